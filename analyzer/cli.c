@@ -1,0 +1,193 @@
+/* cli.c: command-line options, in tcpdump's and linters' conventions. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule.h"
+
+void cli_usage(FILE *f)
+{
+	fputs("Usage: wirelint [options] FILE...\n"
+	      "       wirelint [options] -r FILE\n"
+	      "Checks every HTTP/1.x response in pcap/pcapng captures against the\n"
+	      "requirements of its status code.  FILE may be - for standard input.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -r FILE                read this capture (may be repeated)\n"
+	      "  -F, --format FORMAT    text (default) or jsonl\n"
+	      "  -o, --output FILE      write the report to FILE instead of standard output\n"
+	      "      --fail-on LEVEL    exit 1 when a finding is at LEVEL or above:\n"
+	      "                         error (default), warning, info, or none\n"
+	      "  -q, --quiet            text: print findings only, no summary\n"
+	      "      --list-rules       list the rules and exit\n"
+	      "      --max-connections N   connections tracked at once (default 65536)\n"
+	      "      --max-ooo-bytes N     out-of-order bytes held per direction (default 1048576)\n"
+	      "      --idle-timeout S      flush a connection idle S capture seconds (default 300)\n"
+	      "  -h, --help             show this help and exit\n"
+	      "  -V, --version          show the version and exit\n"
+	      "\n"
+	      "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 error.\n",
+	      f);
+}
+
+bool parse_u64(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+enum {
+	OPT_FAIL_ON = 256,
+	OPT_LIST_RULES,
+	OPT_MAX_CONN,
+	OPT_MAX_OOO,
+	OPT_IDLE,
+};
+
+static bool add_file(struct cli_opts *o, const char *f)
+{
+	const char **nf = realloc(o->files, (size_t)(o->nfiles + 1) * sizeof *nf);
+	if (!nf)
+		return false;
+	o->files = nf;
+	o->files[o->nfiles++] = f;
+	return true;
+}
+
+static bool number_opt(const char *name, const char *arg, unsigned long long min, unsigned long long max,
+		       uint32_t *out)
+{
+	unsigned long long v;
+	if (!parse_u64(arg, max, &v) || v < min) {
+		fprintf(stderr, "wirelint: %s: '%s' is not a number from %llu to %llu\n", name, arg, min, max);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+		{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
+		{ "max-ooo-bytes", required_argument, NULL, OPT_MAX_OOO },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->fmt = OUT_TEXT;
+	o->fail_on = SEV_ERROR;
+	limits_default(&o->lim);
+	opterr = 0;
+	optind = 1;
+	int ch;
+	while ((ch = getopt_long(argc, argv, ":r:F:o:qhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (!add_file(o, optarg))
+				return CLI_USAGE;
+			break;
+		case 'F':
+			if (strcmp(optarg, "text") == 0) {
+				o->fmt = OUT_TEXT;
+			} else if (strcmp(optarg, "jsonl") == 0) {
+				o->fmt = OUT_JSONL;
+			} else {
+				fprintf(stderr, "wirelint: --format: '%s' is not one of text, jsonl\n", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case 'o':
+			o->outfile = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "none") == 0) {
+				o->fail_on = -1;
+			} else if ((o->fail_on = severity_parse(optarg)) < 0) {
+				fprintf(stderr, "wirelint: --fail-on: '%s' is not one of error, warning, info, none\n",
+					optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_LIST_RULES:
+			o->list_rules = true;
+			break;
+		case OPT_MAX_CONN:
+			if (!number_opt("--max-connections", optarg, 1, 100000000, &o->lim.max_flows))
+				return CLI_USAGE;
+			break;
+		case OPT_MAX_OOO:
+			if (!number_opt("--max-ooo-bytes", optarg, 0, 1ull << 31, &o->lim.max_ooo_bytes))
+				return CLI_USAGE;
+			break;
+		case OPT_IDLE:
+			if (!number_opt("--idle-timeout", optarg, 1, 100000000, &o->lim.idle_timeout_s))
+				return CLI_USAGE;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return CLI_DONE;
+		case 'V':
+			printf("wirelint %s\n", WIRELINT_VERSION);
+			return CLI_DONE;
+		case ':':
+			fprintf(stderr, "wirelint: option '%s' needs an argument\n", argv[optind - 1]);
+			fputs("Try 'wirelint --help'.\n", stderr);
+			return CLI_USAGE;
+		default:
+			fprintf(stderr, "wirelint: unknown option '%s'\n", argv[optind - 1]);
+			fputs("Try 'wirelint --help'.\n", stderr);
+			return CLI_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (!add_file(o, argv[i]))
+			return CLI_USAGE;
+	if (o->nfiles == 0 && !o->list_rules) {
+		fputs("wirelint: no capture file given\n", stderr);
+		fputs("Try 'wirelint --help'.\n", stderr);
+		return CLI_USAGE;
+	}
+	return CLI_RUN;
+}
+
+void cli_free(struct cli_opts *o)
+{
+	free(o->files);
+	o->files = NULL;
+}
+
+void limits_default(struct wl_limits *l)
+{
+	l->max_flows = WL_DEFAULT_MAX_FLOWS;
+	l->max_ooo_bytes = WL_DEFAULT_MAX_OOO_BYTES;
+	l->max_header_bytes = WL_DEFAULT_MAX_HEADER_BYTES;
+	l->max_headers = WL_DEFAULT_MAX_HEADERS;
+	l->max_pending_requests = WL_DEFAULT_MAX_PENDING_REQUESTS;
+	l->idle_timeout_s = WL_DEFAULT_IDLE_TIMEOUT_S;
+	l->max_pending_output = WL_DEFAULT_MAX_PENDING_OUTPUT;
+	l->max_hunt_bytes = WL_DEFAULT_MAX_HUNT_BYTES;
+}

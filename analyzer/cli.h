@@ -1,0 +1,44 @@
+/* cli.h: command-line options. */
+#ifndef WL_CLI_H
+#define WL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "limits.h"
+#include "output.h"
+
+/* Exit statuses (docs/exit-codes.md). */
+enum wl_exit {
+	WL_EXIT_OK = 0,       /* no finding at or above --fail-on */
+	WL_EXIT_FINDINGS = 1, /* at least one finding at or above --fail-on */
+	WL_EXIT_ERROR = 2,    /* usage error, unreadable or damaged input, output not writable */
+};
+
+struct cli_opts {
+	const char **files;
+	int nfiles;
+	enum out_format fmt;
+	const char *outfile;
+	int fail_on; /* a severity, or -1 for none */
+	bool quiet;
+	bool list_rules;
+	struct wl_limits lim;
+};
+
+enum cli_result {
+	CLI_RUN,   /* options parsed: run */
+	CLI_DONE,  /* --help or --version printed: exit 0 */
+	CLI_USAGE, /* a usage error was printed: exit 2 */
+};
+
+/* Parses argv into o (which the caller frees with cli_free). */
+enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o);
+void cli_free(struct cli_opts *o);
+
+void cli_usage(FILE *f);
+
+/* Parses a decimal number of at most max into *out; false if s is not one. */
+bool parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+
+#endif

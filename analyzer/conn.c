@@ -1,0 +1,492 @@
+/* conn.c: one TCP connection: reassembled directions, their parsers, and request/response pairing. */
+#include "conn.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "llhttp.h"
+#include "rule.h"
+#include "sequencer.h"
+
+static const struct hx_events conn_hx_events;
+static void sink_data(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m);
+static void sink_gap(void *ctx, uint64_t n);
+static void sink_fin(void *ctx);
+
+static void endpoint_str(char *buf, size_t n, const struct flow_key *k, int side)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (k->family == 4) {
+		inet_ntop(AF_INET, k->addr[side], a, sizeof a);
+		snprintf(buf, n, "%s:%u", a, k->port[side]);
+	} else {
+		inet_ntop(AF_INET6, k->addr[side], a, sizeof a);
+		snprintf(buf, n, "[%s]:%u", a, k->port[side]);
+	}
+}
+
+struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
+{
+	struct conn *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->ep = calloc(1, sizeof *c->ep);
+	if (!c->ep) {
+		free(c);
+		return NULL;
+	}
+	c->ep->refs = 1;
+	c->fe.key = *k;
+	c->id = id;
+	c->eng = e;
+	c->client = SIDE_UNKNOWN;
+	for (int s = 0; s < 2; s++) {
+		c->cs[s] = (struct conn_side){ c, s };
+		reasm_init(&c->rd[s], e->lim.max_ooo_bytes);
+		hunt_init(&c->orient[s], HUNT_EITHER, false);
+	}
+	c->sc = seq_open(&e->seq);
+	e->st.connections++;
+	return c;
+}
+
+static int side_of(const struct conn *c, const struct hx_dir *d)
+{
+	return d == &c->hx[0] ? 0 : 1;
+}
+
+/* The client is known: name the endpoints and set up both parsers. */
+static void set_client(struct conn *c, int client)
+{
+	if (c->client != SIDE_UNKNOWN)
+		return;
+	c->client = (uint8_t)client;
+	endpoint_str(c->ep->client, sizeof c->ep->client, &c->fe.key, client);
+	endpoint_str(c->ep->server, sizeof c->ep->server, &c->fe.key, !client);
+	for (int s = 0; s < 2; s++)
+		hx_init(&c->hx[s], s != client, c->eng->lim.max_header_bytes, c->eng->lim.max_headers,
+			&conn_hx_events, c);
+	c->hx_ready = true;
+}
+
+static void mark_http(struct conn *c)
+{
+	if (!c->http) {
+		c->http = true;
+		c->eng->st.http_connections++;
+	}
+}
+
+static void mark_not_http(struct conn *c)
+{
+	if (!c->not_http && !c->http) {
+		c->not_http = true;
+		c->eng->st.non_http_connections++;
+	}
+}
+
+/* Judges t and hands it to the output, in order. */
+static void finalize(struct conn *c, struct txn *t)
+{
+	struct engine *e = c->eng;
+	if (t == c->req_txn)
+		c->req_txn = NULL;
+	if (t == c->resp_txn)
+		c->resp_txn = NULL;
+	if (t == c->check_txn)
+		c->check_txn = NULL;
+	t->file = e->file;
+	t->conn_id = c->id;
+	t->index = c->ntxn++;
+	t->ep = c->ep;
+	c->ep->refs++;
+	if (t->resp)
+		stats_count_status(&e->st, t->resp->status);
+	if (t->flags & (TXN_REQ_CUT | TXN_RESP_CUT))
+		e->st.txn_incomplete++;
+	rules_evaluate(t);
+	seq_push(&e->seq, c->sc, t);
+}
+
+static struct txn *pend_pop(struct conn *c)
+{
+	struct txn *t = c->pend_head;
+	if (!t)
+		return NULL;
+	c->pend_head = t->next;
+	if (!c->pend_head)
+		c->pend_tail = NULL;
+	t->next = NULL;
+	c->npend--;
+	return t;
+}
+
+static void pend_push(struct conn *c, struct txn *t)
+{
+	if (c->npend >= c->eng->lim.max_pending_requests) {
+		/* The cap: the oldest waiting request is written unanswered. */
+		c->eng->st.pending_cap_reached++;
+		struct txn *old = pend_pop(c);
+		c->eng->st.requests_unanswered++;
+		finalize(c, old);
+	}
+	t->next = NULL;
+	if (c->pend_tail)
+		c->pend_tail->next = t;
+	else
+		c->pend_head = t;
+	c->pend_tail = t;
+	c->npend++;
+}
+
+/* --- events from the parsers --- */
+
+static void ev_begin(void *ctx, struct hx_dir *d)
+{
+	struct conn *c = ctx;
+	int s = side_of(c, d);
+	c->msg_meta[s] = c->cur;
+	mark_http(c);
+	/* A status line follows the bodiless response: it had no content. */
+	if (d->is_response && c->check_txn)
+		finalize(c, c->check_txn);
+}
+
+static int framing(const struct txn *t, int status)
+{
+	if (status == 101)
+		return HX_FRAME_TUNNEL;
+	if (t->req && t->req->method == HTTP_CONNECT && status >= 200 && status < 300)
+		return HX_FRAME_TUNNEL;
+	/* RFC 9112 §6.3 rule 1. */
+	if ((status >= 100 && status < 200) || status == 204 || status == 304 || txn_is_head(t))
+		return HX_FRAME_BODILESS;
+	return HX_FRAME_NORMAL;
+}
+
+static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
+{
+	struct conn *c = ctx;
+	struct engine *e = c->eng;
+	int s = side_of(c, d);
+	if (h && h->truncated) {
+		e->st.head_truncated++;
+		e->st.headers_dropped += d->hb.dropped_fields;
+	}
+	if (!d->is_response) {
+		struct txn *t = txn_new();
+		if (!t) {
+			head_unref(h);
+			return 0;
+		}
+		t->req = h;
+		t->req_ts = c->msg_meta[s].ts;
+		t->req_frame = c->msg_meta[s].frame;
+		c->req_txn = t;
+		pend_push(c, t);
+		return 0;
+	}
+	int status = h ? h->status : 0;
+	struct txn *t;
+	if (status >= 100 && status < 200 && status != 101) {
+		/* An interim response: it answers the request at the front,
+		 * which still waits for its final response. */
+		t = txn_new();
+		if (t && c->pend_head) {
+			t->req = head_ref(c->pend_head->req);
+			t->req_ts = c->pend_head->req_ts;
+			t->req_frame = c->pend_head->req_frame;
+		}
+		if (t)
+			t->flags |= TXN_INTERIM;
+	} else {
+		t = pend_pop(c);
+		if (!t) {
+			t = txn_new();
+			e->st.responses_unpaired++;
+		}
+	}
+	if (!t) {
+		head_unref(h);
+		return HX_FRAME_NORMAL;
+	}
+	t->resp = h;
+	t->resp_ts = c->msg_meta[s].ts;
+	t->resp_frame = c->msg_meta[s].frame;
+	c->resp_txn = t;
+	int f = framing(t, status);
+	if (f == HX_FRAME_BODILESS)
+		t->flags |= TXN_BODILESS;
+	if (f == HX_FRAME_TUNNEL)
+		t->flags |= TXN_TUNNEL;
+	return f;
+}
+
+static void ev_done(void *ctx, struct hx_dir *d)
+{
+	struct conn *c = ctx;
+	if (!d->is_response) {
+		if (c->req_txn) {
+			c->req_txn->req_body = d->body_len;
+			c->req_txn = NULL;
+		}
+		return;
+	}
+	struct txn *t = c->resp_txn;
+	if (!t)
+		return;
+	c->resp_txn = NULL;
+	t->resp_body = d->body_len;
+	t->flags |= TXN_RESP_DONE;
+	if (t->flags & TXN_TUNNEL) {
+		/* The connection is another protocol from here on. */
+		c->tunnel = true;
+		c->eng->st.tunnels++;
+		for (int s = 0; s < 2; s++)
+			hx_set_tunnel(&c->hx[s]);
+		finalize(c, t);
+	} else if (t->flags & TXN_BODILESS) {
+		/* Judged once the bytes after it show whether it carried content. */
+		c->check_txn = t;
+	} else {
+		finalize(c, t);
+	}
+}
+
+/* The response under way, or the request at the front with what the parser holds. */
+static struct txn *response_in_progress(struct conn *c, struct hx_dir *d)
+{
+	if (c->resp_txn)
+		return c->resp_txn;
+	struct txn *t = pend_pop(c);
+	if (!t)
+		t = txn_new();
+	if (!t)
+		return NULL;
+	t->resp = hx_partial_head(d);
+	t->resp_ts = c->msg_meta[side_of(c, d)].ts;
+	t->resp_frame = c->msg_meta[side_of(c, d)].frame;
+	t->flags |= TXN_RESP_PARTIAL;
+	return t;
+}
+
+static void ev_cut(void *ctx, struct hx_dir *d)
+{
+	struct conn *c = ctx;
+	if (!d->is_response) {
+		if (c->req_txn) {
+			c->req_txn->flags |= TXN_REQ_CUT;
+			c->req_txn->req_body = d->body_len;
+			c->req_txn = NULL;
+		}
+		return;
+	}
+	struct txn *t = response_in_progress(c, d);
+	if (!t)
+		return;
+	t->flags |= TXN_RESP_CUT;
+	t->resp_body = d->body_len;
+	finalize(c, t);
+}
+
+static void ev_error(void *ctx, struct hx_dir *d, const char *reason)
+{
+	struct conn *c = ctx;
+	struct engine *e = c->eng;
+	e->st.parse_errors++;
+	if (!d->is_response) {
+		struct txn *t = c->req_txn;
+		if (!t) {
+			/* The request line or its fields do not parse: keep what
+			 * there is, queued, so the response (often a 400) pairs. */
+			t = txn_new();
+			if (!t)
+				return;
+			t->req = hx_partial_head(d);
+			t->req_ts = c->msg_meta[side_of(c, d)].ts;
+			t->req_frame = c->msg_meta[side_of(c, d)].frame;
+			pend_push(c, t);
+		}
+		t->flags |= TXN_REQ_MALFORMED;
+		rule_raise(t, RULE_MALFORMED_REQUEST, rule_table[RULE_MALFORMED_REQUEST].sev,
+			   "request does not parse: %s; the rest of this direction is skipped", reason);
+		c->req_txn = NULL;
+		return;
+	}
+	struct txn *t = response_in_progress(c, d);
+	if (!t)
+		return;
+	t->flags |= TXN_RESP_MALFORMED;
+	t->resp_body = d->body_len;
+	rule_raise(t, RULE_MALFORMED_RESPONSE, rule_table[RULE_MALFORMED_RESPONSE].sev,
+		   "response does not parse: %s; the rest of this direction is skipped", reason);
+	finalize(c, t);
+}
+
+static void ev_stray(void *ctx, struct hx_dir *d)
+{
+	struct conn *c = ctx;
+	if (c->check_txn) {
+		c->check_txn->flags |= TXN_STRAY_CONTENT;
+		finalize(c, c->check_txn);
+	}
+}
+
+static void ev_skipped(void *ctx, struct hx_dir *d, uint64_t n)
+{
+	struct conn *c = ctx;
+	c->eng->st.bytes_skipped += n;
+}
+
+static const struct hx_events conn_hx_events = {
+	.begin = ev_begin,
+	.head = ev_head,
+	.done = ev_done,
+	.cut = ev_cut,
+	.error = ev_error,
+	.stray = ev_stray,
+	.skipped = ev_skipped,
+};
+
+/* --- reassembled bytes --- */
+
+/* Before the client is known (no SYN seen): look for the first message in either direction. */
+static void orient(struct conn *c, int s, const uint8_t *p, size_t n)
+{
+	struct hunt_match m;
+	int r = hunt_scan(&c->orient[s], p, n, &m);
+	if (r != 1) {
+		if (c->orient[s].consumed > c->eng->lim.max_hunt_bytes) {
+			c->eng->st.bytes_skipped += c->orient[s].consumed;
+			mark_not_http(c);
+		}
+		return;
+	}
+	c->eng->st.bytes_skipped += m.skipped;
+	set_client(c, m.kind == HUNT_REQUEST ? s : !s);
+	/* The capture began mid-connection: the other direction is picked
+	 * up at its first message start too. */
+	hx_hunt(&c->hx[!s], 0);
+	hx_hunt(&c->hx[s], 0);
+	hx_feed(&c->hx[s], (const uint8_t *)m.prefix, m.prefix_len);
+	hx_feed(&c->hx[s], p + m.end, n - m.end);
+}
+
+static void sink_data(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m)
+{
+	struct conn_side *cs = ctx;
+	struct conn *c = cs->c;
+	if (c->not_http)
+		return;
+	c->cur = *m;
+	if (!c->hx_ready) {
+		orient(c, cs->side, p, n);
+		return;
+	}
+	struct hx_dir *d = &c->hx[cs->side];
+	hx_feed(d, p, n);
+	if (d->state == HX_NOT_HTTP)
+		mark_not_http(c);
+}
+
+static void sink_gap(void *ctx, uint64_t n)
+{
+	struct conn_side *cs = ctx;
+	struct conn *c = cs->c;
+	if (!c->hx_ready) {
+		/* A hole before the first message: start the search afresh. */
+		hunt_init(&c->orient[cs->side], HUNT_EITHER, false);
+		return;
+	}
+	struct hx_dir *d = &c->hx[cs->side];
+	if (d->is_response && c->check_txn)
+		finalize(c, c->check_txn);
+	hx_gap(d);
+}
+
+static void sink_fin(void *ctx)
+{
+	struct conn_side *cs = ctx;
+	struct conn *c = cs->c;
+	if (c->hx_ready)
+		hx_close(&c->hx[cs->side]);
+}
+
+static const struct reasm_sink *sink_for(struct conn *c, int s, struct reasm_sink *buf)
+{
+	buf->data = sink_data;
+	buf->gap = sink_gap;
+	buf->fin = sink_fin;
+	buf->ctx = &c->cs[s];
+	return buf;
+}
+
+void conn_segment(struct conn *c, int side, const struct dec_pkt *p, const struct pkt_meta *m)
+{
+	struct reasm_sink sk;
+	sink_for(c, side, &sk);
+	if (p->flags & TCP_SYN) {
+		c->syn_seen = true;
+		reasm_syn(&c->rd[side], p->seq);
+		/* SYN alone comes from the client, SYN-ACK from the server. */
+		if (c->client == SIDE_UNKNOWN)
+			set_client(c, p->flags & TCP_ACK ? !side : side);
+		/* Data on a SYN (TCP Fast Open) follows the ISN. */
+		if (p->wire_plen)
+			reasm_segment(&c->rd[side], p->seq + 1, p->payload, p->plen, p->wire_plen,
+				      (p->flags & TCP_FIN) != 0, m, &sk);
+		return;
+	}
+	if (p->wire_plen || (p->flags & TCP_FIN))
+		reasm_segment(&c->rd[side], p->seq, p->payload, p->plen, p->wire_plen, (p->flags & TCP_FIN) != 0, m,
+			      &sk);
+	if (p->flags & TCP_RST) {
+		c->rd[0].fin_done = c->rd[1].fin_done = true;
+	}
+}
+
+bool conn_finished(const struct conn *c)
+{
+	return c->rd[0].fin_done && c->rd[1].fin_done;
+}
+
+void conn_close(struct conn *c)
+{
+	struct engine *e = c->eng;
+	for (int s = 0; s < 2; s++) {
+		struct reasm_sink sk;
+		reasm_flush(&c->rd[s], sink_for(c, s, &sk));
+	}
+	if (c->hx_ready) {
+		for (int s = 0; s < 2; s++)
+			hx_abort(&c->hx[s]);
+		if (c->check_txn)
+			finalize(c, c->check_txn);
+		if (c->resp_txn) {
+			c->resp_txn->flags |= TXN_RESP_CUT;
+			finalize(c, c->resp_txn);
+		}
+	}
+	struct txn *t;
+	while ((t = pend_pop(c))) {
+		e->st.requests_unanswered++;
+		finalize(c, t);
+	}
+	for (int s = 0; s < 2; s++) {
+		e->st.gaps += c->rd[s].gaps;
+		e->st.gap_bytes += c->rd[s].gap_bytes;
+		e->st.ooo_cap_reached += c->rd[s].cap_hits;
+		if (c->hx_ready && c->hx[s].state == HX_DEAD)
+			e->st.bytes_after_error += c->hx[s].ignored;
+		reasm_free(&c->rd[s]);
+		if (c->hx_ready)
+			hx_free(&c->hx[s]);
+	}
+	seq_close(&e->seq, c->sc);
+	if (--c->ep->refs == 0)
+		free(c->ep);
+	free(c);
+}

@@ -1,0 +1,65 @@
+/* conn.h: one TCP connection: its two reassembled directions, their parsers, and the pairing. */
+#ifndef WL_CONN_H
+#define WL_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "http.h"
+#include "hunt.h"
+#include "reasm.h"
+#include "txn.h"
+
+struct engine;
+struct seq_conn;
+
+enum { SIDE_UNKNOWN = 2 };
+
+struct conn_side {
+	struct conn *c;
+	int side;
+};
+
+struct conn {
+	struct flow_entry fe;       /* first: the flow table holds conns */
+	uint64_t id;
+	struct engine *eng;
+	struct endpoints *ep;
+	struct seq_conn *sc;
+	uint8_t client;             /* side of the client: 0, 1 or SIDE_UNKNOWN */
+	bool syn_seen;
+	bool http, not_http, tunnel;
+	struct conn_side cs[2];
+	struct reasm_dir rd[2];     /* by side: bytes sent by that side */
+	struct hx_dir hx[2];        /* by side; ready once the client is known */
+	bool hx_ready;
+	struct hunt orient[2];      /* before the client is known (no SYN seen) */
+	struct pkt_meta cur;        /* the segment being fed */
+	struct pkt_meta msg_meta[2];/* where the current message of each side began */
+	struct txn *pend_head, *pend_tail; /* requests awaiting their final response */
+	uint32_t npend;
+	struct txn *req_txn;        /* the request being read */
+	struct txn *resp_txn;       /* the response being read */
+	struct txn *check_txn;      /* a bodiless response whose next bytes are not seen yet */
+	uint32_t ntxn;
+};
+
+/* A new connection for the segment p, numbered id; NULL when memory is exhausted. */
+struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id);
+
+/* Handles one segment sent by side. */
+void conn_segment(struct conn *c, int side, const struct dec_pkt *p, const struct pkt_meta *m);
+
+/* Whether both directions are finished (FIN delivered on both, or RST). */
+bool conn_finished(const struct conn *c);
+
+/*
+ * Flushes c: holes are declared, messages under way are cut, unanswered
+ * requests are written; then c is freed.  The caller removes it from the
+ * flow table first.
+ */
+void conn_close(struct conn *c);
+
+#endif

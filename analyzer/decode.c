@@ -1,0 +1,270 @@
+/* decode.c: link, IPv4/IPv6 and TCP decoding, bounds-checked through struct rd. */
+#include "decode.h"
+
+#include <pcap/dlt.h>
+#include <string.h>
+
+#include "bytes.h"
+
+#define ETH_IPV4 0x0800
+#define ETH_IPV6 0x86DD
+#define ETH_VLAN 0x8100
+#define ETH_QINQ 0x88A8
+#define ETH_QINQ_OLD 0x9100
+#define ETH_MPLS 0x8847
+#define ETH_MPLS_MC 0x8848
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+
+bool dec_link_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_NULL:
+	case DLT_LOOP:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum dec_result dec_tcp(struct rd *r, uint32_t seg_len, struct dec_pkt *out)
+{
+	size_t start = r->off;
+	out->sport = rd_be16(r);
+	out->dport = rd_be16(r);
+	out->seq = rd_be32(r);
+	out->ack = rd_be32(r);
+	uint8_t off = rd_u8(r);
+	out->flags = rd_u8(r);
+	if (r->bad)
+		return DEC_TRUNCATED;
+	uint32_t hlen = (uint32_t)(off >> 4) * 4;
+	if (hlen < 20 || hlen > seg_len)
+		return DEC_MALFORMED;
+	rd_skip(r, hlen - (r->off - start));
+	if (r->bad)
+		return DEC_TRUNCATED;
+	out->wire_plen = seg_len - hlen;
+	size_t avail = rd_left(r);
+	out->plen = avail < out->wire_plen ? (uint32_t)avail : out->wire_plen;
+	out->payload = r->p + r->off;
+	return DEC_OK;
+}
+
+static enum dec_result dec_ipv4(struct rd *r, struct dec_pkt *out)
+{
+	size_t start = r->off;
+	uint8_t vhl = rd_u8(r);
+	rd_skip(r, 1);
+	uint16_t total = rd_be16(r);
+	rd_skip(r, 2);
+	uint16_t frag = rd_be16(r);
+	rd_skip(r, 1);
+	uint8_t proto = rd_u8(r);
+	rd_skip(r, 2);
+	const uint8_t *src = rd_span(r, 4);
+	const uint8_t *dst = rd_span(r, 4);
+	if (r->bad)
+		return DEC_TRUNCATED;
+	uint32_t hlen = (uint32_t)(vhl & 0x0f) * 4;
+	if ((vhl >> 4) != 4 || hlen < 20 || total < hlen)
+		return DEC_MALFORMED;
+	if (frag & 0x3fff) /* MF set or a non-zero offset */
+		return DEC_FRAGMENT;
+	if (proto != 6)
+		return DEC_NOT_TCP;
+	rd_skip(r, hlen - 20);
+	if (r->bad)
+		return DEC_TRUNCATED;
+	out->family = 4;
+	memcpy(out->src, src, 4);
+	memcpy(out->dst, dst, 4);
+	/* Ethernet pads short frames: the IP length says where the packet ends. */
+	size_t end = start + total;
+	if (end < r->len)
+		r->len = end;
+	return dec_tcp(r, total - hlen, out);
+}
+
+static enum dec_result dec_ipv6(struct rd *r, struct dec_pkt *out)
+{
+	size_t start = r->off;
+	uint8_t v = rd_u8(r);
+	rd_skip(r, 3);
+	uint16_t plen = rd_be16(r);
+	uint8_t next = rd_u8(r);
+	rd_skip(r, 1);
+	const uint8_t *src = rd_span(r, 16);
+	const uint8_t *dst = rd_span(r, 16);
+	if (r->bad)
+		return DEC_TRUNCATED;
+	if ((v >> 4) != 6)
+		return DEC_MALFORMED;
+	size_t end = start + 40 + (size_t)plen;
+	if (end < r->len)
+		r->len = end;
+	uint32_t left = plen;
+	/* Skip extension headers (RFC 8200 §4) up to TCP. */
+	for (int i = 0; i < 16 && next != 6; i++) {
+		uint32_t elen;
+		switch (next) {
+		case 0:   /* hop-by-hop */
+		case 43:  /* routing */
+		case 60:  /* destination options */
+		case 135: /* mobility */
+		{
+			uint8_t nh = rd_u8(r);
+			uint8_t l = rd_u8(r);
+			elen = ((uint32_t)l + 1) * 8;
+			rd_skip(r, elen - 2);
+			next = nh;
+			break;
+		}
+		case 51: { /* AH: length in 4-octet units, minus 2 */
+			uint8_t nh = rd_u8(r);
+			uint8_t l = rd_u8(r);
+			elen = ((uint32_t)l + 2) * 4;
+			rd_skip(r, elen - 2);
+			next = nh;
+			break;
+		}
+		case 44: { /* fragment */
+			uint8_t nh = rd_u8(r);
+			rd_skip(r, 1);
+			uint16_t offm = rd_be16(r);
+			rd_skip(r, 4);
+			elen = 8;
+			if (!r->bad && (offm & 0xfff9))
+				return DEC_FRAGMENT;
+			next = nh;
+			break;
+		}
+		default:
+			return DEC_NOT_TCP;
+		}
+		if (r->bad)
+			return DEC_TRUNCATED;
+		if (elen > left)
+			return DEC_MALFORMED;
+		left -= elen;
+	}
+	if (next != 6)
+		return DEC_NOT_TCP;
+	out->family = 6;
+	memcpy(out->src, src, 16);
+	memcpy(out->dst, dst, 16);
+	return dec_tcp(r, left, out);
+}
+
+static enum dec_result dec_by_version(struct rd *r, struct dec_pkt *out)
+{
+	if (!rd_has(r, 1))
+		return DEC_TRUNCATED;
+	switch (r->p[r->off] >> 4) {
+	case 4:
+		return dec_ipv4(r, out);
+	case 6:
+		return dec_ipv6(r, out);
+	default:
+		return DEC_NOT_IP;
+	}
+}
+
+static enum dec_result dec_ethertype(struct rd *r, uint16_t type, struct dec_pkt *out)
+{
+	/* 802.1Q and 802.1ad tags, stacked (QinQ). */
+	for (int i = 0; i < 8 && (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD); i++) {
+		rd_skip(r, 2);
+		type = rd_be16(r);
+	}
+	if (r->bad)
+		return DEC_TRUNCATED;
+	switch (type) {
+	case ETH_IPV4:
+		return dec_ipv4(r, out);
+	case ETH_IPV6:
+		return dec_ipv6(r, out);
+	case ETH_MPLS:
+	case ETH_MPLS_MC:
+		/* Labels up to the bottom of the stack, then IP by its version. */
+		for (int i = 0; i < 16; i++) {
+			uint32_t label = rd_be32(r);
+			if (r->bad)
+				return DEC_TRUNCATED;
+			if (label & 0x100)
+				return dec_by_version(r, out);
+		}
+		return DEC_MALFORMED;
+	default:
+		return DEC_NOT_IP;
+	}
+}
+
+enum dec_result dec_frame(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen, struct dec_pkt *out)
+{
+	(void)wirelen;
+	struct rd r = rd_make(frame, caplen);
+	memset(out, 0, sizeof *out);
+	switch (dlt) {
+	case DLT_EN10MB: {
+		rd_skip(&r, 12);
+		uint16_t type = rd_be16(&r);
+		if (r.bad)
+			return DEC_TRUNCATED;
+		return dec_ethertype(&r, type, out);
+	}
+	case DLT_LINUX_SLL: {
+		rd_skip(&r, 14);
+		uint16_t type = rd_be16(&r);
+		if (r.bad)
+			return DEC_TRUNCATED;
+		return dec_ethertype(&r, type, out);
+	}
+	case DLT_LINUX_SLL2: {
+		uint16_t type = rd_be16(&r);
+		rd_skip(&r, 18);
+		if (r.bad)
+			return DEC_TRUNCATED;
+		return dec_ethertype(&r, type, out);
+	}
+	case DLT_NULL:
+	case DLT_LOOP: {
+		/* The address family, in the capturing host's byte order for
+		 * NULL and in network order for LOOP: accept either. */
+		uint32_t le;
+		struct rd c = r;
+		le = rd_le32(&r);
+		uint32_t be = rd_be32(&c);
+		if (r.bad)
+			return DEC_TRUNCATED;
+		uint32_t fam = dlt == DLT_LOOP ? be : (le < 256 ? le : be);
+		if (fam == 2)
+			return dec_ipv4(&r, out);
+		if (fam == 24 || fam == 28 || fam == 30 || fam == 10)
+			return dec_ipv6(&r, out);
+		return DEC_NOT_IP;
+	}
+	case DLT_RAW:
+		return dec_by_version(&r, out);
+	case DLT_IPV4:
+		return dec_ipv4(&r, out);
+	case DLT_IPV6:
+		return dec_ipv6(&r, out);
+	default:
+		return DEC_LINK_UNSUPPORTED;
+	}
+}

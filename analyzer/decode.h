@@ -1,0 +1,50 @@
+/* decode.h: from a captured frame to the TCP segment it carries. */
+#ifndef WL_DECODE_H
+#define WL_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+	TCP_FIN = 0x01,
+	TCP_SYN = 0x02,
+	TCP_RST = 0x04,
+	TCP_PSH = 0x08,
+	TCP_ACK = 0x10,
+};
+
+/* A decoded TCP segment; payload points into the frame (borrowed). */
+struct dec_pkt {
+	uint8_t family; /* 4 or 6 */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	const uint8_t *payload;
+	uint32_t plen;      /* payload bytes captured */
+	uint32_t wire_plen; /* payload bytes the segment carried (> plen when cut by the snap length) */
+};
+
+enum dec_result {
+	DEC_OK,
+	DEC_NOT_IP,
+	DEC_NOT_TCP,
+	DEC_FRAGMENT,
+	DEC_MALFORMED,
+	DEC_TRUNCATED,   /* cut by the snap length before the end of the TCP header */
+	DEC_LINK_UNSUPPORTED,
+};
+
+/* Whether frames of this DLT_ link type can be decoded. */
+bool dec_link_supported(int dlt);
+
+/*
+ * Decodes one frame of link type dlt: caplen bytes captured of wirelen.
+ * Supports Ethernet (802.1Q/802.1ad tags, MPLS), Linux cooked v1 and v2,
+ * BSD loopback (NULL, LOOP) and raw IPv4/IPv6.  Reads only inside
+ * [frame, frame + caplen).  Checksums are not checked: captures taken on
+ * the sending host carry offloaded, wrong ones.
+ */
+enum dec_result dec_frame(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen, struct dec_pkt *out);
+
+#endif

@@ -1,0 +1,149 @@
+/* engine.c: the pipeline from a captured frame to written findings. */
+#include "engine.h"
+
+#include <string.h>
+
+#include "conn.h"
+#include "decode.h"
+
+static void emit(void *ctx, struct txn *t)
+{
+	struct engine *e = ctx;
+	e->st.transactions++;
+	for (unsigned i = 0; i < t->nfindings; i++) {
+		const struct finding *f = &t->findings[i];
+		e->st.findings++;
+		e->st.by_rule[f->rule]++;
+		e->st.by_severity[f->sev]++;
+		if (f->sev > e->max_sev)
+			e->max_sev = f->sev;
+	}
+	out_txn(e->out, t);
+	txn_free(t);
+}
+
+void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
+{
+	memset(e, 0, sizeof *e);
+	e->lim = *lim;
+	e->out = out;
+	e->max_sev = -1;
+	seq_init(&e->seq, lim->max_pending_output, &e->st.output_reordered, emit, e);
+}
+
+static void close_entry(struct engine *e, struct flow_entry *fe)
+{
+	flow_remove(&e->flows, fe);
+	conn_close((struct conn *)fe);
+}
+
+void engine_end_file(struct engine *e)
+{
+	struct flow_entry *fe;
+	while ((fe = flow_first(&e->flows)))
+		close_entry(e, fe);
+}
+
+void engine_free(struct engine *e)
+{
+	engine_end_file(e);
+}
+
+void engine_begin_file(struct engine *e, const char *name)
+{
+	e->file = name;
+	e->frame = 0;
+	e->now = 0;
+	e->next_sweep = 0;
+}
+
+/* Flushes connections idle for longer than the timeout, in capture time. */
+static void sweep(struct engine *e)
+{
+	struct flow_entry *fe;
+	while ((fe = flow_oldest(&e->flows)) && fe->last_sec + (int64_t)e->lim.idle_timeout_s < e->now) {
+		e->st.conn_timed_out++;
+		close_entry(e, fe);
+	}
+	e->next_sweep = e->now + 1;
+}
+
+static void count_decode_error(struct engine *e, enum dec_result r)
+{
+	switch (r) {
+	case DEC_NOT_IP:
+		e->st.pkt_not_ip++;
+		break;
+	case DEC_NOT_TCP:
+		e->st.pkt_not_tcp++;
+		break;
+	case DEC_FRAGMENT:
+		e->st.pkt_fragment++;
+		break;
+	case DEC_TRUNCATED:
+		e->st.pkt_truncated++;
+		break;
+	case DEC_LINK_UNSUPPORTED:
+		e->st.pkt_link_unsupported++;
+		break;
+	default:
+		e->st.pkt_malformed++;
+		break;
+	}
+}
+
+void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
+		  uint32_t wirelen)
+{
+	e->frame++;
+	e->st.packets++;
+	e->st.bytes += wirelen;
+	struct dec_pkt p;
+	enum dec_result r = dec_frame(dlt, data, caplen, wirelen, &p);
+	if (r != DEC_OK) {
+		count_decode_error(e, r);
+		return;
+	}
+	if (p.plen < p.wire_plen)
+		e->st.pkt_truncated++;
+	/* Capture time only moves forward: a timestamp that goes back
+	 * neither flushes nor revives anything. */
+	if (ts->tv_sec > e->now)
+		e->now = ts->tv_sec;
+	if (e->now >= e->next_sweep)
+		sweep(e);
+
+	struct flow_key k;
+	int side = flow_key_make(&k, &p);
+	struct conn *c = (struct conn *)flow_find(&e->flows, &k);
+	bool syn_only = (p.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
+	if (c && syn_only && c->rd[side].started && c->rd[side].next_seq != p.seq + 1) {
+		/* A new connection on the same addresses and ports. */
+		close_entry(e, &c->fe);
+		c = NULL;
+	}
+	if (!c) {
+		/* Only a SYN or data starts tracking; a stray ACK or the
+		 * last FIN of a closed connection does not. */
+		if (!(p.flags & TCP_SYN) && p.wire_plen == 0)
+			return;
+		if (p.flags & TCP_RST)
+			return;
+		if (e->flows.count >= e->lim.max_flows) {
+			e->st.conn_evicted++;
+			close_entry(e, flow_oldest(&e->flows));
+		}
+		c = conn_new(e, &k, ++e->next_conn);
+		if (!c) {
+			e->st.conn_evicted++;
+			return;
+		}
+		flow_insert(&e->flows, &c->fe, e->now);
+	} else {
+		flow_touch(&e->flows, &c->fe, ts->tv_sec);
+	}
+	struct pkt_meta m = { e->frame, *ts };
+	conn_segment(c, side, &p, &m);
+	if (conn_finished(c))
+		close_entry(e, &c->fe);
+}

@@ -1,0 +1,49 @@
+/* engine.h: the pipeline from a captured frame to written findings. */
+#ifndef WL_ENGINE_H
+#define WL_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "flow.h"
+#include "limits.h"
+#include "output.h"
+#include "reasm.h"
+#include "sequencer.h"
+#include "stats.h"
+
+/*
+ * One engine serves a whole run: frames come in (engine_frame), findings
+ * go out through the sequencer to the writer.  Each file starts with
+ * engine_begin_file and ends with engine_end_file, which flushes every
+ * connection still open.
+ */
+struct engine {
+	struct wl_limits lim;
+	struct wl_stats st;
+	struct flow_table flows;
+	struct sequencer seq;
+	struct out *out;
+	const char *file;
+	uint64_t frame;            /* packet number within the file */
+	uint64_t next_conn;
+	int64_t now;               /* latest capture second seen */
+	int64_t next_sweep;        /* when to look for idle connections */
+	int max_sev;               /* most severe finding so far, -1 for none */
+	bool stop_rst;             /* internal */
+};
+
+void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);
+void engine_free(struct engine *e);
+
+void engine_begin_file(struct engine *e, const char *name);
+
+/* One captured frame of link type dlt. */
+void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
+		  uint32_t wirelen);
+
+/* Flushes every open connection, oldest first. */
+void engine_end_file(struct engine *e);
+
+#endif

@@ -1,0 +1,61 @@
+/* flow.h: the table of tracked TCP connections, keyed by address and port pairs. */
+#ifndef WL_FLOW_H
+#define WL_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "uthash.h"
+
+/*
+ * The key is normalised: side 0 is the endpoint that sorts first, so both
+ * directions of a connection find the same entry with one hash probe.
+ */
+struct flow_key {
+	uint8_t family;
+	uint8_t pad[3];
+	uint16_t port[2];
+	uint8_t addr[2][16];
+};
+
+/* Embedded first in whatever the table holds (struct conn). */
+struct flow_entry {
+	struct flow_key key;
+	UT_hash_handle hh;
+	struct flow_entry *lru_prev, *lru_next; /* least recently active first */
+	int64_t last_sec;                       /* capture time of the last packet */
+};
+
+struct flow_table {
+	struct flow_entry *hash;
+	struct flow_entry *lru_head, *lru_tail;
+	uint32_t count;
+};
+
+/* Fills k from a segment and returns the sender's side (0 or 1). */
+int flow_key_make(struct flow_key *k, const struct dec_pkt *p);
+
+struct flow_entry *flow_find(struct flow_table *t, const struct flow_key *k);
+
+/* Adds e (its key set) as the most recently active entry. */
+void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now);
+
+void flow_remove(struct flow_table *t, struct flow_entry *e);
+
+/* Marks e active at now (moves it to the end of the LRU list). */
+void flow_touch(struct flow_table *t, struct flow_entry *e, int64_t now);
+
+/* The least recently active entry, or NULL. */
+static inline struct flow_entry *flow_oldest(const struct flow_table *t)
+{
+	return t->lru_head;
+}
+
+/* The first entry in insertion order (connection start), or NULL. */
+static inline struct flow_entry *flow_first(const struct flow_table *t)
+{
+	return t->hash;
+}
+
+#endif

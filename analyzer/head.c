@@ -1,0 +1,208 @@
+/* head.c: collecting and keeping HTTP message heads. */
+#include "head.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void hb_init(struct head_builder *b, uint32_t max_bytes, uint32_t max_fields)
+{
+	memset(b, 0, sizeof *b);
+	b->max_bytes = max_bytes;
+	b->max_fields = max_fields;
+}
+
+void hb_reset(struct head_builder *b)
+{
+	b->len = 0;
+	b->nfields = 0;
+	b->method_s = b->uri = b->reason = (struct span){ 0, 0 };
+	b->cur = HB_NONE;
+	b->dropping = false;
+	b->truncated = false;
+	b->dropped_fields = 0;
+}
+
+void hb_free(struct head_builder *b)
+{
+	free(b->buf);
+	free(b->fields);
+	memset(b, 0, sizeof *b);
+}
+
+/* Makes room for n more bytes, up to the cap; returns how many fit. */
+static size_t hb_room(struct head_builder *b, size_t n)
+{
+	size_t avail = b->max_bytes - b->len;
+	if (n > avail) {
+		n = avail;
+		b->truncated = true;
+	}
+	if (b->len + n > b->cap) {
+		size_t ncap = b->cap ? b->cap : 512;
+		while (ncap < b->len + n)
+			ncap *= 2;
+		if (ncap > b->max_bytes)
+			ncap = b->max_bytes;
+		char *nb = realloc(b->buf, ncap);
+		if (!nb) {
+			b->truncated = true;
+			return 0;
+		}
+		b->buf = nb;
+		b->cap = (uint32_t)ncap;
+	}
+	return n;
+}
+
+static struct span *hb_start(struct head_builder *b, enum hb_part part)
+{
+	switch (part) {
+	case HB_METHOD:
+		return &b->method_s;
+	case HB_URI:
+		return &b->uri;
+	case HB_REASON:
+		return &b->reason;
+	case HB_NAME:
+		if (b->nfields == b->max_fields) {
+			b->dropped_fields++;
+			b->truncated = true;
+			return NULL;
+		}
+		if (b->nfields == b->fcap) {
+			uint32_t ncap = b->fcap ? b->fcap * 2 : 16;
+			if (ncap > b->max_fields)
+				ncap = b->max_fields;
+			struct hfield *nf = realloc(b->fields, ncap * sizeof *nf);
+			if (!nf) {
+				b->dropped_fields++;
+				b->truncated = true;
+				return NULL;
+			}
+			b->fields = nf;
+			b->fcap = ncap;
+		}
+		b->fields[b->nfields].value = (struct span){ b->len, 0 };
+		return &b->fields[b->nfields++].name;
+	case HB_VALUE:
+		return b->nfields ? &b->fields[b->nfields - 1].value : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static struct span *hb_current(struct head_builder *b)
+{
+	switch (b->cur) {
+	case HB_METHOD:
+		return &b->method_s;
+	case HB_URI:
+		return &b->uri;
+	case HB_REASON:
+		return &b->reason;
+	case HB_NAME:
+		return &b->fields[b->nfields - 1].name;
+	case HB_VALUE:
+		return &b->fields[b->nfields - 1].value;
+	default:
+		return NULL;
+	}
+}
+
+void hb_append(struct head_builder *b, enum hb_part part, const char *at, size_t n)
+{
+	struct span *s;
+	if (part == b->cur) {
+		s = hb_current(b);
+	} else {
+		if (part == HB_NAME)
+			b->dropping = false;
+		if (part == HB_VALUE && b->dropping)
+			return;
+		s = hb_start(b, part);
+		if (!s) {
+			b->dropping = part == HB_NAME;
+			b->cur = HB_NONE;
+			return;
+		}
+		b->cur = part;
+		*s = (struct span){ b->len, 0 };
+	}
+	size_t k = hb_room(b, n);
+	if (k == 0)
+		return;
+	memcpy(b->buf + b->len, at, k);
+	b->len += (uint32_t)k;
+	s->len += (uint32_t)k;
+}
+
+void hb_end_part(struct head_builder *b)
+{
+	b->cur = HB_NONE;
+}
+
+struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t major, uint8_t minor,
+			    uint8_t method, uint16_t status)
+{
+	size_t fbytes = (size_t)b->nfields * sizeof(struct hfield);
+	struct http_head *h = malloc(sizeof *h + fbytes + b->len);
+	if (!h)
+		return NULL;
+	memset(h, 0, sizeof *h);
+	h->refs = 1;
+	h->is_response = is_response;
+	h->truncated = b->truncated;
+	h->major = major;
+	h->minor = minor;
+	h->method = method;
+	h->status = status;
+	h->method_s = b->method_s;
+	h->uri = b->uri;
+	h->reason = b->reason;
+	h->nfields = b->nfields;
+	h->fields = (struct hfield *)(h + 1);
+	h->buf = (char *)h->fields + fbytes;
+	if (fbytes)
+		memcpy(h->fields, b->fields, fbytes);
+	if (b->len)
+		memcpy(h->buf, b->buf, b->len);
+	hb_reset(b);
+	return h;
+}
+
+struct http_head *head_ref(struct http_head *h)
+{
+	if (h)
+		h->refs++;
+	return h;
+}
+
+void head_unref(struct http_head *h)
+{
+	if (h && --h->refs == 0)
+		free(h);
+}
+
+const struct hfield *head_field(const struct http_head *h, const char *name)
+{
+	size_t n = strlen(name);
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		const struct hfield *f = &h->fields[i];
+		if (f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+unsigned head_field_count(const struct http_head *h, const char *name)
+{
+	size_t n = strlen(name);
+	unsigned c = 0;
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		const struct hfield *f = &h->fields[i];
+		if (f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
+			c++;
+	}
+	return c;
+}

@@ -1,0 +1,265 @@
+/* http.c: one direction of an HTTP/1.x connection, parsed by llhttp. */
+#include "http.h"
+
+#include <string.h>
+
+static struct hx_dir *dir_of(llhttp_t *p)
+{
+	return (struct hx_dir *)p->data;
+}
+
+static int on_message_begin(llhttp_t *p)
+{
+	struct hx_dir *d = dir_of(p);
+	hb_reset(&d->hb);
+	d->in_message = true;
+	d->bodiless = false;
+	d->tunnel = false;
+	d->body_len = 0;
+	d->ev->begin(d->ctx, d);
+	return 0;
+}
+
+#define HX_SPAN_CB(fn, part)                                          \
+	static int fn(llhttp_t *p, const char *at, size_t n)          \
+	{                                                             \
+		hb_append(&dir_of(p)->hb, part, at, n);               \
+		return 0;                                             \
+	}
+HX_SPAN_CB(on_method, HB_METHOD)
+HX_SPAN_CB(on_url, HB_URI)
+HX_SPAN_CB(on_status, HB_REASON)
+HX_SPAN_CB(on_header_field, HB_NAME)
+HX_SPAN_CB(on_header_value, HB_VALUE)
+
+static int on_part_complete(llhttp_t *p)
+{
+	hb_end_part(&dir_of(p)->hb);
+	return 0;
+}
+
+static int on_headers_complete(llhttp_t *p)
+{
+	struct hx_dir *d = dir_of(p);
+	struct http_head *h = hb_freeze(&d->hb, d->is_response, p->http_major, p->http_minor, p->method,
+					p->status_code);
+	int frame = d->ev->head(d->ctx, d, h);
+	if (!d->is_response)
+		return 0;
+	switch (frame) {
+	case HX_FRAME_BODILESS:
+		/* RFC 9112 §6.3 rule 1: the message ends at the header block
+		 * whatever Content-Length says; llhttp does not know which
+		 * request this answers, so it is told here. */
+		d->bodiless = true;
+		return 1;
+	case HX_FRAME_TUNNEL:
+		d->tunnel = true;
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t n)
+{
+	dir_of(p)->body_len += n;
+	return 0;
+}
+
+static int on_message_complete(llhttp_t *p)
+{
+	struct hx_dir *d = dir_of(p);
+	d->in_message = false;
+	d->ev->done(d->ctx, d);
+	/* Stop after a bodiless response, so that the bytes after it can be
+	 * checked before llhttp reads them as the next status line. */
+	return d->bodiless ? HPE_PAUSED : 0;
+}
+
+static const llhttp_settings_t hx_settings = {
+	.on_message_begin = on_message_begin,
+	.on_method = on_method,
+	.on_url = on_url,
+	.on_status = on_status,
+	.on_header_field = on_header_field,
+	.on_header_value = on_header_value,
+	.on_method_complete = on_part_complete,
+	.on_url_complete = on_part_complete,
+	.on_status_complete = on_part_complete,
+	.on_header_field_complete = on_part_complete,
+	.on_header_value_complete = on_part_complete,
+	.on_headers_complete = on_headers_complete,
+	.on_body = on_body,
+	.on_message_complete = on_message_complete,
+};
+
+void hx_init(struct hx_dir *d, bool is_response, uint32_t max_header_bytes, uint32_t max_headers,
+	     const struct hx_events *ev, void *ctx)
+{
+	memset(d, 0, sizeof *d);
+	d->is_response = is_response;
+	d->ev = ev;
+	d->ctx = ctx;
+	d->state = HX_START;
+	hb_init(&d->hb, max_header_bytes, max_headers);
+	hunt_init(&d->hunt, is_response ? HUNT_RESPONSE : HUNT_REQUEST, true);
+}
+
+void hx_free(struct hx_dir *d)
+{
+	hb_free(&d->hb);
+}
+
+void hx_hunt(struct hx_dir *d, uint64_t limit)
+{
+	d->state = HX_HUNT;
+	d->hunt_limit = limit;
+	hunt_init(&d->hunt, d->is_response ? HUNT_RESPONSE : HUNT_REQUEST, false);
+}
+
+static void parser_restart(struct hx_dir *d)
+{
+	llhttp_init(&d->parser, d->is_response ? HTTP_RESPONSE : HTTP_REQUEST, &hx_settings);
+	d->parser.data = d;
+	d->state = HX_PARSE;
+}
+
+/* Runs llhttp over p[0..n); returns the bytes it consumed. */
+static size_t parse(struct hx_dir *d, const uint8_t *p, size_t n)
+{
+	llhttp_errno_t err = llhttp_execute(&d->parser, (const char *)p, n);
+	if (err == HPE_OK)
+		return n;
+	size_t used = (size_t)((const uint8_t *)llhttp_get_error_pos(&d->parser) - p);
+	if (used > n)
+		used = n;
+	if (err == HPE_PAUSED) {
+		/* After a bodiless response (on_message_complete). */
+		llhttp_resume(&d->parser);
+		d->state = HX_CHECK_NEXT;
+		hunt_init(&d->hunt, HUNT_RESPONSE, true);
+		return used;
+	}
+	if (err == HPE_PAUSED_UPGRADE) {
+		if (d->tunnel || d->is_response) {
+			/* A 101 or a 2xx to CONNECT: what follows is not HTTP. */
+			d->state = HX_TUNNEL;
+			return used;
+		}
+		/* A request that asked to upgrade (or CONNECT): it goes on as
+		 * HTTP until its response says the switch happened. */
+		llhttp_resume_after_upgrade(&d->parser);
+		return used;
+	}
+	const char *reason = llhttp_get_error_reason(&d->parser);
+	d->state = HX_DEAD;
+	d->ev->error(d->ctx, d, reason ? reason : llhttp_errno_name(err));
+	return used;
+}
+
+void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		size_t used;
+		switch (d->state) {
+		case HX_PARSE:
+			used = parse(d, p, n);
+			break;
+		case HX_START:
+		case HX_HUNT:
+		case HX_CHECK_NEXT: {
+			struct hunt_match m;
+			int r = hunt_scan(&d->hunt, p, n, &m);
+			if (r == 1) {
+				if (m.skipped)
+					d->ev->skipped(d->ctx, d, m.skipped);
+				parser_restart(d);
+				/* The prefix is what the hunt matched; it comes from
+				 * its own buffer, so a start split across segments
+				 * is parsed without copying the segments. */
+				parse(d, (const uint8_t *)m.prefix, m.prefix_len);
+				used = m.end;
+			} else if (r == 0) {
+				used = n;
+				if (d->state == HX_HUNT && d->hunt_limit && d->hunt.consumed > d->hunt_limit) {
+					d->ev->skipped(d->ctx, d, d->hunt.consumed);
+					d->state = HX_NOT_HTTP;
+				}
+			} else if (d->state == HX_CHECK_NEXT) {
+				/* Bytes where the next status line should start:
+				 * content of the bodiless response before. */
+				d->ev->stray(d->ctx, d);
+				hunt_init(&d->hunt, HUNT_RESPONSE, false);
+				d->state = HX_HUNT;
+				d->hunt_limit = 0;
+				used = m.end;
+				/* Count from the first stray byte on. */
+				d->hunt.consumed = 0;
+			} else {
+				d->state = HX_NOT_HTTP;
+				used = 0;
+			}
+			break;
+		}
+		default:
+			d->ignored += n;
+			return;
+		}
+		p += used;
+		n -= used;
+	}
+}
+
+void hx_gap(struct hx_dir *d)
+{
+	switch (d->state) {
+	case HX_PARSE:
+		if (d->in_message) {
+			d->in_message = false;
+			d->ev->cut(d->ctx, d);
+		}
+		/* fall through */
+	case HX_START:
+	case HX_CHECK_NEXT:
+	case HX_HUNT:
+		hx_hunt(d, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+void hx_close(struct hx_dir *d)
+{
+	if (d->state != HX_PARSE)
+		return;
+	llhttp_errno_t err = llhttp_finish(&d->parser);
+	/* llhttp_finish calls on_message_complete for a close-delimited
+	 * body; any other message under way was cut by the close. */
+	if (err != HPE_OK && err != HPE_PAUSED && d->in_message) {
+		d->in_message = false;
+		d->ev->cut(d->ctx, d);
+	}
+}
+
+void hx_abort(struct hx_dir *d)
+{
+	if (d->state == HX_PARSE && d->in_message) {
+		d->in_message = false;
+		d->ev->cut(d->ctx, d);
+	}
+}
+
+struct http_head *hx_partial_head(struct hx_dir *d)
+{
+	if (!d->hb.len && !d->hb.nfields && !d->parser.status_code)
+		return NULL;
+	return hb_freeze(&d->hb, d->is_response, d->parser.http_major, d->parser.http_minor, d->parser.method,
+			 d->parser.status_code);
+}
+
+void hx_set_tunnel(struct hx_dir *d)
+{
+	d->state = HX_TUNNEL;
+}

@@ -1,0 +1,93 @@
+/* http.h: one direction of an HTTP/1.x connection, parsed by llhttp. */
+#ifndef WL_HTTP_H
+#define WL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "head.h"
+#include "hunt.h"
+#include "llhttp.h"
+
+enum hx_state {
+	HX_START,      /* fresh stream: the first bytes must start a message */
+	HX_HUNT,       /* skipping bytes until a message start (mid-stream, after a hole) */
+	HX_PARSE,      /* llhttp is parsing */
+	HX_CHECK_NEXT, /* after a bodiless response: the next bytes must be a status line */
+	HX_TUNNEL,     /* switched to another protocol: bytes are not HTTP */
+	HX_DEAD,       /* stopped at a parse error */
+	HX_NOT_HTTP,   /* the stream did not start with HTTP */
+};
+
+/* What a response's head tells the framing (RFC 9112 §6.3); returned by the head event. */
+enum hx_frame {
+	HX_FRAME_NORMAL,   /* Content-Length, chunked or close, as llhttp reads them */
+	HX_FRAME_BODILESS, /* ends at the header block: HEAD, 1xx, 204, 304 */
+	HX_FRAME_TUNNEL,   /* 101, or 2xx to CONNECT: the rest is another protocol */
+};
+
+struct hx_dir;
+
+/*
+ * What a direction tells its connection.  head takes ownership of h (which
+ * may be NULL when memory ran out) and, for responses, returns an
+ * enum hx_frame.  cut reports a message that ended early (hole, close or
+ * end of capture).  stray reports bytes that stand where the status line
+ * after a bodiless response should be: content the response carried.
+ */
+struct hx_events {
+	void (*begin)(void *ctx, struct hx_dir *d);
+	int (*head)(void *ctx, struct hx_dir *d, struct http_head *h);
+	void (*done)(void *ctx, struct hx_dir *d);
+	void (*cut)(void *ctx, struct hx_dir *d);
+	void (*error)(void *ctx, struct hx_dir *d, const char *reason);
+	void (*stray)(void *ctx, struct hx_dir *d);
+	void (*skipped)(void *ctx, struct hx_dir *d, uint64_t n);
+};
+
+struct hx_dir {
+	llhttp_t parser;
+	enum hx_state state;
+	bool is_response;
+	bool in_message;     /* between begin and done */
+	bool bodiless;       /* the current response was framed as bodiless */
+	bool tunnel;         /* the current message switches protocols */
+	uint64_t body_len;   /* content bytes of the current message */
+	uint64_t ignored;    /* bytes ignored in the TUNNEL, DEAD and NOT_HTTP states */
+	uint64_t hunt_limit; /* HX_HUNT gives up (NOT_HTTP) past this many bytes; 0 = never */
+	struct hunt hunt;
+	struct head_builder hb;
+	const struct hx_events *ev;
+	void *ctx;
+};
+
+void hx_init(struct hx_dir *d, bool is_response, uint32_t max_header_bytes, uint32_t max_headers,
+	     const struct hx_events *ev, void *ctx);
+void hx_free(struct hx_dir *d);
+
+/* Starts the direction hunting for a message (after a hole, or mid-stream). */
+void hx_hunt(struct hx_dir *d, uint64_t limit);
+
+/*
+ * Feeds in-order stream bytes.  llhttp reads them in place (no copy); only
+ * the head is copied, into the builder.  Borrows p until return.
+ */
+void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n);
+
+/* A hole of n bytes in the stream: the message under way is cut; the direction hunts. */
+void hx_gap(struct hx_dir *d);
+
+/* The sender closed (FIN): ends a close-delimited body, or cuts the message. */
+void hx_close(struct hx_dir *d);
+
+/* End of capture or flush: a message under way is cut. */
+void hx_abort(struct hx_dir *d);
+
+/* A head of whatever the builder holds (a message cut or malformed); NULL if nothing. */
+struct http_head *hx_partial_head(struct hx_dir *d);
+
+/* Stops parsing: the rest of the stream is another protocol. */
+void hx_set_tunnel(struct hx_dir *d);
+
+#endif

@@ -1,0 +1,34 @@
+/* limits.h: the caps that bound wirelint's memory, with their defaults. */
+#ifndef WL_LIMITS_H
+#define WL_LIMITS_H
+
+#include <stdint.h>
+
+/*
+ * Every structure that grows with the input has a cap here.  Reaching a cap
+ * never drops data silently: the event is counted in struct wl_stats and
+ * shows in the summary.  docs/architecture.md lists them with their options.
+ */
+struct wl_limits {
+	uint32_t max_flows;            /* TCP connections tracked at once (--max-connections) */
+	uint32_t max_ooo_bytes;        /* out-of-order bytes held per direction (--max-ooo-bytes) */
+	uint32_t max_header_bytes;     /* bytes kept of one message head (start line + fields) */
+	uint32_t max_headers;          /* header fields kept per message */
+	uint32_t max_pending_requests; /* requests awaiting their response per connection */
+	uint32_t idle_timeout_s;       /* capture seconds without a packet before a flush (--idle-timeout) */
+	uint32_t max_pending_output;   /* transactions held back to keep output in connection order */
+	uint32_t max_hunt_bytes;       /* bytes searched for the first message of a mid-stream connection */
+};
+
+#define WL_DEFAULT_MAX_FLOWS 65536u
+#define WL_DEFAULT_MAX_OOO_BYTES (1u << 20)
+#define WL_DEFAULT_MAX_HEADER_BYTES (64u << 10)
+#define WL_DEFAULT_MAX_HEADERS 256u
+#define WL_DEFAULT_MAX_PENDING_REQUESTS 64u
+#define WL_DEFAULT_IDLE_TIMEOUT_S 300u
+#define WL_DEFAULT_MAX_PENDING_OUTPUT 100000u
+#define WL_DEFAULT_MAX_HUNT_BYTES (64u << 10)
+
+void limits_default(struct wl_limits *l);
+
+#endif

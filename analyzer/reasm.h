@@ -1,0 +1,64 @@
+/* reasm.h: TCP reassembly of one direction of a connection. */
+#ifndef WL_REASM_H
+#define WL_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+/* Where a delivered byte run came from: the packet that carried its first byte. */
+struct pkt_meta {
+	uint64_t frame;      /* 1-based packet number in the file */
+	struct timeval ts;   /* capture time */
+};
+
+/* What reassembly hands on, in sequence order. */
+struct reasm_sink {
+	void (*data)(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m);
+	void (*gap)(void *ctx, uint64_t n);   /* n bytes will never arrive */
+	void (*fin)(void *ctx);               /* the sender closed, all its bytes delivered */
+	void *ctx;
+};
+
+struct reasm_seg;
+
+/*
+ * One direction.  In-order payload is handed on straight from the packet
+ * buffer; only segments that arrive ahead of a hole are copied, up to
+ * max_ooo bytes.  Sequence numbers are compared modulo 2^32 (RFC 9293
+ * §3.4), so a stream may wrap.
+ */
+struct reasm_dir {
+	bool started;          /* next_seq is known */
+	bool fin_seen;
+	bool fin_done;         /* fin delivered */
+	uint32_t next_seq;     /* the next byte to hand on */
+	uint32_t fin_seq;      /* sequence number of the FIN */
+	struct reasm_seg *ooo; /* held segments, sorted by sequence number */
+	uint32_t ooo_bytes;
+	uint32_t max_ooo;
+	uint64_t delivered;    /* bytes handed on */
+	uint64_t cap_hits;     /* times max_ooo forced a hole */
+	uint64_t gap_bytes;    /* bytes declared missing */
+	uint64_t gaps;
+};
+
+void reasm_init(struct reasm_dir *r, uint32_t max_ooo);
+void reasm_free(struct reasm_dir *r);
+
+/* A SYN from this direction: the stream starts at isn + 1. */
+void reasm_syn(struct reasm_dir *r, uint32_t isn);
+
+/*
+ * A segment: seq, the bytes captured (p, n) and the bytes it carried on
+ * the wire (wire_n >= n: the rest was cut by the snap length and is a
+ * hole), and whether it carried FIN.
+ */
+void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t wire_n, bool fin,
+		   const struct pkt_meta *m, const struct reasm_sink *s);
+
+/* Hands on everything held, declaring the holes between; used at close and end of capture. */
+void reasm_flush(struct reasm_dir *r, const struct reasm_sink *s);
+
+#endif

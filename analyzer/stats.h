@@ -1,0 +1,66 @@
+/* stats.h: the counters every run reports in its summary. */
+#ifndef WL_STATS_H
+#define WL_STATS_H
+
+#include <stdint.h>
+
+#include "rule.h"
+
+/*
+ * One list generates the fields, their summary names and their
+ * descriptions, so a counter added here shows in every output format.
+ * The name is the key in the jsonl summary; the text is the text summary's.
+ */
+#define WL_COUNTERS(X)                                                                           \
+	X(packets, "packets read")                                                               \
+	X(bytes, "bytes read")                                                                   \
+	X(pkt_truncated, "packets cut short by the snap length (treated as holes)")              \
+	X(pkt_not_ip, "packets that are not IPv4 or IPv6")                                       \
+	X(pkt_not_tcp, "IP packets that are not TCP")                                            \
+	X(pkt_fragment, "IP fragments (not reassembled; skipped)")                               \
+	X(pkt_malformed, "packets too short or inconsistent for their headers")                  \
+	X(pkt_link_unsupported, "packets of an unsupported link type")                           \
+	X(connections, "TCP connections seen")                                                   \
+	X(http_connections, "connections carrying HTTP")                                         \
+	X(non_http_connections, "connections with payload that is not HTTP/1.x")                 \
+	X(conn_evicted, "connections flushed early at the connection cap")                       \
+	X(conn_timed_out, "connections flushed after the idle timeout")                          \
+	X(ooo_cap_reached, "times a direction reached the out-of-order byte cap")                \
+	X(gaps, "holes in a TCP stream that never filled")                                       \
+	X(gap_bytes, "bytes missing in those holes")                                             \
+	X(bytes_skipped, "payload bytes skipped while looking for a message start")              \
+	X(parse_errors, "directions that stopped at an HTTP parse error")                        \
+	X(bytes_after_error, "payload bytes ignored after a parse error")                        \
+	X(tunnels, "connections switched to another protocol (101, CONNECT)")                    \
+	X(head_truncated, "message heads cut at the header-size cap")                            \
+	X(headers_dropped, "header fields dropped at the header-count cap")                      \
+	X(pending_cap_reached, "requests not paired because of the pipelining cap")              \
+	X(requests_unanswered, "requests with no response in the capture")                       \
+	X(responses_unpaired, "responses with no request in the capture")                        \
+	X(txn_incomplete, "transactions cut short (hole, close or end of capture)")              \
+	X(output_reordered, "transactions written out of connection order at the output cap")
+
+struct wl_stats {
+#define WL_STATS_FIELD(name, text) uint64_t name;
+	WL_COUNTERS(WL_STATS_FIELD)
+#undef WL_STATS_FIELD
+	uint64_t transactions;      /* transaction records written */
+	uint64_t responses;         /* responses seen, interim ones included */
+	uint64_t status_class[7];   /* [1..5] = 1xx..5xx, [0] other */
+	uint64_t status[1000];      /* responses by status code (0..999) */
+	uint64_t findings;          /* findings of every rule */
+	uint64_t by_rule[RULE_COUNT];
+	uint64_t by_severity[SEV_COUNT];
+};
+
+/* Adds every counter of src into dst. */
+void stats_add(struct wl_stats *dst, const struct wl_stats *src);
+
+/* Calls fn for each counter in list order, with its name, text and value. */
+void stats_each_counter(const struct wl_stats *s,
+			void (*fn)(void *ctx, const char *name, const char *text, uint64_t v), void *ctx);
+
+/* Counts one response with this status code. */
+void stats_count_status(struct wl_stats *s, int status);
+
+#endif

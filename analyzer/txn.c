@@ -1,0 +1,62 @@
+/* txn.c: transactions. */
+#include "txn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "llhttp.h"
+
+struct txn *txn_new(void)
+{
+	return calloc(1, sizeof(struct txn));
+}
+
+void txn_free(struct txn *t)
+{
+	if (!t)
+		return;
+	head_unref(t->req);
+	head_unref(t->resp);
+	if (t->ep && --t->ep->refs == 0)
+		free(t->ep);
+	free(t->findings);
+	free(t);
+}
+
+struct finding *txn_add_finding(struct txn *t)
+{
+	if (t->nfindings == t->fcap) {
+		uint16_t ncap = t->fcap ? (uint16_t)(t->fcap * 2) : 2;
+		if (ncap > 512)
+			return NULL;
+		struct finding *nf = realloc(t->findings, ncap * sizeof *nf);
+		if (!nf)
+			return NULL;
+		t->findings = nf;
+		t->fcap = ncap;
+	}
+	struct finding *f = &t->findings[t->nfindings++];
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
+bool txn_is_head(const struct txn *t)
+{
+	return t->req && t->req->method == HTTP_HEAD && t->req->method_s.len == 4;
+}
+
+const char *txn_host(const struct txn *t, uint32_t *len)
+{
+	const struct hfield *f = t->req ? head_field(t->req, "Host") : NULL;
+	*len = f ? f->value.len : 0;
+	return f ? head_str(t->req, f->value) : NULL;
+}
+
+int txn_max_severity(const struct txn *t)
+{
+	int m = -1;
+	for (unsigned i = 0; i < t->nfindings; i++)
+		if (t->findings[i].sev > m)
+			m = t->findings[i].sev;
+	return m;
+}

@@ -1,0 +1,69 @@
+/* txn.h: a transaction: one response and the request it answers, with its findings. */
+#ifndef WL_TXN_H
+#define WL_TXN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "head.h"
+#include "rule.h"
+
+enum txn_flag {
+	TXN_INTERIM = 1u << 0,        /* the response is a 1xx other than 101 */
+	TXN_BODILESS = 1u << 1,       /* framed as ending at its header block */
+	TXN_STRAY_CONTENT = 1u << 2,  /* bytes followed the bodiless response */
+	TXN_REQ_CUT = 1u << 3,        /* the request was cut short */
+	TXN_RESP_CUT = 1u << 4,       /* the response was cut short */
+	TXN_REQ_MALFORMED = 1u << 5,
+	TXN_RESP_MALFORMED = 1u << 6,
+	TXN_TUNNEL = 1u << 7,         /* the connection switched protocols after this response */
+	TXN_RESP_DONE = 1u << 8,      /* the response was read to its end */
+	TXN_RESP_PARTIAL = 1u << 9,   /* the response head was not read whole */
+};
+
+/* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */
+struct endpoints {
+	int refs;
+	char client[56];
+	char server[56];
+};
+
+struct txn {
+	struct txn *next;          /* in the connection's queue, then the output queue */
+	const char *file;          /* the capture it came from (lives as long as the run) */
+	uint64_t conn_id;          /* connections are numbered by first packet */
+	uint32_t index;            /* order within the connection */
+	struct endpoints *ep;
+	struct http_head *req;     /* NULL: not seen; shared with interim responses */
+	struct http_head *resp;    /* NULL: not seen */
+	struct timeval req_ts, resp_ts;
+	uint64_t req_frame, resp_frame;
+	uint64_t req_body, resp_body; /* content bytes */
+	uint32_t flags;
+	uint16_t nfindings, fcap;
+	struct finding *findings;
+};
+
+struct txn *txn_new(void);
+void txn_free(struct txn *t);
+
+/* Room for one more finding, or NULL when memory ran out. */
+struct finding *txn_add_finding(struct txn *t);
+
+/* The request method of t as a string, or NULL. */
+bool txn_is_head(const struct txn *t);
+
+/* The response status, or 0 when there is no response. */
+static inline int txn_status(const struct txn *t)
+{
+	return t->resp ? t->resp->status : 0;
+}
+
+/* The Host header of the request, as (pointer, length); length 0 if none. */
+const char *txn_host(const struct txn *t, uint32_t *len);
+
+/* The most severe finding of t, or -1 when it has none. */
+int txn_max_severity(const struct txn *t);
+
+#endif

@@ -1,0 +1,67 @@
+/* rule.h: the rule engine: the table of rules and how a transaction is judged. */
+#ifndef WL_RULE_H
+#define WL_RULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rule_list.h"
+
+/* Severity follows RFC 2119 language: error = a MUST is broken, warning = a SHOULD, info = advice. */
+enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR, SEV_COUNT };
+
+enum rule_id {
+#define RULE_ENUM(name, id, sev, req, check, summary, ref) RULE_##name,
+	RULE_LIST(RULE_ENUM)
+#undef RULE_ENUM
+	RULE_COUNT
+};
+
+struct txn;
+
+/* A finding: one rule broken by one transaction.  msg is NUL-terminated. */
+#define FINDING_MSG_MAX 160
+struct finding {
+	uint16_t rule;
+	uint8_t sev;
+	char msg[FINDING_MSG_MAX];
+};
+
+/* Where a check writes what it found. */
+struct rule_out {
+	struct txn *txn;
+	enum rule_id rule;
+};
+
+struct rule_def {
+	const char *id;
+	enum severity sev;      /* default severity; a check may report another for a case */
+	bool needs_request;     /* judged only when the request was seen */
+	void (*check)(const struct txn *t, struct rule_out *out);
+	const char *summary;
+	const char *ref;
+};
+
+extern const struct rule_def rule_table[RULE_COUNT];
+
+/* Records a finding of out->rule on out->txn, message formatted printf-style. */
+void rule_report(struct rule_out *out, enum severity sev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Same, for the pipeline's own rules (parse errors). */
+void rule_raise(struct txn *t, enum rule_id rule, enum severity sev, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Runs every rule with a check over t and appends the findings to t. */
+void rules_evaluate(struct txn *t);
+
+/* Looks a rule up by id; returns RULE_COUNT when there is none. */
+enum rule_id rule_by_id(const char *id);
+
+const char *severity_name(enum severity s);
+
+/* Parses "error", "warning", "info"; returns -1 otherwise. */
+int severity_parse(const char *s);
+
+#endif

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what wirelint needs from Debian 12 packages, then configures and
+# builds it in build/.  Safe to run again: it installs only what is missing.
+#   scripts/setup.sh            set up and build
+#   WIRELINT_BUILD_DIR=dir      build somewhere else
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(libpcap-dev node-llhttp uthash-dev libcmocka-dev pkg-config)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+build=${WIRELINT_BUILD_DIR:-build}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${WIRELINT_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build" -j "$(nproc)" >/dev/null
