@@ -365,7 +365,8 @@ static void orient(struct conn *c, int s, const uint8_t *p, size_t n)
 		}
 		return;
 	}
-	c->eng->st.bytes_skipped += m.skipped;
+	/* What either direction passed over before this start was skipped. */
+	c->eng->st.bytes_skipped += m.skipped + c->orient[!s].consumed;
 	set_client(c, m.kind == HUNT_REQUEST ? s : !s);
 	/* The capture began mid-connection: the other direction is picked
 	 * up at its first message start too. */

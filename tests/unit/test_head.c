@@ -1,0 +1,93 @@
+/* test_head.c: collecting heads from pieces, and the caps on them. */
+#include "wl_test.h"
+
+#include <stdlib.h>
+
+static void test_pieces(void **state)
+{
+	struct head_builder b;
+	hb_init(&b, 1024, 16);
+	/* llhttp hands a field over in pieces when it spans packets. */
+	hb_append(&b, HB_REASON, "Moved ", 6);
+	hb_append(&b, HB_REASON, "Permanently", 11);
+	hb_end_part(&b);
+	hb_append(&b, HB_NAME, "Loc", 3);
+	hb_append(&b, HB_NAME, "ation", 5);
+	hb_end_part(&b);
+	hb_append(&b, HB_VALUE, "/n", 2);
+	hb_append(&b, HB_VALUE, "ew", 2);
+	hb_end_part(&b);
+	hb_append(&b, HB_NAME, "X-Empty", 7);
+	hb_end_part(&b);
+	hb_append(&b, HB_NAME, "location", 8);
+	hb_end_part(&b);
+	hb_append(&b, HB_VALUE, "/other", 6);
+	hb_end_part(&b);
+	struct http_head *h = hb_freeze(&b, true, 1, 1, 0, 301);
+	assert_int_equal(h->status, 301);
+	assert_int_equal(h->reason.len, 17);
+	assert_memory_equal(head_str(h, h->reason), "Moved Permanently", 17);
+	const struct hfield *f = head_field(h, "LOCATION");
+	assert_non_null(f);
+	assert_int_equal(f->value.len, 4);
+	assert_memory_equal(head_str(h, f->value), "/new", 4);
+	assert_int_equal(head_field_count(h, "Location"), 2);
+	f = head_field(h, "x-empty");
+	assert_non_null(f);
+	assert_int_equal(f->value.len, 0);
+	assert_null(head_field(h, "Allow"));
+	assert_false(h->truncated);
+	/* The builder is reusable after freeze. */
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.nfields, 0);
+	head_unref(h);
+	hb_free(&b);
+}
+
+static void test_caps(void **state)
+{
+	struct head_builder b;
+	hb_init(&b, 32, 2);
+	for (int i = 0; i < 5; i++) {
+		hb_append(&b, HB_NAME, "A", 1);
+		hb_end_part(&b);
+		hb_append(&b, HB_VALUE, "0123456789", 10);
+		hb_end_part(&b);
+	}
+	assert_int_equal(b.nfields, 2);
+	assert_int_equal(b.dropped_fields, 3);
+	assert_true(b.truncated);
+	/* The values of dropped fields do not land in a kept field. */
+	struct http_head *h = hb_freeze(&b, true, 1, 1, 0, 200);
+	assert_int_equal(h->fields[1].value.len, 10);
+	assert_true(h->truncated);
+	head_unref(h);
+	/* The byte cap. */
+	hb_append(&b, HB_NAME, "Big", 3);
+	hb_end_part(&b);
+	char big[100];
+	memset(big, 'x', sizeof big);
+	hb_append(&b, HB_VALUE, big, sizeof big);
+	assert_int_equal(b.len, 32);
+	assert_true(b.truncated);
+	hb_free(&b);
+}
+
+static void test_refs(void **state)
+{
+	struct http_head *h = mk_head(0, 1, "GET", "/", 0, NULL, NULL);
+	assert_ptr_equal(head_ref(h), h);
+	assert_int_equal(h->refs, 2);
+	head_unref(h);
+	head_unref(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pieces),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_refs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

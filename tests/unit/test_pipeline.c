@@ -1,0 +1,365 @@
+/* test_pipeline.c: frames in, transactions and findings out, through the whole engine. */
+#include "wl_test.h"
+
+#include <pcap/dlt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine.h"
+#include "limits.h"
+
+#define CLI 0x0a000001u /* 10.0.0.1, only as bytes in synthetic frames: nothing is sent */
+#define SRV 0x0a000002u
+
+struct run {
+	struct engine e;
+	struct out out;
+	char *buf;
+	size_t len;
+	uint32_t cseq, sseq; /* next sequence numbers, per side */
+	long t;
+};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Sends one raw IPv4/TCP frame. */
+static void frame(struct run *r, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, uint32_t seq,
+		  uint8_t flags, const char *data, size_t n)
+{
+	uint8_t f[2048];
+	memset(f, 0, 40);
+	f[0] = 0x45;
+	f[2] = (uint8_t)((40 + n) >> 8);
+	f[3] = (uint8_t)(40 + n);
+	f[8] = 64;
+	f[9] = 6;
+	put32(f + 12, src);
+	put32(f + 16, dst);
+	f[20] = (uint8_t)(sport >> 8);
+	f[21] = (uint8_t)sport;
+	f[22] = (uint8_t)(dport >> 8);
+	f[23] = (uint8_t)dport;
+	put32(f + 24, seq);
+	f[32] = 5 << 4;
+	f[33] = flags;
+	memcpy(f + 40, data, n);
+	struct timeval ts = { 1700000000 + r->t / 1000000, r->t % 1000000 };
+	r->t += 1000;
+	engine_frame(&r->e, DLT_RAW, &ts, f, (uint32_t)(40 + n), (uint32_t)(40 + n));
+}
+
+static void start(struct run *r, const struct wl_limits *lim)
+{
+	memset(r, 0, sizeof *r);
+	struct wl_limits def;
+	limits_default(&def);
+	r->out.f = open_memstream(&r->buf, &r->len);
+	r->out.fmt = OUT_JSONL;
+	engine_init(&r->e, lim ? lim : &def, &r->out);
+	engine_begin_file(&r->e, "test.pcap");
+	r->cseq = 1000;
+	r->sseq = 5000;
+}
+
+static void handshake(struct run *r, uint16_t cport)
+{
+	frame(r, CLI, cport, SRV, 80, r->cseq - 1, TCP_SYN, "", 0);
+	frame(r, SRV, 80, CLI, cport, r->sseq - 1, TCP_SYN | TCP_ACK, "", 0);
+}
+
+static void client_sends(struct run *r, uint16_t cport, const char *s)
+{
+	frame(r, CLI, cport, SRV, 80, r->cseq, TCP_ACK | TCP_PSH, s, strlen(s));
+	r->cseq += (uint32_t)strlen(s);
+}
+
+/* The server sends s in segments of step bytes (0: one segment). */
+static void server_sends(struct run *r, uint16_t cport, const char *s, size_t step)
+{
+	size_t n = strlen(s);
+	if (!step)
+		step = n;
+	for (size_t off = 0; off < n; off += step) {
+		size_t k = n - off < step ? n - off : step;
+		frame(r, SRV, 80, CLI, cport, r->sseq + (uint32_t)off, TCP_ACK, s + off, k);
+	}
+	r->sseq += (uint32_t)n;
+}
+
+static void finish(struct run *r)
+{
+	engine_end_file(&r->e);
+	fflush(r->out.f);
+}
+
+static void stop(struct run *r)
+{
+	fclose(r->out.f);
+	free(r->buf);
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static const char ok200[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+static void test_redirect_without_location(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40000);
+	client_sends(&r, 40000, "GET /old HTTP/1.1\r\nHost: a.test\r\n\r\n");
+	server_sends(&r, 40000, "HTTP/1.1 301 Moved Permanently\r\nContent-Length: 0\r\n\r\n", 0);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 1);
+	assert_int_equal(count(r.buf, "\"rule\":\"missing-location\""), 1);
+	assert_non_null(strstr(r.buf, "\"client\":\"10.0.0.1:40000\",\"server\":\"10.0.0.2:80\""));
+	assert_non_null(strstr(r.buf, "\"method\":\"GET\",\"uri\":\"/old\""));
+	assert_non_null(strstr(r.buf, "\"host\":\"a.test\""));
+	assert_int_equal(r.e.st.by_rule[RULE_MISSING_LOCATION], 1);
+	assert_int_equal(r.e.max_sev, SEV_ERROR);
+	stop(&r);
+}
+
+/* A 204 framed by Content-Length: 5, with the five bytes sent, then a 200:
+ * body-forbidden on the 204, and the 200 still read, however the bytes are cut. */
+static void test_204_content_then_resync(void **state)
+{
+	for (size_t step = 0; step <= 8; step++) {
+		struct run r;
+		start(&r, NULL);
+		handshake(&r, 40001);
+		client_sends(&r, 40001, "DELETE /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\n\r\n");
+		server_sends(&r, 40001, "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", step);
+		finish(&r);
+		assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 2);
+		assert_int_equal(count(r.buf, "\"rule\":\"body-forbidden\""), 1);
+		assert_int_equal(count(r.buf, "malformed"), 0);
+		assert_non_null(strstr(r.buf, "\"uri\":\"/y\",\"conn\":1,\"index\":1,\"host\":null,\"version\":\"1.1\",\"status\":200"));
+		stop(&r);
+	}
+}
+
+/* A 304 and a HEAD response with Content-Length and no content are clean. */
+static void test_bodiless_framing(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40002);
+	/* Pipelined: both requests before any response. */
+	client_sends(&r, 40002, "HEAD /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\nIf-None-Match: \"x\"\r\n\r\nGET /c HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40002,
+		     "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
+		     "HTTP/1.1 304 Not Modified\r\nContent-Length: 1000\r\n\r\n"
+		     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+		     7);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 3);
+	assert_int_equal(count(r.buf, "\"type\":\"finding\""), 0);
+	assert_non_null(strstr(r.buf, "\"uri\":\"/c\""));
+	stop(&r);
+}
+
+static void test_head_with_content(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40003);
+	client_sends(&r, 40003, "HEAD /a HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40003, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody", 0);
+	client_sends(&r, 40003, "GET /b HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40003, ok200, 0);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"head-body\""), 1);
+	assert_int_equal(count(r.buf, "\"type\":\"finding\""), 1);
+	assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 2);
+	stop(&r);
+}
+
+/* Segments of the response arrive in reverse order. */
+static void test_out_of_order(void **state)
+{
+	static const char resp[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40004);
+	client_sends(&r, 40004, "GET /p HTTP/1.1\r\n\r\n");
+	size_t n = strlen(resp);
+	for (size_t off = n; off > 0;) {
+		size_t k = off >= 10 ? 10 : off;
+		off -= k;
+		frame(&r, SRV, 80, CLI, 40004, r.sseq + (uint32_t)off, TCP_ACK, resp + off, k);
+	}
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"missing-www-authenticate\""), 1);
+	assert_int_equal(r.e.st.gaps, 0);
+	stop(&r);
+}
+
+static void test_interim_response(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40005);
+	client_sends(&r, 40005, "POST /u HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+	server_sends(&r, 40005, "HTTP/1.1 100 Continue\r\n\r\n", 0);
+	client_sends(&r, 40005, "hi");
+	server_sends(&r, 40005, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 0);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 2);
+	assert_int_equal(count(r.buf, "\"uri\":\"/u\",\"conn\""), 2);
+	assert_non_null(strstr(r.buf, "\"status\":100"));
+	assert_non_null(strstr(r.buf, "\"interim\":true"));
+	assert_int_equal(count(r.buf, "\"rule\":\"missing-retry-after\""), 1);
+	assert_int_equal(r.e.st.requests_unanswered, 0);
+	stop(&r);
+}
+
+static void test_unpaired_and_unanswered(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40006);
+	/* A response with no request, then a request with no response. */
+	server_sends(&r, 40006, ok200, 0);
+	client_sends(&r, 40006, "GET /never HTTP/1.1\r\n\r\n");
+	finish(&r);
+	assert_int_equal(r.e.st.responses_unpaired, 1);
+	assert_int_equal(r.e.st.requests_unanswered, 1);
+	assert_non_null(strstr(r.buf, "\"method\":null,\"uri\":null"));
+	assert_non_null(strstr(r.buf, "\"uri\":\"/never\",\"conn\":1,\"index\":1,\"host\":null,\"version\":\"1.1\",\"status\":null,\"reason\":null"));
+	stop(&r);
+}
+
+/* No SYN: the capture starts in the middle of a response body. */
+static void test_mid_stream_pickup(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	frame(&r, SRV, 80, CLI, 40007, 7000, TCP_ACK, "tail of a body", 14);
+	frame(&r, CLI, 40007, SRV, 80, 3000, TCP_ACK, "GET /next HTTP/1.1\r\n\r\n", 22);
+	frame(&r, SRV, 80, CLI, 40007, 7014, TCP_ACK, "HTTP/1.1 405 Method Not Allowed\r\n\r\n", 36);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"missing-allow\""), 1);
+	assert_non_null(strstr(r.buf, "\"client\":\"10.0.0.1:40007\""));
+	assert_int_equal(r.e.st.bytes_skipped, 14);
+	stop(&r);
+}
+
+static void test_not_http(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40008);
+	client_sends(&r, 40008, "\x16\x03\x01\x00\x05hello");
+	server_sends(&r, 40008, "\x16\x03\x03\x00\x02hi", 0);
+	finish(&r);
+	assert_int_equal(r.e.st.non_http_connections, 1);
+	assert_int_equal(r.e.st.http_connections, 0);
+	assert_int_equal(count(r.buf, "\"type\""), 0);
+	stop(&r);
+}
+
+/* Connection 1 starts first and ends last: its transactions still come first. */
+static void test_output_order(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	frame(&r, CLI, 41001, SRV, 80, 99, TCP_SYN, "", 0);
+	frame(&r, CLI, 41002, SRV, 80, 99, TCP_SYN, "", 0);
+	frame(&r, CLI, 41002, SRV, 80, 100, TCP_ACK, "GET /second HTTP/1.1\r\n\r\n", 24);
+	frame(&r, SRV, 80, CLI, 41002, 100, TCP_ACK, ok200, strlen(ok200));
+	frame(&r, CLI, 41001, SRV, 80, 100, TCP_ACK, "GET /first HTTP/1.1\r\n\r\n", 23);
+	frame(&r, SRV, 80, CLI, 41001, 100, TCP_ACK, ok200, strlen(ok200));
+	finish(&r);
+	char *a = strstr(r.buf, "/first"), *b = strstr(r.buf, "/second");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(a < b);
+	stop(&r);
+}
+
+/* At the connection cap the oldest connection is flushed and counted; nothing is lost. */
+static void test_connection_cap(void **state)
+{
+	struct wl_limits lim;
+	limits_default(&lim);
+	lim.max_flows = 1;
+	struct run r;
+	start(&r, &lim);
+	frame(&r, CLI, 42001, SRV, 80, 99, TCP_SYN, "", 0);
+	frame(&r, CLI, 42001, SRV, 80, 100, TCP_ACK, "GET /a HTTP/1.1\r\n\r\n", 19);
+	frame(&r, CLI, 42002, SRV, 80, 99, TCP_SYN, "", 0);
+	frame(&r, CLI, 42002, SRV, 80, 100, TCP_ACK, "GET /b HTTP/1.1\r\n\r\n", 19);
+	finish(&r);
+	assert_int_equal(r.e.st.conn_evicted, 1);
+	assert_int_equal(r.e.st.requests_unanswered, 2);
+	assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 2);
+	stop(&r);
+}
+
+/* Connections idle past the timeout (capture time) are flushed. */
+static void test_idle_timeout(void **state)
+{
+	struct wl_limits lim;
+	limits_default(&lim);
+	lim.idle_timeout_s = 10;
+	struct run r;
+	start(&r, &lim);
+	handshake(&r, 43001);
+	client_sends(&r, 43001, "GET /a HTTP/1.1\r\n\r\n");
+	r.t += 60 * 1000000L;
+	frame(&r, CLI, 43002, SRV, 80, 99, TCP_SYN, "", 0);
+	assert_int_equal(r.e.st.conn_timed_out, 1);
+	fflush(r.out.f);
+	assert_int_equal(count(r.buf, "\"uri\":\"/a\""), 1);
+	finish(&r);
+	stop(&r);
+}
+
+static void test_malformed_response(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40009);
+	client_sends(&r, 40009, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40009, "HTTP/1.1 200 OK\r\nBad Header\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", 0);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"malformed-response\""), 1);
+	assert_non_null(strstr(r.buf, "Invalid header token"));
+	/* The second request is reported, unanswered: nothing lost. */
+	assert_int_equal(r.e.st.requests_unanswered, 1);
+	assert_int_equal(r.e.st.parse_errors, 1);
+	stop(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_redirect_without_location),
+		cmocka_unit_test(test_204_content_then_resync),
+		cmocka_unit_test(test_bodiless_framing),
+		cmocka_unit_test(test_head_with_content),
+		cmocka_unit_test(test_out_of_order),
+		cmocka_unit_test(test_interim_response),
+		cmocka_unit_test(test_unpaired_and_unanswered),
+		cmocka_unit_test(test_mid_stream_pickup),
+		cmocka_unit_test(test_not_http),
+		cmocka_unit_test(test_output_order),
+		cmocka_unit_test(test_connection_cap),
+		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_malformed_response),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

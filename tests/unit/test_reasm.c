@@ -1,0 +1,154 @@
+/* test_reasm.c: TCP reassembly: order, retransmission, overlap, wrap, holes, the cap. */
+#include "wl_test.h"
+
+#include <stdlib.h>
+
+#include "reasm.h"
+
+struct rec {
+	char out[256];
+	size_t len;
+	uint64_t gaps, gap_bytes;
+	int fins;
+};
+
+static void on_data(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m)
+{
+	struct rec *r = ctx;
+	memcpy(r->out + r->len, p, n);
+	r->len += n;
+}
+
+static void on_gap(void *ctx, uint64_t n)
+{
+	struct rec *r = ctx;
+	r->gaps++;
+	r->gap_bytes += n;
+	/* Holes show as '#', so tests see where they fell. */
+	for (uint64_t i = 0; i < n; i++)
+		r->out[r->len++] = '#';
+}
+
+static void on_fin(void *ctx)
+{
+	((struct rec *)ctx)->fins++;
+}
+
+static struct reasm_sink sink(struct rec *r)
+{
+	struct reasm_sink s = { on_data, on_gap, on_fin, r };
+	return s;
+}
+
+static const struct pkt_meta meta = { 1, { 0, 0 } };
+
+static void seg(struct reasm_dir *d, struct rec *r, uint32_t seq, const char *s, bool fin)
+{
+	struct reasm_sink k = sink(r);
+	reasm_segment(d, seq, (const uint8_t *)s, (uint32_t)strlen(s), (uint32_t)strlen(s), fin, &meta, &k);
+}
+
+static void test_in_order_and_ooo(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20);
+	reasm_syn(&d, 999);
+	seg(&d, &r, 1000, "abc", false);
+	seg(&d, &r, 1006, "ghi", false); /* ahead of a hole */
+	seg(&d, &r, 1003, "def", false); /* fills it */
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcdefghi");
+	assert_int_equal(d.ooo_bytes, 0);
+	reasm_free(&d);
+}
+
+static void test_retransmission_and_overlap(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20);
+	reasm_syn(&d, 0);
+	seg(&d, &r, 1, "abcd", false);
+	seg(&d, &r, 1, "abcd", false); /* retransmission */
+	seg(&d, &r, 3, "XXef", false); /* overlap: the first copy of c, d wins */
+	seg(&d, &r, 9, "ij", false);   /* held */
+	seg(&d, &r, 8, "YZ", false);   /* overlaps the held one: it stays */
+	seg(&d, &r, 7, "g", false);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcdefgYij");
+	reasm_free(&d);
+}
+
+static void test_wrap(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20);
+	reasm_syn(&d, 0xfffffffdu);
+	seg(&d, &r, 0xfffffffeu, "ab", false);
+	seg(&d, &r, 2, "ef", false); /* past the wrap, ahead of a hole */
+	seg(&d, &r, 0, "cd", false);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcdef");
+	reasm_free(&d);
+}
+
+static void test_hole_flush_and_fin(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20);
+	seg(&d, &r, 500, "ab", false); /* no SYN: picked up here */
+	seg(&d, &r, 505, "fg", true);
+	assert_int_equal(r.fins, 0);
+	struct reasm_sink k = sink(&r);
+	reasm_flush(&d, &k);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "ab###fg");
+	assert_int_equal(r.gaps, 1);
+	assert_int_equal(r.gap_bytes, 3);
+	assert_int_equal(r.fins, 1);
+	reasm_free(&d);
+}
+
+static void test_cap(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 4);
+	reasm_syn(&d, 0);
+	seg(&d, &r, 1, "a", false);
+	seg(&d, &r, 4, "dd", false);  /* held: 2 bytes */
+	seg(&d, &r, 8, "hhh", false); /* 5 > cap: give up on the holes */
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "a##dd##hhh");
+	assert_int_equal(d.cap_hits, 1);
+	assert_int_equal(d.ooo_bytes, 0);
+	reasm_free(&d);
+}
+
+static void test_snaplen_hole(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20);
+	reasm_syn(&d, 0);
+	struct reasm_sink k = sink(&r);
+	/* 6 bytes on the wire, 2 captured. */
+	reasm_segment(&d, 1, (const uint8_t *)"ab", 2, 6, false, &meta, &k);
+	seg(&d, &r, 7, "gh", false);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "ab####gh");
+	reasm_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_order_and_ooo), cmocka_unit_test(test_retransmission_and_overlap),
+		cmocka_unit_test(test_wrap), cmocka_unit_test(test_hole_flush_and_fin),
+		cmocka_unit_test(test_cap), cmocka_unit_test(test_snaplen_hole),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

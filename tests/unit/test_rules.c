@@ -1,0 +1,164 @@
+/* test_rules.c: each rule check, on transactions built by hand. */
+#include "wl_test.h"
+
+#include "llhttp.h"
+#include "rule.h"
+#include "txn.h"
+
+static struct txn *mk_txn(int method, const char *method_s, int status, const char *const *fields, uint32_t flags)
+{
+	struct txn *t = txn_new();
+	if (method_s)
+		t->req = mk_head(0, method, method_s, "/x", 0, NULL, NULL);
+	t->resp = mk_head(1, 0, NULL, NULL, status, "Reason", fields);
+	t->flags = flags | TXN_RESP_DONE;
+	return t;
+}
+
+/* Runs the rules; returns how many findings of rule id, and the severity of the last one. */
+static int fired(struct txn *t, const char *id, int *sev)
+{
+	rules_evaluate(t);
+	int n = 0;
+	for (unsigned i = 0; i < t->nfindings; i++) {
+		if (strcmp(rule_table[t->findings[i].rule].id, id) == 0) {
+			n++;
+			if (sev)
+				*sev = t->findings[i].sev;
+		}
+	}
+	return n;
+}
+
+static int check(int method, const char *ms, int status, const char *const *fields, uint32_t flags,
+		 const char *id, int *sev)
+{
+	struct txn *t = mk_txn(method, ms, status, fields, flags);
+	int n = fired(t, id, sev);
+	txn_free(t);
+	return n;
+}
+
+static const char *const no_fields[] = { NULL };
+
+static void test_missing_location(void **state)
+{
+	static const char *const loc[] = { "Location", "/new", NULL };
+	static const char *const loc_lower[] = { "location", "/new", NULL };
+	int sev = -1;
+	for (int s = 301; s <= 308; s++) {
+		int want = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+		assert_int_equal(check(HTTP_GET, "GET", s, no_fields, 0, "missing-location", &sev), want);
+		if (want)
+			assert_int_equal(sev, SEV_ERROR);
+		assert_int_equal(check(HTTP_GET, "GET", s, loc, 0, "missing-location", NULL), 0);
+	}
+	assert_int_equal(check(HTTP_GET, "GET", 302, loc_lower, 0, "missing-location", NULL), 0);
+	assert_int_equal(check(HTTP_POST, "POST", 201, no_fields, 0, "missing-location", &sev), 1);
+	assert_int_equal(sev, SEV_WARNING);
+	assert_int_equal(check(HTTP_POST, "POST", 201, loc, 0, "missing-location", NULL), 0);
+	assert_int_equal(check(HTTP_GET, "GET", 200, no_fields, 0, "missing-location", NULL), 0);
+	/* 300 and 304 need no Location. */
+	assert_int_equal(check(HTTP_GET, "GET", 300, no_fields, 0, "missing-location", NULL), 0);
+	assert_int_equal(check(HTTP_GET, "GET", 304, no_fields, 0, "missing-location", NULL), 0);
+	/* A head not read whole is not judged. */
+	assert_int_equal(check(HTTP_GET, "GET", 301, no_fields, TXN_RESP_PARTIAL, "missing-location", NULL), 0);
+	/* The response alone suffices: a redirect with no request seen is judged. */
+	assert_int_equal(check(0, NULL, 301, no_fields, 0, "missing-location", NULL), 1);
+}
+
+static void test_missing_allow(void **state)
+{
+	static const char *const allow[] = { "Allow", "GET, HEAD", NULL };
+	static const char *const empty_allow[] = { "Allow", "", NULL };
+	int sev = -1;
+	assert_int_equal(check(HTTP_PUT, "PUT", 405, no_fields, 0, "missing-allow", &sev), 1);
+	assert_int_equal(sev, SEV_ERROR);
+	assert_int_equal(check(HTTP_PUT, "PUT", 405, allow, 0, "missing-allow", NULL), 0);
+	/* An empty Allow is valid: the resource allows no method. */
+	assert_int_equal(check(HTTP_PUT, "PUT", 405, empty_allow, 0, "missing-allow", NULL), 0);
+	assert_int_equal(check(HTTP_PUT, "PUT", 404, no_fields, 0, "missing-allow", NULL), 0);
+}
+
+static void test_missing_www_authenticate(void **state)
+{
+	static const char *const chal[] = { "WWW-Authenticate", "Basic realm=\"x\"", NULL };
+	int sev = -1;
+	assert_int_equal(check(HTTP_GET, "GET", 401, no_fields, 0, "missing-www-authenticate", &sev), 1);
+	assert_int_equal(sev, SEV_ERROR);
+	assert_int_equal(check(HTTP_GET, "GET", 401, chal, 0, "missing-www-authenticate", NULL), 0);
+	assert_int_equal(check(HTTP_GET, "GET", 403, no_fields, 0, "missing-www-authenticate", NULL), 0);
+}
+
+static void test_missing_retry_after(void **state)
+{
+	static const char *const ra[] = { "Retry-After", "120", NULL };
+	int sev = -1;
+	assert_int_equal(check(HTTP_GET, "GET", 503, no_fields, 0, "missing-retry-after", &sev), 1);
+	assert_int_equal(sev, SEV_WARNING);
+	assert_int_equal(check(HTTP_GET, "GET", 503, ra, 0, "missing-retry-after", NULL), 0);
+	assert_int_equal(check(HTTP_GET, "GET", 500, no_fields, 0, "missing-retry-after", NULL), 0);
+}
+
+static void test_body_forbidden(void **state)
+{
+	int sev = -1;
+	assert_int_equal(check(HTTP_DELETE, "DELETE", 204, no_fields, TXN_STRAY_CONTENT, "body-forbidden", &sev), 1);
+	assert_int_equal(sev, SEV_ERROR);
+	assert_int_equal(check(HTTP_GET, "GET", 304, no_fields, TXN_STRAY_CONTENT, "body-forbidden", NULL), 1);
+	assert_int_equal(check(HTTP_GET, "GET", 103, no_fields, TXN_STRAY_CONTENT | TXN_INTERIM, "body-forbidden", NULL), 1);
+	/* No stray bytes: clean, whatever Content-Length says. */
+	static const char *const cl[] = { "Content-Length", "100", NULL };
+	assert_int_equal(check(HTTP_GET, "GET", 304, cl, 0, "body-forbidden", NULL), 0);
+	/* After a 101 the bytes are the new protocol. */
+	assert_int_equal(check(HTTP_GET, "GET", 101, no_fields, TXN_STRAY_CONTENT, "body-forbidden", NULL), 0);
+	/* 200 may carry content. */
+	assert_int_equal(check(HTTP_GET, "GET", 200, no_fields, TXN_STRAY_CONTENT, "body-forbidden", NULL), 0);
+	/* 205: framed normally, but its content is forbidden. */
+	struct txn *t = mk_txn(HTTP_POST, "POST", 205, no_fields, 0);
+	t->resp_body = 3;
+	assert_int_equal(fired(t, "body-forbidden", NULL), 1);
+	txn_free(t);
+	assert_int_equal(check(HTTP_POST, "POST", 205, no_fields, 0, "body-forbidden", NULL), 0);
+}
+
+static void test_head_body(void **state)
+{
+	int sev = -1;
+	assert_int_equal(check(HTTP_HEAD, "HEAD", 200, no_fields, TXN_STRAY_CONTENT, "head-body", &sev), 1);
+	assert_int_equal(sev, SEV_ERROR);
+	assert_int_equal(check(HTTP_HEAD, "HEAD", 200, no_fields, 0, "head-body", NULL), 0);
+	assert_int_equal(check(HTTP_GET, "GET", 200, no_fields, TXN_STRAY_CONTENT, "head-body", NULL), 0);
+	/* HEAD answered by 204 with content: body-forbidden says it, once. */
+	assert_int_equal(check(HTTP_HEAD, "HEAD", 204, no_fields, TXN_STRAY_CONTENT, "head-body", NULL), 0);
+	assert_int_equal(check(HTTP_HEAD, "HEAD", 204, no_fields, TXN_STRAY_CONTENT, "body-forbidden", NULL), 1);
+	/* Without the request, HEAD cannot be known. */
+	assert_int_equal(check(0, NULL, 200, no_fields, TXN_STRAY_CONTENT, "head-body", NULL), 0);
+}
+
+static void test_table(void **state)
+{
+	/* Ids are unique, kebab-case, and found by rule_by_id. */
+	for (int i = 0; i < RULE_COUNT; i++) {
+		const char *id = rule_table[i].id;
+		assert_int_equal(rule_by_id(id), i);
+		for (const char *p = id; *p; p++)
+			assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-');
+		assert_non_null(rule_table[i].summary);
+		assert_non_null(strstr(rule_table[i].ref, "RFC 91"));
+	}
+	assert_int_equal(rule_by_id("no-such-rule"), RULE_COUNT);
+	assert_int_equal(severity_parse("warning"), SEV_WARNING);
+	assert_int_equal(severity_parse("fatal"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_missing_location), cmocka_unit_test(test_missing_allow),
+		cmocka_unit_test(test_missing_www_authenticate), cmocka_unit_test(test_missing_retry_after),
+		cmocka_unit_test(test_body_forbidden), cmocka_unit_test(test_head_body),
+		cmocka_unit_test(test_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

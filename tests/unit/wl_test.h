@@ -1,0 +1,46 @@
+/* wl_test.h: helpers shared by the unit tests. */
+#ifndef WL_TEST_H
+#define WL_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "head.h"
+
+/* A head from a start line's parts and NULL-terminated name, value pairs. */
+static inline struct http_head *mk_head(int is_response, int method, const char *method_s, const char *uri,
+					int status, const char *reason, const char *const *fields)
+{
+	struct head_builder b;
+	hb_init(&b, 65536, 256);
+	if (method_s) {
+		hb_append(&b, HB_METHOD, method_s, strlen(method_s));
+		hb_end_part(&b);
+	}
+	if (uri) {
+		hb_append(&b, HB_URI, uri, strlen(uri));
+		hb_end_part(&b);
+	}
+	if (reason) {
+		hb_append(&b, HB_REASON, reason, strlen(reason));
+		hb_end_part(&b);
+	}
+	for (int i = 0; fields && fields[i]; i += 2) {
+		hb_append(&b, HB_NAME, fields[i], strlen(fields[i]));
+		hb_end_part(&b);
+		if (fields[i + 1][0]) {
+			hb_append(&b, HB_VALUE, fields[i + 1], strlen(fields[i + 1]));
+			hb_end_part(&b);
+		}
+	}
+	struct http_head *h = hb_freeze(&b, is_response, 1, 1, (uint8_t)method, (uint16_t)status);
+	hb_free(&b);
+	return h;
+}
+
+#endif
