@@ -6,8 +6,10 @@
 # Needs tcpdump and root (or CAP_NET_RAW) to capture on lo.
 set -euo pipefail
 cd "$(dirname "$0")"
-names=("${@:-demo clean}")
-[ $# -gt 0 ] || names=(demo clean)
+if [ $# -gt 0 ]; then names=("$@"); else names=(demo clean); fi
+pids=()
+tcpd=""
+trap '[ -z "$tcpd" ] || kill "$tcpd" 2>/dev/null; [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null; true' EXIT
 for name in "${names[@]}"; do
   ports=$(python3 scenarios.py ports "$name")
   filter=$(printf 'tcp port %s or ' $ports); filter=${filter% or }
@@ -25,7 +27,9 @@ for name in "${names[@]}"; do
   python3 scenarios.py client "$name"
   sleep 1
   kill "$tcpd"; wait "$tcpd" 2>/dev/null || true
+  tcpd=""
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
+  pids=()
   python3 scenarios.py expect "$name" > "$name.expect"
   echo "recorded $name.pcap ($(stat -c %s "$name.pcap") bytes), $(wc -l < "$name.expect") expected findings"
 done
