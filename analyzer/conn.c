@@ -256,19 +256,28 @@ static void ev_done(void *ctx, struct hx_dir *d)
 	}
 }
 
+/* Where the message under way on d began, or, before it began, the segment being read. */
+static const struct pkt_meta *msg_start(const struct conn *c, const struct hx_dir *d)
+{
+	return d->in_message ? &c->msg_meta[side_of(c, d)] : &c->cur;
+}
+
 /* The response under way, or the request at the front with what the parser holds. */
 static struct txn *response_in_progress(struct conn *c, struct hx_dir *d)
 {
 	if (c->resp_txn)
 		return c->resp_txn;
 	struct txn *t = pend_pop(c);
-	if (!t)
+	if (!t) {
 		t = txn_new();
+		if (t)
+			c->eng->st.responses_unpaired++;
+	}
 	if (!t)
 		return NULL;
 	t->resp = hx_partial_head(d);
-	t->resp_ts = c->msg_meta[side_of(c, d)].ts;
-	t->resp_frame = c->msg_meta[side_of(c, d)].frame;
+	t->resp_ts = msg_start(c, d)->ts;
+	t->resp_frame = msg_start(c, d)->frame;
 	t->flags |= TXN_RESP_PARTIAL;
 	return t;
 }
@@ -306,8 +315,8 @@ static void ev_error(void *ctx, struct hx_dir *d, const char *reason)
 			if (!t)
 				return;
 			t->req = hx_partial_head(d);
-			t->req_ts = c->msg_meta[side_of(c, d)].ts;
-			t->req_frame = c->msg_meta[side_of(c, d)].frame;
+			t->req_ts = msg_start(c, d)->ts;
+			t->req_frame = msg_start(c, d)->frame;
 			pend_push(c, t);
 		}
 		t->flags |= TXN_REQ_MALFORMED;
@@ -341,7 +350,21 @@ static void ev_skipped(void *ctx, struct hx_dir *d, uint64_t n)
 	c->eng->st.bytes_skipped += n;
 }
 
+static bool ev_no_start(void *ctx, struct hx_dir *d)
+{
+	struct conn *c = ctx;
+	/* A server that answers a request with anything but a status line
+	 * (an HTTP/0.9-style reply, a banner) sent a malformed response. */
+	if (d->is_response && c->http) {
+		ev_error(ctx, d, "no status line where the response should start");
+		return true;
+	}
+	mark_not_http(c);
+	return false;
+}
+
 static const struct hx_events conn_hx_events = {
+	.no_start = ev_no_start,
 	.begin = ev_begin,
 	.head = ev_head,
 	.done = ev_done,
@@ -387,10 +410,7 @@ static void sink_data(void *ctx, const uint8_t *p, size_t n, const struct pkt_me
 		orient(c, cs->side, p, n);
 		return;
 	}
-	struct hx_dir *d = &c->hx[cs->side];
-	hx_feed(d, p, n);
-	if (d->state == HX_NOT_HTTP)
-		mark_not_http(c);
+	hx_feed(&c->hx[cs->side], p, n);
 }
 
 static void sink_gap(void *ctx, uint64_t n)

@@ -15,6 +15,7 @@ static int on_message_begin(llhttp_t *p)
 	d->in_message = true;
 	d->bodiless = false;
 	d->tunnel = false;
+	d->have_status = false;
 	d->body_len = 0;
 	d->ev->begin(d->ctx, d);
 	return 0;
@@ -35,6 +36,14 @@ HX_SPAN_CB(on_header_value, HB_VALUE)
 static int on_part_complete(llhttp_t *p)
 {
 	hb_end_part(&dir_of(p)->hb);
+	return 0;
+}
+
+static int on_status_complete(llhttp_t *p)
+{
+	struct hx_dir *d = dir_of(p);
+	d->have_status = true;
+	hb_end_part(&d->hb);
 	return 0;
 }
 
@@ -86,7 +95,7 @@ static const llhttp_settings_t hx_settings = {
 	.on_header_value = on_header_value,
 	.on_method_complete = on_part_complete,
 	.on_url_complete = on_part_complete,
-	.on_status_complete = on_part_complete,
+	.on_status_complete = on_status_complete,
 	.on_header_field_complete = on_part_complete,
 	.on_header_value_complete = on_part_complete,
 	.on_headers_complete = on_headers_complete,
@@ -197,7 +206,7 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 				/* Count from the first stray byte on. */
 				d->hunt.consumed = 0;
 			} else {
-				d->state = HX_NOT_HTTP;
+				d->state = d->ev->no_start(d->ctx, d) ? HX_DEAD : HX_NOT_HTTP;
 				used = 0;
 			}
 			break;
@@ -253,10 +262,13 @@ void hx_abort(struct hx_dir *d)
 
 struct http_head *hx_partial_head(struct hx_dir *d)
 {
-	if (!d->hb.len && !d->hb.nfields && !d->parser.status_code)
+	/* llhttp keeps the last message's status and version until the next
+	 * start line replaces them: use them only once this message's are read. */
+	if (!d->in_message || (!d->hb.len && !d->hb.nfields && !d->have_status))
 		return NULL;
+	uint16_t status = d->have_status ? d->parser.status_code : 0;
 	return hb_freeze(&d->hb, d->is_response, d->parser.http_major, d->parser.http_minor, d->parser.method,
-			 d->parser.status_code);
+			 status);
 }
 
 void hx_set_tunnel(struct hx_dir *d)

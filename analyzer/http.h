@@ -44,6 +44,10 @@ struct hx_events {
 	void (*error)(void *ctx, struct hx_dir *d, const char *reason);
 	void (*stray)(void *ctx, struct hx_dir *d);
 	void (*skipped)(void *ctx, struct hx_dir *d, uint64_t n);
+	/* The stream does not start with a message.  Returns true when that
+	 * is a parse error (a server that answered a request without a status
+	 * line), false when the connection is simply not HTTP. */
+	bool (*no_start)(void *ctx, struct hx_dir *d);
 };
 
 struct hx_dir {
@@ -53,6 +57,7 @@ struct hx_dir {
 	bool in_message;     /* between begin and done */
 	bool bodiless;       /* the current response was framed as bodiless */
 	bool tunnel;         /* the current message switches protocols */
+	bool have_status;    /* the current response's status line was read */
 	uint64_t body_len;   /* content bytes of the current message */
 	uint64_t ignored;    /* bytes ignored in the TUNNEL, DEAD and NOT_HTTP states */
 	uint64_t hunt_limit; /* HX_HUNT gives up (NOT_HTTP) past this many bytes; 0 = never */

@@ -59,7 +59,7 @@ void out_jsonl_txn(FILE *f, const struct txn *t)
 		fputs(",\"version\":null", f);
 	status(f, t);
 	field_str(f, "reason", t->resp, t->resp ? t->resp->reason : (struct span){ 0, 0 });
-	if (t->resp) {
+	if (txn_saw_response(t)) {
 		char rts[40];
 		wltime_epoch(rts, sizeof rts, &t->resp_ts);
 		fprintf(f, ",\"response_ts\":%s,\"response_frame\":%" PRIu64, rts, t->resp_frame);
@@ -77,7 +77,8 @@ void out_jsonl_txn(FILE *f, const struct txn *t)
 		fprintf(f, "{\"type\":\"finding\",\"rule\":\"%s\",\"severity\":\"%s\",\"message\":", rule_table[x->rule].id,
 			severity_name((enum severity)x->sev));
 		json_str(f, x->msg, strlen(x->msg));
-		common(f, t, t->resp ? &t->resp_ts : &t->req_ts, t->resp ? t->resp_frame : t->req_frame);
+		bool r = txn_saw_response(t);
+		common(f, t, r ? &t->resp_ts : &t->req_ts, r ? t->resp_frame : t->req_frame);
 		status(f, t);
 		fputs("}\n", f);
 	}

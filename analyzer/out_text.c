@@ -24,14 +24,14 @@ void out_text_txn(FILE *f, const struct txn *t)
 	if (!t->nfindings)
 		return;
 	char ts[40];
-	const struct timeval *when = t->resp ? &t->resp_ts : &t->req_ts;
-	wltime_iso(ts, sizeof ts, when);
-	uint64_t frame = t->resp ? t->resp_frame : t->req_frame;
+	bool r = txn_saw_response(t);
+	wltime_iso(ts, sizeof ts, r ? &t->resp_ts : &t->req_ts);
+	uint64_t frame = r ? t->resp_frame : t->req_frame;
 	for (unsigned i = 0; i < t->nfindings; i++) {
 		const struct finding *x = &t->findings[i];
 		fprintf(f, "%s:%" PRIu64 ": %s %s -> %s ", t->file, frame, ts, t->ep->client, t->ep->server);
 		request_line(f, t);
-		if (t->resp)
+		if (t->resp && t->resp->status)
 			fprintf(f, " %u", t->resp->status);
 		else
 			fputs(" -", f);

@@ -60,6 +60,12 @@ static inline int txn_status(const struct txn *t)
 	return t->resp ? t->resp->status : 0;
 }
 
+/* Whether any of a response was seen (frames count from 1), even a head that did not parse. */
+static inline bool txn_saw_response(const struct txn *t)
+{
+	return t->resp_frame != 0;
+}
+
 /* The Host header of the request, as (pointer, length); length 0 if none. */
 const char *txn_host(const struct txn *t, uint32_t *len);
 

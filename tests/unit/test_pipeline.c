@@ -344,6 +344,57 @@ static void test_malformed_response(void **state)
 	stop(&r);
 }
 
+/* Bytes that do not parse right after a complete response: the finding
+ * pairs with the next request and does not inherit the previous status. */
+static void test_malformed_after_complete(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40010);
+	client_sends(&r, 40010, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40010, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE", 0);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"malformed-response\""), 1);
+	assert_non_null(strstr(r.buf, "\"uri\":\"/b\",\"status\":null}"));
+	assert_null(strstr(r.buf, "\"ts\":0."));
+	assert_int_equal(r.e.st.responses, 1);
+	stop(&r);
+}
+
+/* A reply with no status line at all (HTTP/0.9 style) is a malformed response. */
+static void test_no_status_line(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40011);
+	client_sends(&r, 40011, "GET / HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40011, "<html>hello</html>", 0);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"malformed-response\""), 1);
+	assert_non_null(strstr(r.buf, "no status line"));
+	assert_non_null(strstr(r.buf, "\"uri\":\"/\",\"status\":null}"));
+	assert_int_equal(r.e.st.requests_unanswered, 0);
+	assert_int_equal(r.e.st.http_connections, 1);
+	assert_int_equal(r.e.st.non_http_connections, 0);
+	stop(&r);
+}
+
+/* Content after a 204 that itself starts like a status line: reported with
+ * the capture time of the packet it came in, not a zero time. */
+static void test_stray_that_looks_like_status(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40012);
+	client_sends(&r, 40012, "DELETE /x HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40012, "HTTP/1.1 204 No Content\r\nContent-Length: 16\r\n\r\nHTTP/1.1 is fine", 0);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"malformed-response\""), 1);
+	assert_null(strstr(r.buf, "\"ts\":0."));
+	assert_null(strstr(r.buf, "\"frame\":0,"));
+	stop(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +411,9 @@ int main(void)
 		cmocka_unit_test(test_connection_cap),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_malformed_response),
+		cmocka_unit_test(test_malformed_after_complete),
+		cmocka_unit_test(test_no_status_line),
+		cmocka_unit_test(test_stray_that_looks_like_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
