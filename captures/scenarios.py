@@ -101,6 +101,12 @@ CAPTURES = {
             ex(req("GET", "/broken"), b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nBad Header Line\r\n\r\nok",
                ["malformed-response"]),
         ]),
+        conn(8000, [
+            # A field line without a colon: the server answers 400 and closes.
+            ex(b"GET /bad HTTP/1.1\r\nHost: demo.test\r\nBad Header\r\n\r\n",
+               resp(400, "Bad Request", [DATE, ("Content-Length", "0"), ("Connection", "close")]),
+               ["malformed-request"]),
+        ]),
     ],
     # Only clean responses: wirelint exits 0 on it.
     "clean": [
