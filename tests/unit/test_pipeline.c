@@ -395,6 +395,45 @@ static void test_stray_that_looks_like_status(void **state)
 	stop(&r);
 }
 
+/* After a 101 the connection carries WebSocket frames: not HTTP, not errors. */
+static void test_upgrade_tunnel(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40013);
+	client_sends(&r, 40013, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+	server_sends(&r, 40013, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x02hi", 0);
+	client_sends(&r, 40013, "\x81\x82abcd\x09\x0b");
+	server_sends(&r, 40013, "\x81\x03bye", 0);
+	finish(&r);
+	assert_int_equal(r.e.st.tunnels, 1);
+	assert_int_equal(r.e.st.parse_errors, 0);
+	assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 1);
+	assert_int_equal(count(r.buf, "\"type\":\"finding\""), 0);
+	assert_non_null(strstr(r.buf, "\"status\":101"));
+	stop(&r);
+}
+
+/* A 2xx to CONNECT opens a tunnel; a refused upgrade leaves HTTP going on. */
+static void test_connect_and_refused_upgrade(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40014);
+	client_sends(&r, 40014, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+	server_sends(&r, 40014, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0);
+	client_sends(&r, 40014, "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n");
+	server_sends(&r, 40014, "HTTP/1.1 200 Connection Established\r\n\r\n", 0);
+	client_sends(&r, 40014, "\x16\x03\x01\x00\x05hello");
+	server_sends(&r, 40014, "\x16\x03\x03\x00\x02hi", 0);
+	finish(&r);
+	assert_int_equal(r.e.st.tunnels, 1);
+	assert_int_equal(r.e.st.parse_errors, 0);
+	assert_int_equal(count(r.buf, "\"type\":\"transaction\""), 2);
+	assert_int_equal(count(r.buf, "\"type\":\"finding\""), 0);
+	stop(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +453,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_after_complete),
 		cmocka_unit_test(test_no_status_line),
 		cmocka_unit_test(test_stray_that_looks_like_status),
+		cmocka_unit_test(test_upgrade_tunnel),
+		cmocka_unit_test(test_connect_and_refused_upgrade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
