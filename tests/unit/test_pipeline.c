@@ -403,8 +403,8 @@ static void test_upgrade_tunnel(void **state)
 	handshake(&r, 40013);
 	client_sends(&r, 40013, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
 	server_sends(&r, 40013, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x02hi", 0);
-	client_sends(&r, 40013, "\x81\x82abcd\x09\x0b");
-	server_sends(&r, 40013, "\x81\x03bye", 0);
+	client_sends(&r, 40013, "\x81\x82" "abcd\x09\x0b");
+	server_sends(&r, 40013, "\x81\x03" "bye", 0);
 	finish(&r);
 	assert_int_equal(r.e.st.tunnels, 1);
 	assert_int_equal(r.e.st.parse_errors, 0);
