@@ -25,6 +25,8 @@ void cli_usage(FILE *f)
 	      "      --max-connections N   connections tracked at once (default 65536)\n"
 	      "      --max-ooo-bytes N     out-of-order bytes held per direction (default 1048576)\n"
 	      "      --idle-timeout S      flush a connection idle S capture seconds (default 300)\n"
+	      "      --overlap-window N    bytes kept per direction to compare retransmitted\n"
+	      "                            bytes with the first copy (default 2048; 0: off)\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
 	      "\n"
@@ -55,6 +57,7 @@ enum {
 	OPT_MAX_CONN,
 	OPT_MAX_OOO,
 	OPT_IDLE,
+	OPT_OVERLAP,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -90,6 +93,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
 		{ "max-ooo-bytes", required_argument, NULL, OPT_MAX_OOO },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "overlap-window", required_argument, NULL, OPT_OVERLAP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -147,6 +151,10 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			if (!number_opt("--idle-timeout", optarg, 1, 100000000, &o->lim.idle_timeout_s))
 				return CLI_USAGE;
 			break;
+		case OPT_OVERLAP:
+			if (!number_opt("--overlap-window", optarg, 0, 1u << 20, &o->lim.overlap_window))
+				return CLI_USAGE;
+			break;
 		case 'h':
 			cli_usage(stdout);
 			return CLI_DONE;
@@ -190,4 +198,5 @@ void limits_default(struct wl_limits *l)
 	l->idle_timeout_s = WL_DEFAULT_IDLE_TIMEOUT_S;
 	l->max_pending_output = WL_DEFAULT_MAX_PENDING_OUTPUT;
 	l->max_hunt_bytes = WL_DEFAULT_MAX_HUNT_BYTES;
+	l->overlap_window = WL_DEFAULT_OVERLAP_WINDOW;
 }

@@ -45,7 +45,7 @@ struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
 	c->client = SIDE_UNKNOWN;
 	for (int s = 0; s < 2; s++) {
 		c->cs[s] = (struct conn_side){ c, s };
-		reasm_init(&c->rd[s], e->lim.max_ooo_bytes);
+		reasm_init(&c->rd[s], e->lim.max_ooo_bytes, e->lim.overlap_window);
 		hunt_init(&c->orient[s], HUNT_EITHER, false);
 	}
 	c->sc = seq_open(&e->seq);
@@ -103,6 +103,16 @@ static void finalize(struct conn *c, struct txn *t)
 	t->index = c->ntxn++;
 	t->ep = c->ep;
 	c->ep->refs++;
+	/* Retransmitted bytes that differed: told once, on the next transaction. */
+	for (int s = 0; s < 2; s++) {
+		uint64_t n = c->rd[s].overlap_mismatch - c->overlap_told[s];
+		if (n) {
+			c->overlap_told[s] = c->rd[s].overlap_mismatch;
+			rule_raise(t, RULE_TCP_OVERLAP_MISMATCH, rule_table[RULE_TCP_OVERLAP_MISMATCH].sev,
+				   "%llu retransmitted byte%s from the %s differed from the first copy, which was kept",
+				   (unsigned long long)n, n == 1 ? "" : "s", s == c->client ? "client" : "server");
+		}
+	}
 	if (t->resp)
 		stats_count_status(&e->st, t->resp->status);
 	if (t->flags & (TXN_REQ_CUT | TXN_RESP_CUT))
@@ -500,6 +510,8 @@ void conn_close(struct conn *c)
 		e->st.gaps += c->rd[s].gaps;
 		e->st.gap_bytes += c->rd[s].gap_bytes;
 		e->st.ooo_cap_reached += c->rd[s].cap_hits;
+		e->st.overlap_mismatch += c->rd[s].overlap_mismatch;
+		e->st.overlap_unchecked += c->rd[s].overlap_unchecked;
 		if (c->hx_ready && c->hx[s].state == HX_DEAD)
 			e->st.bytes_after_error += c->hx[s].ignored;
 		reasm_free(&c->rd[s]);

@@ -44,6 +44,7 @@ struct conn {
 	struct txn *resp_txn;       /* the response being read */
 	struct txn *check_txn;      /* a bodiless response whose next bytes are not seen yet */
 	uint32_t ntxn;
+	uint64_t overlap_told[2];   /* differing overlap bytes already reported, by side */
 };
 
 /* A new connection for the segment p, numbered id; NULL when memory is exhausted. */

@@ -131,6 +131,10 @@ static void parser_restart(struct hx_dir *d)
 {
 	llhttp_init(&d->parser, d->is_response ? HTTP_RESPONSE : HTTP_REQUEST, &hx_settings);
 	d->parser.data = d;
+	/* Content-Length beside Transfer-Encoding is reported (cl-and-te)
+	 * and framed by Transfer-Encoding, as RFC 9112 §6.3 rule 3 says,
+	 * instead of stopping the parse. */
+	llhttp_set_lenient_chunked_length(&d->parser, 1);
 	d->state = HX_PARSE;
 }
 

@@ -18,6 +18,7 @@ struct wl_limits {
 	uint32_t idle_timeout_s;       /* capture seconds without a packet before a flush (--idle-timeout) */
 	uint32_t max_pending_output;   /* transactions held back to keep output in connection order */
 	uint32_t max_hunt_bytes;       /* bytes searched for the first message of a mid-stream connection */
+	uint32_t overlap_window;       /* bytes kept per direction to compare retransmissions with (--overlap-window) */
 };
 
 #define WL_DEFAULT_MAX_FLOWS 65536u
@@ -28,6 +29,7 @@ struct wl_limits {
 #define WL_DEFAULT_IDLE_TIMEOUT_S 300u
 #define WL_DEFAULT_MAX_PENDING_OUTPUT 100000u
 #define WL_DEFAULT_MAX_HUNT_BYTES (64u << 10)
+#define WL_DEFAULT_OVERLAP_WINDOW 2048u
 
 void limits_default(struct wl_limits *l);
 

@@ -19,10 +19,13 @@ static inline int32_t seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
-void reasm_init(struct reasm_dir *r, uint32_t max_ooo)
+void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap)
 {
 	memset(r, 0, sizeof *r);
 	r->max_ooo = max_ooo;
+	while (ring_cap & (ring_cap - 1))
+		ring_cap &= ring_cap - 1;
+	r->ring_cap = ring_cap;
 }
 
 void reasm_free(struct reasm_dir *r)
@@ -35,6 +38,8 @@ void reasm_free(struct reasm_dir *r)
 	}
 	r->ooo = NULL;
 	r->ooo_bytes = 0;
+	free(r->ring);
+	r->ring = NULL;
 }
 
 void reasm_syn(struct reasm_dir *r, uint32_t isn)
@@ -49,6 +54,7 @@ static void declare_gap(struct reasm_dir *r, uint32_t n, const struct reasm_sink
 {
 	if (n == 0)
 		return;
+	r->ring_valid = 0;
 	r->gaps++;
 	r->gap_bytes += n;
 	r->next_seq += n;
@@ -63,6 +69,44 @@ static void check_fin(struct reasm_dir *r, const struct reasm_sink *s)
 	}
 }
 
+/* Compares n retransmitted bytes at seq with the copy handed on before. */
+static void compare_old(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n)
+{
+	uint32_t mask = r->ring_cap - 1;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t age = r->next_seq - (seq + i); /* 1 for the last byte handed on */
+		if (!r->ring || age > r->ring_valid)
+			r->overlap_unchecked++;
+		else if (r->ring[(seq + i) & mask] != p[i])
+			r->overlap_mismatch++;
+	}
+}
+
+/* Keeps the bytes handed on for compare_old. */
+static void remember(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n)
+{
+	if (!r->ring_cap)
+		return;
+	if (!r->ring) {
+		r->ring = malloc(r->ring_cap);
+		if (!r->ring) {
+			r->ring_cap = 0;
+			return;
+		}
+	}
+	uint32_t mask = r->ring_cap - 1;
+	if (n > r->ring_cap) {
+		seq += n - r->ring_cap;
+		p += n - r->ring_cap;
+		n = r->ring_cap;
+	}
+	uint32_t at = seq & mask;
+	uint32_t first = r->ring_cap - at < n ? r->ring_cap - at : n;
+	memcpy(r->ring + at, p, first);
+	memcpy(r->ring, p + first, n - first);
+	r->ring_valid = r->ring_valid + n > r->ring_cap ? r->ring_cap : r->ring_valid + n;
+}
+
 /* Hands on p[0..n) at seq, trimming what was already handed on; then the hole after it. */
 static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t hole,
 		    const struct pkt_meta *m, const struct reasm_sink *s)
@@ -71,6 +115,7 @@ static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_
 	if (d < 0) {
 		/* Retransmitted bytes: the first copy won. */
 		uint32_t old = (uint32_t)-d;
+		compare_old(r, seq, p, old < n ? old : n);
 		if (old >= n + hole)
 			return;
 		if (old >= n) {
@@ -82,6 +127,7 @@ static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_
 		}
 	}
 	if (n) {
+		remember(r, r->next_seq, p, n);
 		r->next_seq += n;
 		r->delivered += n;
 		s->data(s->ctx, p, n, m);
@@ -101,6 +147,22 @@ static void drain(struct reasm_dir *r, const struct reasm_sink *s)
 	}
 }
 
+/* Compares bytes p[0..n) at seq with the held segment g where they overlap. */
+static void compare_held(struct reasm_dir *r, const struct reasm_seg *g, uint32_t seq, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t at = seq_diff(seq + i, g->seq);
+		if (at < 0)
+			continue;
+		if ((uint32_t)at < g->len) {
+			if (g->data[at] != p[i])
+				r->overlap_mismatch++;
+		} else {
+			break;
+		}
+	}
+}
+
 /* Holds a segment that arrived ahead of a hole; the first copy of each byte wins. */
 static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t hole,
 		 const struct pkt_meta *m, const struct reasm_sink *s)
@@ -115,63 +177,70 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 		deliver(r, seq, p, n, hole, m, s);
 		return;
 	}
-	struct reasm_seg **pp = &r->ooo;
-	while (*pp && seq_diff((*pp)->seq, seq) < 0)
-		pp = &(*pp)->next;
-	/* Trim against the segment before (it came first). */
-	if (pp != &r->ooo) {
-		/* find predecessor */
-		struct reasm_seg *prev = r->ooo;
-		while (&prev->next != pp)
-			prev = prev->next;
-		uint32_t prev_end = prev->seq + prev->len + prev->hole;
-		int32_t over = seq_diff(prev_end, seq);
+	struct reasm_seg *prev = NULL, *next = r->ooo;
+	while (next && seq_diff(next->seq, seq) < 0) {
+		prev = next;
+		next = next->next;
+	}
+	/* Trim the front against the segment before (it came first). */
+	if (prev) {
+		int32_t over = seq_diff(prev->seq + prev->len + prev->hole, seq);
 		if (over > 0) {
-			if ((uint32_t)over >= n + hole)
+			uint32_t o = (uint32_t)over;
+			compare_held(r, prev, seq, p, n < o ? n : o);
+			if (o >= n + hole)
 				return;
-			if ((uint32_t)over >= n) {
-				hole -= (uint32_t)over - n;
-				seq += (uint32_t)over;
+			if (o >= n) {
+				hole -= o - n;
 				p += n;
 				n = 0;
 			} else {
-				p += over;
-				n -= (uint32_t)over;
-				seq += (uint32_t)over;
+				p += o;
+				n -= o;
 			}
+			seq += o;
 		}
 	}
-	/* Trim against the segment after. */
-	if (*pp) {
-		int32_t room = seq_diff((*pp)->seq, seq);
-		if (room <= 0)
-			return; /* same start: the held copy wins */
-		if ((uint32_t)room < n + hole) {
-			if ((uint32_t)room <= n) {
-				n = (uint32_t)room;
-				hole = 0;
-			} else {
-				hole = (uint32_t)room - n;
-			}
+	/* The part past the segment after is held on its own (it may meet
+	 * further segments); this part stops where that segment starts. */
+	uint32_t tail_off = 0, tail_n = 0, tail_hole = 0;
+	if (next) {
+		uint32_t room = (uint32_t)seq_diff(next->seq, seq);
+		uint32_t next_end = room + next->len + next->hole;
+		if (room < n)
+			compare_held(r, next, next->seq, p + room, n - room);
+		if (n + hole > next_end) {
+			tail_off = next_end;
+			tail_n = n > next_end ? n - next_end : 0;
+			tail_hole = n > next_end ? hole : hole - (next_end - n);
+		}
+		if (room < n) {
+			n = room;
+			hole = 0;
+		} else if (room < n + hole) {
+			hole = room - n;
 		}
 	}
-	if (n == 0 && hole == 0)
-		return;
-	struct reasm_seg *g = malloc(sizeof *g + n);
-	if (!g) {
-		r->cap_hits++;
-		return;
+	if (n + hole > 0) {
+		struct reasm_seg *g = malloc(sizeof *g + n);
+		if (!g) {
+			r->cap_hits++;
+			return;
+		}
+		g->seq = seq;
+		g->len = n;
+		g->hole = hole;
+		g->meta = *m;
+		memcpy(g->data, p, n);
+		g->next = next;
+		if (prev)
+			prev->next = g;
+		else
+			r->ooo = g;
+		r->ooo_bytes += n;
 	}
-	g->seq = seq;
-	g->len = n;
-	g->hole = hole;
-	g->meta = *m;
-	memcpy(g->data, p, n);
-	g->next = *pp;
-	*pp = g;
-	r->ooo_bytes += n;
-	/* A segment may now cover later ones entirely: they stay, and the
-	 * trimming in deliver() drops what was handed on twice. */
+	if (tail_n + tail_hole > 0)
+		hold(r, seq + tail_off, tail_n ? p + tail_off : p, tail_n, tail_hole, m, s);
 }
 
 void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t wire_n, bool fin,

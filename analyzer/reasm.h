@@ -42,9 +42,18 @@ struct reasm_dir {
 	uint64_t cap_hits;     /* times max_ooo forced a hole */
 	uint64_t gap_bytes;    /* bytes declared missing */
 	uint64_t gaps;
+	/* The last bytes handed on, to compare retransmissions with (the
+	 * first copy wins, but a copy that differs is a possible evasion). */
+	uint8_t *ring;
+	uint32_t ring_cap;     /* a power of two, or 0: no comparison */
+	uint32_t ring_valid;   /* bytes before next_seq that the ring holds */
+	uint64_t overlap_mismatch;  /* overlapping bytes that differed */
+	uint64_t overlap_unchecked; /* overlapping bytes too old to compare */
 };
 
-void reasm_init(struct reasm_dir *r, uint32_t max_ooo);
+/* max_ooo caps held bytes; ring_cap (rounded down to a power of two, 0
+ * for none) is how far back retransmitted bytes are compared. */
+void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap);
 void reasm_free(struct reasm_dir *r);
 
 /* A SYN from this direction: the stream starts at isn + 1. */

@@ -28,6 +28,8 @@
 	X(ooo_cap_reached, "times a direction reached the out-of-order byte cap")                \
 	X(gaps, "holes in a TCP stream that never filled")                                       \
 	X(gap_bytes, "bytes missing in those holes")                                             \
+	X(overlap_mismatch, "retransmitted bytes that differed from the first copy")             \
+	X(overlap_unchecked, "retransmitted bytes too old to compare (--overlap-window)")        \
 	X(bytes_skipped, "payload bytes skipped while looking for a message start")              \
 	X(parse_errors, "directions that stopped at an HTTP parse error")                        \
 	X(bytes_after_error, "payload bytes ignored after a parse error")                        \

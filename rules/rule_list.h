@@ -30,6 +30,11 @@
 	X(MALFORMED_RESPONSE, "malformed-response", SEV_ERROR, 0, NULL,                            \
 	  "a response that does not parse as HTTP/1.x", "RFC 9112 §2, §4, §5, §6, §7")             \
 	X(MALFORMED_REQUEST, "malformed-request", SEV_WARNING, 0, NULL,                            \
-	  "a request that does not parse as HTTP/1.x", "RFC 9112 §2, §3, §5, §6, §7")
+	  "a request that does not parse as HTTP/1.x", "RFC 9112 §2, §3, §5, §6, §7")               \
+	X(CL_AND_TE, "cl-and-te", SEV_ERROR, 0, check_cl_and_te,                                   \
+	  "a message with both Content-Length and Transfer-Encoding", "RFC 9112 §6.2, §6.3")      \
+	X(TCP_OVERLAP_MISMATCH, "tcp-overlap-mismatch", SEV_INFO, 0, NULL,                         \
+	  "retransmitted TCP bytes that differ from the first copy (a possible evasion)",           \
+	  "RFC 9293 §3.10.7.4; RFC 9112 §11.2")
 
 #endif

@@ -75,7 +75,8 @@ void check_body_forbidden(const struct txn *t, struct rule_out *out)
 	/* 205 is framed normally, but RFC 9110 §15.3.6 says a server MUST NOT
 	 * generate content in it. */
 	if (s == 205 && t->resp_body > 0)
-		rule_report(out, SEV_ERROR, "205 Reset Content carries %" PRIu64 " bytes of content", t->resp_body);
+		rule_report(out, SEV_ERROR, "205 Reset Content carries %s%" PRIu64 " bytes of content",
+			    t->flags & TXN_RESP_CUT ? "at least " : "", t->resp_body);
 }
 
 void check_head_body(const struct txn *t, struct rule_out *out)
@@ -98,4 +99,17 @@ void check_missing_retry_after(const struct txn *t, struct rule_out *out)
 	 * cannot pace their retries — a warning. */
 	if (txn_status(t) == 503 && lacks(t, "Retry-After"))
 		rule_report(out, SEV_WARNING, "503 Service Unavailable has no Retry-After header");
+}
+
+void check_cl_and_te(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9112 §6.2: a sender MUST NOT send Content-Length in a message
+	 * that has Transfer-Encoding.  §6.3 rule 3: Transfer-Encoding wins,
+	 * and such a message "ought to be handled as an error" since it can
+	 * smuggle a message past a parser that frames it by Content-Length.
+	 * wirelint frames it by Transfer-Encoding and goes on. */
+	if (t->resp && head_field(t->resp, "Content-Length") && head_field(t->resp, "Transfer-Encoding"))
+		rule_report(out, SEV_ERROR, "response has both Content-Length and Transfer-Encoding");
+	if (t->req && head_field(t->req, "Content-Length") && head_field(t->req, "Transfer-Encoding"))
+		rule_report(out, SEV_ERROR, "request has both Content-Length and Transfer-Encoding");
 }

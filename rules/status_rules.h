@@ -12,5 +12,6 @@ void check_missing_www_authenticate(const struct txn *t, struct rule_out *out);
 void check_body_forbidden(const struct txn *t, struct rule_out *out);
 void check_head_body(const struct txn *t, struct rule_out *out);
 void check_missing_retry_after(const struct txn *t, struct rule_out *out);
+void check_cl_and_te(const struct txn *t, struct rule_out *out);
 
 #endif

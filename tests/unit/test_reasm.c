@@ -52,7 +52,7 @@ static void test_in_order_and_ooo(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20);
+	reasm_init(&d, 1 << 20, 64);
 	reasm_syn(&d, 999);
 	seg(&d, &r, 1000, "abc", false);
 	seg(&d, &r, 1006, "ghi", false); /* ahead of a hole */
@@ -67,7 +67,7 @@ static void test_retransmission_and_overlap(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20);
+	reasm_init(&d, 1 << 20, 64);
 	reasm_syn(&d, 0);
 	seg(&d, &r, 1, "abcd", false);
 	seg(&d, &r, 1, "abcd", false); /* retransmission */
@@ -84,7 +84,7 @@ static void test_wrap(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20);
+	reasm_init(&d, 1 << 20, 64);
 	reasm_syn(&d, 0xfffffffdu);
 	seg(&d, &r, 0xfffffffeu, "ab", false);
 	seg(&d, &r, 2, "ef", false); /* past the wrap, ahead of a hole */
@@ -98,7 +98,7 @@ static void test_hole_flush_and_fin(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20);
+	reasm_init(&d, 1 << 20, 64);
 	seg(&d, &r, 500, "ab", false); /* no SYN: picked up here */
 	seg(&d, &r, 505, "fg", true);
 	assert_int_equal(r.fins, 0);
@@ -116,7 +116,7 @@ static void test_cap(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 4);
+	reasm_init(&d, 4, 64);
 	reasm_syn(&d, 0);
 	seg(&d, &r, 1, "a", false);
 	seg(&d, &r, 4, "dd", false);  /* held: 2 bytes */
@@ -132,7 +132,7 @@ static void test_snaplen_hole(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20);
+	reasm_init(&d, 1 << 20, 64);
 	reasm_syn(&d, 0);
 	struct reasm_sink k = sink(&r);
 	/* 6 bytes on the wire, 2 captured. */
@@ -143,12 +143,52 @@ static void test_snaplen_hole(void **state)
 	reasm_free(&d);
 }
 
+/* The first copy wins; a later copy that differs is counted, whether the
+ * first copy was handed on already or is held ahead of a hole. */
+static void test_overlap_mismatch(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20, 64);
+	reasm_syn(&d, 0);
+	seg(&d, &r, 1, "abcdef", false);
+	seg(&d, &r, 1, "abcdef", false); /* same bytes: no mismatch */
+	assert_int_equal(d.overlap_mismatch, 0);
+	seg(&d, &r, 3, "XYefgh", false); /* c, d differ */
+	assert_int_equal(d.overlap_mismatch, 2);
+	seg(&d, &r, 20, "tuvw", false);  /* held */
+	seg(&d, &r, 18, "rsTUvwxy", false); /* T, U differ from the held t, u */
+	assert_int_equal(d.overlap_mismatch, 4);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcdefgh");
+	struct reasm_sink k = sink(&r);
+	reasm_flush(&d, &k);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcdefgh#########rstuvwxy");
+	reasm_free(&d);
+}
+
+/* Bytes older than the window cannot be compared: counted as such. */
+static void test_overlap_window(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20, 4);
+	reasm_syn(&d, 0);
+	seg(&d, &r, 1, "abcdefgh", false);
+	seg(&d, &r, 1, "ABCDEFGH", false);
+	assert_int_equal(d.overlap_unchecked, 4);
+	assert_int_equal(d.overlap_mismatch, 4);
+	reasm_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_order_and_ooo), cmocka_unit_test(test_retransmission_and_overlap),
 		cmocka_unit_test(test_wrap), cmocka_unit_test(test_hole_flush_and_fin),
 		cmocka_unit_test(test_cap), cmocka_unit_test(test_snaplen_hole),
+		cmocka_unit_test(test_overlap_mismatch), cmocka_unit_test(test_overlap_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,6 +136,25 @@ static void test_head_body(void **state)
 	assert_int_equal(check(0, NULL, 200, no_fields, TXN_STRAY_CONTENT, "head-body", NULL), 0);
 }
 
+static void test_cl_and_te(void **state)
+{
+	static const char *const both[] = { "Content-Length", "5", "Transfer-Encoding", "chunked", NULL };
+	static const char *const te[] = { "Transfer-Encoding", "chunked", NULL };
+	static const char *const cl[] = { "Content-Length", "5", NULL };
+	int sev = -1;
+	assert_int_equal(check(HTTP_GET, "GET", 200, both, 0, "cl-and-te", &sev), 1);
+	assert_int_equal(sev, SEV_ERROR);
+	assert_int_equal(check(HTTP_GET, "GET", 200, te, 0, "cl-and-te", NULL), 0);
+	assert_int_equal(check(HTTP_GET, "GET", 200, cl, 0, "cl-and-te", NULL), 0);
+	/* On the request side too. */
+	struct txn *t = mk_txn(HTTP_POST, "POST", 200, cl, 0);
+	head_unref(t->req);
+	t->req = mk_head(0, HTTP_POST, "POST", "/", 0, NULL, both);
+	assert_int_equal(fired(t, "cl-and-te", NULL), 1);
+	assert_non_null(strstr(t->findings[0].msg, "request"));
+	txn_free(t);
+}
+
 static void test_table(void **state)
 {
 	/* Ids are unique, kebab-case, and found by rule_by_id. */
@@ -145,7 +164,7 @@ static void test_table(void **state)
 		for (const char *p = id; *p; p++)
 			assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-');
 		assert_non_null(rule_table[i].summary);
-		assert_non_null(strstr(rule_table[i].ref, "RFC 91"));
+		assert_non_null(strstr(rule_table[i].ref, "RFC 9"));
 	}
 	assert_int_equal(rule_by_id("no-such-rule"), RULE_COUNT);
 	assert_int_equal(severity_parse("warning"), SEV_WARNING);
@@ -158,7 +177,7 @@ int main(void)
 		cmocka_unit_test(test_missing_location), cmocka_unit_test(test_missing_allow),
 		cmocka_unit_test(test_missing_www_authenticate), cmocka_unit_test(test_missing_retry_after),
 		cmocka_unit_test(test_body_forbidden), cmocka_unit_test(test_head_body),
-		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
