@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Builds a pcap from a .case file: a short, readable description of TCP
+segments, so each edge case of reassembly and HTTP framing is one small test.
+
+    mkpcap.py CASE OUT.pcap
+
+A .case file is a list of lines ('#' starts a comment):
+
+    conn NAME CLIENT SERVER [nosyn] [isn=C,S] [v6]
+        a connection, e.g. conn a 10.0.0.1:40000 10.0.0.2:80; its three-way
+        handshake is sent at once unless nosyn; isn= sets the initial
+        sequence numbers (to test wrapping past 2^32)
+    NAME c|s "BYTES" [options]
+        the client (c) or server (s) sends BYTES (Python escapes: \\r\\n,
+        \\x00) as one segment, or as several with split=; options:
+          split=N      segments of N bytes
+          order=L      send the segments in this order (1-based, e.g. 3,1,2)
+          drop=L       never send these segments (a hole that never fills)
+          dup=L        send these segments twice (retransmission)
+          alter=L      the second copy of these segments (with dup=) has
+                       different bytes (every byte + 1)
+          snap=N       capture only N payload bytes of each segment
+          fin          FIN on the last segment
+          syn          the bytes ride on the SYN (client only, with nosyn)
+    NAME c|s fin|rst     a bare FIN or RST
+    NAME c syn           a SYN alone (a new connection on the same ports)
+    NAME s synack        a SYN-ACK alone
+    wait SECONDS         advance capture time
+
+Each packet is 1 ms after the one before, from 2024-01-01T00:00:00Z.
+Frames are Ethernet + IPv4 (IPv6 with v6), checksums zero.
+"""
+import codecs
+import shlex
+import struct
+import sys
+
+T0 = 1704067200
+
+
+class Conn:
+    def __init__(self, client, server, isn, v6):
+        self.client, self.server, self.v6 = client, server, v6
+        self.seq = {"c": isn[0], "s": isn[1]}
+
+
+def addr(s):
+    host, port = s.rsplit(":", 1)
+    return host.strip("[]"), int(port)
+
+
+def ip_bytes(host, v6):
+    if v6:
+        import ipaddress
+        return ipaddress.IPv6Address(host).packed
+    return bytes(int(x) for x in host.split("."))
+
+
+def frame(conn, side, seq, flags, payload, snap=None):
+    src, dst = (conn.client, conn.server) if side == "c" else (conn.server, conn.client)
+    (sh, sp), (dh, dp) = addr(src), addr(dst)
+    tcp = struct.pack(">HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, 0, 5 << 4, flags, 65535, 0, 0)
+    if conn.v6:
+        ip = struct.pack(">IHBB", 6 << 28, len(tcp) + len(payload), 6, 64) + ip_bytes(sh, True) + ip_bytes(dh, True)
+        eth = b"\x02" * 6 + b"\x04" * 6 + b"\x86\xdd"
+    else:
+        ip = struct.pack(">BBHHHBBH", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0, 64, 6, 0) + ip_bytes(sh, False) + ip_bytes(dh, False)
+        eth = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00"
+    full = eth + ip + tcp + payload
+    cap = full if snap is None else full[: len(full) - len(payload) + min(snap, len(payload))]
+    return cap, len(full)
+
+
+FIN, SYN, RST, PSH, ACK = 1, 2, 4, 8, 16
+
+
+def build(lines):
+    conns, out, t = {}, [], [0]
+
+    def emit(f):
+        cap, wire = f
+        us = t[0]
+        out.append((T0 + us // 1000000, us % 1000000, cap, wire))
+        t[0] += 1000
+
+    for raw in lines:
+        w = shlex.split(raw, comments=True, posix=True)
+        if not w:
+            continue
+        if w[0] == "conn":
+            opts = w[4:]
+            isn = (1000, 5000)
+            for o in opts:
+                if o.startswith("isn="):
+                    isn = tuple(int(x, 0) for x in o[4:].split(","))
+            c = Conn(w[2], w[3], isn, "v6" in opts)
+            conns[w[1]] = c
+            if "nosyn" not in opts:
+                emit(frame(c, "c", c.seq["c"] - 1, SYN, b""))
+                emit(frame(c, "s", c.seq["s"] - 1, SYN | ACK, b""))
+                emit(frame(c, "c", c.seq["c"], ACK, b""))
+            continue
+        if w[0] == "wait":
+            t[0] += int(float(w[1]) * 1000000)
+            continue
+        c, side = conns[w[0]], w[1]
+        if w[2] in ("fin", "rst"):
+            emit(frame(c, side, c.seq[side], (FIN if w[2] == "fin" else RST) | ACK, b""))
+            if w[2] == "fin":
+                c.seq[side] += 1
+            continue
+        if w[2] == "syn":
+            c.seq[side] += 100000
+            emit(frame(c, side, c.seq[side] - 1, SYN, b""))
+            continue
+        if w[2] == "synack":
+            emit(frame(c, side, c.seq[side] - 1, SYN | ACK, b""))
+            continue
+        data = codecs.decode(w[2], "unicode_escape").encode("latin-1")
+        opts = dict((o.split("=", 1) + [""])[:2] for o in w[3:])
+        step = int(opts.get("split") or len(data) or 1)
+        segs = [(i, data[i:i + step]) for i in range(0, len(data), step)] or [(0, b"")]
+        lst = lambda k: [int(x) for x in opts[k].split(",")] if opts.get(k) else []
+        order = lst("order") or list(range(1, len(segs) + 1))
+        drop, dup, alter = set(lst("drop")), set(lst("dup")), set(lst("alter"))
+        snap = int(opts["snap"]) if "snap" in opts else None
+        base = c.seq[side]
+        if "syn" in opts:
+            emit(frame(c, side, base - 1, SYN, data))
+            c.seq[side] += len(data)
+            continue
+        for k in order:
+            if k in drop:
+                continue
+            off, chunk = segs[k - 1]
+            flags = ACK | PSH | (FIN if "fin" in opts and k == len(segs) else 0)
+            emit(frame(c, side, base + off, flags, chunk, snap))
+            if k in dup:
+                again = bytes((b + 1) & 0xFF for b in chunk) if k in alter else chunk
+                emit(frame(c, side, base + off, flags, again, snap))
+        c.seq[side] += len(data) + (1 if "fin" in opts else 0)
+    return out
+
+
+def write(path, recs):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for s, us, cap, wire in recs:
+            f.write(struct.pack("<IIII", s, us, len(cap), wire) + cap)
+
+
+if __name__ == "__main__":
+    write(sys.argv[2], build(open(sys.argv[1]).read().splitlines()))

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Runs one .case: builds its pcap, runs wirelint, compares with the .expect file.
+
+The .expect file lists, in output order, one line per transaction:
+
+    T METHOD URI STATUS [interim] [incomplete] : RULE,RULE    (- for none)
+
+with - for a method, URI or status that is not in the capture, and any
+number of counter assertions from the jsonl summary:
+
+    C COUNTER VALUE
+
+    run_case.py WIRELINT CASE [--update]   (--update prints the actual lines)
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import mkpcap  # noqa: E402
+
+wirelint, case = sys.argv[1], sys.argv[2]
+expect = case[: -len(".case")] + ".expect"
+tmp = tempfile.mkdtemp()
+pcap = os.path.join(tmp, os.path.basename(case)[:-5] + ".pcap")
+mkpcap.write(pcap, mkpcap.build(open(case).read().splitlines()))
+extra = []
+for line in open(case):
+    if line.startswith("#!args "):
+        extra = line.split()[1:]
+p = subprocess.run([wirelint, "--format", "jsonl", "--fail-on", "none", *extra, pcap], capture_output=True, timeout=60)
+if p.returncode != 0:
+    sys.exit("wirelint exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace")))
+objs = [json.loads(l) for l in p.stdout.decode().splitlines()]
+summary = objs[-1]
+got = []
+for o in objs:
+    if o["type"] != "transaction":
+        continue
+    flags = [f for f in ("interim", "incomplete") if o[f]]
+    st = "-" if o["status"] is None else str(o["status"])
+    got.append(" ".join(["T", o["method"] or "-", o["uri"] or "-", st] + flags + [":", ",".join(o["findings"]) or "-"]))
+if "--update" in sys.argv:
+    print("\n".join(got))
+    for k, v in summary.items():
+        if isinstance(v, int) and v:
+            print("# C %s %d" % (k, v))
+    sys.exit(0)
+want_t, want_c = [], []
+for line in open(expect):
+    line = line.strip()
+    if line.startswith("T "):
+        want_t.append(line)
+    elif line.startswith("C "):
+        want_c.append(line.split())
+problems = []
+if got != want_t:
+    problems.append("transactions differ\n--- expected\n%s\n--- got\n%s" % ("\n".join(want_t), "\n".join(got)))
+for _, k, v in want_c:
+    if summary.get(k) != int(v):
+        problems.append("counter %s: %s, want %s" % (k, summary.get(k), v))
+if problems:
+    print("\n".join(problems))
+    sys.exit(1)
+print("%s: %d transactions, %d counters as expected" % (os.path.basename(case), len(got), len(want_c)))
