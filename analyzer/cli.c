@@ -22,6 +22,8 @@ void cli_usage(FILE *f)
 	      "                         error (default), warning, info, or none\n"
 	      "  -q, --quiet            text: print findings only, no summary\n"
 	      "      --list-rules       list the rules and exit\n"
+	      "      --verify-checksums count packets whose IPv4 or TCP checksum is wrong\n"
+	      "                         (they are analysed all the same)\n"
 	      "      --max-connections N   connections tracked at once (default 65536)\n"
 	      "      --max-ooo-bytes N     out-of-order bytes held per direction (default 1048576)\n"
 	      "      --idle-timeout S      flush a connection idle S capture seconds (default 300)\n"
@@ -58,6 +60,7 @@ enum {
 	OPT_MAX_OOO,
 	OPT_IDLE,
 	OPT_OVERLAP,
+	OPT_CHECKSUMS,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -94,6 +97,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "max-ooo-bytes", required_argument, NULL, OPT_MAX_OOO },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "overlap-window", required_argument, NULL, OPT_OVERLAP },
+		{ "verify-checksums", no_argument, NULL, OPT_CHECKSUMS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -154,6 +158,9 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		case OPT_OVERLAP:
 			if (!number_opt("--overlap-window", optarg, 0, 1u << 20, &o->lim.overlap_window))
 				return CLI_USAGE;
+			break;
+		case OPT_CHECKSUMS:
+			o->verify_checksums = true;
 			break;
 		case 'h':
 			cli_usage(stdout);

@@ -23,6 +23,7 @@ struct cli_opts {
 	int fail_on; /* a severity, or -1 for none */
 	bool quiet;
 	bool list_rules;
+	bool verify_checksums;
 	struct wl_limits lim;
 };
 

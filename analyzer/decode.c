@@ -44,6 +44,8 @@ bool dec_link_supported(int dlt)
 static enum dec_result dec_tcp(struct rd *r, uint32_t seg_len, struct dec_pkt *out)
 {
 	size_t start = r->off;
+	out->tcp = r->p + r->off;
+	out->tcp_len = seg_len;
 	out->sport = rd_be16(r);
 	out->dport = rd_be16(r);
 	out->seq = rd_be32(r);
@@ -91,6 +93,8 @@ static enum dec_result dec_ipv4(struct rd *r, struct dec_pkt *out)
 	if (r->bad)
 		return DEC_TRUNCATED;
 	out->family = 4;
+	out->ip = r->p + start;
+	out->ip_hlen = hlen;
 	memcpy(out->src, src, 4);
 	memcpy(out->dst, dst, 4);
 	/* Ethernet pads short frames: the IP length says where the packet ends. */
@@ -165,6 +169,7 @@ static enum dec_result dec_ipv6(struct rd *r, struct dec_pkt *out)
 	if (next != 6)
 		return DEC_NOT_TCP;
 	out->family = 6;
+	out->ip = r->p + start;
 	memcpy(out->src, src, 16);
 	memcpy(out->dst, dst, 16);
 	return dec_tcp(r, left, out);
@@ -267,4 +272,43 @@ enum dec_result dec_frame(int dlt, const uint8_t *frame, uint32_t caplen, uint32
 	default:
 		return DEC_LINK_UNSUPPORTED;
 	}
+}
+
+/* The ones' complement sum of RFC 1071, folded later. */
+static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		acc += (uint32_t)p[n - 1] << 8;
+	return acc;
+}
+
+static uint16_t fold(uint32_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
+void dec_verify_checksums(const struct dec_pkt *p, bool *ip_ok, bool *tcp_ok)
+{
+	*ip_ok = true;
+	*tcp_ok = true;
+	if (p->family == 4 && p->ip)
+		*ip_ok = fold(sum16(0, p->ip, p->ip_hlen)) == 0xffff;
+	/* Only a segment captured whole can be summed. */
+	if (!p->tcp || p->plen < p->wire_plen)
+		return;
+	uint32_t acc = 0;
+	if (p->family == 4) {
+		acc = sum16(acc, p->src, 4);
+		acc = sum16(acc, p->dst, 4);
+	} else {
+		acc = sum16(acc, p->src, 16);
+		acc = sum16(acc, p->dst, 16);
+	}
+	acc += 6 + p->tcp_len;
+	acc = sum16(acc, p->tcp, p->tcp_len);
+	*tcp_ok = fold(acc) == 0xffff;
 }

@@ -23,6 +23,10 @@ struct dec_pkt {
 	const uint8_t *payload;
 	uint32_t plen;      /* payload bytes captured */
 	uint32_t wire_plen; /* payload bytes the segment carried (> plen when cut by the snap length) */
+	const uint8_t *ip;  /* the IP header, for checksum verification */
+	const uint8_t *tcp; /* the TCP header */
+	uint32_t ip_hlen;   /* IPv4 header length (0 for IPv6) */
+	uint32_t tcp_len;   /* TCP header and payload, as the IP header says */
 };
 
 enum dec_result {
@@ -46,5 +50,12 @@ bool dec_link_supported(int dlt);
  * the sending host carry offloaded, wrong ones.
  */
 enum dec_result dec_frame(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen, struct dec_pkt *out);
+
+/*
+ * Verifies the IPv4 header checksum and the TCP checksum (RFC 9293 §3.1,
+ * with the IPv4 or IPv6 pseudo-header).  A checksum that cannot be checked
+ * because the snap length cut the segment counts as correct.
+ */
+void dec_verify_checksums(const struct dec_pkt *p, bool *ip_ok, bool *tcp_ok);
 
 #endif

@@ -106,6 +106,14 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	}
 	if (p.plen < p.wire_plen)
 		e->st.pkt_truncated++;
+	if (e->verify_checksums) {
+		/* Counted only: captures taken on the sending host carry
+		 * offloaded checksums that are wrong on the wire copy. */
+		bool ip_ok, tcp_ok;
+		dec_verify_checksums(&p, &ip_ok, &tcp_ok);
+		e->st.bad_ip_checksums += !ip_ok;
+		e->st.bad_tcp_checksums += !tcp_ok;
+	}
 	/* Capture time only moves forward: a timestamp that goes back
 	 * neither flushes nor revives anything. */
 	if (ts->tv_sec > e->now)

@@ -31,6 +31,7 @@ struct engine {
 	int64_t now;               /* latest capture second seen */
 	int64_t next_sweep;        /* when to look for idle connections */
 	int max_sev;               /* most severe finding so far, -1 for none */
+	bool verify_checksums;     /* count bad IPv4 and TCP checksums (--verify-checksums) */
 };
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);

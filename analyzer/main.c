@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 
 	static struct engine e;
 	engine_init(&e, &o.lim, &out);
+	e.verify_checksums = o.verify_checksums;
 	int status = WL_EXIT_OK;
 	for (int i = 0; i < o.nfiles; i++) {
 		char err[512];

@@ -20,6 +20,8 @@
 	X(pkt_fragment, "IP fragments (not reassembled; skipped)")                               \
 	X(pkt_malformed, "packets too short or inconsistent for their headers")                  \
 	X(pkt_link_unsupported, "packets of an unsupported link type")                           \
+	X(bad_ip_checksums, "IPv4 headers with a bad checksum (--verify-checksums)")             \
+	X(bad_tcp_checksums, "TCP segments with a bad checksum (--verify-checksums)")            \
 	X(connections, "TCP connections seen")                                                   \
 	X(http_connections, "connections carrying HTTP")                                         \
 	X(non_http_connections, "connections with payload that is not HTTP/1.x")                 \

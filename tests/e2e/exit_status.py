@@ -74,6 +74,9 @@ expect("-o FILE", ["-o", outfile, demo], 1)
 if "[missing-allow]" not in open(outfile).read():
     failures.append("-o FILE: report not written to the file")
 
+# Loopback captures carry offloaded TCP checksums: counted, and still analysed.
+expect("--verify-checksums", ["--verify-checksums", demo], 1,
+       stdout_has=["TCP segments with a bad checksum", "[missing-location]", "[head-body]"])
 expect("-q drops the summary", ["-q", clean], 0)
 if "summary:" in run("-q", demo).stdout.decode():
     failures.append("-q: summary still printed")
