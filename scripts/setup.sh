@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs what wirelint needs from Debian 12 packages, then configures and
 # builds it in build/.  Safe to run again: it installs only what is missing.
-#   scripts/setup.sh            set up and build
+#   scripts/setup.sh            set up and build wirelint
+#   scripts/setup.sh --tests    also what the test suite needs (cmocka, tshark)
 #   WIRELINT_BUILD_DIR=dir      build somewhere else
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(libpcap-dev node-llhttp uthash-dev libcmocka-dev pkg-config)
+tests=OFF
+pkgs=(libpcap-dev node-llhttp uthash-dev pkg-config)
+if [ "${1:-}" = "--tests" ]; then
+  tests=ON
+  pkgs+=(libcmocka-dev tshark)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -23,5 +29,5 @@ if ((${#missing[@]})); then
 fi
 
 build=${WIRELINT_BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${WIRELINT_CMAKE_ARGS:-} >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWIRELINT_TESTS=$tests ${WIRELINT_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j "$(nproc)" >/dev/null
