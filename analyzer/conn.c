@@ -514,6 +514,8 @@ void conn_close(struct conn *c)
 		e->st.overlap_unchecked += c->rd[s].overlap_unchecked;
 		if (c->hx_ready && c->hx[s].state == HX_DEAD)
 			e->st.bytes_after_error += c->hx[s].ignored;
+		if (c->hx_ready && c->hx[s].state == HX_TUNNEL)
+			e->st.tunnel_bytes += c->hx[s].ignored;
 		reasm_free(&c->rd[s]);
 		if (c->hx_ready)
 			hx_free(&c->hx[s]);

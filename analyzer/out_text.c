@@ -64,6 +64,12 @@ void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *fil
 	fprintf(f, "\nsummary: %d file%s, %" PRIu64 " packets, %" PRIu64 " connections (%" PRIu64
 		   " HTTP), %" PRIu64 " transactions\n",
 		nfiles, nfiles == 1 ? "" : "s", st->packets, st->connections, st->http_connections, st->transactions);
+	/* What could not be seen is said every time, not only when it happened. */
+	fprintf(f, "stream: %" PRIu64 " bytes, %" PRIu64 " incomplete transactions, %" PRIu64
+		   " bytes lost in holes, %" PRIu64 " overlapping bytes that differed, %" PRIu64
+		   " truncated packets, %" PRIu64 " connections dropped at a cap\n",
+		st->bytes, st->txn_incomplete, st->gap_bytes, st->overlap_mismatch, st->pkt_truncated,
+		st->conn_evicted);
 	fputs("responses:", f);
 	static const char *const cls[] = { "other", "1xx", "2xx", "3xx", "4xx", "5xx" };
 	for (int i = 1; i <= 5; i++)

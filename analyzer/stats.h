@@ -36,6 +36,7 @@
 	X(parse_errors, "directions that stopped at an HTTP parse error")                        \
 	X(bytes_after_error, "payload bytes ignored after a parse error")                        \
 	X(tunnels, "connections switched to another protocol (101, CONNECT)")                    \
+	X(tunnel_bytes, "bytes after a protocol switch (counted, not parsed)")                   \
 	X(head_truncated, "message heads cut at the header-size cap")                            \
 	X(headers_dropped, "header fields dropped at the header-count cap")                      \
 	X(pending_cap_reached, "requests not paired because of the pipelining cap")              \
