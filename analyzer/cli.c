@@ -27,6 +27,7 @@ void cli_usage(FILE *f)
 	      "      --max-connections N   connections tracked at once (default 65536)\n"
 	      "      --max-ooo-bytes N     out-of-order bytes held per direction (default 1048576)\n"
 	      "      --idle-timeout S      flush a connection idle S capture seconds (default 300)\n"
+	      "      --max-frag-bytes N    IPv4 fragment bytes held for reassembly (default 4194304)\n"
 	      "      --overlap-window N    bytes kept per direction to compare retransmitted\n"
 	      "                            bytes with the first copy (default 2048; 0: off)\n"
 	      "  -h, --help             show this help and exit\n"
@@ -61,6 +62,7 @@ enum {
 	OPT_IDLE,
 	OPT_OVERLAP,
 	OPT_CHECKSUMS,
+	OPT_MAX_FRAG,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -98,6 +100,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "overlap-window", required_argument, NULL, OPT_OVERLAP },
 		{ "verify-checksums", no_argument, NULL, OPT_CHECKSUMS },
+		{ "max-frag-bytes", required_argument, NULL, OPT_MAX_FRAG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -159,6 +162,10 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			if (!number_opt("--overlap-window", optarg, 0, 1u << 20, &o->lim.overlap_window))
 				return CLI_USAGE;
 			break;
+		case OPT_MAX_FRAG:
+			if (!number_opt("--max-frag-bytes", optarg, 0, 1u << 30, &o->lim.max_frag_bytes))
+				return CLI_USAGE;
+			break;
 		case OPT_CHECKSUMS:
 			o->verify_checksums = true;
 			break;
@@ -206,4 +213,6 @@ void limits_default(struct wl_limits *l)
 	l->max_pending_output = WL_DEFAULT_MAX_PENDING_OUTPUT;
 	l->max_hunt_bytes = WL_DEFAULT_MAX_HUNT_BYTES;
 	l->overlap_window = WL_DEFAULT_OVERLAP_WINDOW;
+	l->max_frag_bytes = WL_DEFAULT_MAX_FRAG_BYTES;
+	l->frag_timeout_s = WL_DEFAULT_FRAG_TIMEOUT_S;
 }

@@ -85,8 +85,14 @@ static enum dec_result dec_ipv4(struct rd *r, struct dec_pkt *out)
 	uint32_t hlen = (uint32_t)(vhl & 0x0f) * 4;
 	if ((vhl >> 4) != 4 || hlen < 20 || total < hlen)
 		return DEC_MALFORMED;
-	if (frag & 0x3fff) /* MF set or a non-zero offset */
+	if (frag & 0x3fff) { /* MF set or a non-zero offset */
+		out->family = 4;
+		out->ip = r->p + start;
+		out->ip_hlen = hlen;
+		out->ip_len = total;
+		out->ip_avail = (uint32_t)(r->len - start);
 		return DEC_FRAGMENT;
+	}
 	if (proto != 6)
 		return DEC_NOT_TCP;
 	rd_skip(r, hlen - 20);

@@ -27,13 +27,15 @@ struct dec_pkt {
 	const uint8_t *tcp; /* the TCP header */
 	uint32_t ip_hlen;   /* IPv4 header length (0 for IPv6) */
 	uint32_t tcp_len;   /* TCP header and payload, as the IP header says */
+	uint32_t ip_len;    /* IPv4 total length (set for fragments too) */
+	uint32_t ip_avail;  /* bytes of the IP packet captured */
 };
 
 enum dec_result {
 	DEC_OK,
 	DEC_NOT_IP,
 	DEC_NOT_TCP,
-	DEC_FRAGMENT,
+	DEC_FRAGMENT,    /* an IPv4 fragment: ip, ip_hlen, ip_len, ip_avail are set; an IPv6 one */
 	DEC_MALFORMED,
 	DEC_TRUNCATED,   /* cut by the snap length before the end of the TCP header */
 	DEC_LINK_UNSUPPORTED,

@@ -6,6 +6,9 @@
 #include "conn.h"
 #include "decode.h"
 
+/* Link type of a bare IPv4 datagram (pcap/dlt.h's DLT_IPV4). */
+#define DLT_IPV4_RAW 228
+
 static void emit(void *ctx, struct txn *t)
 {
 	struct engine *e = ctx;
@@ -29,6 +32,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	e->out = out;
 	e->max_sev = -1;
 	seq_init(&e->seq, lim->max_pending_output, &e->st.output_reordered, emit, e);
+	frag_init(&e->frags, lim->max_frag_bytes, lim->frag_timeout_s);
 }
 
 static void close_entry(struct engine *e, struct flow_entry *fe)
@@ -37,16 +41,30 @@ static void close_entry(struct engine *e, struct flow_entry *fe)
 	conn_close((struct conn *)fe);
 }
 
+/* Folds the fragment table's counts into the stats. */
+static void frag_counts(struct engine *e)
+{
+	struct frag_table *t = &e->frags;
+	e->st.frag_reassembled += t->reassembled;
+	e->st.frag_dropped += t->dropped_cap + t->dropped_timeout;
+	e->st.frag_overlaps += t->overlaps;
+	t->reassembled = t->dropped_cap = t->dropped_timeout = t->overlaps = 0;
+}
+
 void engine_end_file(struct engine *e)
 {
 	struct flow_entry *fe;
 	while ((fe = flow_first(&e->flows)))
 		close_entry(e, fe);
+	/* Datagrams still waiting for fragments will not complete. */
+	frag_drop_all(&e->frags);
+	frag_counts(e);
 }
 
 void engine_free(struct engine *e)
 {
 	engine_end_file(e);
+	frag_free(&e->frags);
 }
 
 void engine_begin_file(struct engine *e, const char *name)
@@ -65,6 +83,8 @@ static void sweep(struct engine *e)
 		e->st.conn_timed_out++;
 		close_entry(e, fe);
 	}
+	frag_expire(&e->frags, e->now);
+	frag_counts(e);
 	e->next_sweep = e->now + 1;
 }
 
@@ -79,6 +99,7 @@ static void count_decode_error(struct engine *e, enum dec_result r)
 		break;
 	case DEC_FRAGMENT:
 		e->st.pkt_fragment++;
+		e->st.frag_ipv6++;
 		break;
 	case DEC_TRUNCATED:
 		e->st.pkt_truncated++;
@@ -100,6 +121,21 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	e->st.bytes += wirelen;
 	struct dec_pkt p;
 	enum dec_result r = dec_frame(dlt, data, caplen, wirelen, &p);
+	if (ts->tv_sec > e->now)
+		e->now = ts->tv_sec;
+	if (r == DEC_FRAGMENT && p.family == 4) {
+		/* A fragment cut by the snap length cannot be put together. */
+		e->st.pkt_fragment++;
+		if (p.ip_avail < p.ip_len) {
+			e->st.pkt_truncated++;
+			return;
+		}
+		uint32_t n;
+		const uint8_t *dg = frag_add(&e->frags, p.ip, p.ip_len, e->now, &n);
+		if (!dg)
+			return;
+		r = dec_frame(DLT_IPV4_RAW, dg, n, n, &p);
+	}
 	if (r != DEC_OK) {
 		count_decode_error(e, r);
 		return;
@@ -114,10 +150,8 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 		e->st.bad_ip_checksums += !ip_ok;
 		e->st.bad_tcp_checksums += !tcp_ok;
 	}
-	/* Capture time only moves forward: a timestamp that goes back
-	 * neither flushes nor revives anything. */
-	if (ts->tv_sec > e->now)
-		e->now = ts->tv_sec;
+	/* Capture time only moves forward (above): a timestamp that goes
+	 * back neither flushes nor revives anything. */
 	if (e->now >= e->next_sweep)
 		sweep(e);
 

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "flow.h"
+#include "ipfrag.h"
 #include "limits.h"
 #include "output.h"
 #include "reasm.h"
@@ -23,6 +24,7 @@ struct engine {
 	struct wl_limits lim;
 	struct wl_stats st;
 	struct flow_table flows;
+	struct frag_table frags;
 	struct sequencer seq;
 	struct out *out;
 	const char *file;

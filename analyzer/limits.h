@@ -19,6 +19,8 @@ struct wl_limits {
 	uint32_t max_pending_output;   /* transactions held back to keep output in connection order */
 	uint32_t max_hunt_bytes;       /* bytes searched for the first message of a mid-stream connection */
 	uint32_t overlap_window;       /* bytes kept per direction to compare retransmissions with (--overlap-window) */
+	uint32_t max_frag_bytes;       /* IPv4 fragment bytes held for reassembly (--max-frag-bytes) */
+	uint32_t frag_timeout_s;       /* capture seconds a datagram may take to complete */
 };
 
 #define WL_DEFAULT_MAX_FLOWS 65536u
@@ -30,6 +32,8 @@ struct wl_limits {
 #define WL_DEFAULT_MAX_PENDING_OUTPUT 100000u
 #define WL_DEFAULT_MAX_HUNT_BYTES (64u << 10)
 #define WL_DEFAULT_OVERLAP_WINDOW 2048u
+#define WL_DEFAULT_MAX_FRAG_BYTES (4u << 20)
+#define WL_DEFAULT_FRAG_TIMEOUT_S 30u
 
 void limits_default(struct wl_limits *l);
 

@@ -17,7 +17,11 @@
 	X(pkt_truncated, "packets cut short by the snap length (treated as holes)")              \
 	X(pkt_not_ip, "packets that are not IPv4 or IPv6")                                       \
 	X(pkt_not_tcp, "IP packets that are not TCP")                                            \
-	X(pkt_fragment, "IP fragments (not reassembled; skipped)")                               \
+	X(pkt_fragment, "IP fragments seen")                                                     \
+	X(frag_reassembled, "IPv4 datagrams put together from fragments")                       \
+	X(frag_dropped, "fragmented datagrams dropped incomplete (timeout or --max-frag-bytes)") \
+	X(frag_overlaps, "IPv4 fragments overlapping bytes already held (first copy kept)")     \
+	X(frag_ipv6, "IPv6 fragments (not reassembled; skipped)")                                \
 	X(pkt_malformed, "packets too short or inconsistent for their headers")                  \
 	X(pkt_link_unsupported, "packets of an unsupported link type")                           \
 	X(bad_ip_checksums, "IPv4 headers with a bad checksum (--verify-checksums)")             \

@@ -22,6 +22,10 @@ A .case file is a list of lines ('#' starts a comment):
           snap=N       capture only N payload bytes of each segment
           fin          FIN on the last segment
           syn          the bytes ride on the SYN (client only, with nosyn)
+          frag=N       send each segment's IPv4 packet as fragments of N
+                       payload bytes (a multiple of 8)
+          fragorder=reverse   send the fragments last first
+          fragdrop=L   never send these fragments (1-based)
     NAME c|s fin|rst     a bare FIN or RST
     NAME c syn           a SYN alone (a new connection on the same ports)
     NAME s synack        a SYN-ACK alone
@@ -54,6 +58,25 @@ def ip_bytes(host, v6):
         import ipaddress
         return ipaddress.IPv6Address(host).packed
     return bytes(int(x) for x in host.split("."))
+
+
+def fragments(full, size, order, drop):
+    """Splits the IPv4 packet in an Ethernet frame into fragments (RFC 791)."""
+    eth, ip = full[:14], full[14:]
+    hdr, data = ip[:20], ip[20:]
+    pieces = []
+    for off in range(0, len(data), size):
+        chunk = data[off:off + size]
+        more = off + size < len(data)
+        h = bytearray(hdr)
+        h[2:4] = struct.pack(">H", 20 + len(chunk))
+        h[4:6] = struct.pack(">H", 0x1234)
+        h[6:8] = struct.pack(">H", (0x2000 if more else 0) | (off // 8))
+        pieces.append(eth + bytes(h) + chunk)
+    idx = list(range(len(pieces)))
+    if order == "reverse":
+        idx.reverse()
+    return [(pieces[i], len(pieces[i])) for i in idx if i + 1 not in drop]
 
 
 def frame(conn, side, seq, flags, payload, snap=None):
@@ -134,6 +157,11 @@ def build(lines):
                 continue
             off, chunk = segs[k - 1]
             flags = ACK | PSH | (FIN if "fin" in opts and k == len(segs) else 0)
+            if "frag" in opts:
+                full, _ = frame(c, side, base + off, flags, chunk)
+                for fr in fragments(full, int(opts["frag"]), opts.get("fragorder"), set(lst("fragdrop"))):
+                    emit(fr)
+                continue
             emit(frame(c, side, base + off, flags, chunk, snap))
             if k in dup:
                 again = bytes((b + 1) & 0xFF for b in chunk) if k in alter else chunk

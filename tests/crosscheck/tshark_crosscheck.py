@@ -65,6 +65,10 @@ KNOWN = {
         "the snap length cut the body: tshark stops there; wirelint treats the cut "
         "bytes as a hole and resynchronises at the 204",
         ["GET /1 200", "GET /2 204"], ["GET /1 -", "GET /2 -"]),
+    "case/ipfrag-lost": (
+        "a lost fragment is a hole in the TCP stream: tshark stops there; wirelint "
+        "reports the cut 200 as incomplete and resynchronises at the 401",
+        ["GET /1 200", "GET /2 401"], ["GET /1 -", "GET /2 -"]),
     "case/interim": (
         "tshark links at most one interim response to the request and reads the "
         "102's Content-Length as a body (RFC 9112 §6.3 rule 1: a 1xx ends at its header "
