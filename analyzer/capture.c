@@ -1,31 +1,69 @@
-/* capture.c: reading saved captures (pcap and pcapng) through libpcap. */
+/* capture.c: reading saved captures: pcap through libpcap, pcapng through pcapng.c. */
+#define _GNU_SOURCE /* fopencookie */
 #include "capture.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/types.h>
 
 #include "decode.h"
+#include "pcapng.h"
 
-enum cap_result cap_read_file(struct engine *e, const char *path, char *err, size_t errlen)
+/* Standard input with the bytes already read in front of it, for libpcap. */
+struct prefixed {
+	uint8_t head[4];
+	size_t n, at;
+	FILE *rest;
+};
+
+static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc = pcap_open_offline(path, ebuf);
-	if (!pc) {
-		/* libpcap names the file itself at times; the caller does. */
-		size_t pl = strlen(path);
-		const char *msg = ebuf;
-		if (strncmp(msg, path, pl) == 0 && msg[pl] == ':' && msg[pl + 1] == ' ')
-			msg += pl + 2;
-		snprintf(err, errlen, "%s", msg);
-		return CAP_OPEN_FAILED;
+	struct prefixed *c = cookie;
+	size_t k = 0;
+	while (k < size && c->at < c->n)
+		buf[k++] = (char)c->head[c->at++];
+	if (k < size)
+		k += fread(buf + k, 1, size - k, c->rest);
+	return (ssize_t)k;
+}
+
+static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, char *err, size_t errlen)
+{
+	struct png_reader r;
+	png_init(&r, f);
+	struct png_packet p;
+	int rc;
+	int warned_dlt = -1;
+	while ((rc = png_next(&r, &p, err, errlen)) == 1) {
+		if (!dec_link_supported(p.dlt) && p.dlt != warned_dlt) {
+			/* One interface of several may be of a kind wirelint does
+			 * not decode: its packets are counted, the rest read. */
+			const char *name = pcap_datalink_val_to_name(p.dlt);
+			fprintf(stderr, "wirelint: %s: link type %d (%s) is not supported; its packets are skipped\n",
+				path, p.dlt, name ? name : "unknown");
+			warned_dlt = p.dlt;
+		}
+		engine_frame(e, p.dlt, &p.ts, p.data, p.caplen, p.len);
 	}
+	png_free(&r);
+	if (rc < 0) {
+		size_t l = strlen(err);
+		snprintf(err + l, errlen - l, " (after packet %" PRIu64 ")", e->frame);
+		return CAP_READ_FAILED;
+	}
+	return CAP_OK;
+}
+
+static enum cap_result read_pcap(struct engine *e, pcap_t *pc, char *err, size_t errlen)
+{
 	int dlt = pcap_datalink(pc);
 	if (!dec_link_supported(dlt)) {
 		const char *name = pcap_datalink_val_to_name(dlt);
 		snprintf(err, errlen, "link type %d (%s) is not supported", dlt, name ? name : "unknown");
-		pcap_close(pc);
 		return CAP_OPEN_FAILED;
 	}
 	struct pcap_pkthdr *h;
@@ -33,15 +71,77 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 	int r;
 	while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
 		uint32_t caplen = h->caplen;
-		if (caplen > h->len)
-			h->len = caplen;
-		engine_frame(e, dlt, &h->ts, data, caplen, h->len);
+		engine_frame(e, dlt, &h->ts, data, caplen, h->len > caplen ? h->len : caplen);
 	}
-	enum cap_result res = CAP_OK;
 	if (r == PCAP_ERROR) {
 		snprintf(err, errlen, "%s (after packet %" PRIu64 ")", pcap_geterr(pc), e->frame);
-		res = CAP_READ_FAILED;
+		return CAP_READ_FAILED;
 	}
-	pcap_close(pc);
+	return CAP_OK;
+}
+
+enum cap_result cap_read_file(struct engine *e, const char *path, char *err, size_t errlen)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return CAP_OPEN_FAILED;
+	}
+	uint8_t magic[4];
+	size_t got = fread(magic, 1, sizeof magic, f);
+	if (got == sizeof magic && png_is_pcapng(magic)) {
+		/* pcapng is read here, not by libpcap, which refuses files
+		 * whose interfaces have different link types. */
+		struct prefixed c = { { 0 }, got, 0, f };
+		memcpy(c.head, magic, got);
+		cookie_io_functions_t io = { .read = prefixed_read };
+		FILE *pf = fopencookie(&c, "rb", io);
+		enum cap_result res = CAP_OPEN_FAILED;
+		if (pf) {
+			res = read_pcapng(e, pf, path, err, errlen);
+			fclose(pf);
+		} else {
+			snprintf(err, errlen, "%s", strerror(errno));
+		}
+		if (!is_stdin)
+			fclose(f);
+		return res;
+	}
+	/* Everything else goes to libpcap, the bytes read so far in front. */
+	struct prefixed *c = malloc(sizeof *c);
+	if (!c) {
+		if (!is_stdin)
+			fclose(f);
+		snprintf(err, errlen, "out of memory");
+		return CAP_OPEN_FAILED;
+	}
+	memcpy(c->head, magic, got);
+	c->n = got;
+	c->at = 0;
+	c->rest = f;
+	cookie_io_functions_t io = { .read = prefixed_read };
+	FILE *pf = fopencookie(c, "rb", io);
+	if (!pf) {
+		free(c);
+		if (!is_stdin)
+			fclose(f);
+		snprintf(err, errlen, "%s", strerror(errno));
+		return CAP_OPEN_FAILED;
+	}
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *pc = pcap_fopen_offline(pf, ebuf);
+	enum cap_result res;
+	if (!pc) {
+		fclose(pf);
+		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : "not a pcap or pcapng file");
+		res = CAP_OPEN_FAILED;
+	} else {
+		res = read_pcap(e, pc, err, errlen);
+		pcap_close(pc); /* closes pf */
+	}
+	free(c);
+	if (!is_stdin)
+		fclose(f);
 	return res;
 }

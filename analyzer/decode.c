@@ -24,6 +24,13 @@
 #define DLT_IPV6 229
 #endif
 
+int dec_linktype_to_dlt(int linktype)
+{
+	/* LINKTYPE_RAW is 101 in files; DLT_RAW is 12 (14 on OpenBSD). The
+	 * other link types wirelint decodes have the same number in both. */
+	return linktype == 101 ? DLT_RAW : linktype;
+}
+
 bool dec_link_supported(int dlt)
 {
 	switch (dlt) {

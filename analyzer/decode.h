@@ -41,6 +41,9 @@ enum dec_result {
 	DEC_LINK_UNSUPPORTED,
 };
 
+/* The DLT_ value of a LINKTYPE_ value written in a file (they differ for raw IP). */
+int dec_linktype_to_dlt(int linktype);
+
 /* Whether frames of this DLT_ link type can be decoded. */
 bool dec_link_supported(int dlt);
 

@@ -42,17 +42,28 @@ def pad4(b):
     return b + b"\0" * (-len(b) % 4)
 
 
-def write_pcapng(path, dlt, frames):
+def write_pcapng(path, dlt, frames, bo="<", ifaces=None, pick=None):
+    """ifaces: [(linktype, units per second)]; pick(i) -> interface of frame i.
+    An unknown block (a custom block, type 0x40000BAD) comes before the packets."""
+    ifaces = ifaces or [(dlt, 1000000)]
+
     def block(btype, body):
         body = pad4(body)
         n = 12 + len(body)
-        return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+        return struct.pack(bo + "II", btype, n) + body + struct.pack(bo + "I", n)
     with open(path, "wb") as f:
-        f.write(block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)))
-        f.write(block(1, struct.pack("<HHI", dlt, 0, 262144)))
-        for ts, us, fr in frames:
-            t = ts * 1000000 + us
-            f.write(block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(fr), len(fr)) + pad4(fr)))
+        f.write(block(0x0A0D0D0A, struct.pack(bo + "IHHq", 0x1A2B3C4D, 1, 0, -1)))
+        for lt, units in ifaces:
+            opts = b""
+            if units == 1000000000:
+                opts = struct.pack(bo + "HH", 9, 1) + b"\x09\0\0\0" + struct.pack(bo + "HH", 0, 0)
+            f.write(block(1, struct.pack(bo + "HHI", lt, 0, 262144) + opts))
+        f.write(block(0x40000BAD, b"not for wirelint"))
+        for i, (ts, us, fr) in enumerate(frames):
+            k = pick(i) if pick else 0
+            fr = fr[k] if isinstance(fr, tuple) else fr
+            t = ts * ifaces[k][1] + us * (ifaces[k][1] // 1000000)
+            f.write(block(6, struct.pack(bo + "IIIII", k, t >> 32, t & 0xFFFFFFFF, len(fr), len(fr)) + pad4(fr)))
 
 
 def ip_of(frame):
@@ -90,15 +101,31 @@ variants = {
 }
 
 recs = read_pcap(SRC)
+# Extra pcapng shapes: a big-endian section, and two interfaces of different
+# link types (Ethernet in microseconds, raw IPv4 in nanoseconds), which
+# libpcap 1.10 refuses and wirelint reads itself.
+extra = [
+    ("pcapng-big-endian", lambda path: write_pcapng(path, 1, [(ts, us, fr) for ts, us, fr in recs], bo=">")),
+    ("pcapng-mixed-interfaces", lambda path: write_pcapng(
+        path, 1, [(ts, us, (fr, ip_of(fr))) for ts, us, fr in recs],
+        ifaces=[(1, 1000000), (101, 1000000000)], pick=lambda i: i % 2)),
+]
 want = [l for l in open(EXPECT).read().splitlines() if l.strip()]
 tmp = tempfile.mkdtemp()
 failures = []
 cases = [(name, dlt, fn, fmt) for name, (dlt, fn) in variants.items() for fmt in ("pcap", "pcapng")]
 cases.append(("ethernet", 1, lambda ip: ETH(ip), "pcapng"))
+runs = []
 for name, dlt, fn, fmt in cases:
     frames = [(ts, us, fn(ip_of(fr))) for ts, us, fr in recs]
     path = os.path.join(tmp, "%s.%s" % (name, fmt))
     (write_pcap if fmt == "pcap" else write_pcapng)(path, dlt, frames)
+    runs.append((name, fmt, path))
+for name, make in extra:
+    path = os.path.join(tmp, name + ".pcapng")
+    make(path)
+    runs.append((name, "pcapng", path))
+for name, fmt, path in runs:
     p = subprocess.run([wirelint, "--format", "jsonl", "--fail-on", "none", path], capture_output=True, timeout=60)
     got = []
     for line in p.stdout.decode().splitlines():
@@ -111,4 +138,43 @@ for name, dlt, fn, fmt in cases:
 if failures:
     print("\n".join(failures))
     sys.exit(1)
-print("%d encapsulations give the expected %d findings" % (len(cases), len(want)))
+print("%d encapsulations give the expected %d findings" % (len(runs), len(want)))
+
+# Damaged pcapng: what was read before the damage is still reported, the
+# message names the file and the damage, and the exit status is 2.
+good = os.path.join(tmp, "pcapng-mixed-interfaces.pcapng")
+data = open(good, "rb").read()
+
+
+def epb_offsets(d):
+    off, out = 0, []
+    while off + 8 <= len(d):
+        t, n = struct.unpack("<II", d[off:off + 8])
+        if t == 6:
+            out.append(off)
+        off += n
+    return out
+
+
+epbs = epb_offsets(data)
+damaged = {
+    "truncated in a block": (data[:-30], "truncated pcapng block"),
+    "truncated in a block header": (data[:epbs[-1] + 5], "truncated pcapng block header"),
+    "absurd block length": (data[:epbs[-3] + 4] + struct.pack("<I", 0xFFFFFFF0) + data[epbs[-3] + 8:],
+                            "absurd pcapng block length"),
+    "bad byte-order magic": (data[:8] + b"\x00\x11\x22\x33" + data[12:], "bad pcapng byte-order magic"),
+}
+for what, (blob, msg) in damaged.items():
+    path = os.path.join(tmp, "damaged.pcapng")
+    open(path, "wb").write(blob)
+    p = subprocess.run([wirelint, path], capture_output=True, timeout=60)
+    err, out = p.stderr.decode(errors="replace"), p.stdout.decode(errors="replace")
+    ok = p.returncode == 2 and ("wirelint: %s: %s" % (path, msg)) in err
+    if what != "bad byte-order magic":
+        ok = ok and "[missing-location]" in out
+    if not ok:
+        failures.append("damaged pcapng, %s: exit %d\n  stderr: %s\n  stdout: %s" % (what, p.returncode, err, out[-300:]))
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("damaged pcapng files: findings before the damage kept, damage named, exit 2")
