@@ -36,9 +36,9 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 	struct png_reader r;
 	png_init(&r, f);
 	struct png_packet p;
-	int rc;
+	int rc = 0;
 	int warned_dlt = -1;
-	while ((rc = png_next(&r, &p, err, errlen)) == 1) {
+	while ((!e->stop || !*e->stop) && (rc = png_next(&r, &p, err, errlen)) == 1) {
 		if (!dec_link_supported(p.dlt) && p.dlt != warned_dlt) {
 			/* One interface of several may be of a kind wirelint does
 			 * not decode: its packets are counted, the rest read. */
@@ -58,8 +58,16 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 	return CAP_OK;
 }
 
-static enum cap_result read_pcap(struct engine *e, pcap_t *pc, char *err, size_t errlen)
+/* Record header size of a pcap file, by its magic (modified pcap has 24 bytes). */
+static uint32_t record_header_size(const uint8_t magic[4])
 {
+	static const uint8_t modified_le[4] = { 0x34, 0xcd, 0xb2, 0xa1 }, modified_be[4] = { 0xa1, 0xb2, 0xcd, 0x34 };
+	return memcmp(magic, modified_le, 4) == 0 || memcmp(magic, modified_be, 4) == 0 ? 24 : 16;
+}
+
+static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, char *err, size_t errlen)
+{
+	uint64_t offset = 24; /* of the next record: after the file header */
 	int dlt = pcap_datalink(pc);
 	if (!dec_link_supported(dlt)) {
 		const char *name = pcap_datalink_val_to_name(dlt);
@@ -68,13 +76,15 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, char *err, size_t
 	}
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int r;
-	while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
+	int r = 0;
+	while ((!e->stop || !*e->stop) && (r = pcap_next_ex(pc, &h, &data)) == 1) {
 		uint32_t caplen = h->caplen;
 		engine_frame(e, dlt, &h->ts, data, caplen, h->len > caplen ? h->len : caplen);
+		offset += rec_hdr + caplen;
 	}
 	if (r == PCAP_ERROR) {
-		snprintf(err, errlen, "%s (after packet %" PRIu64 ")", pcap_geterr(pc), e->frame);
+		snprintf(err, errlen, "%s (the record at byte %" PRIu64 ", after packet %" PRIu64 ")", pcap_geterr(pc),
+			 offset, e->frame);
 		return CAP_READ_FAILED;
 	}
 	return CAP_OK;
@@ -88,31 +98,19 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
+	enum cap_result r = cap_read_stream(e, f, path, err, errlen);
+	if (!is_stdin)
+		fclose(f);
+	return r;
+}
+
+enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, char *err, size_t errlen)
+{
 	uint8_t magic[4];
 	size_t got = fread(magic, 1, sizeof magic, f);
-	if (got == sizeof magic && png_is_pcapng(magic)) {
-		/* pcapng is read here, not by libpcap, which refuses files
-		 * whose interfaces have different link types. */
-		struct prefixed c = { { 0 }, got, 0, f };
-		memcpy(c.head, magic, got);
-		cookie_io_functions_t io = { .read = prefixed_read };
-		FILE *pf = fopencookie(&c, "rb", io);
-		enum cap_result res = CAP_OPEN_FAILED;
-		if (pf) {
-			res = read_pcapng(e, pf, path, err, errlen);
-			fclose(pf);
-		} else {
-			snprintf(err, errlen, "%s", strerror(errno));
-		}
-		if (!is_stdin)
-			fclose(f);
-		return res;
-	}
-	/* Everything else goes to libpcap, the bytes read so far in front. */
+	/* Whatever the format, the bytes read so far go in front of the rest. */
 	struct prefixed *c = malloc(sizeof *c);
 	if (!c) {
-		if (!is_stdin)
-			fclose(f);
 		snprintf(err, errlen, "out of memory");
 		return CAP_OPEN_FAILED;
 	}
@@ -124,24 +122,27 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 	FILE *pf = fopencookie(c, "rb", io);
 	if (!pf) {
 		free(c);
-		if (!is_stdin)
-			fclose(f);
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc = pcap_fopen_offline(pf, ebuf);
 	enum cap_result res;
-	if (!pc) {
+	if (got == sizeof magic && png_is_pcapng(magic)) {
+		/* pcapng is read here, not by libpcap, which refuses files
+		 * whose interfaces have different link types. */
+		res = read_pcapng(e, pf, name, err, errlen);
 		fclose(pf);
-		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : "not a pcap or pcapng file");
-		res = CAP_OPEN_FAILED;
 	} else {
-		res = read_pcap(e, pc, err, errlen);
-		pcap_close(pc); /* closes pf */
+		char ebuf[PCAP_ERRBUF_SIZE] = "";
+		pcap_t *pc = pcap_fopen_offline(pf, ebuf);
+		if (!pc) {
+			fclose(pf);
+			snprintf(err, errlen, "%s", ebuf[0] ? ebuf : "not a pcap or pcapng file");
+			res = CAP_OPEN_FAILED;
+		} else {
+			res = read_pcap(e, pc, record_header_size(magic), err, errlen);
+			pcap_close(pc); /* closes pf */
+		}
 	}
 	free(c);
-	if (!is_stdin)
-		fclose(f);
 	return res;
 }

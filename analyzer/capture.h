@@ -3,6 +3,7 @@
 #define WL_CAPTURE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "engine.h"
 
@@ -17,5 +18,8 @@ enum cap_result {
  * On failure err holds a one-line reason (without the file name).
  */
 enum cap_result cap_read_file(struct engine *e, const char *path, char *err, size_t errlen);
+
+/* The same from an open stream (not closed here); name is for messages. */
+enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, char *err, size_t errlen);
 
 #endif

@@ -27,6 +27,10 @@ void cli_usage(FILE *f)
 	      "      --max-connections N   connections tracked at once (default 65536)\n"
 	      "      --max-ooo-bytes N     out-of-order bytes held per direction (default 1048576)\n"
 	      "      --idle-timeout S      flush a connection idle S capture seconds (default 300)\n"
+	      "      --max-buffered-bytes N  out-of-order bytes held over all connections\n"
+	      "                            (default 67108864)\n"
+	      "      --max-header-bytes N  bytes kept of one message head (default 65536)\n"
+	      "      --max-headers N       header fields kept per message (default 256)\n"
 	      "      --max-frag-bytes N    IPv4 fragment bytes held for reassembly (default 4194304)\n"
 	      "      --overlap-window N    bytes kept per direction to compare retransmitted\n"
 	      "                            bytes with the first copy (default 2048; 0: off)\n"
@@ -63,6 +67,9 @@ enum {
 	OPT_OVERLAP,
 	OPT_CHECKSUMS,
 	OPT_MAX_FRAG,
+	OPT_MAX_BUF,
+	OPT_MAX_HDR_BYTES,
+	OPT_MAX_HDRS,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -101,6 +108,9 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "overlap-window", required_argument, NULL, OPT_OVERLAP },
 		{ "verify-checksums", no_argument, NULL, OPT_CHECKSUMS },
 		{ "max-frag-bytes", required_argument, NULL, OPT_MAX_FRAG },
+		{ "max-buffered-bytes", required_argument, NULL, OPT_MAX_BUF },
+		{ "max-header-bytes", required_argument, NULL, OPT_MAX_HDR_BYTES },
+		{ "max-headers", required_argument, NULL, OPT_MAX_HDRS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -162,6 +172,24 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			if (!number_opt("--overlap-window", optarg, 0, 1u << 20, &o->lim.overlap_window))
 				return CLI_USAGE;
 			break;
+		case OPT_MAX_BUF: {
+			unsigned long long v;
+			if (!parse_u64(optarg, 1ull << 40, &v)) {
+				fprintf(stderr, "wirelint: --max-buffered-bytes: '%s' is not a number from 0 to %llu\n",
+					optarg, 1ull << 40);
+				return CLI_USAGE;
+			}
+			o->lim.max_buffered_bytes = v;
+			break;
+		}
+		case OPT_MAX_HDR_BYTES:
+			if (!number_opt("--max-header-bytes", optarg, 64, 1u << 30, &o->lim.max_header_bytes))
+				return CLI_USAGE;
+			break;
+		case OPT_MAX_HDRS:
+			if (!number_opt("--max-headers", optarg, 1, 1u << 20, &o->lim.max_headers))
+				return CLI_USAGE;
+			break;
 		case OPT_MAX_FRAG:
 			if (!number_opt("--max-frag-bytes", optarg, 0, 1u << 30, &o->lim.max_frag_bytes))
 				return CLI_USAGE;
@@ -206,6 +234,7 @@ void limits_default(struct wl_limits *l)
 {
 	l->max_flows = WL_DEFAULT_MAX_FLOWS;
 	l->max_ooo_bytes = WL_DEFAULT_MAX_OOO_BYTES;
+	l->max_buffered_bytes = WL_DEFAULT_MAX_BUFFERED_BYTES;
 	l->max_header_bytes = WL_DEFAULT_MAX_HEADER_BYTES;
 	l->max_headers = WL_DEFAULT_MAX_HEADERS;
 	l->max_pending_requests = WL_DEFAULT_MAX_PENDING_REQUESTS;

@@ -45,7 +45,7 @@ struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
 	c->client = SIDE_UNKNOWN;
 	for (int s = 0; s < 2; s++) {
 		c->cs[s] = (struct conn_side){ c, s };
-		reasm_init(&c->rd[s], e->lim.max_ooo_bytes, e->lim.overlap_window);
+		reasm_init(&c->rd[s], e->lim.max_ooo_bytes, e->lim.overlap_window, &e->budget);
 		hunt_init(&c->orient[s], HUNT_EITHER, false);
 	}
 	c->sc = seq_open(&e->seq);
@@ -184,7 +184,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	int s = side_of(c, d);
 	if (h && h->truncated) {
 		e->st.head_truncated++;
-		e->st.headers_dropped += d->hb.dropped_fields;
+		e->st.headers_dropped += h->dropped_fields;
 	}
 	if (!d->is_response) {
 		struct txn *t = txn_new();

@@ -22,6 +22,9 @@ static void emit(void *ctx, struct txn *t)
 			e->max_sev = f->sev;
 	}
 	out_txn(e->out, t);
+	/* A finding is out the moment it is known: a run killed later keeps it. */
+	if (t->nfindings)
+		fflush(e->out->f);
 	txn_free(t);
 }
 
@@ -33,6 +36,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	e->max_sev = -1;
 	seq_init(&e->seq, lim->max_pending_output, &e->st.output_reordered, emit, e);
 	frag_init(&e->frags, lim->max_frag_bytes, lim->frag_timeout_s);
+	e->budget.max = lim->max_buffered_bytes;
 }
 
 static void close_entry(struct engine *e, struct flow_entry *fe)
@@ -49,6 +53,9 @@ static void frag_counts(struct engine *e)
 	e->st.frag_dropped += t->dropped_cap + t->dropped_timeout;
 	e->st.frag_overlaps += t->overlaps;
 	t->reassembled = t->dropped_cap = t->dropped_timeout = t->overlaps = 0;
+	e->st.buffered_cap_reached += e->budget.hits;
+	e->st.overlap_window_denied += e->budget.ring_denied;
+	e->budget.hits = e->budget.ring_denied = 0;
 }
 
 void engine_end_file(struct engine *e)

@@ -25,6 +25,7 @@ struct engine {
 	struct wl_stats st;
 	struct flow_table flows;
 	struct frag_table frags;
+	struct reasm_budget budget;  /* out-of-order bytes over all connections */
 	struct sequencer seq;
 	struct out *out;
 	const char *file;
@@ -34,6 +35,7 @@ struct engine {
 	int64_t next_sweep;        /* when to look for idle connections */
 	int max_sev;               /* most severe finding so far, -1 for none */
 	bool verify_checksums;     /* count bad IPv4 and TCP checksums (--verify-checksums) */
+	volatile int *stop;        /* set by a signal: stop reading, flush, summarise */
 };
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);

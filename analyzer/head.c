@@ -153,6 +153,7 @@ struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t ma
 	h->refs = 1;
 	h->is_response = is_response;
 	h->truncated = b->truncated;
+	h->dropped_fields = b->dropped_fields;
 	h->major = major;
 	h->minor = minor;
 	h->method = method;

@@ -27,6 +27,7 @@ struct http_head {
 	int refs;
 	bool is_response;
 	bool truncated;      /* cut at the header-size or header-count cap */
+	uint32_t dropped_fields; /* fields dropped at the header-count cap */
 	uint8_t major, minor;
 	uint8_t method;      /* llhttp_method_t, requests */
 	uint16_t status;     /* responses */

@@ -12,8 +12,9 @@
 struct wl_limits {
 	uint32_t max_flows;            /* TCP connections tracked at once (--max-connections) */
 	uint32_t max_ooo_bytes;        /* out-of-order bytes held per direction (--max-ooo-bytes) */
-	uint32_t max_header_bytes;     /* bytes kept of one message head (start line + fields) */
-	uint32_t max_headers;          /* header fields kept per message */
+	uint64_t max_buffered_bytes;   /* out-of-order bytes held over all connections (--max-buffered-bytes) */
+	uint32_t max_header_bytes;     /* bytes kept of one message head (start line + fields) (--max-header-bytes) */
+	uint32_t max_headers;          /* header fields kept per message (--max-headers) */
 	uint32_t max_pending_requests; /* requests awaiting their response per connection */
 	uint32_t idle_timeout_s;       /* capture seconds without a packet before a flush (--idle-timeout) */
 	uint32_t max_pending_output;   /* transactions held back to keep output in connection order */
@@ -25,6 +26,7 @@ struct wl_limits {
 
 #define WL_DEFAULT_MAX_FLOWS 65536u
 #define WL_DEFAULT_MAX_OOO_BYTES (1u << 20)
+#define WL_DEFAULT_MAX_BUFFERED_BYTES (64ull << 20)
 #define WL_DEFAULT_MAX_HEADER_BYTES (64u << 10)
 #define WL_DEFAULT_MAX_HEADERS 256u
 #define WL_DEFAULT_MAX_PENDING_REQUESTS 64u

@@ -1,5 +1,8 @@
 /* main.c: wirelint: lint the HTTP responses in captured traffic. */
 #include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +11,13 @@
 #include "engine.h"
 #include "output.h"
 #include "rule.h"
+
+static volatile int stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = sig;
+}
 
 static void list_rules(FILE *f)
 {
@@ -45,11 +55,27 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Into a pipe or onto a terminal, every line goes out as it is
+	 * written (wirelint --format jsonl | jq); into a file, findings are
+	 * flushed as they come. */
+	struct stat sb;
+	if (isatty(fileno(out.f)) || (fstat(fileno(out.f), &sb) == 0 && S_ISFIFO(sb.st_mode)))
+		setvbuf(out.f, NULL, _IOLBF, 0);
+
+	/* SIGINT and SIGTERM stop reading; what was read is flushed, judged
+	 * and summarised as at the end of a file. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
 	static struct engine e;
 	engine_init(&e, &o.lim, &out);
+	e.stop = &stop_requested;
 	e.verify_checksums = o.verify_checksums;
 	int status = WL_EXIT_OK;
-	for (int i = 0; i < o.nfiles; i++) {
+	for (int i = 0; i < o.nfiles && !stop_requested; i++) {
 		char err[512];
 		engine_begin_file(&e, o.files[i]);
 		enum cap_result r = cap_read_file(&e, o.files[i], err, sizeof err);
@@ -61,6 +87,8 @@ int main(int argc, char **argv)
 			status = WL_EXIT_ERROR;
 		}
 	}
+	if (stop_requested)
+		fprintf(stderr, "wirelint: stopped by signal %d; the summary covers what was read\n", stop_requested);
 	out_summary(&out, &e.st, o.files, o.nfiles);
 	engine_free(&e);
 

@@ -19,10 +19,19 @@ static inline int32_t seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
-void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap)
+/* Keeps the shared budget in step with a change of held bytes. */
+static void held_add(struct reasm_dir *r, int64_t n)
+{
+	r->ooo_bytes = (uint32_t)((int64_t)r->ooo_bytes + n);
+	if (r->budget)
+		r->budget->held = (uint64_t)((int64_t)r->budget->held + n);
+}
+
+void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap, struct reasm_budget *budget)
 {
 	memset(r, 0, sizeof *r);
 	r->max_ooo = max_ooo;
+	r->budget = budget;
 	while (ring_cap & (ring_cap - 1))
 		ring_cap &= ring_cap - 1;
 	r->ring_cap = ring_cap;
@@ -33,11 +42,13 @@ void reasm_free(struct reasm_dir *r)
 	struct reasm_seg *s = r->ooo;
 	while (s) {
 		struct reasm_seg *n = s->next;
+		held_add(r, -(int64_t)s->len);
 		free(s);
 		s = n;
 	}
 	r->ooo = NULL;
-	r->ooo_bytes = 0;
+	if (r->ring && r->budget)
+		r->budget->ring_held -= r->ring_cap;
 	free(r->ring);
 	r->ring = NULL;
 }
@@ -88,11 +99,19 @@ static void remember(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32
 	if (!r->ring_cap)
 		return;
 	if (!r->ring) {
+		struct reasm_budget *b = r->budget;
+		if (b && b->ring_held + r->ring_cap > b->max / 2) {
+			b->ring_denied++;
+			r->ring_cap = 0;
+			return;
+		}
 		r->ring = malloc(r->ring_cap);
 		if (!r->ring) {
 			r->ring_cap = 0;
 			return;
 		}
+		if (b)
+			b->ring_held += r->ring_cap;
 	}
 	uint32_t mask = r->ring_cap - 1;
 	if (n > r->ring_cap) {
@@ -141,7 +160,7 @@ static void drain(struct reasm_dir *r, const struct reasm_sink *s)
 	while (r->ooo && seq_diff(r->ooo->seq, r->next_seq) <= 0) {
 		struct reasm_seg *g = r->ooo;
 		r->ooo = g->next;
-		r->ooo_bytes -= g->len;
+		held_add(r, -(int64_t)g->len);
 		deliver(r, g->seq, g->data, g->len, g->hole, &g->meta, s);
 		free(g);
 	}
@@ -167,10 +186,13 @@ static void compare_held(struct reasm_dir *r, const struct reasm_seg *g, uint32_
 static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t hole,
 		 const struct pkt_meta *m, const struct reasm_sink *s)
 {
-	if (r->ooo_bytes + (uint64_t)n > r->max_ooo) {
-		/* The cap: stop waiting for the hole.  Everything held is
+	bool over_total = r->budget && r->budget->held + n > r->budget->max;
+	if (r->ooo_bytes + (uint64_t)n > r->max_ooo || over_total) {
+		/* A cap: stop waiting for the hole.  Everything held is
 		 * handed on with its holes declared, and this segment after. */
 		r->cap_hits++;
+		if (over_total)
+			r->budget->hits++;
 		reasm_flush(r, s);
 		if (seq_diff(seq, r->next_seq) > 0)
 			declare_gap(r, (uint32_t)seq_diff(seq, r->next_seq), s);
@@ -237,7 +259,7 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 			prev->next = g;
 		else
 			r->ooo = g;
-		r->ooo_bytes += n;
+		held_add(r, n);
 	}
 	if (tail_n + tail_hole > 0)
 		hold(r, seq + tail_off, tail_n ? p + tail_off : p, tail_n, tail_hole, m, s);
@@ -275,11 +297,10 @@ void reasm_flush(struct reasm_dir *r, const struct reasm_sink *s)
 		if (d > 0)
 			declare_gap(r, (uint32_t)d, s);
 		r->ooo = g->next;
-		r->ooo_bytes -= g->len;
+		held_add(r, -(int64_t)g->len);
 		deliver(r, g->seq, g->data, g->len, g->hole, &g->meta, s);
 		free(g);
 	}
-	r->ooo_bytes = 0;
 	if (r->fin_seen && !r->fin_done) {
 		int32_t d = seq_diff(r->fin_seq, r->next_seq);
 		if (d > 0)

@@ -24,6 +24,19 @@ struct reasm_sink {
 struct reasm_seg;
 
 /*
+ * Bytes held over all directions, and their cap: out-of-order segments, and
+ * the windows kept to compare retransmissions, which may take at most half
+ * of the cap (a direction that finds no room compares nothing, counted).
+ */
+struct reasm_budget {
+	uint64_t held;      /* out-of-order bytes */
+	uint64_t ring_held; /* comparison windows */
+	uint64_t max;
+	uint64_t hits;      /* times the cap forced a direction to stop waiting */
+	uint64_t ring_denied; /* directions that found no room for a window */
+};
+
+/*
  * One direction.  In-order payload is handed on straight from the packet
  * buffer; only segments that arrive ahead of a hole are copied, up to
  * max_ooo bytes.  Sequence numbers are compared modulo 2^32 (RFC 9293
@@ -38,6 +51,7 @@ struct reasm_dir {
 	struct reasm_seg *ooo; /* held segments, sorted by sequence number */
 	uint32_t ooo_bytes;
 	uint32_t max_ooo;
+	struct reasm_budget *budget; /* shared by every direction; may be NULL */
 	uint64_t delivered;    /* bytes handed on */
 	uint64_t cap_hits;     /* times max_ooo forced a hole */
 	uint64_t gap_bytes;    /* bytes declared missing */
@@ -53,7 +67,7 @@ struct reasm_dir {
 
 /* max_ooo caps held bytes; ring_cap (rounded down to a power of two, 0
  * for none) is how far back retransmitted bytes are compared. */
-void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap);
+void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap, struct reasm_budget *budget);
 void reasm_free(struct reasm_dir *r);
 
 /* A SYN from this direction: the stream starts at isn + 1. */

@@ -31,11 +31,13 @@
 	X(non_http_connections, "connections with payload that is not HTTP/1.x")                 \
 	X(conn_evicted, "connections flushed early at the connection cap")                       \
 	X(conn_timed_out, "connections flushed after the idle timeout")                          \
-	X(ooo_cap_reached, "times a direction reached the out-of-order byte cap")                \
+	X(ooo_cap_reached, "times a direction reached an out-of-order byte cap")                 \
+	X(buffered_cap_reached, "times out-of-order bytes reached the cap over all connections") \
 	X(gaps, "holes in a TCP stream that never filled")                                       \
 	X(gap_bytes, "bytes missing in those holes")                                             \
 	X(overlap_mismatch, "retransmitted bytes that differed from the first copy")             \
 	X(overlap_unchecked, "retransmitted bytes too old to compare (--overlap-window)")        \
+	X(overlap_window_denied, "directions given no comparison window (--max-buffered-bytes)") \
 	X(bytes_skipped, "payload bytes skipped while looking for a message start")              \
 	X(parse_errors, "directions that stopped at an HTTP parse error")                        \
 	X(bytes_after_error, "payload bytes ignored after a parse error")                        \

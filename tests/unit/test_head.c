@@ -61,6 +61,7 @@ static void test_caps(void **state)
 	struct http_head *h = hb_freeze(&b, true, 1, 1, 0, 200);
 	assert_int_equal(h->fields[1].value.len, 10);
 	assert_true(h->truncated);
+	assert_int_equal(h->dropped_fields, 3);
 	head_unref(h);
 	/* The byte cap. */
 	hb_append(&b, HB_NAME, "Big", 3);

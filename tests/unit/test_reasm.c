@@ -52,7 +52,7 @@ static void test_in_order_and_ooo(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20, 64);
+	reasm_init(&d, 1 << 20, 64, NULL);
 	reasm_syn(&d, 999);
 	seg(&d, &r, 1000, "abc", false);
 	seg(&d, &r, 1006, "ghi", false); /* ahead of a hole */
@@ -67,7 +67,7 @@ static void test_retransmission_and_overlap(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20, 64);
+	reasm_init(&d, 1 << 20, 64, NULL);
 	reasm_syn(&d, 0);
 	seg(&d, &r, 1, "abcd", false);
 	seg(&d, &r, 1, "abcd", false); /* retransmission */
@@ -84,7 +84,7 @@ static void test_wrap(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20, 64);
+	reasm_init(&d, 1 << 20, 64, NULL);
 	reasm_syn(&d, 0xfffffffdu);
 	seg(&d, &r, 0xfffffffeu, "ab", false);
 	seg(&d, &r, 2, "ef", false); /* past the wrap, ahead of a hole */
@@ -98,7 +98,7 @@ static void test_hole_flush_and_fin(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20, 64);
+	reasm_init(&d, 1 << 20, 64, NULL);
 	seg(&d, &r, 500, "ab", false); /* no SYN: picked up here */
 	seg(&d, &r, 505, "fg", true);
 	assert_int_equal(r.fins, 0);
@@ -116,7 +116,7 @@ static void test_cap(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 4, 64);
+	reasm_init(&d, 4, 64, NULL);
 	reasm_syn(&d, 0);
 	seg(&d, &r, 1, "a", false);
 	seg(&d, &r, 4, "dd", false);  /* held: 2 bytes */
@@ -132,7 +132,7 @@ static void test_snaplen_hole(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20, 64);
+	reasm_init(&d, 1 << 20, 64, NULL);
 	reasm_syn(&d, 0);
 	struct reasm_sink k = sink(&r);
 	/* 6 bytes on the wire, 2 captured. */
@@ -149,7 +149,7 @@ static void test_overlap_mismatch(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20, 64);
+	reasm_init(&d, 1 << 20, 64, NULL);
 	reasm_syn(&d, 0);
 	seg(&d, &r, 1, "abcdef", false);
 	seg(&d, &r, 1, "abcdef", false); /* same bytes: no mismatch */
@@ -173,13 +173,61 @@ static void test_overlap_window(void **state)
 {
 	struct reasm_dir d;
 	struct rec r = { 0 };
-	reasm_init(&d, 1 << 20, 4);
+	reasm_init(&d, 1 << 20, 4, NULL);
 	reasm_syn(&d, 0);
 	seg(&d, &r, 1, "abcdefgh", false);
 	seg(&d, &r, 1, "ABCDEFGH", false);
 	assert_int_equal(d.overlap_unchecked, 4);
 	assert_int_equal(d.overlap_mismatch, 4);
 	reasm_free(&d);
+}
+
+/* The cap over all directions stops the waiting like the per-direction one. */
+static void test_total_budget(void **state)
+{
+	struct reasm_budget b = { .max = 5 };
+	struct reasm_dir d1, d2;
+	struct rec r1 = { 0 }, r2 = { 0 };
+	reasm_init(&d1, 1 << 20, 0, &b);
+	reasm_init(&d2, 1 << 20, 0, &b);
+	reasm_syn(&d1, 0);
+	reasm_syn(&d2, 0);
+	seg(&d1, &r1, 5, "abc", false); /* held: 3 of 5 */
+	assert_int_equal(b.held, 3);
+	seg(&d2, &r2, 5, "xyz", false); /* 6 > 5: d2 gives up its hole */
+	assert_int_equal(b.hits, 1);
+	assert_int_equal(d2.cap_hits, 1);
+	r2.out[r2.len] = 0;
+	assert_string_equal(r2.out, "####xyz");
+	assert_int_equal(b.held, 3);
+	reasm_free(&d1);
+	assert_int_equal(b.held, 0);
+	reasm_free(&d2);
+}
+
+/* Comparison windows take at most half the budget; past that, none. */
+static void test_ring_budget(void **state)
+{
+	struct reasm_budget b = { .max = 256 };
+	struct reasm_dir d[3];
+	struct rec r = { 0 };
+	for (int i = 0; i < 3; i++) {
+		reasm_init(&d[i], 1 << 20, 64, &b);
+		reasm_syn(&d[i], 0);
+		r.len = 0;
+		seg(&d[i], &r, 1, "ab", false);
+	}
+	assert_non_null(d[0].ring);
+	assert_non_null(d[1].ring);
+	assert_null(d[2].ring);
+	assert_int_equal(b.ring_held, 128);
+	assert_int_equal(b.ring_denied, 1);
+	/* Without a window, a retransmission is counted as unchecked. */
+	seg(&d[2], &r, 1, "XY", false);
+	assert_int_equal(d[2].overlap_unchecked, 2);
+	for (int i = 0; i < 3; i++)
+		reasm_free(&d[i]);
+	assert_int_equal(b.ring_held, 0);
 }
 
 int main(void)
@@ -189,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_wrap), cmocka_unit_test(test_hole_flush_and_fin),
 		cmocka_unit_test(test_cap), cmocka_unit_test(test_snaplen_hole),
 		cmocka_unit_test(test_overlap_mismatch), cmocka_unit_test(test_overlap_window),
+		cmocka_unit_test(test_total_budget), cmocka_unit_test(test_ring_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
