@@ -133,7 +133,7 @@ static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_
 	int32_t d = seq_diff(seq, r->next_seq);
 	if (d < 0) {
 		/* Retransmitted bytes: the first copy won. */
-		uint32_t old = (uint32_t)-d;
+		uint32_t old = r->next_seq - seq; /* -d, without overflow at INT32_MIN */
 		compare_old(r, seq, p, old < n ? old : n);
 		if (old >= n + hole)
 			return;

@@ -15,7 +15,8 @@ const struct rule_def rule_table[RULE_COUNT] = {
 #undef RULE_ROW
 };
 
-static void add_finding(struct txn *t, enum rule_id rule, enum severity sev, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void add_finding(struct txn *t, enum rule_id rule, enum severity sev,
+								const char *fmt, va_list ap)
 {
 	struct finding *f = txn_add_finding(t);
 	if (!f)

@@ -2,7 +2,8 @@
 # Installs what wirelint needs from Debian 12 packages, then configures and
 # builds it in build/.  Safe to run again: it installs only what is missing.
 #   scripts/setup.sh            set up and build wirelint
-#   scripts/setup.sh --tests    also what the test suite needs (cmocka, tshark)
+#   scripts/setup.sh --tests    also what the test suite needs (cmocka, tshark,
+#                               clang with its sanitizer and libFuzzer runtimes)
 #   WIRELINT_BUILD_DIR=dir      build somewhere else
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ tests=OFF
 pkgs=(libpcap-dev node-llhttp uthash-dev pkg-config)
 if [ "${1:-}" = "--tests" ]; then
   tests=ON
-  pkgs+=(libcmocka-dev tshark)
+  pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

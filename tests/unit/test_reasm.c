@@ -230,6 +230,23 @@ static void test_ring_budget(void **state)
 	assert_int_equal(b.ring_held, 0);
 }
 
+/* A segment exactly 2^31 away is taken for an old one and dropped; the
+ * distance must not overflow when negated (UBSan in the sanitizer build). */
+static void test_half_space_distance(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20, 64, NULL);
+	reasm_syn(&d, 0);
+	seg(&d, &r, 1, "ab", false);
+	seg(&d, &r, 3u + 0x80000000u, "zz", false);
+	seg(&d, &r, 3, "cd", false);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcd");
+	assert_int_equal(d.ooo_bytes, 0);
+	reasm_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_cap), cmocka_unit_test(test_snaplen_hole),
 		cmocka_unit_test(test_overlap_mismatch), cmocka_unit_test(test_overlap_window),
 		cmocka_unit_test(test_total_budget), cmocka_unit_test(test_ring_budget),
+		cmocka_unit_test(test_half_space_distance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
