@@ -22,6 +22,12 @@ void cli_usage(FILE *f)
 	      "                         error (default), warning, info, or none\n"
 	      "  -q, --quiet            text: print findings only, no summary\n"
 	      "      --list-rules       list the rules and exit\n"
+	      "      --explain ID       print the documentation of rule ID and exit\n"
+	      "      --rules FILE       add the rules in FILE (YAML; may be repeated)\n"
+	      "      --config FILE      read FILE instead of ./.wirelint.yaml\n"
+	      "      --enable GLOB      turn on the rules whose id matches GLOB (may be repeated)\n"
+	      "      --disable GLOB     turn off the rules whose id matches GLOB (may be repeated)\n"
+	      "      --severity GLOB=LEVEL  report those rules at LEVEL (error, warning, info)\n"
 	      "      --verify-checksums count packets whose IPv4 or TCP checksum is wrong\n"
 	      "                         (they are analysed all the same)\n"
 	      "      --max-connections N   connections tracked at once (default 65536)\n"
@@ -70,6 +76,12 @@ enum {
 	OPT_MAX_BUF,
 	OPT_MAX_HDR_BYTES,
 	OPT_MAX_HDRS,
+	OPT_RULES,
+	OPT_CONFIG,
+	OPT_ENABLE,
+	OPT_DISABLE,
+	OPT_SEVERITY,
+	OPT_EXPLAIN,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -79,6 +91,21 @@ static bool add_file(struct cli_opts *o, const char *f)
 		return false;
 	o->files = nf;
 	o->files[o->nfiles++] = f;
+	return true;
+}
+
+static bool add_choice(struct cli_opts *o, char kind, const char *arg)
+{
+	char *nk = realloc(o->choice_kind, (size_t)(o->nchoices + 1));
+	if (!nk)
+		return false;
+	o->choice_kind = nk;
+	const char **na = realloc(o->choice_arg, (size_t)(o->nchoices + 1) * sizeof *na);
+	if (!na)
+		return false;
+	o->choice_arg = na;
+	nk[o->nchoices] = kind;
+	na[o->nchoices++] = arg;
 	return true;
 }
 
@@ -111,6 +138,12 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "max-buffered-bytes", required_argument, NULL, OPT_MAX_BUF },
 		{ "max-header-bytes", required_argument, NULL, OPT_MAX_HDR_BYTES },
 		{ "max-headers", required_argument, NULL, OPT_MAX_HDRS },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "enable", required_argument, NULL, OPT_ENABLE },
+		{ "disable", required_argument, NULL, OPT_DISABLE },
+		{ "severity", required_argument, NULL, OPT_SEVERITY },
+		{ "explain", required_argument, NULL, OPT_EXPLAIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -172,6 +205,26 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			if (!number_opt("--overlap-window", optarg, 0, 1u << 20, &o->lim.overlap_window))
 				return CLI_USAGE;
 			break;
+		case OPT_RULES: {
+			const char **nr = realloc(o->rules_files, (size_t)(o->nrules_files + 1) * sizeof *nr);
+			if (!nr)
+				return CLI_USAGE;
+			o->rules_files = nr;
+			nr[o->nrules_files++] = optarg;
+			break;
+		}
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_ENABLE:
+		case OPT_DISABLE:
+		case OPT_SEVERITY:
+			if (!add_choice(o, ch == OPT_ENABLE ? 'e' : ch == OPT_DISABLE ? 'd' : 's', optarg))
+				return CLI_USAGE;
+			break;
+		case OPT_EXPLAIN:
+			o->explain = optarg;
+			break;
 		case OPT_MAX_BUF: {
 			unsigned long long v;
 			if (!parse_u64(optarg, 1ull << 40, &v)) {
@@ -216,7 +269,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 	for (int i = optind; i < argc; i++)
 		if (!add_file(o, argv[i]))
 			return CLI_USAGE;
-	if (o->nfiles == 0 && !o->list_rules) {
+	if (o->nfiles == 0 && !o->list_rules && !o->explain) {
 		fputs("wirelint: no capture file given\n", stderr);
 		fputs("Try 'wirelint --help'.\n", stderr);
 		return CLI_USAGE;
@@ -227,7 +280,13 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 void cli_free(struct cli_opts *o)
 {
 	free(o->files);
+	free(o->rules_files);
+	free(o->choice_kind);
+	free(o->choice_arg);
 	o->files = NULL;
+	o->rules_files = NULL;
+	o->choice_kind = NULL;
+	o->choice_arg = NULL;
 }
 
 void limits_default(struct wl_limits *l)

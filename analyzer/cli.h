@@ -24,6 +24,14 @@ struct cli_opts {
 	bool quiet;
 	bool list_rules;
 	bool verify_checksums;
+	const char *explain;       /* --explain ID */
+	const char *config;        /* --config FILE */
+	const char **rules_files;  /* --rules FILE, in order */
+	int nrules_files;
+	/* --enable, --disable, --severity, in the order given: kind 'e', 'd', 's' */
+	char *choice_kind;
+	const char **choice_arg;
+	int nchoices;
 	struct wl_limits lim;
 };
 

@@ -1,5 +1,6 @@
 /* main.c: wirelint: lint the HTTP responses in captured traffic. */
 #include <errno.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,9 +9,11 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "config.h"
 #include "engine.h"
 #include "output.h"
 #include "rule.h"
+#include "rules_file.h"
 
 static volatile int stop_requested;
 
@@ -21,9 +24,123 @@ static void on_signal(int sig)
 
 static void list_rules(FILE *f)
 {
-	for (int i = 0; i < RULE_COUNT; i++)
-		fprintf(f, "%-26s %-8s %s (%s)\n", rule_table[i].id, severity_name(rule_table[i].sev),
-			rule_table[i].summary, rule_table[i].ref);
+	for (int i = 0; i < rule_count; i++) {
+		const struct rule_def *r = &rule_table[i];
+		int sev = r->sev_override >= 0 ? r->sev_override : (int)r->sev;
+		fprintf(f, "%-28s %-8s %s (%s)%s%s%s\n", r->id, r->enabled ? severity_name((enum severity)sev) : "off",
+			r->summary, r->ref[0] ? r->ref : "no reference", strcmp(r->origin, "built-in") ? " [" : "",
+			strcmp(r->origin, "built-in") ? r->origin : "", strcmp(r->origin, "built-in") ? "]" : "");
+	}
+}
+
+static int explain(const char *id)
+{
+	int i = rule_by_id(id);
+	if (i < 0) {
+		fprintf(stderr, "wirelint: --explain: no rule '%s' (see --list-rules)\n", id);
+		return WL_EXIT_ERROR;
+	}
+	const char *page = config_rule_page(id);
+	if (page) {
+		fputs(page, stdout);
+	} else {
+		const struct rule_def *r = &rule_table[i];
+		printf("# %s\n\n%s\n\nSeverity: %s. Reference: %s. Defined in %s.\n", r->id, r->summary,
+		       severity_name(r->sev), r->ref[0] ? r->ref : "none", r->origin);
+	}
+	return WL_EXIT_OK;
+}
+
+/* Loads and registers a rules file, keeping it for the run; false after a message. */
+static bool add_rules_file(const char *path, struct rules_file ***kept, int *nkept)
+{
+	char err[1024];
+	struct rules_file *rf = rules_file_load(path, err, sizeof err);
+	if (!rf || rules_file_register(rf, err, sizeof err) < 0) {
+		fprintf(stderr, "wirelint: %s\n", err);
+		rules_file_free(rf);
+		return false;
+	}
+	struct rules_file **nk = realloc(*kept, (size_t)(*nkept + 1) * sizeof *nk);
+	if (!nk) {
+		rules_file_free(rf);
+		return false;
+	}
+	*kept = nk;
+	nk[(*nkept)++] = rf;
+	return true;
+}
+
+static bool choose(char kind, const char *arg, const char *where)
+{
+	char pattern[256];
+	int sev = -1;
+	if (kind == 's') {
+		if (!config_parse_severity(arg, pattern, sizeof pattern, &sev)) {
+			fprintf(stderr, "wirelint: %s--severity: '%s' is not ID=error|warning|info\n", where, arg);
+			return false;
+		}
+	} else {
+		snprintf(pattern, sizeof pattern, "%s", arg);
+	}
+	if (config_apply(kind, pattern, sev) == 0) {
+		fprintf(stderr, "wirelint: %s%s: no rule matches '%s' (see --list-rules)\n", where,
+			kind == 'e' ? "--enable" : kind == 'd' ? "--disable" : "--severity", pattern);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The rules of this run: the C rules, the built-in rules file, the config
+ * file's rules files, then --rules; then the config's choices, then the
+ * options'.  Any error stops the run before anything is analysed.
+ */
+static bool setup_rules(const struct cli_opts *o, struct rules_file ***kept, int *nkept)
+{
+	char err[1024];
+	rules_init();
+	if (rules_load_builtin(err, sizeof err) < 0) {
+		fprintf(stderr, "wirelint: built-in rules: %s\n", err);
+		return false;
+	}
+	struct config cfg = { 0 };
+	const char *cfg_path = o->config;
+	if (!cfg_path && access(".wirelint.yaml", F_OK) == 0)
+		cfg_path = ".wirelint.yaml";
+	if (cfg_path && !config_load(&cfg, cfg_path, err, sizeof err)) {
+		fprintf(stderr, "wirelint: %s\n", err);
+		config_free(&cfg);
+		return false;
+	}
+	bool ok = true;
+	for (int i = 0; ok && i < cfg.nrules_files; i++) {
+		/* Relative to the config file's folder. */
+		char path[4096];
+		const char *slash = cfg_path ? strrchr(cfg_path, '/') : NULL;
+		if (cfg.rules_files[i][0] != '/' && slash)
+			snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cfg_path), cfg_path, cfg.rules_files[i]);
+		else
+			snprintf(path, sizeof path, "%s", cfg.rules_files[i]);
+		ok = add_rules_file(path, kept, nkept);
+	}
+	for (int i = 0; ok && i < o->nrules_files; i++)
+		ok = add_rules_file(o->rules_files[i], kept, nkept);
+	char where[300];
+	snprintf(where, sizeof where, "%s: ", cfg_path ? cfg_path : "");
+	for (int i = 0; ok && i < cfg.nenable; i++)
+		ok = choose('e', cfg.enable[i], where);
+	for (int i = 0; ok && i < cfg.ndisable; i++)
+		ok = choose('d', cfg.disable[i], where);
+	for (int i = 0; ok && i < cfg.nsev; i++) {
+		char spec[512];
+		snprintf(spec, sizeof spec, "%s=%s", cfg.sev_pattern[i], severity_name((enum severity)cfg.sev_level[i]));
+		ok = choose('s', spec, where);
+	}
+	for (int i = 0; ok && i < o->nchoices; i++)
+		ok = choose(o->choice_kind[i], o->choice_arg[i], "");
+	config_free(&cfg);
+	return ok;
 }
 
 int main(int argc, char **argv)
@@ -39,10 +156,22 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	if (o.list_rules) {
-		list_rules(stdout);
+	struct rules_file **kept = NULL;
+	int nkept = 0;
+	if (!setup_rules(&o, &kept, &nkept)) {
+		for (int i = 0; i < nkept; i++)
+			rules_file_free(kept[i]);
+		free(kept);
 		cli_free(&o);
-		return WL_EXIT_OK;
+		return WL_EXIT_ERROR;
+	}
+	if (o.list_rules || o.explain) {
+		int rc = o.explain ? explain(o.explain) : (list_rules(stdout), WL_EXIT_OK);
+		for (int i = 0; i < nkept; i++)
+			rules_file_free(kept[i]);
+		free(kept);
+		cli_free(&o);
+		return rc;
 	}
 
 	struct out out = { stdout, o.fmt, o.quiet };
@@ -101,6 +230,9 @@ int main(int argc, char **argv)
 		fclose(out.f);
 	if (status == WL_EXIT_OK && o.fail_on >= 0 && e.max_sev >= o.fail_on)
 		status = WL_EXIT_FINDINGS;
+	for (int i = 0; i < nkept; i++)
+		rules_file_free(kept[i]);
+	free(kept);
 	cli_free(&o);
 	return status;
 }

@@ -116,7 +116,7 @@ void out_jsonl_summary(FILE *f, const struct wl_stats *st, const char *const *fi
 		   ",\"info\":%" PRIu64 "},\"by_rule\":{",
 		st->findings, st->by_severity[SEV_ERROR], st->by_severity[SEV_WARNING], st->by_severity[SEV_INFO]);
 	first = true;
-	for (int i = 0; i < RULE_COUNT; i++) {
+	for (int i = 0; i < rule_count; i++) {
 		if (!st->by_rule[i])
 			continue;
 		fprintf(f, "%s\"%s\":%" PRIu64, first ? "" : ",", rule_table[i].id, st->by_rule[i]);

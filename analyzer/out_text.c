@@ -77,7 +77,7 @@ void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *fil
 	fprintf(f, " other %" PRIu64 "\n", st->status_class[0]);
 	fprintf(f, "findings: %" PRIu64 " (error %" PRIu64 ", warning %" PRIu64 ", info %" PRIu64 ")\n", st->findings,
 		st->by_severity[SEV_ERROR], st->by_severity[SEV_WARNING], st->by_severity[SEV_INFO]);
-	for (int i = 0; i < RULE_COUNT; i++)
+	for (int i = 0; i < rule_count; i++)
 		if (st->by_rule[i])
 			fprintf(f, "  %-30s %" PRIu64 "\n", rule_table[i].id, st->by_rule[i]);
 	struct notice_ctx c = { f, false };

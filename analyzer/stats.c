@@ -13,7 +13,7 @@ void stats_add(struct wl_stats *dst, const struct wl_stats *src)
 	for (int i = 0; i < 1000; i++)
 		dst->status[i] += src->status[i];
 	dst->findings += src->findings;
-	for (int i = 0; i < RULE_COUNT; i++)
+	for (int i = 0; i < rule_count; i++)
 		dst->by_rule[i] += src->by_rule[i];
 	for (int i = 0; i < SEV_COUNT; i++)
 		dst->by_severity[i] += src->by_severity[i];

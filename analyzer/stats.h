@@ -60,7 +60,7 @@ struct wl_stats {
 	uint64_t status_class[7];   /* [1..5] = 1xx..5xx, [0] other */
 	uint64_t status[1000];      /* responses by status code (0..999) */
 	uint64_t findings;          /* findings of every rule */
-	uint64_t by_rule[RULE_COUNT];
+	uint64_t by_rule[RULE_MAX];
 	uint64_t by_severity[SEV_COUNT];
 };
 

@@ -6,18 +6,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decl.h"
 #include "status_rules.h"
 #include "txn.h"
 
-const struct rule_def rule_table[RULE_COUNT] = {
-#define RULE_ROW(name, id, sev, req, check, summary, ref) { id, sev, req, check, summary, ref },
+struct rule_def rule_table[RULE_MAX];
+int rule_count;
+
+static const struct rule_def c_rules[RULE_COUNT] = {
+#define RULE_ROW(name, id, sev, req, check, summary, ref) \
+	{ id, sev, req, check, summary, ref, NULL, "built-in", true, -1 },
 	RULE_LIST(RULE_ROW)
 #undef RULE_ROW
 };
 
+void rules_init(void)
+{
+	rule_count = 0;
+	for (int i = 0; i < RULE_COUNT; i++)
+		rule_table[rule_count++] = c_rules[i];
+}
+
+int rule_register(const struct rule_def *d)
+{
+	if (rule_count == RULE_MAX || rule_by_id(d->id) >= 0)
+		return -1;
+	rule_table[rule_count] = *d;
+	return rule_count++;
+}
+
 __attribute__((format(printf, 4, 0))) static void add_finding(struct txn *t, enum rule_id rule, enum severity sev,
 								const char *fmt, va_list ap)
 {
+	const struct rule_def *r = &rule_table[rule];
+	if (!r->enabled)
+		return;
+	if (r->sev_override >= 0)
+		sev = (enum severity)r->sev_override;
 	struct finding *f = txn_add_finding(t);
 	if (!f)
 		return;
@@ -47,8 +72,17 @@ void rules_evaluate(struct txn *t)
 	/* A transaction with no response has nothing to judge. */
 	if (!t->resp)
 		return;
-	for (int i = 0; i < RULE_COUNT; i++) {
+	for (int i = 0; i < rule_count; i++) {
 		const struct rule_def *r = &rule_table[i];
+		if (!r->enabled)
+			continue;
+		if (r->decl) {
+			if (!r->needs_request || t->req) {
+				struct rule_out out = { t, (enum rule_id)i };
+				decl_check(r->decl, t, &out);
+			}
+			continue;
+		}
 		if (!r->check)
 			continue;
 		if (r->needs_request && !t->req)
@@ -58,12 +92,12 @@ void rules_evaluate(struct txn *t)
 	}
 }
 
-enum rule_id rule_by_id(const char *id)
+int rule_by_id(const char *id)
 {
-	for (int i = 0; i < RULE_COUNT; i++)
+	for (int i = 0; i < rule_count; i++)
 		if (strcmp(rule_table[i].id, id) == 0)
-			return (enum rule_id)i;
-	return RULE_COUNT;
+			return i;
+	return -1;
 }
 
 const char *severity_name(enum severity s)

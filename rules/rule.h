@@ -11,6 +11,7 @@
 /* Severity follows RFC 2119 language: error = a MUST is broken, warning = a SHOULD, info = advice. */
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR, SEV_COUNT };
 
+/* The rules coded in C; they come first in the table, in this order. */
 enum rule_id {
 #define RULE_ENUM(name, id, sev, req, check, summary, ref) RULE_##name,
 	RULE_LIST(RULE_ENUM)
@@ -18,7 +19,11 @@ enum rule_id {
 	RULE_COUNT
 };
 
+/* Rules in one run: those coded in C, the built-in rules file, the user's. */
+#define RULE_MAX 1024
+
 struct txn;
+struct decl_rule;
 
 /* A finding: one rule broken by one transaction.  msg is NUL-terminated. */
 #define FINDING_MSG_MAX 160
@@ -41,9 +46,21 @@ struct rule_def {
 	void (*check)(const struct txn *t, struct rule_out *out);
 	const char *summary;
 	const char *ref;
+	const struct decl_rule *decl; /* a declarative rule's cases, or NULL */
+	const char *origin;     /* "built-in", or the rules file it came from */
+	bool enabled;
+	int sev_override;       /* -1, or the severity every finding of the rule takes (--severity) */
 };
 
-extern const struct rule_def rule_table[RULE_COUNT];
+/* The table: rule_table[0..rule_count), the C rules first (enum rule_id). */
+extern struct rule_def rule_table[RULE_MAX];
+extern int rule_count;
+
+/* Fills the table with the rules coded in C; the rules files come after. */
+void rules_init(void);
+
+/* Adds a rule; returns its index, or -1 when the id exists or the table is full. */
+int rule_register(const struct rule_def *d);
 
 /* Records a finding of out->rule on out->txn, message formatted printf-style. */
 void rule_report(struct rule_out *out, enum severity sev, const char *fmt, ...)
@@ -56,8 +73,8 @@ void rule_raise(struct txn *t, enum rule_id rule, enum severity sev, const char 
 /* Runs every rule with a check over t and appends the findings to t. */
 void rules_evaluate(struct txn *t);
 
-/* Looks a rule up by id; returns RULE_COUNT when there is none. */
-enum rule_id rule_by_id(const char *id);
+/* Looks a rule up by id; returns -1 when there is none. */
+int rule_by_id(const char *id);
 
 const char *severity_name(enum severity s);
 

@@ -5,28 +5,19 @@
 /*
  * X(NAME, "id", default severity, needs the request, check, "summary", "reference")
  *
+ * These are the rules that need code: framing, parsing, TCP.  The rules of
+ * the shape "status S requires field H" are in rules/builtin.yaml.
  * Ids are stable: never renamed, never reused.  check is the function that
  * judges one transaction (rules/status_rules.c), or NULL for a rule that
  * the pipeline raises itself (a parse error).  Each id has a page
  * docs/rules/<id>.md; a test keeps the list and the pages in step.
- * Append new rules at the end so the numbering of the others stays put.
  */
 #define RULE_LIST(X)                                                                               \
-	X(MISSING_LOCATION, "missing-location", SEV_ERROR, 0, check_missing_location,              \
-	  "201 or redirect (301, 302, 303, 307, 308) without a Location header",                   \
-	  "RFC 9110 §10.2.2, §15.3.2, §15.4")                                                      \
-	X(MISSING_ALLOW, "missing-allow", SEV_ERROR, 0, check_missing_allow,                       \
-	  "405 Method Not Allowed without an Allow header", "RFC 9110 §15.5.6, §10.2.1")           \
-	X(MISSING_WWW_AUTHENTICATE, "missing-www-authenticate", SEV_ERROR, 0,                      \
-	  check_missing_www_authenticate, "401 Unauthorized without a WWW-Authenticate header",      \
-	  "RFC 9110 §15.5.2, §11.6.1")                                                             \
 	X(BODY_FORBIDDEN, "body-forbidden", SEV_ERROR, 0, check_body_forbidden,                    \
 	  "content on a 1xx, 204, 205 or 304 response",                                              \
 	  "RFC 9110 §15.2, §15.3.5, §15.3.6, §15.4.5; RFC 9112 §6.3")                              \
 	X(HEAD_BODY, "head-body", SEV_ERROR, 1, check_head_body, "content on a response to HEAD",  \
 	  "RFC 9110 §9.3.2; RFC 9112 §6.3")                                                        \
-	X(MISSING_RETRY_AFTER, "missing-retry-after", SEV_WARNING, 0, check_missing_retry_after,   \
-	  "503 Service Unavailable without a Retry-After header", "RFC 9110 §15.6.4, §10.2.3")     \
 	X(MALFORMED_RESPONSE, "malformed-response", SEV_ERROR, 0, NULL,                            \
 	  "a response that does not parse as HTTP/1.x", "RFC 9112 §2, §4, §5, §6, §7")             \
 	X(MALFORMED_REQUEST, "malformed-request", SEV_WARNING, 0, NULL,                            \
@@ -35,6 +26,17 @@
 	  "a message with both Content-Length and Transfer-Encoding", "RFC 9112 §6.2, §6.3")      \
 	X(TCP_OVERLAP_MISMATCH, "tcp-overlap-mismatch", SEV_INFO, 0, NULL,                         \
 	  "retransmitted TCP bytes that differ from the first copy (a possible evasion)",           \
-	  "RFC 9293 §3.10.7.4; RFC 9112 §11.2")
+	  "RFC 9293 §3.10.7.4; RFC 9112 §11.2")                                                    \
+	X(ALLOW_LISTS_REJECTED_METHOD, "allow-lists-rejected-method", SEV_ERROR, 1,                \
+	  check_allow_lists_rejected_method, "a 405 whose Allow names the very method it refused",  \
+	  "RFC 9110 §15.5.6, §10.2.1")                                                             \
+	X(UNSOLICITED_101, "unsolicited-101", SEV_ERROR, 1, check_unsolicited_101,                 \
+	  "101 Switching Protocols to a request with no Upgrade, or to a protocol it did not offer", \
+	  "RFC 9110 §7.8, §15.2.2")                                                                \
+	X(INVALID_STATUS, "invalid-status", SEV_ERROR, 0, check_invalid_status,                    \
+	  "a status code outside 100-599", "RFC 9110 §15; RFC 9112 §4")                            \
+	X(UNREGISTERED_STATUS, "unregistered-status", SEV_INFO, 0, check_unregistered_status,      \
+	  "a status code in 100-599 that is not in the IANA registry (449, 509, 599)",              \
+	  "RFC 9110 §15, §16.2.1")
 
 #endif

@@ -1,65 +1,11 @@
-/* status_rules.c: checks that a response carries what its status code requires. */
+/* status_rules.c: the checks that need code: content where none may be, framing fields. */
 #include "status_rules.h"
 
 #include <inttypes.h>
+#include <string.h>
+#include <strings.h>
 
 #include "txn.h"
-
-/*
- * A head cut short (by a hole, the connection closing, a parse error or a
- * cap) may have lost the very field a rule looks for, so the field rules
- * judge only heads that were read whole.
- */
-static bool head_complete(const struct txn *t)
-{
-	return t->resp && !t->resp->truncated && !(t->flags & TXN_RESP_PARTIAL);
-}
-
-static bool lacks(const struct txn *t, const char *field)
-{
-	return head_complete(t) && !head_field(t->resp, field);
-}
-
-void check_missing_location(const struct txn *t, struct rule_out *out)
-{
-	int s = txn_status(t);
-	/* RFC 9110 §15.3.2: a 201 SHOULD send Location (else the target URI
-	 * identifies the new resource) — a warning.  §15.4.2-§15.4.9: the
-	 * redirects 301, 302, 303, 307 and 308 exist to name the new URI in
-	 * Location; without it a client cannot follow — an error. */
-	switch (s) {
-	case 201:
-		if (lacks(t, "Location"))
-			rule_report(out, SEV_WARNING, "201 Created has no Location header naming the new resource");
-		break;
-	case 301:
-	case 302:
-	case 303:
-	case 307:
-	case 308:
-		if (lacks(t, "Location"))
-			rule_report(out, SEV_ERROR, "%d redirect has no Location header", s);
-		break;
-	default:
-		break;
-	}
-}
-
-void check_missing_allow(const struct txn *t, struct rule_out *out)
-{
-	/* RFC 9110 §15.5.6: the origin server MUST generate an Allow header
-	 * field in a 405 response (an empty Allow is valid: no methods). */
-	if (txn_status(t) == 405 && lacks(t, "Allow"))
-		rule_report(out, SEV_ERROR, "405 Method Not Allowed has no Allow header listing the allowed methods");
-}
-
-void check_missing_www_authenticate(const struct txn *t, struct rule_out *out)
-{
-	/* RFC 9110 §15.5.2: the server generating a 401 MUST send a
-	 * WWW-Authenticate header field with at least one challenge. */
-	if (txn_status(t) == 401 && lacks(t, "WWW-Authenticate"))
-		rule_report(out, SEV_ERROR, "401 Unauthorized has no WWW-Authenticate challenge");
-}
 
 void check_body_forbidden(const struct txn *t, struct rule_out *out)
 {
@@ -92,15 +38,6 @@ void check_head_body(const struct txn *t, struct rule_out *out)
 	rule_report(out, SEV_ERROR, "response to HEAD carries content after its header section");
 }
 
-void check_missing_retry_after(const struct txn *t, struct rule_out *out)
-{
-	/* RFC 9110 §15.6.4: the server MAY send Retry-After with a 503; the
-	 * seed write-ups ask for it (MDN: should), and without it clients
-	 * cannot pace their retries — a warning. */
-	if (txn_status(t) == 503 && lacks(t, "Retry-After"))
-		rule_report(out, SEV_WARNING, "503 Service Unavailable has no Retry-After header");
-}
-
 void check_cl_and_te(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9112 §6.2: a sender MUST NOT send Content-Length in a message
@@ -112,4 +49,115 @@ void check_cl_and_te(const struct txn *t, struct rule_out *out)
 		rule_report(out, SEV_ERROR, "response has both Content-Length and Transfer-Encoding");
 	if (t->req && head_field(t->req, "Content-Length") && head_field(t->req, "Transfer-Encoding"))
 		rule_report(out, SEV_ERROR, "request has both Content-Length and Transfer-Encoding");
+}
+
+/* Calls each on every element of a comma-separated field list (RFC 9110 §5.6.1), trimmed. */
+static bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase)
+{
+	uint32_t i = 0;
+	while (i < n) {
+		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
+			i++;
+		uint32_t start = i;
+		while (i < n && p[i] != ',')
+			i++;
+		uint32_t end = i;
+		while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+			end--;
+		/* A protocol may carry a version (websocket, h2c, HTTP/2.0): compare the name. */
+		if (end - start == wn &&
+		    (icase ? strncasecmp(p + start, want, wn) == 0 : memcmp(p + start, want, wn) == 0))
+			return true;
+	}
+	return false;
+}
+
+static bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase)
+{
+	size_t nl = strlen(name);
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		const struct hfield *f = &h->fields[i];
+		if (f->name.len == nl && strncasecmp(head_str(h, f->name), name, nl) == 0 &&
+		    list_has(head_str(h, f->value), f->value.len, want, wn, icase))
+			return true;
+	}
+	return false;
+}
+
+void check_allow_lists_rejected_method(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §15.5.6: 405 means the method is not supported by the
+	 * target resource, and Allow lists the methods it does support: a
+	 * 405 whose Allow names the refused method contradicts itself.
+	 * Methods are case-sensitive (§9.1). */
+	if (txn_status(t) != 405 || t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
+		return;
+	const struct http_head *q = t->req;
+	char m[64];
+	uint32_t ml = q->method_s.len < sizeof m - 1 ? q->method_s.len : (uint32_t)sizeof m - 1;
+	memcpy(m, head_str(q, q->method_s), ml);
+	m[ml] = 0;
+	if (ml && field_lists(t->resp, "Allow", m, ml, false))
+		rule_report(out, SEV_ERROR, "405 refuses %s, but its Allow header lists %s", m, m);
+}
+
+void check_unsolicited_101(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §7.8: a server MUST NOT switch to a protocol the client
+	 * did not list in its Upgrade request field. */
+	if (txn_status(t) != 101 || t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
+		return;
+	if (!head_field(t->req, "Upgrade")) {
+		rule_report(out, SEV_ERROR, "101 Switching Protocols answers a request that asked for no Upgrade");
+		return;
+	}
+	const struct hfield *f = head_field(t->resp, "Upgrade");
+	if (!f)
+		return; /* missing-upgrade says so */
+	/* Each protocol the response names must have been offered. */
+	const char *p = head_str(t->resp, f->value);
+	uint32_t n = f->value.len, i = 0;
+	while (i < n) {
+		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
+			i++;
+		uint32_t start = i;
+		while (i < n && p[i] != ',')
+			i++;
+		uint32_t end = i;
+		while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+			end--;
+		if (end > start && !field_lists(t->req, "Upgrade", p + start, end - start, true)) {
+			rule_report(out, SEV_ERROR, "101 switches to %.*s, which the request did not offer in Upgrade",
+				    (int)(end - start > 40 ? 40 : end - start), p + start);
+			return;
+		}
+	}
+}
+
+void check_invalid_status(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §15: status codes are 100-599; llhttp reads any three
+	 * digits, so 000-099 and 600-999 reach here. */
+	int s = txn_status(t);
+	if (t->resp && !(t->flags & TXN_RESP_PARTIAL) && (s < 100 || s > 599))
+		rule_report(out, SEV_ERROR, "status %03d is outside 100-599", s);
+}
+
+void check_unregistered_status(const struct txn *t, struct rule_out *out)
+{
+	/* The IANA HTTP Status Code Registry (RFC 9110 §16.2.1, and the RFCs
+	 * that added 102, 103, 207, 208, 226, 421-425, 428, 429, 431, 451,
+	 * 506-508, 510, 511).  A client treats an unknown code as x00 (§15). */
+	static const short registered[] = { 100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
+					    300, 301, 302, 303, 304, 305, 306, 307, 308, 400, 401, 402, 403, 404,
+					    405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418,
+					    421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503,
+					    504, 505, 506, 507, 508, 510, 511 };
+	int s = txn_status(t);
+	if (!t->resp || (t->flags & TXN_RESP_PARTIAL) || s < 100 || s > 599)
+		return;
+	for (size_t i = 0; i < sizeof registered / sizeof registered[0]; i++)
+		if (registered[i] == s)
+			return;
+	rule_report(out, SEV_INFO, "status %d is not in the IANA registry; clients treat it as %d", s, s / 100 * 100);
 }

@@ -1,4 +1,4 @@
-/* status_rules.h: the checks behind the rules that depend on the status code. */
+/* status_rules.h: the checks that need code: content where none may be, framing fields. */
 #ifndef WL_STATUS_RULES_H
 #define WL_STATUS_RULES_H
 
@@ -6,12 +6,12 @@
 
 struct txn;
 
-void check_missing_location(const struct txn *t, struct rule_out *out);
-void check_missing_allow(const struct txn *t, struct rule_out *out);
-void check_missing_www_authenticate(const struct txn *t, struct rule_out *out);
 void check_body_forbidden(const struct txn *t, struct rule_out *out);
 void check_head_body(const struct txn *t, struct rule_out *out);
-void check_missing_retry_after(const struct txn *t, struct rule_out *out);
 void check_cl_and_te(const struct txn *t, struct rule_out *out);
+void check_allow_lists_rejected_method(const struct txn *t, struct rule_out *out);
+void check_unsolicited_101(const struct txn *t, struct rule_out *out);
+void check_invalid_status(const struct txn *t, struct rule_out *out);
+void check_unregistered_status(const struct txn *t, struct rule_out *out);
 
 #endif

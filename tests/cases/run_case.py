@@ -8,7 +8,7 @@ The .expect file lists, in output order, one line per transaction:
 with - for a method, URI or status that is not in the capture, and any
 number of counter assertions from the jsonl summary:
 
-    C COUNTER VALUE
+    C COUNTER VALUE          (a dotted name reaches into the summary: by_severity.info)
 
     run_case.py WIRELINT CASE [--update]   (--update prints the actual lines)
 """
@@ -48,6 +48,9 @@ if "--update" in sys.argv:
     for k, v in summary.items():
         if isinstance(v, int) and v:
             print("# C %s %d" % (k, v))
+        elif k == "by_severity":
+            for sk, sv in v.items():
+                print("# C by_severity.%s %d" % (sk, sv))
     sys.exit(0)
 want_t, want_c = [], []
 for line in open(expect):
@@ -60,8 +63,11 @@ problems = []
 if got != want_t:
     problems.append("transactions differ\n--- expected\n%s\n--- got\n%s" % ("\n".join(want_t), "\n".join(got)))
 for _, k, v in want_c:
-    if summary.get(k) != int(v):
-        problems.append("counter %s: %s, want %s" % (k, summary.get(k), v))
+    got_v = summary
+    for part in k.split("."):  # by_severity.info
+        got_v = got_v.get(part) if isinstance(got_v, dict) else None
+    if got_v != int(v):
+        problems.append("counter %s: %s, want %s" % (k, got_v, v))
 if problems:
     print("\n".join(problems))
     sys.exit(1)

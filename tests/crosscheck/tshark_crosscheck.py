@@ -74,6 +74,10 @@ KNOWN = {
         "102's Content-Length as a body (RFC 9112 §6.3 rule 1: a 1xx ends at its header "
         "block), losing the final 200",
         ["POST /up 100", "POST /up 102", "POST /up 200"], ["- - 100", "- - 102"]),
+    "case/rules-misc": (
+        "tshark links a 100 Continue to no request when the request's body comes "
+        "after it (as in the demo)",
+        ["POST /13 100", "POST /14 100"], ["- - 100", "- - 100"]),
     "case/midstream": (
         "the capture starts mid-body: tshark does not resynchronise on the server's "
         "direction; wirelint finds the next status line",

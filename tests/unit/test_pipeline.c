@@ -7,6 +7,8 @@
 
 #include "engine.h"
 #include "limits.h"
+#include "rule.h"
+#include "rules_file.h"
 
 #define CLI 0x0a000001u /* 10.0.0.1, only as bytes in synthetic frames: nothing is sent */
 #define SRV 0x0a000002u
@@ -56,6 +58,9 @@ static void frame(struct run *r, uint32_t src, uint16_t sport, uint32_t dst, uin
 
 static void start(struct run *r, const struct wl_limits *lim)
 {
+	char err[256];
+	rules_init();
+	assert_int_equal(rules_load_builtin(err, sizeof err), 0);
 	memset(r, 0, sizeof *r);
 	struct wl_limits def;
 	limits_default(&def);
@@ -127,7 +132,7 @@ static void test_redirect_without_location(void **state)
 	assert_non_null(strstr(r.buf, "\"client\":\"10.0.0.1:40000\",\"server\":\"10.0.0.2:80\""));
 	assert_non_null(strstr(r.buf, "\"method\":\"GET\",\"uri\":\"/old\""));
 	assert_non_null(strstr(r.buf, "\"host\":\"a.test\""));
-	assert_int_equal(r.e.st.by_rule[RULE_MISSING_LOCATION], 1);
+	assert_int_equal(r.e.st.by_rule[rule_by_id("missing-location")], 1);
 	assert_int_equal(r.e.max_sev, SEV_ERROR);
 	stop(&r);
 }

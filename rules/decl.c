@@ -1,0 +1,184 @@
+/* decl.c: judging a transaction by declarative rules. */
+#include "decl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "head.h"
+#include "txn.h"
+
+/* A NUL-terminated copy of a field value, for regexec. */
+static const char *cstr(const char *p, uint32_t n)
+{
+	static char *buf;
+	static uint32_t cap;
+	if (n + 1 > cap) {
+		char *nb = realloc(buf, n + 1);
+		if (!nb)
+			return NULL;
+		buf = nb;
+		cap = n + 1;
+	}
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	return buf;
+}
+
+/* Whether the fields of h satisfy c. */
+static bool hcond_holds(const struct hcond *c, const struct http_head *h)
+{
+	size_t nl = strlen(c->name);
+	bool present = false, matched = false;
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		const struct hfield *f = &h->fields[i];
+		if (f->name.len != nl || strncasecmp(head_str(h, f->name), c->name, nl) != 0)
+			continue;
+		present = true;
+		if (c->has_re) {
+			const char *v = cstr(head_str(h, f->value), f->value.len);
+			if (v && regexec(&c->re, v, 0, NULL, 0) == 0)
+				matched = true;
+		}
+	}
+	switch (c->kind) {
+	case HC_PRESENT:
+		return present;
+	case HC_ABSENT:
+		return !present;
+	case HC_MATCH:
+		return matched;
+	case HC_NOT_MATCH:
+		return !matched;
+	}
+	return false;
+}
+
+bool decl_case_needs_request(const struct decl_case *c)
+{
+	return c->nmethods || c->version || c->nreq_when;
+}
+
+static bool case_applies(const struct decl_case *c, const struct txn *t)
+{
+	int st = t->resp->status;
+	if (c->nstatus) {
+		bool in = false;
+		for (int i = 0; i < c->nstatus && !in; i++)
+			in = st >= c->status[i].lo && st <= c->status[i].hi;
+		if (!in)
+			return false;
+	}
+	if (decl_case_needs_request(c) && !t->req)
+		return false;
+	if (c->nmethods) {
+		bool in = false;
+		const struct http_head *q = t->req;
+		for (int i = 0; i < c->nmethods && !in; i++)
+			in = strlen(c->methods[i]) == q->method_s.len &&
+			     memcmp(c->methods[i], head_str(q, q->method_s), q->method_s.len) == 0;
+		if (!in)
+			return false;
+	}
+	if (c->version) {
+		char v[8];
+		snprintf(v, sizeof v, "%u.%u", t->req->major, t->req->minor);
+		if (strcmp(v, c->version) != 0)
+			return false;
+	}
+	for (int i = 0; i < c->nreq_when; i++)
+		if (!hcond_holds(&c->req_when[i], t->req))
+			return false;
+	for (int i = 0; i < c->nresp_when; i++)
+		if (!hcond_holds(&c->resp_when[i], t->resp))
+			return false;
+	if (c->body >= 0 || c->body_min >= 0 || c->body_max >= 0) {
+		/* A body not seen whole is not judged by its size. */
+		if (t->flags & TXN_RESP_CUT)
+			return false;
+		uint64_t n = t->resp_body;
+		if (c->body >= 0 && (n > 0) != (c->body == 1))
+			return false;
+		if (c->body_min >= 0 && n < (uint64_t)c->body_min)
+			return false;
+		if (c->body_max >= 0 && n > (uint64_t)c->body_max)
+			return false;
+	}
+	return true;
+}
+
+/* The message with {status} and {method} filled in. */
+static void fill(char *out, size_t n, const char *msg, const struct txn *t)
+{
+	size_t o = 0;
+	for (const char *p = msg; *p && o + 1 < n; p++) {
+		if (strncmp(p, "{status}", 8) == 0) {
+			o += (size_t)snprintf(out + o, n - o, "%u", t->resp->status);
+			p += 7;
+		} else if (strncmp(p, "{method}", 8) == 0 && t->req) {
+			uint32_t l = t->req->method_s.len;
+			if (l > n - o - 1)
+				l = (uint32_t)(n - o - 1);
+			memcpy(out + o, head_str(t->req, t->req->method_s), l);
+			o += l;
+			p += 7;
+		} else {
+			out[o++] = *p;
+		}
+		if (o >= n)
+			o = n - 1;
+	}
+	out[o] = 0;
+}
+
+void decl_check(const struct decl_rule *r, const struct txn *t, struct rule_out *out)
+{
+	/* A head not read whole may have lost the field a rule looks for. */
+	if (!t->resp || t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
+		return;
+	for (int i = 0; i < r->ncases; i++) {
+		const struct decl_case *c = &r->cases[i];
+		if (!case_applies(c, t))
+			continue;
+		if (c->nrequire == 0) {
+			/* A case with no requirement: the situation itself is wrong. */
+			char msg[FINDING_MSG_MAX];
+			fill(msg, sizeof msg, c->message, t);
+			rule_report(out, c->sev, "%s", msg);
+			continue;
+		}
+		for (int k = 0; k < c->nrequire; k++) {
+			if (!hcond_holds(&c->require[k], t->resp)) {
+				char msg[FINDING_MSG_MAX];
+				fill(msg, sizeof msg, c->message, t);
+				rule_report(out, c->sev, "%s", msg);
+				break;
+			}
+		}
+	}
+}
+
+static void hconds_free(struct hcond *h, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(h[i].name);
+		if (h[i].has_re)
+			regfree(&h[i].re);
+	}
+	free(h);
+}
+
+void decl_case_free(struct decl_case *c)
+{
+	free(c->message);
+	free(c->status);
+	for (int i = 0; i < c->nmethods; i++)
+		free(c->methods[i]);
+	free(c->methods);
+	free(c->version);
+	hconds_free(c->req_when, c->nreq_when);
+	hconds_free(c->resp_when, c->nresp_when);
+	hconds_free(c->require, c->nrequire);
+	memset(c, 0, sizeof *c);
+}

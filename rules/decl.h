@@ -1,0 +1,66 @@
+/* decl.h: declarative rules: "when the status is S (and the request is R), the response must (not) carry H (matching P)". */
+#ifndef WL_DECL_H
+#define WL_DECL_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rule.h"
+
+struct txn;
+
+/* A condition on the fields named name. */
+enum hcond_kind {
+	HC_PRESENT,   /* present */
+	HC_ABSENT,    /* absent */
+	HC_MATCH,     /* present, and a field's value matches the pattern */
+	HC_NOT_MATCH, /* absent, or no field's value matches */
+};
+
+struct hcond {
+	char *name;
+	enum hcond_kind kind;
+	bool has_re;
+	regex_t re;
+};
+
+struct status_range {
+	int lo, hi;
+};
+
+/* One case of a rule: when everything in "when" holds, every "require" must. */
+struct decl_case {
+	enum severity sev;
+	char *message;                /* {status} and {method} are filled in */
+	struct status_range *status;  /* none: any status */
+	int nstatus;
+	char **methods;               /* none: any method */
+	int nmethods;
+	char *version;                /* the request's HTTP version ("1.0"), or NULL */
+	struct hcond *req_when;
+	int nreq_when;
+	struct hcond *resp_when;
+	int nresp_when;
+	int body;                     /* -1 any, 0 no content, 1 content */
+	int64_t body_min, body_max;   /* -1: no bound */
+	struct hcond *require;
+	int nrequire;
+	int line;                     /* where it was written */
+};
+
+struct decl_rule {
+	struct decl_case *cases;
+	int ncases;
+};
+
+/* Judges t by every case of r; the first requirement broken in a case is reported. */
+void decl_check(const struct decl_rule *r, const struct txn *t, struct rule_out *out);
+
+/* Whether a case needs the request (it looks at the method, version or request fields). */
+bool decl_case_needs_request(const struct decl_case *c);
+
+/* Frees what a case owns. */
+void decl_case_free(struct decl_case *c);
+
+#endif
