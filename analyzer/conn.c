@@ -258,11 +258,11 @@ static void ev_done(void *ctx, struct hx_dir *d)
 		for (int s = 0; s < 2; s++)
 			hx_set_tunnel(&c->hx[s]);
 		finalize(c, t);
-	} else if (t->flags & TXN_BODILESS) {
-		/* Judged once the bytes after it show whether it carried content. */
-		c->check_txn = t;
 	} else {
-		finalize(c, t);
+		/* Judged once the bytes after it show whether it carried more
+		 * than its framing said (content on a bodiless response, or
+		 * beyond Content-Length). */
+		c->check_txn = t;
 	}
 }
 
@@ -306,7 +306,7 @@ static void ev_cut(void *ctx, struct hx_dir *d)
 	struct txn *t = response_in_progress(c, d);
 	if (!t)
 		return;
-	t->flags |= TXN_RESP_CUT;
+	t->flags |= TXN_RESP_CUT | (d->closed_short ? TXN_CLOSED_SHORT : 0);
 	t->resp_body = d->body_len;
 	finalize(c, t);
 }
@@ -351,6 +351,9 @@ static void ev_stray(void *ctx, struct hx_dir *d)
 	if (c->check_txn) {
 		c->check_txn->flags |= TXN_STRAY_CONTENT;
 		finalize(c, c->check_txn);
+	} else {
+		/* Nothing to pin them on (the response before was cut): the
+		 * bytes are counted as skipped, as after a hole. */
 	}
 }
 

@@ -81,9 +81,11 @@ static int on_message_complete(llhttp_t *p)
 	struct hx_dir *d = dir_of(p);
 	d->in_message = false;
 	d->ev->done(d->ctx, d);
-	/* Stop after a bodiless response, so that the bytes after it can be
-	 * checked before llhttp reads them as the next status line. */
-	return d->bodiless ? HPE_PAUSED : 0;
+	/* Stop after every response (but a protocol switch), so that the
+	 * bytes after it are checked before llhttp reads them as the next
+	 * status line: after a bodiless response they would be content it
+	 * carried, after any other content beyond its framing. */
+	return d->is_response && !d->tunnel ? HPE_PAUSED : 0;
 }
 
 static const llhttp_settings_t hx_settings = {
@@ -148,7 +150,7 @@ static size_t parse(struct hx_dir *d, const uint8_t *p, size_t n)
 	if (used > n)
 		used = n;
 	if (err == HPE_PAUSED) {
-		/* After a bodiless response (on_message_complete). */
+		/* After a response (on_message_complete). */
 		llhttp_resume(&d->parser);
 		d->state = HX_CHECK_NEXT;
 		hunt_init(&d->hunt, HUNT_RESPONSE, true);
@@ -201,7 +203,8 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 				}
 			} else if (d->state == HX_CHECK_NEXT) {
 				/* Bytes where the next status line should start:
-				 * content of the bodiless response before. */
+				 * content the response before carried beyond its
+				 * framing. */
 				d->ev->stray(d->ctx, d);
 				hunt_init(&d->hunt, HUNT_RESPONSE, false);
 				d->state = HX_HUNT;
@@ -247,6 +250,8 @@ void hx_close(struct hx_dir *d)
 {
 	if (d->state != HX_PARSE)
 		return;
+	/* Whether the message under way announced its length. */
+	d->closed_short = d->in_message && (d->parser.flags & F_CONTENT_LENGTH) && !(d->parser.flags & F_CHUNKED);
 	llhttp_errno_t err = llhttp_finish(&d->parser);
 	/* llhttp_finish calls on_message_complete for a close-delimited
 	 * body; any other message under way was cut by the close. */
@@ -254,6 +259,7 @@ void hx_close(struct hx_dir *d)
 		d->in_message = false;
 		d->ev->cut(d->ctx, d);
 	}
+	d->closed_short = false;
 }
 
 void hx_abort(struct hx_dir *d)

@@ -14,7 +14,7 @@ enum hx_state {
 	HX_START,      /* fresh stream: the first bytes must start a message */
 	HX_HUNT,       /* skipping bytes until a message start (mid-stream, after a hole) */
 	HX_PARSE,      /* llhttp is parsing */
-	HX_CHECK_NEXT, /* after a bodiless response: the next bytes must be a status line */
+	HX_CHECK_NEXT, /* after a response: the next bytes must be a status line */
 	HX_TUNNEL,     /* switched to another protocol: bytes are not HTTP */
 	HX_DEAD,       /* stopped at a parse error */
 	HX_NOT_HTTP,   /* the stream did not start with HTTP */
@@ -58,6 +58,7 @@ struct hx_dir {
 	bool bodiless;       /* the current response was framed as bodiless */
 	bool tunnel;         /* the current message switches protocols */
 	bool have_status;    /* the current response's status line was read */
+	bool closed_short;   /* during cut: the sender closed before the Content-Length was reached */
 	uint64_t body_len;   /* content bytes of the current message */
 	uint64_t ignored;    /* bytes ignored in the TUNNEL, DEAD and NOT_HTTP states */
 	uint64_t hunt_limit; /* HX_HUNT gives up (NOT_HTTP) past this many bytes; 0 = never */

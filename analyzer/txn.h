@@ -12,7 +12,7 @@
 enum txn_flag {
 	TXN_INTERIM = 1u << 0,        /* the response is a 1xx other than 101 */
 	TXN_BODILESS = 1u << 1,       /* framed as ending at its header block */
-	TXN_STRAY_CONTENT = 1u << 2,  /* bytes followed the bodiless response */
+	TXN_STRAY_CONTENT = 1u << 2,  /* bytes that are no status line followed the response */
 	TXN_REQ_CUT = 1u << 3,        /* the request was cut short */
 	TXN_RESP_CUT = 1u << 4,       /* the response was cut short */
 	TXN_REQ_MALFORMED = 1u << 5,
@@ -20,6 +20,7 @@ enum txn_flag {
 	TXN_TUNNEL = 1u << 7,         /* the connection switched protocols after this response */
 	TXN_RESP_DONE = 1u << 8,      /* the response was read to its end */
 	TXN_RESP_PARTIAL = 1u << 9,   /* the response head was not read whole */
+	TXN_CLOSED_SHORT = 1u << 10,  /* the server closed before the Content-Length was reached */
 };
 
 /* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */

@@ -37,6 +37,10 @@
 	  "a status code outside 100-599", "RFC 9110 §15; RFC 9112 §4")                            \
 	X(UNREGISTERED_STATUS, "unregistered-status", SEV_INFO, 0, check_unregistered_status,      \
 	  "a status code in 100-599 that is not in the IANA registry (449, 509, 599)",              \
-	  "RFC 9110 §15, §16.2.1")
+	  "RFC 9110 §15, §16.2.1")                                                                 \
+	X(CONTENT_LENGTH_MISMATCH, "content-length-mismatch", SEV_ERROR, 0,                        \
+	  check_content_length_mismatch,                                                             \
+	  "content shorter than Content-Length (the server closed first) or longer than its framing", \
+	  "RFC 9112 §6.2, §6.3, §8; RFC 9110 §8.6")
 
 #endif

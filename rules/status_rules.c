@@ -161,3 +161,25 @@ void check_unregistered_status(const struct txn *t, struct rule_out *out)
 			return;
 	rule_report(out, SEV_INFO, "status %d is not in the IANA registry; clients treat it as %d", s, s / 100 * 100);
 }
+
+void check_content_length_mismatch(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9112 §8: a message that closes before the Content-Length is
+	 * reached is incomplete; RFC 9110 §8.6: a sender MUST NOT send a
+	 * Content-Length that differs from the content it sends.  Bytes that
+	 * follow a response framed by its length (or chunked) and that start
+	 * no status line are content beyond what it announced.  A cut by a
+	 * hole or by the end of the capture proves nothing, so only a FIN
+	 * and stray bytes count. */
+	if (!t->resp || (t->flags & TXN_BODILESS))
+		return;
+	if (t->flags & TXN_CLOSED_SHORT) {
+		const struct hfield *f = head_field(t->resp, "Content-Length");
+		rule_report(out, SEV_ERROR, "the server closed after %" PRIu64 " of the %.*s content bytes it announced",
+			    t->resp_body, f ? (int)(f->value.len > 20 ? 20 : f->value.len) : 1,
+			    f ? head_str(t->resp, f->value) : "?");
+	} else if (t->flags & TXN_STRAY_CONTENT) {
+		rule_report(out, SEV_ERROR, "bytes that start no status line follow this response: content beyond its %s",
+			    head_field(t->resp, "Transfer-Encoding") ? "chunked framing" : "Content-Length");
+	}
+}

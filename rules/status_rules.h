@@ -13,5 +13,6 @@ void check_allow_lists_rejected_method(const struct txn *t, struct rule_out *out
 void check_unsolicited_101(const struct txn *t, struct rule_out *out);
 void check_invalid_status(const struct txn *t, struct rule_out *out);
 void check_unregistered_status(const struct txn *t, struct rule_out *out);
+void check_content_length_mismatch(const struct txn *t, struct rule_out *out);
 
 #endif

@@ -78,6 +78,12 @@ KNOWN = {
         "tshark links a 100 Continue to no request when the request's body comes "
         "after it (as in the demo)",
         ["POST /13 100", "POST /14 100"], ["- - 100", "- - 100"]),
+    "case/rules-length": (
+        "two bytes beyond /long's Content-Length: tshark takes them for the start of "
+        "the next response and links no response after them to its request; and it "
+        "reports nothing of the responses cut by FIN (/short) and RST (/reset)",
+        ["GET /long 200", "GET /next 200", "GET /reset 200", "GET /short 200"],
+        ["- - 200", "- - 200", "GET /long -", "GET /next -", "GET /reset -", "GET /short -"]),
     "case/midstream": (
         "the capture starts mid-body: tshark does not resynchronise on the server's "
         "direction; wirelint finds the next status line",

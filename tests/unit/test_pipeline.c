@@ -349,20 +349,38 @@ static void test_malformed_response(void **state)
 	stop(&r);
 }
 
-/* Bytes that do not parse right after a complete response: the finding
- * pairs with the next request and does not inherit the previous status. */
+/* A status line that does not parse right after a complete response: the
+ * finding pairs with the next request and does not inherit the previous
+ * status (llhttp keeps it until the next status line replaces it). */
 static void test_malformed_after_complete(void **state)
 {
 	struct run r;
 	start(&r, NULL);
 	handshake(&r, 40010);
 	client_sends(&r, 40010, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
-	server_sends(&r, 40010, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE", 0);
+	server_sends(&r, 40010, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 2X0 OK\r\n\r\n", 0);
 	finish(&r);
 	assert_int_equal(count(r.buf, "\"rule\":\"malformed-response\""), 1);
 	assert_non_null(strstr(r.buf, "\"uri\":\"/b\",\"status\":null}"));
 	assert_null(strstr(r.buf, "\"ts\":0."));
 	assert_int_equal(r.e.st.responses, 1);
+	stop(&r);
+}
+
+/* Bytes after a response framed by Content-Length that start no status
+ * line: content beyond the announced length. */
+static void test_content_beyond_length(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	handshake(&r, 40015);
+	client_sends(&r, 40015, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
+	server_sends(&r, 40015, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA\r\nHTTP/1.1 204 No Content\r\n\r\n", 3);
+	finish(&r);
+	assert_int_equal(count(r.buf, "\"rule\":\"content-length-mismatch\""), 1);
+	assert_non_null(strstr(r.buf, "\"uri\":\"/a\",\"status\":200}"));
+	assert_non_null(strstr(r.buf, "\"uri\":\"/b\",\"conn\":1,\"index\":1,\"host\":null,\"version\":\"1.1\",\"status\":204"));
+	assert_int_equal(r.e.st.bytes_skipped, 7);
 	stop(&r);
 }
 
@@ -515,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_malformed_response),
 		cmocka_unit_test(test_malformed_after_complete),
+		cmocka_unit_test(test_content_beyond_length),
 		cmocka_unit_test(test_no_status_line),
 		cmocka_unit_test(test_stray_that_looks_like_status),
 		cmocka_unit_test(test_upgrade_tunnel),
