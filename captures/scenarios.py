@@ -97,7 +97,7 @@ CAPTURES = {
         conn(8000, [
             ex(req("POST", "/upload", [("Expect", "100-continue")], b"0123456789"),
                resp(100, "Continue") + resp(200, "OK", [DATE, ("Content-Length", "2")], b"ok"),
-               opts_expect100=True),
+               ["missing-content-type"], opts_expect100=True),
             ex(req("GET", "/broken"), b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nBad Header Line\r\n\r\nok",
                ["malformed-response"]),
         ]),

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "limits.h"
 #include "rule.h"
+#include "config.h"
 #include "rules_file.h"
 
 #define CLI 0x0a000001u /* 10.0.0.1, only as bytes in synthetic frames: nothing is sent */
@@ -61,6 +62,10 @@ static void start(struct run *r, const struct wl_limits *lim)
 	char err[256];
 	rules_init();
 	assert_int_equal(rules_load_builtin(err, sizeof err), 0);
+	/* The synthetic responses here carry no Date or Content-Type; those
+	 * rules have their own tests (tests/cases/rules-date.case). */
+	config_apply('d', "missing-date", -1);
+	config_apply('d', "missing-content-type", -1);
 	memset(r, 0, sizeof *r);
 	struct wl_limits def;
 	limits_default(&def);
