@@ -115,20 +115,31 @@ bool config_load(struct config *c, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return false;
 	}
+	char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	bool big = n == sizeof buf;
+	fclose(f);
+	if (big) {
+		snprintf(err, errlen, "%s: a config file is at most %zu bytes", path, sizeof buf - 1);
+		return false;
+	}
+	return config_parse(c, path, buf, n, err, errlen);
+}
+
+bool config_parse(struct config *c, const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
 	yaml_parser_t p;
 	yaml_document_t d;
 	if (!yaml_parser_initialize(&p)) {
-		fclose(f);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return false;
 	}
-	yaml_parser_set_input_file(&p, f);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	bool ok = false;
 	if (!yaml_parser_load(&p, &d)) {
 		snprintf(err, errlen, "%s:%zu:%zu: %s", path, p.problem_mark.line + 1, p.problem_mark.column + 1,
 			 p.problem ? p.problem : "not YAML");
 		yaml_parser_delete(&p);
-		fclose(f);
 		return false;
 	}
 	yaml_node_t *root = yaml_document_get_root_node(&d);
@@ -183,6 +194,5 @@ bool config_load(struct config *c, const char *path, char *err, size_t errlen)
 done:
 	yaml_document_delete(&d);
 	yaml_parser_delete(&p);
-	fclose(f);
 	return ok;
 }

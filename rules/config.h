@@ -29,6 +29,9 @@ struct config {
 
 /* Parses the config file at path into c; false with err ("file:line:col: ...") on error. */
 bool config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* The same from text[0..len) of a file called path. */
+bool config_parse(struct config *c, const char *path, const char *text, size_t len, char *err, size_t errlen);
 void config_free(struct config *c);
 
 /*

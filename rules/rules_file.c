@@ -203,6 +203,23 @@ static yaml_node_t *item(struct ctx *c, yaml_node_t *n, int i)
 	return n->type == YAML_SCALAR_NODE ? n : node(c, n->data.sequence.items.start[i]);
 }
 
+/* Whether the key of pair p appeared earlier in mapping m (an error: which one would count?). */
+static bool repeated_key(struct ctx *c, yaml_node_t *m, yaml_node_pair_t *p)
+{
+	yaml_node_t *kn = node(c, p->key);
+	if (kn->type != YAML_SCALAR_NODE)
+		return false;
+	for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p; q++) {
+		yaml_node_t *qn = node(c, q->key);
+		if (qn->type == YAML_SCALAR_NODE && strcmp((const char *)qn->data.scalar.value,
+							   (const char *)kn->data.scalar.value) == 0) {
+			fail(c, kn, "key '%s' appears twice", (const char *)kn->data.scalar.value);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool parse_when(struct ctx *c, yaml_node_t *m, struct decl_case *dc)
 {
 	if (m->type != YAML_MAPPING_NODE) {
@@ -212,7 +229,7 @@ static bool parse_when(struct ctx *c, yaml_node_t *m, struct decl_case *dc)
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = node(c, p->key), *vn = node(c, p->value);
 		const char *k = scalar(c, kn, "a key");
-		if (!k)
+		if (!k || repeated_key(c, m, p))
 			return false;
 		if (strcmp(k, "status") == 0) {
 			int cnt = each_item(c, vn, 256);
@@ -330,7 +347,7 @@ static bool parse_entry(struct ctx *c, struct rules_file *rf, yaml_node_t *m)
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = node(c, p->key), *vn = node(c, p->value);
 		const char *k = scalar(c, kn, "a key");
-		if (!k)
+		if (!k || repeated_key(c, m, p))
 			return false;
 		if (strcmp(k, "id") == 0) {
 			idn = vn;
@@ -418,7 +435,7 @@ static bool parse_entry(struct ctx *c, struct rules_file *rf, yaml_node_t *m)
 	for (yaml_node_pair_t *p = require->data.mapping.pairs.start; p < require->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = node(c, p->key);
 		const char *k = scalar(c, kn, "a key");
-		if (!k)
+		if (!k || repeated_key(c, require, p))
 			return false;
 		if (strcmp(k, "response") != 0) {
 			fail(c, kn, "unknown key '%s' in require (response)", k);

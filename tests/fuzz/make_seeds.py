@@ -18,6 +18,15 @@ root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 out = sys.argv[1]
 os.makedirs(os.path.join(out, "capture"), exist_ok=True)
 os.makedirs(os.path.join(out, "http"), exist_ok=True)
+os.makedirs(os.path.join(out, "rules"), exist_ok=True)
+# The rules parser: the built-in rules file, one rule of each shape, a config.
+shutil.copy(os.path.join(root, "rules", "builtin.yaml"), os.path.join(out, "rules", "builtin.yaml"))
+for i, text in enumerate([
+        "rules:\n  - id: r\n    severity: info\n    summary: s\n    when: { status: 4xx, method: [GET], version: '1.0', "
+        "request: { Range: absent }, body: present, body-min: 1 }\n    require: { response: { X: '/a+/i', Y: '!/b/' } }\n"
+        "    message: m {status} {method}\n",
+        "rules: [disable, enable]\nenable: [a-*]\ndisable: b\nseverity: { c: error }\n"]):
+    open(os.path.join(out, "rules", "seed-%d.yaml" % i), "w").write(text)
 n = 0
 for pcap in sorted(glob.glob(os.path.join(root, "captures", "*.pcap"))):
     shutil.copy(pcap, os.path.join(out, "capture", os.path.basename(pcap)))

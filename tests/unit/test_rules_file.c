@@ -90,6 +90,9 @@ static const struct bad bads[] = {
 	{ "rules:\n  - id: x\n    severity: info\n    summary: s\n    message: m\n    require: {}\n",
 	  "6:14: rule 'x' requires nothing" },
 	{ "rules:\n  - id: x\n    severity: [info]\n", "3:15: severity must be a single value" },
+	{ "rules:\n  - id: x\n    severity: info\n    summary: s\n    message: m\n    when: {status: 4xx, status: 5xx}\n",
+	  "6:25: key 'status' appears twice" },
+	{ "rules:\n  - id: x\n    id: y\n", "3:5: key 'id' appears twice" },
 	{ "rules:\n  - id: x\n   severity: info\n", "3:4: did not find expected '-' indicator while parsing a block collection" },
 };
 
