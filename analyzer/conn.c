@@ -227,6 +227,13 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	t->resp_ts = c->msg_meta[s].ts;
 	t->resp_frame = c->msg_meta[s].frame;
 	c->resp_txn = t;
+	/* Redirects are followed in the order the responses come, as the
+	 * client saw them (the transaction itself is judged later). */
+	if (t->req && h && !(t->flags & TXN_INTERIM)) {
+		char ip[INET6_ADDRSTRLEN];
+		inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, sizeof ip);
+		redir_follow(&e->redirects, ip, t);
+	}
 	int f = framing(t, status);
 	if (f == HX_FRAME_BODILESS)
 		t->flags |= TXN_BODILESS;

@@ -37,6 +37,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	seq_init(&e->seq, lim->max_pending_output, &e->st.output_reordered, emit, e);
 	frag_init(&e->frags, lim->max_frag_bytes, lim->frag_timeout_s);
 	e->budget.max = lim->max_buffered_bytes;
+	redir_init(&e->redirects, WL_MAX_REDIRECT_CLIENTS);
 }
 
 static void close_entry(struct engine *e, struct flow_entry *fe)
@@ -56,6 +57,8 @@ static void frag_counts(struct engine *e)
 	e->st.buffered_cap_reached += e->budget.hits;
 	e->st.overlap_window_denied += e->budget.ring_denied;
 	e->budget.hits = e->budget.ring_denied = 0;
+	e->st.redirect_clients_forgotten += e->redirects.evicted;
+	e->redirects.evicted = 0;
 }
 
 void engine_end_file(struct engine *e)
@@ -72,6 +75,7 @@ void engine_free(struct engine *e)
 {
 	engine_end_file(e);
 	frag_free(&e->frags);
+	redir_free(&e->redirects);
 }
 
 void engine_begin_file(struct engine *e, const char *name)

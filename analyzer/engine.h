@@ -8,6 +8,7 @@
 
 #include "flow.h"
 #include "ipfrag.h"
+#include "redirects.h"
 #include "limits.h"
 #include "output.h"
 #include "reasm.h"
@@ -26,6 +27,7 @@ struct engine {
 	struct flow_table flows;
 	struct frag_table frags;
 	struct reasm_budget budget;  /* out-of-order bytes over all connections */
+	struct redir_table redirects; /* each client's redirect chains */
 	struct sequencer seq;
 	struct out *out;
 	const char *file;

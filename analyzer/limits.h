@@ -36,6 +36,7 @@ struct wl_limits {
 #define WL_DEFAULT_OVERLAP_WINDOW 2048u
 #define WL_DEFAULT_MAX_FRAG_BYTES (4u << 20)
 #define WL_DEFAULT_FRAG_TIMEOUT_S 30u
+#define WL_MAX_REDIRECT_CLIENTS 65536u /* clients whose redirect chains are followed */
 
 void limits_default(struct wl_limits *l);
 

@@ -49,7 +49,8 @@
 	X(requests_unanswered, "requests with no response in the capture")                       \
 	X(responses_unpaired, "responses with no request in the capture")                        \
 	X(txn_incomplete, "transactions cut short (hole, close or end of capture)")              \
-	X(output_reordered, "transactions written out of connection order at the output cap")
+	X(output_reordered, "transactions written out of connection order at the output cap")   \
+	X(redirect_clients_forgotten, "clients whose redirect chains were forgotten at the cap")
 
 struct wl_stats {
 #define WL_STATS_FIELD(name, text) uint64_t name;

@@ -41,6 +41,11 @@
 	X(CONTENT_LENGTH_MISMATCH, "content-length-mismatch", SEV_ERROR, 0,                        \
 	  check_content_length_mismatch,                                                             \
 	  "content shorter than Content-Length (the server closed first) or longer than its framing", \
-	  "RFC 9112 §6.2, §6.3, §8; RFC 9110 §8.6")
+	  "RFC 9112 §6.2, §6.3, §8; RFC 9110 §8.6")                                                \
+	X(REDIRECT_LOOP, "redirect-loop", SEV_WARNING, 1, NULL,                                    \
+	  "a client's chain of redirects comes back to a URL already in it (A -> B -> A)",          \
+	  "RFC 9110 §15.4")                                                                        \
+	X(REDIRECT_CHAIN_TOO_LONG, "redirect-chain-too-long", SEV_WARNING, 1, NULL,                \
+	  "a client follows more than 5 redirects in a row", "RFC 9110 §15.4")
 
 #endif

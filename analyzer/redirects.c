@@ -1,0 +1,341 @@
+/* redirects.c: following each client's redirects across transactions: loops and long chains. */
+#include "redirects.h"
+
+#include <ctype.h>
+#include <strings.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule.h"
+#include "txn.h"
+#include "uthash.h"
+
+#define CHAINS 8
+#define HOPS 16
+#define URL_MAX 1024
+#define CHAIN_TIMEOUT_S 60
+#define TOO_LONG 5
+
+struct chain {
+	int n;                    /* URLs in the chain; 0: unused */
+	char *url[HOPS];
+	char *expect;             /* where the last redirect pointed */
+	int64_t last_sec;
+	int reported;
+};
+
+struct redir_client {
+	char ip[48];
+	UT_hash_handle hh;
+	struct redir_client *older, *newer;
+	struct chain chains[CHAINS];
+};
+
+void redir_init(struct redir_table *r, uint32_t max_clients)
+{
+	memset(r, 0, sizeof *r);
+	r->max_clients = max_clients ? max_clients : 1;
+}
+
+static void chain_clear(struct chain *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->url[i]);
+	free(c->expect);
+	memset(c, 0, sizeof *c);
+}
+
+static void unlink_client(struct redir_table *r, struct redir_client *c)
+{
+	if (c->older)
+		c->older->newer = c->newer;
+	else
+		r->oldest = c->newer;
+	if (c->newer)
+		c->newer->older = c->older;
+	else
+		r->newest = c->older;
+	c->older = c->newer = NULL;
+}
+
+static void link_newest(struct redir_table *r, struct redir_client *c)
+{
+	c->older = r->newest;
+	if (r->newest)
+		r->newest->newer = c;
+	else
+		r->oldest = c;
+	r->newest = c;
+}
+
+static void client_free(struct redir_table *r, struct redir_client *c)
+{
+	HASH_DELETE(hh, r->hash, c);
+	unlink_client(r, c);
+	for (int i = 0; i < CHAINS; i++)
+		chain_clear(&c->chains[i]);
+	free(c);
+	r->count--;
+}
+
+void redir_free(struct redir_table *r)
+{
+	while (r->oldest)
+		client_free(r, r->oldest);
+}
+
+int redir_request_url(const struct txn *t, char *out, size_t n)
+{
+	if (!t->req || !t->req->uri.len)
+		return 0;
+	const char *u = head_str(t->req, t->req->uri);
+	uint32_t ul = t->req->uri.len;
+	int k;
+	if (ul >= 7 && strncasecmp(u, "http://", 7) == 0) {
+		k = snprintf(out, n, "%.*s", (int)ul, u); /* absolute-form (a proxy request) */
+	} else if (u[0] == '/') {
+		uint32_t hl;
+		const char *h = txn_host(t, &hl);
+		if (!h || !hl)
+			return 0;
+		/* The default port says nothing. */
+		if (hl > 3 && memcmp(h + hl - 3, ":80", 3) == 0)
+			hl -= 3;
+		k = snprintf(out, n, "http://%.*s%.*s", (int)hl, h, (int)ul, u);
+	} else {
+		return 0; /* authority-form (CONNECT) or asterisk-form */
+	}
+	if (k < 0 || (size_t)k >= n)
+		return 0;
+	/* Scheme and host compare without case (RFC 3986 §6.2.2.1). */
+	for (char *p = out + 7; *p && *p != '/'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	char *frag = strchr(out, '#');
+	if (frag)
+		*frag = 0;
+	return 1;
+}
+
+/* RFC 3986 §5.2.4, in place. */
+static void remove_dot_segments(char *path)
+{
+	char *out = path, *in = path;
+	while (*in) {
+		if (strncmp(in, "../", 3) == 0) {
+			in += 3;
+		} else if (strncmp(in, "./", 2) == 0) {
+			in += 2;
+		} else if (strncmp(in, "/./", 3) == 0) {
+			in += 2;
+		} else if (strcmp(in, "/.") == 0) {
+			in[1] = 0;
+		} else if (strncmp(in, "/../", 4) == 0 || strcmp(in, "/..") == 0) {
+			in += 3;
+			if (!*in) {
+				in--;
+				*in = '/';
+			}
+			while (out > path && *--out != '/')
+				;
+		} else if (strcmp(in, ".") == 0 || strcmp(in, "..") == 0) {
+			*in = 0;
+		} else {
+			do
+				*out++ = *in++;
+			while (*in && *in != '/');
+		}
+	}
+	*out = 0;
+}
+
+int redir_resolve(const char *base, const char *ref, size_t reflen, char *out, size_t n)
+{
+	while (reflen && (*ref == ' ' || *ref == '\t')) {
+		ref++;
+		reflen--;
+	}
+	while (reflen && (ref[reflen - 1] == ' ' || ref[reflen - 1] == '\t'))
+		reflen--;
+	if (reflen >= URL_MAX)
+		return 0;
+	char r[URL_MAX];
+	memcpy(r, ref, reflen);
+	r[reflen] = 0;
+	char *frag = strchr(r, '#');
+	if (frag)
+		*frag = 0;
+	/* base is "http://authority/path?query". */
+	const char *auth = base + 7;
+	const char *path = strchr(auth, '/');
+	if (!path)
+		return 0;
+	size_t colon = strcspn(r, ":/?#");
+	int k;
+	if (r[colon] == ':' && colon > 0) {
+		k = snprintf(out, n, "%s", r); /* absolute */
+		for (char *p = out; *p && *p != ':'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	} else if (r[0] == '/' && r[1] == '/') {
+		k = snprintf(out, n, "http:%s", r);
+	} else if (r[0] == '/') {
+		k = snprintf(out, n, "%.*s%s", (int)(path - base), base, r);
+	} else if (r[0] == '?') {
+		size_t pl = strcspn(path, "?");
+		k = snprintf(out, n, "%.*s%s", (int)(path - base + pl), base, r);
+	} else if (r[0] == 0) {
+		k = snprintf(out, n, "%s", base);
+	} else {
+		/* Merge with the base path's directory (RFC 3986 §5.2.3). */
+		size_t pl = strcspn(path, "?");
+		const char *slash = path;
+		for (const char *p = path; p < path + pl; p++)
+			if (*p == '/')
+				slash = p;
+		k = snprintf(out, n, "%.*s%s", (int)(slash + 1 - base), base, r);
+	}
+	if (k < 0 || (size_t)k >= n)
+		return 0;
+	/* Dot segments of the path. */
+	char *p = strstr(out, "://");
+	if (p && (p = strchr(p + 3, '/'))) {
+		char *q = strchr(p, '?');
+		char saved[URL_MAX] = "";
+		if (q) {
+			snprintf(saved, sizeof saved, "%s", q);
+			*q = 0;
+		}
+		remove_dot_segments(p);
+		strncat(out, saved, n - strlen(out) - 1);
+	}
+	char *h = strstr(out, "://");
+	if (h)
+		for (h += 3; *h && *h != '/'; h++)
+			*h = (char)tolower((unsigned char)*h);
+	return 1;
+}
+
+static struct redir_client *client_for(struct redir_table *r, const char *ip)
+{
+	struct redir_client *c;
+	HASH_FIND_STR(r->hash, ip, c);
+	if (c) {
+		unlink_client(r, c);
+		link_newest(r, c);
+		return c;
+	}
+	if (r->count >= r->max_clients) {
+		r->evicted++;
+		client_free(r, r->oldest);
+	}
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	snprintf(c->ip, sizeof c->ip, "%s", ip);
+	HASH_ADD_STR(r->hash, ip, c);
+	link_newest(r, c);
+	r->count++;
+	return c;
+}
+
+static bool is_redirect(int s)
+{
+	return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+}
+
+/* Length of "http://authority" at the start of u. */
+static size_t origin_len(const char *u)
+{
+	const char *p = strstr(u, "://");
+	if (!p)
+		return 0;
+	p += 3;
+	return (size_t)(p - u) + strcspn(p, "/");
+}
+
+/* "http://a/x -> /y -> /z": a URL on the same origin as the one before shows only its path. */
+static void chain_text(const struct chain *ch, const char *last, char *out, size_t n)
+{
+	size_t o = 0;
+	out[0] = 0;
+	const char *prev = NULL;
+	for (int i = 0; i <= ch->n && o + 1 < n; i++) {
+		const char *u = i < ch->n ? ch->url[i] : last;
+		if (!u)
+			break;
+		size_t ol = origin_len(u);
+		if (prev && ol && ol == origin_len(prev) && strncmp(u, prev, ol) == 0)
+			u += ol;
+		int k = snprintf(out + o, n - o, "%s%s", i ? " -> " : "", u);
+		if (k < 0)
+			break;
+		o += (size_t)k;
+		prev = i < ch->n ? ch->url[i] : last;
+	}
+}
+
+void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
+{
+	char url[URL_MAX];
+	if (!t->resp || (t->flags & TXN_INTERIM) || !redir_request_url(t, url, sizeof url))
+		return;
+	struct redir_client *c = client_for(r, client_ip);
+	if (!c)
+		return;
+	int64_t now = t->resp_ts.tv_sec;
+	/* The chain this request continues, if any; stale chains end. */
+	struct chain *ch = NULL;
+	for (int i = 0; i < CHAINS; i++) {
+		struct chain *x = &c->chains[i];
+		if (x->n && now - x->last_sec > CHAIN_TIMEOUT_S)
+			chain_clear(x);
+		if (x->n && x->expect && strcmp(x->expect, url) == 0)
+			ch = x;
+	}
+	int st = t->resp->status;
+	const struct hfield *loc = is_redirect(st) ? head_field(t->resp, "Location") : NULL;
+	if (!loc) {
+		if (ch)
+			chain_clear(ch); /* the chain ends here */
+		return;
+	}
+	char target[URL_MAX];
+	if (!redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
+		if (ch)
+			chain_clear(ch);
+		return;
+	}
+	if (!ch) {
+		/* A new chain, in a free slot or the oldest one's. */
+		ch = &c->chains[0];
+		for (int i = 0; i < CHAINS; i++) {
+			if (!c->chains[i].n) {
+				ch = &c->chains[i];
+				break;
+			}
+			if (c->chains[i].last_sec < ch->last_sec)
+				ch = &c->chains[i];
+		}
+		chain_clear(ch);
+	}
+	if (ch->n < HOPS)
+		ch->url[ch->n++] = strdup(url);
+	ch->last_sec = now;
+	free(ch->expect);
+	ch->expect = strdup(target);
+	char text[FINDING_MSG_MAX];
+	for (int i = 0; i < ch->n; i++) {
+		if (ch->url[i] && strcmp(ch->url[i], target) == 0) {
+			chain_text(ch, target, text, sizeof text);
+			rule_raise(t, RULE_REDIRECT_LOOP, rule_table[RULE_REDIRECT_LOOP].sev, "redirect loop: %s", text);
+			chain_clear(ch);
+			return;
+		}
+	}
+	if (ch->n > TOO_LONG && !ch->reported) {
+		ch->reported = 1;
+		chain_text(ch, target, text, sizeof text);
+		rule_raise(t, RULE_REDIRECT_CHAIN_TOO_LONG, rule_table[RULE_REDIRECT_CHAIN_TOO_LONG].sev,
+			   "%d redirects in a row: %s", ch->n, text);
+	}
+}

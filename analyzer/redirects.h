@@ -1,0 +1,42 @@
+/* redirects.h: following each client's redirects across transactions: loops and long chains. */
+#ifndef WL_REDIRECTS_H
+#define WL_REDIRECTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct txn;
+struct redir_client;
+
+/*
+ * For each client address, the redirect chains it is following: a request
+ * for the URL a redirect named continues that chain.  A chain that comes
+ * back to a URL already in it is a redirect-loop; one longer than 5 hops
+ * is redirect-chain-too-long (RFC 9110 §15.4; the seed documents' five-hop
+ * advice).  Bounded: at most max_clients clients (the least recently seen
+ * is forgotten, counted), 8 open chains a client, 16 URLs a chain, 1 KiB a
+ * URL; a chain not continued within 60 s of capture time ends.
+ */
+struct redir_table {
+	struct redir_client *hash;
+	struct redir_client *oldest, *newest;
+	uint32_t count, max_clients;
+	uint64_t evicted;
+};
+
+void redir_init(struct redir_table *r, uint32_t max_clients);
+void redir_free(struct redir_table *r);
+
+/*
+ * Follows t (finished, with its request and response) for the client at
+ * client_ip; raises redirect-loop or redirect-chain-too-long on t.
+ */
+void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t);
+
+/* The absolute URL of a request ("http://host/path"), or 0 when it has none; n is the buffer size. */
+int redir_request_url(const struct txn *t, char *out, size_t n);
+
+/* Resolves a Location reference against base (RFC 3986 §5.2); 0 if it cannot. */
+int redir_resolve(const char *base, const char *ref, size_t reflen, char *out, size_t n);
+
+#endif
