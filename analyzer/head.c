@@ -139,6 +139,13 @@ void hb_append(struct head_builder *b, enum hb_part part, const char *at, size_t
 
 void hb_end_part(struct head_builder *b)
 {
+	/* RFC 9112 §5: whitespace after a field value is not part of it
+	 * (llhttp drops the leading whitespace, not the trailing). */
+	if (b->cur == HB_VALUE && b->nfields) {
+		struct span *v = &b->fields[b->nfields - 1].value;
+		while (v->len && (b->buf[v->off + v->len - 1] == ' ' || b->buf[v->off + v->len - 1] == '\t'))
+			v->len--;
+	}
 	b->cur = HB_NONE;
 }
 

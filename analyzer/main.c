@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "json.h"
 #include "output.h"
 #include "rule.h"
 #include "rules_file.h"
@@ -20,6 +21,24 @@ static volatile int stop_requested;
 static void on_signal(int sig)
 {
 	stop_requested = sig;
+}
+
+static void list_rules_jsonl(FILE *f)
+{
+	for (int i = 0; i < rule_count; i++) {
+		const struct rule_def *r = &rule_table[i];
+		int sev = r->sev_override >= 0 ? r->sev_override : (int)r->sev;
+		fputs("{\"type\":\"rule\",\"id\":", f);
+		json_str(f, r->id, strlen(r->id));
+		fprintf(f, ",\"severity\":\"%s\",\"enabled\":%s,\"needs_request\":%s,\"summary\":",
+			severity_name((enum severity)sev), r->enabled ? "true" : "false", r->needs_request ? "true" : "false");
+		json_str(f, r->summary, strlen(r->summary));
+		fputs(",\"reference\":", f);
+		json_str(f, r->ref, strlen(r->ref));
+		fputs(",\"origin\":", f);
+		json_str(f, r->origin, strlen(r->origin));
+		fputs("}\n", f);
+	}
 }
 
 static void list_rules(FILE *f)
@@ -166,7 +185,13 @@ int main(int argc, char **argv)
 		return WL_EXIT_ERROR;
 	}
 	if (o.list_rules || o.explain) {
-		int rc = o.explain ? explain(o.explain) : (list_rules(stdout), WL_EXIT_OK);
+		int rc = WL_EXIT_OK;
+		if (o.explain)
+			rc = explain(o.explain);
+		else if (o.fmt == OUT_JSONL)
+			list_rules_jsonl(stdout);
+		else
+			list_rules(stdout);
 		for (int i = 0; i < nkept; i++)
 			rules_file_free(kept[i]);
 		free(kept);

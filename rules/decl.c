@@ -70,7 +70,9 @@ static bool case_applies(const struct decl_case *c, const struct txn *t)
 		if (!in)
 			return false;
 	}
-	if (decl_case_needs_request(c) && !t->req)
+	/* Without the request, or with its head cut at a cap (the field
+	 * looked for may be in the lost part), request conditions are unknown. */
+	if (decl_case_needs_request(c) && (!t->req || t->req->truncated))
 		return false;
 	if (c->nmethods) {
 		bool in = false;

@@ -105,7 +105,7 @@ void check_unsolicited_101(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9110 §7.8: a server MUST NOT switch to a protocol the client
 	 * did not list in its Upgrade request field. */
-	if (txn_status(t) != 101 || t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
+	if (txn_status(t) != 101 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL))
 		return;
 	if (!head_field(t->req, "Upgrade")) {
 		rule_report(out, SEV_ERROR, "101 Switching Protocols answers a request that asked for no Upgrade");
