@@ -347,8 +347,17 @@ static void ev_error(void *ctx, struct hx_dir *d, const char *reason)
 		return;
 	t->flags |= TXN_RESP_MALFORMED;
 	t->resp_body = d->body_len;
-	rule_raise(t, RULE_MALFORMED_RESPONSE, rule_table[RULE_MALFORMED_RESPONSE].sev,
-		   "response does not parse: %s; the rest of this direction is skipped", reason);
+	/* A Content-Length that is not 1*DIGIT, overflows, or is repeated
+	 * (RFC 9110 §8.6, RFC 9112 §6.3 rule 5) has its own rule; the framing
+	 * is lost all the same. */
+	llhttp_errno_t en = llhttp_get_errno(&d->parser);
+	if (en == HPE_INVALID_CONTENT_LENGTH || (en == HPE_UNEXPECTED_CONTENT_LENGTH && strstr(reason, "Duplicate")))
+		rule_raise(t, RULE_INVALID_CONTENT_LENGTH, rule_table[RULE_INVALID_CONTENT_LENGTH].sev,
+			   "Content-Length does not frame the response: %s; the rest of this direction is skipped",
+			   reason);
+	else
+		rule_raise(t, RULE_MALFORMED_RESPONSE, rule_table[RULE_MALFORMED_RESPONSE].sev,
+			   "response does not parse: %s; the rest of this direction is skipped", reason);
 	finalize(c, t);
 }
 

@@ -46,6 +46,9 @@
 	  "a client's chain of redirects comes back to a URL already in it (A -> B -> A)",          \
 	  "RFC 9110 §15.4")                                                                        \
 	X(REDIRECT_CHAIN_TOO_LONG, "redirect-chain-too-long", SEV_WARNING, 1, NULL,                \
-	  "a client follows more than 5 redirects in a row", "RFC 9110 §15.4")
+	  "a client follows more than 5 redirects in a row", "RFC 9110 §15.4")                     \
+	X(INVALID_CONTENT_LENGTH, "invalid-content-length", SEV_ERROR, 0, NULL,                    \
+	  "a response whose Content-Length is not digits, overflows, or is repeated",              \
+	  "RFC 9110 §8.6; RFC 9112 §6.3")
 
 #endif

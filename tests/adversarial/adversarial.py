@@ -232,7 +232,7 @@ def many_headers():
          mem_mib=60, text_has=["header fields dropped at the header-count cap"])
 
 
-def one_response(name, resp, reason):
+def one_response(name, resp, reason, rule="malformed-response"):
     path = os.path.join(TMP, name + ".pcap")
     def build(path):
         p = Pcap(path)
@@ -242,7 +242,7 @@ def one_response(name, resp, reason):
         p.close()
     generate(build, path)
     _, out = lint(name, path, 0, {"parse_errors": 1, "transactions": 1}, mem_mib=40)
-    check(name, '"rule":"malformed-response"' in out and reason in out, "no malformed-response naming %r" % reason)
+    check(name, ('"rule":"%s"' % rule) in out and reason in out, "no %s naming %r" % (rule, reason))
 
 
 @case
@@ -254,13 +254,15 @@ def chunk_size_2_64():
 @case
 def content_length_2_64():
     """A Content-Length of 2^64."""
-    one_response("content_length_2_64", b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", "Content-Length overflow")
+    one_response("content_length_2_64", b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", "Content-Length overflow",
+                 "invalid-content-length")
 
 
 @case
 def content_length_negative():
     """A negative Content-Length."""
-    one_response("content_length_negative", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "Invalid character in Content-Length")
+    one_response("content_length_negative", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "Invalid character in Content-Length",
+                 "invalid-content-length")
 
 
 @case

@@ -84,6 +84,12 @@ KNOWN = {
         "reports nothing of the responses cut by FIN (/short) and RST (/reset)",
         ["GET /long 200", "GET /next 200", "GET /reset 200", "GET /short 200"],
         ["- - 200", "- - 200", "GET /long -", "GET /next -", "GET /reset -", "GET /short -"]),
+    "case/rules-content-length": (
+        "tshark reports no response whose Content-Length it cannot use (letters, a "
+        "repeated field, more than 64 bits); wirelint reports each, with its "
+        "invalid-content-length finding",
+        ["GET /huge 200", "GET /letters 200", "GET /twice 200"],
+        ["GET /huge -", "GET /letters -", "GET /twice -"]),
     "case/midstream": (
         "the capture starts mid-body: tshark does not resynchronise on the server's "
         "direction; wirelint finds the next status line",
