@@ -60,16 +60,21 @@ bool decl_case_needs_request(const struct decl_case *c)
 	return c->nmethods || c->version || c->nreq_when;
 }
 
+static bool status_in(const struct status_range *r, int n, int st)
+{
+	for (int i = 0; i < n; i++)
+		if (st >= r[i].lo && st <= r[i].hi)
+			return true;
+	return false;
+}
+
 static bool case_applies(const struct decl_case *c, const struct txn *t)
 {
 	int st = t->resp->status;
-	if (c->nstatus) {
-		bool in = false;
-		for (int i = 0; i < c->nstatus && !in; i++)
-			in = st >= c->status[i].lo && st <= c->status[i].hi;
-		if (!in)
-			return false;
-	}
+	if (c->nstatus && !status_in(c->status, c->nstatus, st))
+		return false;
+	if (c->nnot_status && status_in(c->not_status, c->nnot_status, st))
+		return false;
 	/* Without the request, or with its head cut at a cap (the field
 	 * looked for may be in the lost part), request conditions are unknown. */
 	if (decl_case_needs_request(c) && (!t->req || t->req->truncated))
@@ -80,7 +85,7 @@ static bool case_applies(const struct decl_case *c, const struct txn *t)
 		for (int i = 0; i < c->nmethods && !in; i++)
 			in = strlen(c->methods[i]) == q->method_s.len &&
 			     memcmp(c->methods[i], head_str(q, q->method_s), q->method_s.len) == 0;
-		if (!in)
+		if (in == c->not_methods)
 			return false;
 	}
 	if (c->version) {
@@ -175,6 +180,7 @@ void decl_case_free(struct decl_case *c)
 {
 	free(c->message);
 	free(c->status);
+	free(c->not_status);
 	for (int i = 0; i < c->nmethods; i++)
 		free(c->methods[i]);
 	free(c->methods);

@@ -37,6 +37,9 @@ struct decl_case {
 	int nstatus;
 	char **methods;               /* none: any method */
 	int nmethods;
+	bool not_methods;             /* methods lists those that must NOT be the request's */
+	struct status_range *not_status; /* statuses the response must not have */
+	int nnot_status;
 	char *version;                /* the request's HTTP version ("1.0"), or NULL */
 	struct hcond *req_when;
 	int nreq_when;

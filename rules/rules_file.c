@@ -231,17 +231,29 @@ static bool parse_when(struct ctx *c, yaml_node_t *m, struct decl_case *dc)
 		const char *k = scalar(c, kn, "a key");
 		if (!k || repeated_key(c, m, p))
 			return false;
-		if (strcmp(k, "status") == 0) {
+		if (strcmp(k, "status") == 0 || strcmp(k, "not-status") == 0) {
+			bool neg = k[0] == 'n';
+			if ((neg ? dc->not_status : dc->status) != NULL) {
+				fail(c, kn, "'%s' given twice", k);
+				return false;
+			}
 			int cnt = each_item(c, vn, 256);
 			if (cnt < 0)
 				return false;
-			dc->status = calloc((size_t)cnt, sizeof *dc->status);
-			if (!dc->status)
+			struct status_range *r = calloc((size_t)cnt, sizeof *r);
+			if (!r)
 				return false;
-			for (int i = 0; i < cnt; i++, dc->nstatus++)
-				if (!parse_status(c, item(c, vn, i), &dc->status[i]))
+			*(neg ? &dc->not_status : &dc->status) = r;
+			int *n = neg ? &dc->nnot_status : &dc->nstatus;
+			for (int i = 0; i < cnt; i++, (*n)++)
+				if (!parse_status(c, item(c, vn, i), &r[i]))
 					return false;
-		} else if (strcmp(k, "method") == 0) {
+		} else if (strcmp(k, "method") == 0 || strcmp(k, "not-method") == 0) {
+			if (dc->methods) {
+				fail(c, kn, "use one of method and not-method");
+				return false;
+			}
+			dc->not_methods = k[0] == 'n';
 			int cnt = each_item(c, vn, 64);
 			if (cnt < 0)
 				return false;
@@ -298,7 +310,7 @@ static bool parse_when(struct ctx *c, yaml_node_t *m, struct decl_case *dc)
 			}
 			*(k[5] == 'm' && k[6] == 'i' ? &dc->body_min : &dc->body_max) = v;
 		} else {
-			fail(c, kn, "unknown key '%s' in when (status, method, version, request, response, body, body-min, body-max)", k);
+			fail(c, kn, "unknown key '%s' in when (status, not-status, method, not-method, version, request, response, body, body-min, body-max)", k);
 			return false;
 		}
 	}

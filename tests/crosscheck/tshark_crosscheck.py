@@ -90,6 +90,10 @@ KNOWN = {
         "invalid-content-length finding",
         ["GET /huge 200", "GET /letters 200", "GET /twice 200"],
         ["GET /huge -", "GET /letters -", "GET /twice -"]),
+    "case/rules-catalogue": (
+        "a 100 Continue followed by a 103 and the final 200 in one segment: tshark links "
+        "the first interim response to the POST and the other two to no request",
+        ["POST /32 103", "POST /32 200"], ["- - 103", "- - 200"]),
     "case/midstream": (
         "the capture starts mid-body: tshark does not resynchronise on the server's "
         "direction; wirelint finds the next status line",

@@ -167,7 +167,7 @@ static void test_table(void **state)
 		for (const char *p = id; *p; p++)
 			assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-');
 		assert_non_null(rule_table[i].summary);
-		assert_non_null(strstr(rule_table[i].ref, "RFC 9"));
+		assert_true(strncmp(rule_table[i].ref, "RFC ", 4) == 0);
 	}
 	assert_int_equal(rule_by_id("no-such-rule"), -1);
 	assert_int_equal(severity_parse("warning"), SEV_WARNING);
