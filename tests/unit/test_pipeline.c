@@ -110,6 +110,7 @@ static void finish(struct run *r)
 
 static void stop(struct run *r)
 {
+	engine_free(&r->e);
 	fclose(r->out.f);
 	free(r->buf);
 }
