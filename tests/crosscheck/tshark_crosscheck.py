@@ -94,6 +94,10 @@ KNOWN = {
         "a 100 Continue followed by a 103 and the final 200 in one segment: tshark links "
         "the first interim response to the POST and the other two to no request",
         ["POST /32 103", "POST /32 200"], ["- - 103", "- - 200"]),
+    "case/rules-catalogue-2": (
+        "three responses in one segment after a 100 Continue: tshark links the first "
+        "interim response to the POST and the 102 and the final 204 to no request",
+        ["POST /18 102", "POST /18 204"], ["- - 102", "- - 204"]),
     "case/midstream": (
         "the capture starts mid-body: tshark does not resynchronise on the server's "
         "direction; wirelint finds the next status line",
