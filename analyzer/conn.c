@@ -212,17 +212,38 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		}
 		if (t)
 			t->flags |= TXN_INTERIM;
+		/* RFC 9110 §15.2.1: one 100 Continue tells the client to go on;
+		 * a second one for the same request says nothing. */
+		if (t && status == 100 && c->pend_head) {
+			if (c->pend_head->flags & TXN_SAW_100)
+				rule_raise(t, RULE_DUPLICATE_100_CONTINUE, rule_table[RULE_DUPLICATE_100_CONTINUE].sev,
+					   "a second 100 Continue for the same request");
+			c->pend_head->flags |= TXN_SAW_100;
+		}
 	} else {
 		t = pend_pop(c);
 		if (!t) {
 			t = txn_new();
 			e->st.responses_unpaired++;
+			/* With the connection's start captured and every request
+			 * read, a response nobody asked for is the server's
+			 * (RFC 9112 §9.3.2); a 408 may be sent on an idle
+			 * connection (RFC 9110 §15.5.9). */
+			int cl = c->client;
+			if (t && c->syn_seen && status != 408 && c->hx[cl].state != HX_DEAD && !c->rd[cl].gaps)
+				rule_raise(t, RULE_RESPONSE_WITHOUT_REQUEST, rule_table[RULE_RESPONSE_WITHOUT_REQUEST].sev,
+					   "%d response sent with no request waiting for it", status);
 		}
 	}
 	if (!t) {
 		head_unref(h);
 		return HX_FRAME_NORMAL;
 	}
+	/* RFC 9112 §9.6: after a response that says the connection closes,
+	 * nothing more may come on it. */
+	if (c->said_close && !(t->flags & TXN_INTERIM))
+		rule_raise(t, RULE_DATA_AFTER_CLOSE, rule_table[RULE_DATA_AFTER_CLOSE].sev,
+			   "a response after one that said the connection closes (Connection: close or HTTP/1.0)");
 	t->resp = h;
 	t->resp_ts = c->msg_meta[s].ts;
 	t->resp_frame = c->msg_meta[s].frame;
@@ -258,6 +279,9 @@ static void ev_done(void *ctx, struct hx_dir *d)
 	c->resp_txn = NULL;
 	t->resp_body = d->body_len;
 	t->flags |= TXN_RESP_DONE;
+	if (!(t->flags & (TXN_INTERIM | TXN_TUNNEL)) && !llhttp_should_keep_alive(&d->parser) &&
+	    !llhttp_message_needs_eof(&d->parser))
+		c->said_close = true;
 	if (t->flags & TXN_TUNNEL) {
 		/* The connection is another protocol from here on. */
 		c->tunnel = true;
@@ -494,6 +518,7 @@ void conn_segment(struct conn *c, int side, const struct dec_pkt *p, const struc
 		reasm_segment(&c->rd[side], p->seq, p->payload, p->plen, p->wire_plen, (p->flags & TCP_FIN) != 0, m,
 			      &sk);
 	if (p->flags & TCP_RST) {
+		c->rst_seen = true;
 		c->rd[0].fin_done = c->rd[1].fin_done = true;
 	}
 }
@@ -520,9 +545,16 @@ void conn_close(struct conn *c)
 			finalize(c, c->resp_txn);
 		}
 	}
+	/* Requests still waiting when the server closed (FIN, not RST, not the
+	 * end of the capture) were dropped by the server. */
+	bool server_closed = c->hx_ready && c->rd[!c->client].fin_seen && !c->rst_seen &&
+			     c->hx[!c->client].state != HX_DEAD && !c->rd[!c->client].gaps;
 	struct txn *t;
 	while ((t = pend_pop(c))) {
 		e->st.requests_unanswered++;
+		if (server_closed && !(t->flags & TXN_REQ_MALFORMED))
+			rule_raise(t, RULE_REQUEST_WITHOUT_RESPONSE, rule_table[RULE_REQUEST_WITHOUT_RESPONSE].sev,
+				   "the server closed the connection without answering this request");
 		finalize(c, t);
 	}
 	for (int s = 0; s < 2; s++) {

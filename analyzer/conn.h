@@ -45,6 +45,8 @@ struct conn {
 	struct txn *check_txn;      /* a bodiless response whose next bytes are not seen yet */
 	uint32_t ntxn;
 	uint64_t overlap_told[2];   /* differing overlap bytes already reported, by side */
+	bool said_close;            /* a final response said the connection ends after it */
+	bool rst_seen;
 };
 
 /* A new connection for the segment p, numbered id; NULL when memory is exhausted. */

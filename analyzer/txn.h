@@ -21,6 +21,7 @@ enum txn_flag {
 	TXN_RESP_DONE = 1u << 8,      /* the response was read to its end */
 	TXN_RESP_PARTIAL = 1u << 9,   /* the response head was not read whole */
 	TXN_CLOSED_SHORT = 1u << 10,  /* the server closed before the Content-Length was reached */
+	TXN_SAW_100 = 1u << 11,       /* the request was answered by a 100 Continue already */
 };
 
 /* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */

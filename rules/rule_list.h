@@ -49,6 +49,23 @@
 	  "a client follows more than 5 redirects in a row", "RFC 9110 §15.4")                     \
 	X(INVALID_CONTENT_LENGTH, "invalid-content-length", SEV_ERROR, 0, NULL,                    \
 	  "a response whose Content-Length is not digits, overflows, or is repeated",              \
-	  "RFC 9110 §8.6; RFC 9112 §6.3")
+	  "RFC 9110 §8.6; RFC 9112 §6.3")                                                          \
+	X(DUPLICATE_100_CONTINUE, "duplicate-100-continue", SEV_INFO, 0, NULL,                     \
+	  "more than one 100 Continue for one request", "RFC 9110 §15.2.1")                        \
+	X(RESPONSE_WITHOUT_REQUEST, "response-without-request", SEV_ERROR, 0, NULL,                \
+	  "a response on a connection whose start was captured, with no request waiting",          \
+	  "RFC 9112 §9.3.2")                                                                       \
+	X(DATA_AFTER_CLOSE, "data-after-close", SEV_ERROR, 0, NULL,                                \
+	  "a response after one that said the connection closes", "RFC 9112 §9.6")                \
+	X(REQUEST_WITHOUT_RESPONSE, "request-without-response", SEV_INFO, 1, NULL,                 \
+	  "the server closed the connection without answering a request", "RFC 9112 §9.3, §9.6")   \
+	X(CONDITIONAL_NOT_HONORED, "conditional-not-honored", SEV_ERROR, 1, check_conditional_not_honored, \
+	  "200 to a GET or HEAD whose If-None-Match matches the response's ETag (304 was due)",     \
+	  "RFC 9110 §13.1.2, §13.2.2")                                                             \
+	X(NOT_MODIFIED_ETAG_MISMATCH, "not-modified-etag-mismatch", SEV_INFO, 1,                   \
+	  check_not_modified_etag_mismatch, "304 whose ETag matches none of the request's If-None-Match", \
+	  "RFC 9110 §13.1.2, §15.4.5")                                                             \
+	X(ALLOW_EXCLUDES_METHOD, "allow-excludes-method", SEV_INFO, 1, check_allow_excludes_method, \
+	  "a 2xx whose Allow omits the method it just served", "RFC 9110 §10.2.1")
 
 #endif

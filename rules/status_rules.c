@@ -183,3 +183,102 @@ void check_content_length_mismatch(const struct txn *t, struct rule_out *out)
 			    head_field(t->resp, "Transfer-Encoding") ? "chunked framing" : "Content-Length");
 	}
 }
+
+/* Whether entity-tag a[0..an) weakly equals b[0..bn) (RFC 9110 §8.8.3.2: W/ ignored). */
+static bool etag_weak_eq(const char *a, uint32_t an, const char *b, uint32_t bn)
+{
+	if (an >= 2 && a[0] == 'W' && a[1] == '/') {
+		a += 2;
+		an -= 2;
+	}
+	if (bn >= 2 && b[0] == 'W' && b[1] == '/') {
+		b += 2;
+		bn -= 2;
+	}
+	return an == bn && an >= 2 && memcmp(a, b, an) == 0;
+}
+
+/*
+ * Whether the request's If-None-Match matches the response's ETag: "*", or
+ * a list element weakly equal to it (RFC 9110 §13.1.2).  -1 when either
+ * field is missing.
+ */
+static int inm_matches(const struct txn *t)
+{
+	const struct hfield *inm = head_field(t->req, "If-None-Match");
+	if (!inm)
+		return -1;
+	const char *p = head_str(t->req, inm->value);
+	uint32_t n = inm->value.len;
+	if (n == 1 && p[0] == '*')
+		return 1;
+	const struct hfield *et = head_field(t->resp, "ETag");
+	if (!et)
+		return -1;
+	const char *e = head_str(t->resp, et->value);
+	uint32_t en = et->value.len;
+	uint32_t i = 0;
+	while (i < n) {
+		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
+			i++;
+		uint32_t s0 = i;
+		bool q = false;
+		while (i < n && (q || p[i] != ',')) {
+			if (p[i] == '"')
+				q = !q;
+			i++;
+		}
+		uint32_t s1 = i;
+		while (s1 > s0 && (p[s1 - 1] == ' ' || p[s1 - 1] == '\t'))
+			s1--;
+		if (etag_weak_eq(p + s0, s1 - s0, e, en))
+			return 1;
+	}
+	return 0;
+}
+
+static bool get_or_head(const struct txn *t)
+{
+	const struct http_head *q = t->req;
+	const char *m = head_str(q, q->method_s);
+	return (q->method_s.len == 3 && memcmp(m, "GET", 3) == 0) || (q->method_s.len == 4 && memcmp(m, "HEAD", 4) == 0);
+}
+
+void check_conditional_not_honored(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §13.1.2: when If-None-Match matches on a GET or HEAD, the
+	 * origin server MUST respond 304.  A 200 that carries the very ETag
+	 * the client named sends the whole representation again. */
+	if (txn_status(t) != 200 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL) ||
+	    !get_or_head(t))
+		return;
+	if (inm_matches(t) == 1)
+		rule_report(out, SEV_ERROR, "200 sent although If-None-Match matches the ETag; 304 Not Modified was due");
+}
+
+void check_not_modified_etag_mismatch(const struct txn *t, struct rule_out *out)
+{
+	/* A 304 says the client's copy is current: its ETag should be one the
+	 * client named (RFC 9110 §13.1.2, §15.4.5). */
+	if (txn_status(t) != 304 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL))
+		return;
+	if (inm_matches(t) == 0)
+		rule_report(out, SEV_INFO, "304 carries an ETag that matches none of the request's If-None-Match");
+}
+
+void check_allow_excludes_method(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §10.2.1: Allow lists the methods the resource supports; a
+	 * 2xx to a method it leaves out contradicts it. */
+	int s = txn_status(t);
+	if (s < 200 || s > 299 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL) ||
+	    !head_field(t->resp, "Allow"))
+		return;
+	const struct http_head *q = t->req;
+	char m[64];
+	uint32_t ml = q->method_s.len < sizeof m - 1 ? q->method_s.len : (uint32_t)sizeof m - 1;
+	memcpy(m, head_str(q, q->method_s), ml);
+	m[ml] = 0;
+	if (ml && !field_lists(t->resp, "Allow", m, ml, false))
+		rule_report(out, SEV_INFO, "%d answers %s, but its Allow does not list %s", s, m, m);
+}

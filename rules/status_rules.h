@@ -14,5 +14,8 @@ void check_unsolicited_101(const struct txn *t, struct rule_out *out);
 void check_invalid_status(const struct txn *t, struct rule_out *out);
 void check_unregistered_status(const struct txn *t, struct rule_out *out);
 void check_content_length_mismatch(const struct txn *t, struct rule_out *out);
+void check_conditional_not_honored(const struct txn *t, struct rule_out *out);
+void check_not_modified_etag_mismatch(const struct txn *t, struct rule_out *out);
+void check_allow_excludes_method(const struct txn *t, struct rule_out *out);
 
 #endif

@@ -98,6 +98,10 @@ KNOWN = {
         "three responses in one segment after a 100 Continue: tshark links the first "
         "interim response to the POST and the 102 and the final 204 to no request",
         ["POST /18 102", "POST /18 204"], ["- - 102", "- - 204"]),
+    "case/rules-catalogue-3": (
+        "tshark links the two 100 Continue to no request (the body follows them), and "
+        "does not link the 204 sent after a response that said Connection: close",
+        ["GET /14 204", "POST /11 100", "POST /11 100"], ["- - 100", "- - 100", "- - 204", "GET /14 -"]),
     "case/midstream": (
         "the capture starts mid-body: tshark does not resynchronise on the server's "
         "direction; wirelint finds the next status line",

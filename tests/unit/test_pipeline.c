@@ -66,6 +66,7 @@ static void start(struct run *r, const struct wl_limits *lim)
 	 * rules have their own tests (tests/cases/rules-date.case). */
 	config_apply('d', "missing-date", -1);
 	config_apply('d', "missing-content-type", -1);
+	config_apply('d', "host-not-rejected", -1);
 	memset(r, 0, sizeof *r);
 	struct wl_limits def;
 	limits_default(&def);
