@@ -51,24 +51,39 @@ void check_cl_and_te(const struct txn *t, struct rule_out *out)
 		rule_report(out, SEV_ERROR, "request has both Content-Length and Transfer-Encoding");
 }
 
-/* Calls each on every element of a comma-separated field list (RFC 9110 §5.6.1), trimmed. */
+/*
+ * The next element of a comma-separated list (RFC 9110 §5.6.1) in p[0..n)
+ * from *i: its start and length, whitespace trimmed, commas inside quoted
+ * strings kept.  False at the end.
+ */
+static bool list_next(const char *p, uint32_t n, uint32_t *i, uint32_t *start, uint32_t *len)
+{
+	while (*i < n && (p[*i] == ' ' || p[*i] == '\t' || p[*i] == ','))
+		(*i)++;
+	if (*i >= n)
+		return false;
+	uint32_t s0 = *i;
+	bool quoted = false;
+	while (*i < n && (quoted || p[*i] != ',')) {
+		if (p[*i] == '"')
+			quoted = !quoted;
+		(*i)++;
+	}
+	uint32_t end = *i;
+	while (end > s0 && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+		end--;
+	*start = s0;
+	*len = end - s0;
+	return true;
+}
+
+/* Whether the list p[0..n) has an element equal to want (optionally without case). */
 static bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase)
 {
-	uint32_t i = 0;
-	while (i < n) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
-			i++;
-		uint32_t start = i;
-		while (i < n && p[i] != ',')
-			i++;
-		uint32_t end = i;
-		while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t'))
-			end--;
-		/* A protocol may carry a version (websocket, h2c, HTTP/2.0): compare the name. */
-		if (end - start == wn &&
-		    (icase ? strncasecmp(p + start, want, wn) == 0 : memcmp(p + start, want, wn) == 0))
+	uint32_t i = 0, st, l;
+	while (list_next(p, n, &i, &st, &l))
+		if (l == wn && (icase ? strncasecmp(p + st, want, wn) == 0 : memcmp(p + st, want, wn) == 0))
 			return true;
-	}
 	return false;
 }
 
@@ -116,19 +131,11 @@ void check_unsolicited_101(const struct txn *t, struct rule_out *out)
 		return; /* missing-upgrade says so */
 	/* Each protocol the response names must have been offered. */
 	const char *p = head_str(t->resp, f->value);
-	uint32_t n = f->value.len, i = 0;
-	while (i < n) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
-			i++;
-		uint32_t start = i;
-		while (i < n && p[i] != ',')
-			i++;
-		uint32_t end = i;
-		while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t'))
-			end--;
-		if (end > start && !field_lists(t->req, "Upgrade", p + start, end - start, true)) {
+	uint32_t i = 0, st, l;
+	while (list_next(p, f->value.len, &i, &st, &l)) {
+		if (!field_lists(t->req, "Upgrade", p + st, l, true)) {
 			rule_report(out, SEV_ERROR, "101 switches to %.*s, which the request did not offer in Upgrade",
-				    (int)(end - start > 40 ? 40 : end - start), p + start);
+				    (int)(l > 40 ? 40 : l), p + st);
 			return;
 		}
 	}
@@ -216,24 +223,10 @@ static int inm_matches(const struct txn *t)
 	if (!et)
 		return -1;
 	const char *e = head_str(t->resp, et->value);
-	uint32_t en = et->value.len;
-	uint32_t i = 0;
-	while (i < n) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
-			i++;
-		uint32_t s0 = i;
-		bool q = false;
-		while (i < n && (q || p[i] != ',')) {
-			if (p[i] == '"')
-				q = !q;
-			i++;
-		}
-		uint32_t s1 = i;
-		while (s1 > s0 && (p[s1 - 1] == ' ' || p[s1 - 1] == '\t'))
-			s1--;
-		if (etag_weak_eq(p + s0, s1 - s0, e, en))
+	uint32_t i = 0, st, l;
+	while (list_next(p, n, &i, &st, &l))
+		if (etag_weak_eq(p + st, l, e, et->value.len))
 			return 1;
-	}
 	return 0;
 }
 
