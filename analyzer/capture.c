@@ -15,7 +15,7 @@
 
 /* Standard input with the bytes already read in front of it, for libpcap. */
 struct prefixed {
-	uint8_t head[4];
+	uint8_t head[24];
 	size_t n, at;
 	FILE *rest;
 };
@@ -106,7 +106,8 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 
 enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, char *err, size_t errlen)
 {
-	uint8_t magic[4];
+	/* The first 24 bytes: a pcap file header, or the start of a pcapng section. */
+	uint8_t magic[24];
 	size_t got = fread(magic, 1, sizeof magic, f);
 	/* Whatever the format, the bytes read so far go in front of the rest. */
 	struct prefixed *c = malloc(sizeof *c);
@@ -126,7 +127,7 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 		return CAP_OPEN_FAILED;
 	}
 	enum cap_result res;
-	if (got == sizeof magic && png_is_pcapng(magic)) {
+	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
 		 * whose interfaces have different link types. */
 		res = read_pcapng(e, pf, name, err, errlen);
@@ -139,6 +140,19 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 			snprintf(err, errlen, "%s", ebuf[0] ? ebuf : "not a pcap or pcapng file");
 			res = CAP_OPEN_FAILED;
 		} else {
+			/* libpcap takes a snap length of 0 for "no limit"; say so. */
+			if (got == 24) {
+				bool swapped = magic[0] == 0xa1; /* a big-endian file: a1 b2 c3 d4, a1 b2 3c 4d */
+				uint32_t snap = swapped ? (uint32_t)magic[16] << 24 | (uint32_t)magic[17] << 16 |
+								  (uint32_t)magic[18] << 8 | magic[19]
+							: (uint32_t)magic[19] << 24 | (uint32_t)magic[18] << 16 |
+								  (uint32_t)magic[17] << 8 | magic[16];
+				if (snap == 0) {
+					e->st.snaplen_zero++;
+					fprintf(stderr, "wirelint: %s: the file header gives a snap length of 0; packets are "
+							"read as long as their records say\n", name);
+				}
+			}
 			res = read_pcap(e, pc, record_header_size(magic), err, errlen);
 			pcap_close(pc); /* closes pf */
 		}

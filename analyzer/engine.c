@@ -130,6 +130,9 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	e->frame++;
 	e->st.packets++;
 	e->st.bytes += wirelen;
+	if (e->frame > 1 && timercmp(ts, &e->last_ts, <))
+		e->st.ts_backwards++;
+	e->last_ts = *ts;
 	struct dec_pkt p;
 	enum dec_result r = dec_frame(dlt, data, caplen, wirelen, &p);
 	if (ts->tv_sec > e->now)

@@ -34,6 +34,7 @@ struct engine {
 	uint64_t frame;            /* packet number within the file */
 	uint64_t next_conn;
 	int64_t now;               /* latest capture second seen */
+	struct timeval last_ts;    /* the packet before's timestamp */
 	int64_t next_sweep;        /* when to look for idle connections */
 	int max_sev;               /* most severe finding so far, -1 for none */
 	bool verify_checksums;     /* count bad IPv4 and TCP checksums (--verify-checksums) */

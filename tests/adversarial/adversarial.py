@@ -311,7 +311,8 @@ def demo_variant(name, mutate, expect_status=1, counters=None, snaplen=262144, s
 def timestamps_backwards():
     """Timestamps that go backwards: the demo's, mirrored, and every other packet an hour back."""
     demo_variant("timestamps_backwards",
-                 lambda i, t, c, w, n: [(2 * 1704067200000000 - t - (3600000000 if i % 2 else 0), c, w)])
+                 lambda i, t, c, w, n: [(2 * 1704067200000000 - t - (3600000000 if i % 2 else 0), c, w)],
+                 counters={"ts_backwards": (50,)})
 
 
 @case
@@ -324,7 +325,8 @@ def zero_length_packets():
 @case
 def snaplen_zero():
     """A file header that says the snap length is 0."""
-    demo_variant("snaplen_zero", lambda i, t, c, w, n: [(t, c, w)], snaplen=0)
+    demo_variant("snaplen_zero", lambda i, t, c, w, n: [(t, c, w)], snaplen=0, counters={"snaplen_zero": 1},
+                 stderr_has=["the file header gives a snap length of 0"])
 
 
 def damaged(name, blob, status, msg, keep):
