@@ -137,8 +137,10 @@ static struct txn *pend_pop(struct conn *c)
 static void pend_push(struct conn *c, struct txn *t)
 {
 	if (c->npend >= c->eng->lim.max_pending_requests) {
-		/* The cap: the oldest waiting request is written unanswered. */
+		/* The cap: the oldest waiting request is written unanswered,
+		 * and from here a response cannot be told unsolicited. */
 		c->eng->st.pending_cap_reached++;
+		c->pairing_lost = true;
 		struct txn *old = pend_pop(c);
 		c->eng->st.requests_unanswered++;
 		finalize(c, old);
@@ -230,7 +232,8 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 			 * (RFC 9112 §9.3.2); a 408 may be sent on an idle
 			 * connection (RFC 9110 §15.5.9). */
 			int cl = c->client;
-			if (t && c->syn_seen && status != 408 && c->hx[cl].state != HX_DEAD && !c->rd[cl].gaps)
+			if (t && c->syn_seen && status != 408 && c->hx[cl].state != HX_DEAD && !c->rd[cl].gaps &&
+			    !c->pairing_lost)
 				rule_raise(t, RULE_RESPONSE_WITHOUT_REQUEST, rule_table[RULE_RESPONSE_WITHOUT_REQUEST].sev,
 					   "%d response sent with no request waiting for it", status);
 		}
@@ -548,7 +551,8 @@ void conn_close(struct conn *c)
 	/* Requests still waiting when the server closed (FIN, not RST, not the
 	 * end of the capture) were dropped by the server. */
 	bool server_closed = c->hx_ready && c->rd[!c->client].fin_seen && !c->rst_seen &&
-			     c->hx[!c->client].state != HX_DEAD && !c->rd[!c->client].gaps;
+			     c->hx[!c->client].state != HX_DEAD && !c->rd[!c->client].gaps &&
+			     !c->said_close; /* after Connection: close, leaving requests unanswered is right */
 	struct txn *t;
 	while ((t = pend_pop(c))) {
 		e->st.requests_unanswered++;

@@ -46,6 +46,7 @@ struct conn {
 	uint32_t ntxn;
 	uint64_t overlap_told[2];   /* differing overlap bytes already reported, by side */
 	bool said_close;            /* a final response said the connection ends after it */
+	bool pairing_lost;          /* a request was dropped at the pipelining cap */
 	bool rst_seen;
 };
 

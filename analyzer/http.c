@@ -277,8 +277,12 @@ struct http_head *hx_partial_head(struct hx_dir *d)
 	if (!d->in_message || (!d->hb.len && !d->hb.nfields && !d->have_status))
 		return NULL;
 	uint16_t status = d->have_status ? d->parser.status_code : 0;
-	return hb_freeze(&d->hb, d->is_response, d->parser.http_major, d->parser.http_minor, d->parser.method,
-			 status);
+	struct http_head *h = hb_freeze(&d->hb, d->is_response, d->parser.http_major, d->parser.http_minor,
+					d->parser.method, status);
+	/* A head cut short: a field a rule looks for may be in the lost part. */
+	if (h)
+		h->truncated = true;
+	return h;
 }
 
 void hx_set_tunnel(struct hx_dir *d)

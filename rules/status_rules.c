@@ -208,26 +208,30 @@ static bool etag_weak_eq(const char *a, uint32_t an, const char *b, uint32_t bn)
 /*
  * Whether the request's If-None-Match matches the response's ETag: "*", or
  * a list element weakly equal to it (RFC 9110 §13.1.2).  -1 when either
- * field is missing.
+ * field is missing (a "*" needs no ETag).
  */
 static int inm_matches(const struct txn *t)
 {
-	const struct hfield *inm = head_field(t->req, "If-None-Match");
-	if (!inm)
-		return -1;
-	const char *p = head_str(t->req, inm->value);
-	uint32_t n = inm->value.len;
-	if (n == 1 && p[0] == '*')
-		return 1;
 	const struct hfield *et = head_field(t->resp, "ETag");
-	if (!et)
-		return -1;
-	const char *e = head_str(t->resp, et->value);
-	uint32_t i = 0, st, l;
-	while (list_next(p, n, &i, &st, &l))
-		if (etag_weak_eq(p + st, l, e, et->value.len))
+	const struct http_head *q = t->req;
+	int seen = 0;
+	/* Every If-None-Match line: a list may be split over several. */
+	for (uint32_t k = 0; k < q->nfields; k++) {
+		const struct hfield *f = &q->fields[k];
+		if (f->name.len != 13 || strncasecmp(head_str(q, f->name), "If-None-Match", 13) != 0)
+			continue;
+		seen = 1;
+		const char *p = head_str(q, f->value);
+		if (f->value.len == 1 && p[0] == '*')
 			return 1;
-	return 0;
+		if (!et)
+			continue;
+		uint32_t i = 0, st, l;
+		while (list_next(p, f->value.len, &i, &st, &l))
+			if (etag_weak_eq(p + st, l, head_str(t->resp, et->value), et->value.len))
+				return 1;
+	}
+	return seen && et ? 0 : -1;
 }
 
 static bool get_or_head(const struct txn *t)
