@@ -99,20 +99,32 @@ static bool field_lists(const struct http_head *h, const char *name, const char 
 	return false;
 }
 
+/* Both heads were read whole: no field a check looks for can be in a lost part. */
+static bool heads_whole(const struct txn *t)
+{
+	return t->resp && !t->resp->truncated && !(t->flags & TXN_RESP_PARTIAL) && (!t->req || !t->req->truncated);
+}
+
+/* The request's method as a C string in m[0..n); false if there is none. */
+static bool method_of(const struct txn *t, char *m, size_t n)
+{
+	const struct http_head *q = t->req;
+	uint32_t ml = q->method_s.len < n - 1 ? q->method_s.len : (uint32_t)(n - 1);
+	memcpy(m, head_str(q, q->method_s), ml);
+	m[ml] = 0;
+	return ml > 0;
+}
+
 void check_allow_lists_rejected_method(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9110 §15.5.6: 405 means the method is not supported by the
 	 * target resource, and Allow lists the methods it does support: a
 	 * 405 whose Allow names the refused method contradicts itself.
 	 * Methods are case-sensitive (§9.1). */
-	if (txn_status(t) != 405 || t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
-		return;
-	const struct http_head *q = t->req;
 	char m[64];
-	uint32_t ml = q->method_s.len < sizeof m - 1 ? q->method_s.len : (uint32_t)sizeof m - 1;
-	memcpy(m, head_str(q, q->method_s), ml);
-	m[ml] = 0;
-	if (ml && field_lists(t->resp, "Allow", m, ml, false))
+	if (txn_status(t) != 405 || !heads_whole(t) || !method_of(t, m, sizeof m))
+		return;
+	if (field_lists(t->resp, "Allow", m, strlen(m), false))
 		rule_report(out, SEV_ERROR, "405 refuses %s, but its Allow header lists %s", m, m);
 }
 
@@ -120,7 +132,7 @@ void check_unsolicited_101(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9110 §7.8: a server MUST NOT switch to a protocol the client
 	 * did not list in its Upgrade request field. */
-	if (txn_status(t) != 101 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL))
+	if (txn_status(t) != 101 || !heads_whole(t))
 		return;
 	if (!head_field(t->req, "Upgrade")) {
 		rule_report(out, SEV_ERROR, "101 Switching Protocols answers a request that asked for no Upgrade");
@@ -246,8 +258,7 @@ void check_conditional_not_honored(const struct txn *t, struct rule_out *out)
 	/* RFC 9110 §13.1.2: when If-None-Match matches on a GET or HEAD, the
 	 * origin server MUST respond 304.  A 200 that carries the very ETag
 	 * the client named sends the whole representation again. */
-	if (txn_status(t) != 200 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL) ||
-	    !get_or_head(t))
+	if (txn_status(t) != 200 || !heads_whole(t) || !get_or_head(t))
 		return;
 	if (inm_matches(t) == 1)
 		rule_report(out, SEV_ERROR, "200 sent although If-None-Match matches the ETag; 304 Not Modified was due");
@@ -257,7 +268,7 @@ void check_not_modified_etag_mismatch(const struct txn *t, struct rule_out *out)
 {
 	/* A 304 says the client's copy is current: its ETag should be one the
 	 * client named (RFC 9110 §13.1.2, §15.4.5). */
-	if (txn_status(t) != 304 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL))
+	if (txn_status(t) != 304 || !heads_whole(t))
 		return;
 	if (inm_matches(t) == 0)
 		rule_report(out, SEV_INFO, "304 carries an ETag that matches none of the request's If-None-Match");
@@ -268,14 +279,9 @@ void check_allow_excludes_method(const struct txn *t, struct rule_out *out)
 	/* RFC 9110 §10.2.1: Allow lists the methods the resource supports; a
 	 * 2xx to a method it leaves out contradicts it. */
 	int s = txn_status(t);
-	if (s < 200 || s > 299 || t->resp->truncated || t->req->truncated || (t->flags & TXN_RESP_PARTIAL) ||
-	    !head_field(t->resp, "Allow"))
-		return;
-	const struct http_head *q = t->req;
 	char m[64];
-	uint32_t ml = q->method_s.len < sizeof m - 1 ? q->method_s.len : (uint32_t)sizeof m - 1;
-	memcpy(m, head_str(q, q->method_s), ml);
-	m[ml] = 0;
-	if (ml && !field_lists(t->resp, "Allow", m, ml, false))
+	if (s < 200 || s > 299 || !heads_whole(t) || !head_field(t->resp, "Allow") || !method_of(t, m, sizeof m))
+		return;
+	if (!field_lists(t->resp, "Allow", m, strlen(m), false))
 		rule_report(out, SEV_INFO, "%d answers %s, but its Allow does not list %s", s, m, m);
 }
