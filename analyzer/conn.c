@@ -345,6 +345,47 @@ static void ev_cut(void *ctx, struct hx_dir *d)
 	finalize(c, t);
 }
 
+/*
+ * The rule a response parse error breaks, by llhttp's error (the catalogue's
+ * mapping, ../shared/rule-catalogue.md §7); malformed-response for the rest.
+ * The framing is lost all the same, so the direction stops either way.
+ */
+static enum rule_id parse_error_rule(llhttp_errno_t en, const char *reason)
+{
+	switch (en) {
+	case HPE_INVALID_CONTENT_LENGTH:
+		return RULE_INVALID_CONTENT_LENGTH;
+	case HPE_UNEXPECTED_CONTENT_LENGTH:
+		return strstr(reason, "Duplicate") ? RULE_INVALID_CONTENT_LENGTH : RULE_MALFORMED_RESPONSE;
+	case HPE_INVALID_VERSION:
+		return RULE_HTTP_VERSION_INVALID;
+	case HPE_INVALID_CONSTANT:
+		return RULE_STATUS_LINE_MALFORMED;
+	case HPE_INVALID_CHUNK_SIZE:
+		return RULE_CHUNK_SIZE_INVALID;
+	case HPE_UNEXPECTED_SPACE:
+		return RULE_WHITESPACE_AFTER_START_LINE;
+	case HPE_INVALID_HEADER_TOKEN:
+		return strstr(reason, "value char") ? RULE_FIELD_VALUE_CTL : RULE_MALFORMED_RESPONSE;
+	default:
+		return RULE_MALFORMED_RESPONSE;
+	}
+}
+
+/* A response that stops parsing: reported under rule r on the response under way. */
+static void response_error(struct conn *c, struct hx_dir *d, enum rule_id r, const char *reason)
+{
+	struct txn *t = response_in_progress(c, d);
+	if (!t)
+		return;
+	t->flags |= TXN_RESP_MALFORMED;
+	t->resp_body = d->body_len;
+	rule_raise(t, r, rule_table[r].sev, "%s: %s; the rest of this direction is skipped",
+		   r == RULE_INVALID_CONTENT_LENGTH ? "Content-Length does not frame the response" : "response does not parse",
+		   reason);
+	finalize(c, t);
+}
+
 static void ev_error(void *ctx, struct hx_dir *d, const char *reason)
 {
 	struct conn *c = ctx;
@@ -369,23 +410,7 @@ static void ev_error(void *ctx, struct hx_dir *d, const char *reason)
 		c->req_txn = NULL;
 		return;
 	}
-	struct txn *t = response_in_progress(c, d);
-	if (!t)
-		return;
-	t->flags |= TXN_RESP_MALFORMED;
-	t->resp_body = d->body_len;
-	/* A Content-Length that is not 1*DIGIT, overflows, or is repeated
-	 * (RFC 9110 §8.6, RFC 9112 §6.3 rule 5) has its own rule; the framing
-	 * is lost all the same. */
-	llhttp_errno_t en = llhttp_get_errno(&d->parser);
-	if (en == HPE_INVALID_CONTENT_LENGTH || (en == HPE_UNEXPECTED_CONTENT_LENGTH && strstr(reason, "Duplicate")))
-		rule_raise(t, RULE_INVALID_CONTENT_LENGTH, rule_table[RULE_INVALID_CONTENT_LENGTH].sev,
-			   "Content-Length does not frame the response: %s; the rest of this direction is skipped",
-			   reason);
-	else
-		rule_raise(t, RULE_MALFORMED_RESPONSE, rule_table[RULE_MALFORMED_RESPONSE].sev,
-			   "response does not parse: %s; the rest of this direction is skipped", reason);
-	finalize(c, t);
+	response_error(c, d, parse_error_rule(llhttp_get_errno(&d->parser), reason), reason);
 }
 
 static void ev_stray(void *ctx, struct hx_dir *d)
@@ -412,7 +437,8 @@ static bool ev_no_start(void *ctx, struct hx_dir *d)
 	/* A server that answers a request with anything but a status line
 	 * (an HTTP/0.9-style reply, a banner) sent a malformed response. */
 	if (d->is_response && c->http) {
-		ev_error(ctx, d, "no status line where the response should start");
+		c->eng->st.parse_errors++;
+		response_error(c, d, RULE_STATUS_LINE_MALFORMED, "no status line where the response should start");
 		return true;
 	}
 	mark_not_http(c);

@@ -66,6 +66,19 @@
 	  check_not_modified_etag_mismatch, "304 whose ETag matches none of the request's If-None-Match", \
 	  "RFC 9110 §13.1.2, §15.4.5")                                                             \
 	X(ALLOW_EXCLUDES_METHOD, "allow-excludes-method", SEV_INFO, 1, check_allow_excludes_method, \
-	  "a 2xx whose Allow omits the method it just served", "RFC 9110 §10.2.1")
+	  "a 2xx whose Allow omits the method it just served", "RFC 9110 §10.2.1")                  \
+	X(HTTP_VERSION_INVALID, "http-version-invalid", SEV_ERROR, 0, NULL,                        \
+	  "a status line whose HTTP version is not HTTP/1.0 or HTTP/1.1", "RFC 9112 §2.3, §4")      \
+	X(STATUS_LINE_MALFORMED, "status-line-malformed", SEV_ERROR, 0, NULL,                      \
+	  "bytes where a status line should start that do not start with HTTP/", "RFC 9112 §4")    \
+	X(CHUNK_SIZE_INVALID, "chunk-size-invalid", SEV_ERROR, 0, NULL,                            \
+	  "a chunk size that is not hexadecimal digits", "RFC 9112 §7.1")                          \
+	X(WHITESPACE_AFTER_START_LINE, "whitespace-after-start-line", SEV_ERROR, 0, NULL,          \
+	  "whitespace between the status line and the first field (or a folded first field)",       \
+	  "RFC 9112 §2.2")                                                                         \
+	X(FIELD_VALUE_CTL, "field-value-ctl", SEV_ERROR, 0, NULL,                                  \
+	  "a control character, or a bare CR or LF, in a field value", "RFC 9110 §5.5; RFC 9112 §2.2") \
+	X(WHITESPACE_BEFORE_COLON, "whitespace-before-colon", SEV_ERROR, 0, check_whitespace_before_colon, \
+	  "whitespace between a field name and its colon", "RFC 9112 §5.1")
 
 #endif

@@ -285,3 +285,25 @@ void check_allow_excludes_method(const struct txn *t, struct rule_out *out)
 	if (!field_lists(t->resp, "Allow", m, strlen(m), false))
 		rule_report(out, SEV_INFO, "%d answers %s, but its Allow does not list %s", s, m, m);
 }
+
+void check_whitespace_before_colon(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9112 §5.1: "No whitespace is allowed between the field name and
+	 * colon"; a server MUST reject such a request, and a proxy MUST strip
+	 * the whitespace from a response.  llhttp keeps it in the name. */
+	if (!t->resp || (t->flags & TXN_RESP_PARTIAL))
+		return;
+	const struct http_head *h = t->resp;
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		const struct hfield *f = &h->fields[i];
+		const char *n = head_str(h, f->name);
+		if (f->name.len && (n[f->name.len - 1] == ' ' || n[f->name.len - 1] == '\t')) {
+			uint32_t l = f->name.len;
+			while (l && (n[l - 1] == ' ' || n[l - 1] == '\t'))
+				l--;
+			rule_report(out, SEV_ERROR, "whitespace between the field name %.*s and its colon",
+				    (int)(l > 40 ? 40 : l), n);
+			return;
+		}
+	}
+}

@@ -248,7 +248,8 @@ def one_response(name, resp, reason, rule="malformed-response"):
 @case
 def chunk_size_2_64():
     """A chunk size of 2^64."""
-    one_response("chunk_size_2_64", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nx", "Chunk size overflow")
+    one_response("chunk_size_2_64", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nx", "Chunk size overflow",
+                 "chunk-size-invalid")
 
 
 @case

@@ -102,6 +102,12 @@ KNOWN = {
         "tshark links the two 100 Continue to no request (the body follows them), and "
         "does not link the 204 sent after a response that said Connection: close",
         ["GET /14 204", "POST /11 100", "POST /11 100"], ["- - 100", "- - 100", "- - 204", "GET /14 -"]),
+    "case/rules-parse-errors": (
+        "tshark reports no response for a head whose first field is folded and none "
+        "for gzip before chunked, which it cannot decode; wirelint reports both (the "
+        "first stops the parse); after a field with a space before its colon tshark "
+        "links the next response to no request",
+        ["GET /3 200", "GET /7 200", "GET /9 200"], ["- - 200", "GET /3 -", "GET /7 -", "GET /9 -"]),
     "case/midstream": (
         "the capture starts mid-body: tshark does not resynchronise on the server's "
         "direction; wirelint finds the next status line",

@@ -391,7 +391,7 @@ static void test_content_beyond_length(void **state)
 	stop(&r);
 }
 
-/* A reply with no status line at all (HTTP/0.9 style) is a malformed response. */
+/* A reply with no status line at all (HTTP/0.9 style) is status-line-malformed. */
 static void test_no_status_line(void **state)
 {
 	struct run r;
@@ -400,7 +400,7 @@ static void test_no_status_line(void **state)
 	client_sends(&r, 40011, "GET / HTTP/1.1\r\n\r\n");
 	server_sends(&r, 40011, "<html>hello</html>", 0);
 	finish(&r);
-	assert_int_equal(count(r.buf, "\"rule\":\"malformed-response\""), 1);
+	assert_int_equal(count(r.buf, "\"rule\":\"status-line-malformed\""), 1);
 	assert_non_null(strstr(r.buf, "no status line"));
 	assert_non_null(strstr(r.buf, "\"uri\":\"/\",\"status\":null}"));
 	assert_int_equal(r.e.st.requests_unanswered, 0);
