@@ -77,7 +77,8 @@
 	  "whitespace between the status line and the first field (or a folded first field)",       \
 	  "RFC 9112 §2.2")                                                                         \
 	X(FIELD_VALUE_CTL, "field-value-ctl", SEV_ERROR, 0, NULL,                                  \
-	  "a control character, or a bare CR or LF, in a field value", "RFC 9110 §5.5; RFC 9112 §2.2") \
+	  "a control character in a field value (a bare LF ending a field line included)",          \
+	  "RFC 9110 §5.5; RFC 9112 §2.2")                                                          \
 	X(WHITESPACE_BEFORE_COLON, "whitespace-before-colon", SEV_ERROR, 0, check_whitespace_before_colon, \
 	  "whitespace between a field name and its colon", "RFC 9112 §5.1")
 
