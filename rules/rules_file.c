@@ -80,6 +80,54 @@ static bool is_token(const char *s)
 	return true;
 }
 
+/*
+ * Whether a pattern is simple enough for glibc's regcomp, whose memory
+ * grows without bound on stacked quantifiers (a+++...) and large bounded
+ * repetitions: at most 512 bytes, no quantifier right after another
+ * outside a bracket expression, no bound above 100.  NULL if fine, else why.
+ */
+static const char *pattern_too_complex(const char *pat)
+{
+	if (strlen(pat) > 512)
+		return "longer than 512 bytes";
+	bool in_bracket = false, after_quant = false;
+	for (const char *p = pat; *p; p++) {
+		if (in_bracket) {
+			if (*p == ']' && p[-1] != '[' && !(p[-1] == '^' && p[-2] == '['))
+				in_bracket = false;
+			continue;
+		}
+		if (*p == '\\' && p[1]) {
+			p++;
+			after_quant = false;
+			continue;
+		}
+		if (*p == '[') {
+			in_bracket = true;
+			after_quant = false;
+			continue;
+		}
+		bool quant = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+		if (quant && after_quant)
+			return "a quantifier follows another";
+		if (*p == '{') {
+			const char *q = p + 1;
+			while (*q && *q != '}') {
+				if (*q >= '0' && *q <= '9') {
+					long v = strtol(q, (char **)&q, 10);
+					if (v > 100)
+						return "a repetition bound above 100";
+				} else {
+					q++;
+				}
+			}
+			p = *q ? q : q - 1;
+		}
+		after_quant = quant;
+	}
+	return NULL;
+}
+
 /* "present", "absent", "/re/", "/re/i", "!/re/", "!/re/i". */
 static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct hcond *h)
 {
@@ -110,6 +158,12 @@ static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct 
 		char *pat = strndup(p + 1, l - 2);
 		if (!pat) {
 			fail(c, vn, "out of memory");
+			return false;
+		}
+		const char *complexity = pattern_too_complex(pat);
+		if (complexity) {
+			fail(c, vn, "pattern /%.40s/ is too complex: %s", pat, complexity);
+			free(pat);
 			return false;
 		}
 		int rc = regcomp(&h->re, pat, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
