@@ -82,15 +82,18 @@ static bool is_token(const char *s)
 
 /*
  * Whether a pattern is simple enough for glibc's regcomp, whose memory
- * grows without bound on stacked quantifiers (a+++...) and large bounded
- * repetitions: at most 512 bytes, no quantifier right after another
- * outside a bracket expression, no bound above 100.  NULL if fine, else why.
+ * grows without bound on stacked quantifiers (a+++...) and on nested bounded
+ * repetitions (((a{1,100}){1,100}){1,100} takes a gigabyte): at most 512
+ * bytes, no quantifier right after another outside a bracket expression,
+ * and the bounds of all {m,n} multiplied together at most 1000.  NULL if
+ * fine, else why.
  */
 static const char *pattern_too_complex(const char *pat)
 {
 	if (strlen(pat) > 512)
 		return "longer than 512 bytes";
 	bool in_bracket = false, after_quant = false;
+	long product = 1;
 	for (const char *p = pat; *p; p++) {
 		if (in_bracket) {
 			if (*p == ']' && p[-1] != '[' && !(p[-1] == '^' && p[-2] == '['))
@@ -114,9 +117,11 @@ static const char *pattern_too_complex(const char *pat)
 			const char *q = p + 1;
 			while (*q && *q != '}') {
 				if (*q >= '0' && *q <= '9') {
-					long v = strtol(q, (char **)&q, 10);
-					if (v > 100)
-						return "a repetition bound above 100";
+					long v = 0;
+					while (*q >= '0' && *q <= '9' && v <= 1000)
+						v = v * 10 + (*q++ - '0');
+					if (v > 1000 || (v > 1 && (product *= v) > 1000))
+						return "repetition bounds multiplying past 1000";
 				} else {
 					q++;
 				}
