@@ -67,9 +67,6 @@ struct wl_stats {
 	uint64_t by_severity[SEV_COUNT];
 };
 
-/* Adds every counter of src into dst. */
-void stats_add(struct wl_stats *dst, const struct wl_stats *src);
-
 /* Calls fn for each counter in list order, with its name, text and value. */
 void stats_each_counter(const struct wl_stats *s,
 			void (*fn)(void *ctx, const char *name, const char *text, uint64_t v), void *ctx);

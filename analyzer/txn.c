@@ -51,12 +51,3 @@ const char *txn_host(const struct txn *t, uint32_t *len)
 	*len = f ? f->value.len : 0;
 	return f ? head_str(t->req, f->value) : NULL;
 }
-
-int txn_max_severity(const struct txn *t)
-{
-	int m = -1;
-	for (unsigned i = 0; i < t->nfindings; i++)
-		if (t->findings[i].sev > m)
-			m = t->findings[i].sev;
-	return m;
-}

@@ -53,7 +53,7 @@ void txn_free(struct txn *t);
 /* Room for one more finding, or NULL when memory ran out. */
 struct finding *txn_add_finding(struct txn *t);
 
-/* The request method of t as a string, or NULL. */
+/* Whether t's request is a HEAD. */
 bool txn_is_head(const struct txn *t);
 
 /* The response status, or 0 when there is no response. */
@@ -70,8 +70,5 @@ static inline bool txn_saw_response(const struct txn *t)
 
 /* The Host header of the request, as (pointer, length); length 0 if none. */
 const char *txn_host(const struct txn *t, uint32_t *len);
-
-/* The most severe finding of t, or -1 when it has none. */
-int txn_max_severity(const struct txn *t);
 
 #endif
