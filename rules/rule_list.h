@@ -80,6 +80,10 @@
 	  "a control character in a field value (a bare LF ending a field line included)",          \
 	  "RFC 9110 §5.5; RFC 9112 §2.2")                                                          \
 	X(WHITESPACE_BEFORE_COLON, "whitespace-before-colon", SEV_ERROR, 0, check_whitespace_before_colon, \
-	  "whitespace between a field name and its colon", "RFC 9112 §5.1")
+	  "whitespace between a field name and its colon", "RFC 9112 §5.1")                        \
+	X(SINGLETON_FIELD_REPEATED, "singleton-field-repeated", SEV_ERROR, 0,                      \
+	  check_singleton_field_repeated,                                                            \
+	  "a field that takes one value (Location, Date, Content-Type, ETag...) sent twice",        \
+	  "RFC 9110 §5.3")
 
 #endif

@@ -18,5 +18,6 @@ void check_conditional_not_honored(const struct txn *t, struct rule_out *out);
 void check_not_modified_etag_mismatch(const struct txn *t, struct rule_out *out);
 void check_allow_excludes_method(const struct txn *t, struct rule_out *out);
 void check_whitespace_before_colon(const struct txn *t, struct rule_out *out);
+void check_singleton_field_repeated(const struct txn *t, struct rule_out *out);
 
 #endif
