@@ -24,42 +24,18 @@ struct flow_entry *flow_find(struct flow_table *t, const struct flow_key *k)
 	return e;
 }
 
-static void lru_unlink(struct flow_table *t, struct flow_entry *e)
-{
-	if (e->lru_prev)
-		e->lru_prev->lru_next = e->lru_next;
-	else
-		t->lru_head = e->lru_next;
-	if (e->lru_next)
-		e->lru_next->lru_prev = e->lru_prev;
-	else
-		t->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = NULL;
-}
-
-static void lru_append(struct flow_table *t, struct flow_entry *e)
-{
-	e->lru_prev = t->lru_tail;
-	e->lru_next = NULL;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = e;
-	else
-		t->lru_head = e;
-	t->lru_tail = e;
-}
-
 void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now)
 {
 	HASH_ADD(hh, t->hash, key, sizeof e->key, e);
 	e->last_sec = now;
-	lru_append(t, e);
+	DL_APPEND2(t->lru_head, e, lru_prev, lru_next);
 	t->count++;
 }
 
 void flow_remove(struct flow_table *t, struct flow_entry *e)
 {
 	HASH_DELETE(hh, t->hash, e);
-	lru_unlink(t, e);
+	DL_DELETE2(t->lru_head, e, lru_prev, lru_next);
 	t->count--;
 }
 
@@ -67,8 +43,8 @@ void flow_touch(struct flow_table *t, struct flow_entry *e, int64_t now)
 {
 	if (now > e->last_sec)
 		e->last_sec = now;
-	if (t->lru_tail != e) {
-		lru_unlink(t, e);
-		lru_append(t, e);
+	if (t->lru_head->lru_prev != e) {
+		DL_DELETE2(t->lru_head, e, lru_prev, lru_next);
+		DL_APPEND2(t->lru_head, e, lru_prev, lru_next);
 	}
 }

@@ -7,6 +7,7 @@
 
 #include "decode.h"
 #include "uthash.h"
+#include "utlist.h"
 
 /*
  * The key is normalised: side 0 is the endpoint that sorts first, so both
@@ -29,7 +30,7 @@ struct flow_entry {
 
 struct flow_table {
 	struct flow_entry *hash;
-	struct flow_entry *lru_head, *lru_tail;
+	struct flow_entry *lru_head;            /* utlist DL list: lru_head->lru_prev is the newest */
 	uint32_t count;
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "uthash.h"
+#include "utlist.h"
 
 struct frag_key {
 	uint8_t src[4], dst[4];
@@ -41,14 +42,7 @@ void frag_init(struct frag_table *t, uint64_t max_bytes, uint32_t timeout_s)
 static void train_free(struct frag_table *t, struct frag_train *f)
 {
 	HASH_DELETE(hh, t->hash, f);
-	if (f->older)
-		f->older->newer = f->newer;
-	else
-		t->oldest = f->newer;
-	if (f->newer)
-		f->newer->older = f->older;
-	else
-		t->newest = f->older;
+	DL_DELETE2(t->oldest, f, older, newer);
 	t->bytes -= f->held;
 	struct frag_piece *p = f->pieces;
 	while (p) {
@@ -155,12 +149,7 @@ const uint8_t *frag_add(struct frag_table *t, const uint8_t *ip, uint32_t len, i
 		f->key = k;
 		f->first_sec = now;
 		HASH_ADD(hh, t->hash, key, sizeof k, f);
-		f->older = t->newest;
-		if (t->newest)
-			t->newest->newer = f;
-		else
-			t->oldest = f;
-		t->newest = f;
+		DL_APPEND2(t->oldest, f, older, newer);
 	}
 	if (off == 0 && !f->hlen) {
 		memcpy(f->hdr, ip, hlen);

@@ -15,7 +15,7 @@ struct frag_train;
  */
 struct frag_table {
 	struct frag_train *hash;
-	struct frag_train *oldest, *newest; /* by first fragment */
+	struct frag_train *oldest;          /* utlist DL list by first fragment, oldest first */
 	uint64_t bytes;
 	uint64_t max_bytes;
 	uint32_t timeout_s;

@@ -10,6 +10,7 @@
 #include "rule.h"
 #include "txn.h"
 #include "uthash.h"
+#include "utlist.h"
 
 #define CHAINS 8
 #define HOPS 16
@@ -46,33 +47,10 @@ static void chain_clear(struct chain *c)
 	memset(c, 0, sizeof *c);
 }
 
-static void unlink_client(struct redir_table *r, struct redir_client *c)
-{
-	if (c->older)
-		c->older->newer = c->newer;
-	else
-		r->oldest = c->newer;
-	if (c->newer)
-		c->newer->older = c->older;
-	else
-		r->newest = c->older;
-	c->older = c->newer = NULL;
-}
-
-static void link_newest(struct redir_table *r, struct redir_client *c)
-{
-	c->older = r->newest;
-	if (r->newest)
-		r->newest->newer = c;
-	else
-		r->oldest = c;
-	r->newest = c;
-}
-
 static void client_free(struct redir_table *r, struct redir_client *c)
 {
 	HASH_DELETE(hh, r->hash, c);
-	unlink_client(r, c);
+	DL_DELETE2(r->oldest, c, older, newer);
 	for (int i = 0; i < CHAINS; i++)
 		chain_clear(&c->chains[i]);
 	free(c);
@@ -220,8 +198,8 @@ static struct redir_client *client_for(struct redir_table *r, const char *ip)
 	struct redir_client *c;
 	HASH_FIND_STR(r->hash, ip, c);
 	if (c) {
-		unlink_client(r, c);
-		link_newest(r, c);
+		DL_DELETE2(r->oldest, c, older, newer);
+		DL_APPEND2(r->oldest, c, older, newer);
 		return c;
 	}
 	if (r->count >= r->max_clients) {
@@ -233,7 +211,7 @@ static struct redir_client *client_for(struct redir_table *r, const char *ip)
 		return NULL;
 	snprintf(c->ip, sizeof c->ip, "%s", ip);
 	HASH_ADD_STR(r->hash, ip, c);
-	link_newest(r, c);
+	DL_APPEND2(r->oldest, c, older, newer);
 	r->count++;
 	return c;
 }

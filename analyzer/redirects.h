@@ -19,7 +19,7 @@ struct redir_client;
  */
 struct redir_table {
 	struct redir_client *hash;
-	struct redir_client *oldest, *newest;
+	struct redir_client *oldest;  /* utlist DL list, least recently seen first */
 	uint32_t count, max_clients;
 	uint64_t evicted;
 };
