@@ -38,6 +38,8 @@ void cli_usage(FILE *f)
 	      "      --max-header-bytes N  bytes kept of one message head (default 65536)\n"
 	      "      --max-headers N       header fields kept per message (default 256)\n"
 	      "      --max-frag-bytes N    IPv4 fragment bytes held for reassembly (default 4194304)\n"
+	      "      --max-history N       URLs, servers and clients remembered for rules that compare\n"
+	      "                            transactions (default 65536)\n"
 	      "      --overlap-window N    bytes kept per direction to compare retransmitted\n"
 	      "                            bytes with the first copy (default 2048; 0: off)\n"
 	      "  -h, --help             show this help and exit\n"
@@ -73,6 +75,7 @@ enum {
 	OPT_OVERLAP,
 	OPT_CHECKSUMS,
 	OPT_MAX_FRAG,
+	OPT_MAX_HISTORY,
 	OPT_MAX_BUF,
 	OPT_MAX_HDR_BYTES,
 	OPT_MAX_HDRS,
@@ -135,6 +138,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "overlap-window", required_argument, NULL, OPT_OVERLAP },
 		{ "verify-checksums", no_argument, NULL, OPT_CHECKSUMS },
 		{ "max-frag-bytes", required_argument, NULL, OPT_MAX_FRAG },
+		{ "max-history", required_argument, NULL, OPT_MAX_HISTORY },
 		{ "max-buffered-bytes", required_argument, NULL, OPT_MAX_BUF },
 		{ "max-header-bytes", required_argument, NULL, OPT_MAX_HDR_BYTES },
 		{ "max-headers", required_argument, NULL, OPT_MAX_HDRS },
@@ -243,6 +247,10 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			if (!number_opt("--max-headers", optarg, 1, 1u << 20, &o->lim.max_headers))
 				return CLI_USAGE;
 			break;
+		case OPT_MAX_HISTORY:
+			if (!number_opt("--max-history", optarg, 1, 1u << 24, &o->lim.max_history))
+				return CLI_USAGE;
+			break;
 		case OPT_MAX_FRAG:
 			if (!number_opt("--max-frag-bytes", optarg, 0, 1u << 30, &o->lim.max_frag_bytes))
 				return CLI_USAGE;
@@ -302,5 +310,6 @@ void limits_default(struct wl_limits *l)
 	l->max_hunt_bytes = WL_DEFAULT_MAX_HUNT_BYTES;
 	l->overlap_window = WL_DEFAULT_OVERLAP_WINDOW;
 	l->max_frag_bytes = WL_DEFAULT_MAX_FRAG_BYTES;
+	l->max_history = WL_DEFAULT_MAX_HISTORY;
 	l->frag_timeout_s = WL_DEFAULT_FRAG_TIMEOUT_S;
 }

@@ -67,8 +67,11 @@ static void set_client(struct conn *c, int client)
 	endpoint_str(c->ep->client, sizeof c->ep->client, &c->fe.key, client);
 	endpoint_str(c->ep->server, sizeof c->ep->server, &c->fe.key, !client);
 	for (int s = 0; s < 2; s++)
+	{
 		hx_init(&c->hx[s], s != client, c->eng->lim.max_header_bytes, c->eng->lim.max_headers,
 			&conn_hx_events, c);
+		hx_set_keep_budget(&c->hx[s], &c->eng->keep);
+	}
 	c->hx_ready = true;
 }
 
@@ -117,7 +120,15 @@ static void finalize(struct conn *c, struct txn *t)
 		stats_count_status(&e->st, t->resp->status);
 	if (t->flags & (TXN_REQ_CUT | TXN_RESP_CUT))
 		e->st.txn_incomplete++;
+	if (t->req && t->resp) {
+		char ip[INET6_ADDRSTRLEN];
+		inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, sizeof ip);
+		hist_observe(&e->history, ip, t);
+	}
 	rules_evaluate(t);
+	/* Kept content is for the rules only. */
+	free(t->kept);
+	t->kept = NULL;
 	seq_push(&e->seq, c->sc, t);
 }
 
@@ -133,6 +144,9 @@ static struct txn *pend_pop(struct conn *c)
 	c->npend--;
 	return t;
 }
+
+/* Requests waiting for a response before excessive-pipelining says so. */
+#define WL_PIPELINING_MANY 16
 
 static void pend_push(struct conn *c, struct txn *t)
 {
@@ -150,6 +164,18 @@ static void pend_push(struct conn *c, struct txn *t)
 		c->pend_tail->next = t;
 	else
 		c->pend_head = t;
+	/* Many requests sent ahead of their responses: one lost response
+	 * strands them all, and servers cap the queue (RFC 9112 §9.3.2).
+	 * Not when the server's side has a hole, holds bytes beyond one, or
+	 * stopped parsing: its responses may be there, unread. */
+	int srv = c->client == SIDE_UNKNOWN ? -1 : !c->client;
+	bool responses_read = srv >= 0 && !c->rd[srv].gaps && !c->rd[srv].ooo_bytes && c->hx[srv].state != HX_DEAD &&
+			      !c->pairing_lost;
+	if (c->npend + 1 > WL_PIPELINING_MANY && responses_read && !c->pipelining_told) {
+		c->pipelining_told = true;
+		rule_raise(t, RULE_EXCESSIVE_PIPELINING, rule_table[RULE_EXCESSIVE_PIPELINING].sev,
+			   "%u requests waiting for their responses on this connection", c->npend + 1);
+	}
 	c->pend_tail = t;
 	c->npend++;
 }
@@ -247,6 +273,19 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	if (c->said_close && !(t->flags & TXN_INTERIM))
 		rule_raise(t, RULE_DATA_AFTER_CLOSE, rule_table[RULE_DATA_AFTER_CLOSE].sev,
 			   "a response after one that said the connection closes (Connection: close or HTTP/1.0)");
+	/* Responses on one connection in different versions: a server (or
+	 * a proxy in front of several) that does not know which it speaks. */
+	if (h && !(t->flags & TXN_INTERIM) && h->major < 10) {
+		uint8_t v = (uint8_t)(h->major * 10 + h->minor);
+		if (!c->resp_version) {
+			c->resp_version = v;
+		} else if (v != c->resp_version && !c->version_told) {
+			c->version_told = true;
+			rule_raise(t, RULE_HTTP_VERSION_CHANGED, rule_table[RULE_HTTP_VERSION_CHANGED].sev,
+				   "HTTP/%u.%u response after HTTP/%u.%u ones on the same connection", h->major, h->minor,
+				   c->resp_version / 10, c->resp_version % 10);
+		}
+	}
 	t->resp = h;
 	t->resp_ts = c->msg_meta[s].ts;
 	t->resp_frame = c->msg_meta[s].frame;
@@ -282,6 +321,10 @@ static void ev_done(void *ctx, struct hx_dir *d)
 	c->resp_txn = NULL;
 	t->resp_body = d->body_len;
 	t->flags |= TXN_RESP_DONE;
+	if (d->chunk_ext)
+		t->flags |= TXN_CHUNK_EXT;
+	t->trailers = hx_take_trailers(d);
+	t->kept = hx_take_kept(d, &t->kept_len);
 	if (!(t->flags & (TXN_INTERIM | TXN_TUNNEL)) && !llhttp_should_keep_alive(&d->parser) &&
 	    !llhttp_message_needs_eof(&d->parser))
 		c->said_close = true;
@@ -367,6 +410,8 @@ static enum rule_id parse_error_rule(llhttp_errno_t en, const char *reason)
 		return RULE_WHITESPACE_AFTER_START_LINE;
 	case HPE_INVALID_HEADER_TOKEN:
 		return strstr(reason, "value char") ? RULE_FIELD_VALUE_CTL : RULE_MALFORMED_RESPONSE;
+	case HPE_INVALID_TRANSFER_ENCODING:
+		return RULE_TE_INVALID;
 	default:
 		return RULE_MALFORMED_RESPONSE;
 	}

@@ -48,6 +48,8 @@ struct conn {
 	bool said_close;            /* a final response said the connection ends after it */
 	bool pairing_lost;          /* a request was dropped at the pipelining cap */
 	bool rst_seen;
+	uint8_t resp_version;       /* major * 10 + minor of the first final response; 0 none yet */
+	bool version_told, pipelining_told;
 };
 
 /* A new connection for the segment p, numbered id; NULL when memory is exhausted. */

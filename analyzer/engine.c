@@ -38,6 +38,8 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	frag_init(&e->frags, lim->max_frag_bytes, lim->frag_timeout_s);
 	e->budget.max = lim->max_buffered_bytes;
 	redir_init(&e->redirects, WL_MAX_REDIRECT_CLIENTS);
+	hist_init(&e->history, lim->max_history);
+	e->keep.max = WL_MAX_KEPT_CONTENT;
 }
 
 static void close_entry(struct engine *e, struct flow_entry *fe)
@@ -59,6 +61,10 @@ static void frag_counts(struct engine *e)
 	e->budget.hits = e->budget.ring_denied = 0;
 	e->st.redirect_clients_forgotten += e->redirects.evicted;
 	e->redirects.evicted = 0;
+	e->st.history_forgotten += e->history.evicted;
+	e->history.evicted = 0;
+	e->st.content_not_kept += e->keep.denied;
+	e->keep.denied = 0;
 }
 
 void engine_end_file(struct engine *e)
@@ -76,6 +82,7 @@ void engine_free(struct engine *e)
 	engine_end_file(e);
 	frag_free(&e->frags);
 	redir_free(&e->redirects);
+	hist_free(&e->history);
 }
 
 void engine_begin_file(struct engine *e, const char *name)

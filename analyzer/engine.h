@@ -8,6 +8,8 @@
 
 #include "flow.h"
 #include "ipfrag.h"
+#include "history.h"
+#include "http.h"
 #include "redirects.h"
 #include "limits.h"
 #include "output.h"
@@ -28,6 +30,8 @@ struct engine {
 	struct frag_table frags;
 	struct reasm_budget budget;  /* out-of-order bytes over all connections */
 	struct redir_table redirects; /* each client's redirect chains */
+	struct history history;      /* what earlier transactions showed, for the rules that compare */
+	struct hx_keep_budget keep;  /* multipart/byteranges content kept for the multipart rules */
 	struct sequencer seq;
 	struct out *out;
 	const char *file;

@@ -20,6 +20,7 @@ void hb_reset(struct head_builder *b)
 	b->cur = HB_NONE;
 	b->dropping = false;
 	b->truncated = false;
+	b->obs_fold = false;
 	b->dropped_fields = 0;
 }
 
@@ -160,6 +161,7 @@ struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t ma
 	h->refs = 1;
 	h->is_response = is_response;
 	h->truncated = b->truncated;
+	h->obs_fold = b->obs_fold;
 	h->dropped_fields = b->dropped_fields;
 	h->major = major;
 	h->minor = minor;

@@ -27,6 +27,8 @@ struct http_head {
 	int refs;
 	bool is_response;
 	bool truncated;      /* cut at the header-size or header-count cap */
+	bool obs_fold;       /* a field value was folded over lines (RFC 9112 §5.2) */
+	bool close_delimited; /* a response whose content ends when the connection closes */
 	uint32_t dropped_fields; /* fields dropped at the header-count cap */
 	uint8_t major, minor;
 	uint8_t method;      /* llhttp_method_t, requests */
@@ -55,6 +57,7 @@ struct head_builder {
 	enum hb_part cur;
 	bool dropping;       /* the current field was dropped at the field cap */
 	bool truncated;
+	bool obs_fold;       /* set by the parser when a value continued on a folded line */
 	uint32_t dropped_fields;
 };
 

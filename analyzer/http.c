@@ -1,11 +1,26 @@
 /* http.c: one direction of an HTTP/1.x connection, parsed by llhttp. */
 #include "http.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static struct hx_dir *dir_of(llhttp_t *p)
 {
 	return (struct hx_dir *)p->data;
+}
+
+static int on_part_complete(llhttp_t *p);
+
+/* Frees the kept content, and gives its room back to the budget. */
+static void hx_drop_kept(struct hx_dir *d)
+{
+	if (d->kb)
+		d->kb->used -= d->kept_cap;
+	free(d->kept);
+	d->kept = NULL;
+	d->kept_len = d->kept_cap = 0;
+	d->keep = false;
 }
 
 static int on_message_begin(llhttp_t *p)
@@ -16,7 +31,12 @@ static int on_message_begin(llhttp_t *p)
 	d->bodiless = false;
 	d->tunnel = false;
 	d->have_status = false;
+	d->chunk_ext = false;
 	d->body_len = 0;
+	d->val_end = NULL;
+	head_unref(d->trailers);
+	d->trailers = NULL;
+	hx_drop_kept(d);
 	d->ev->begin(d->ctx, d);
 	return 0;
 }
@@ -31,7 +51,40 @@ HX_SPAN_CB(on_method, HB_METHOD)
 HX_SPAN_CB(on_url, HB_URI)
 HX_SPAN_CB(on_status, HB_REASON)
 HX_SPAN_CB(on_header_field, HB_NAME)
-HX_SPAN_CB(on_header_value, HB_VALUE)
+
+static int on_header_value(llhttp_t *p, const char *at, size_t n)
+{
+	struct hx_dir *d = dir_of(p);
+	/* A value llhttp hands over in pieces is contiguous unless bytes were
+	 * skipped inside it: the CRLF and whitespace of an obs-fold (RFC 9112
+	 * §5.2), which llhttp 8 accepts and joins without saying so.  A piece
+	 * continues either in the same buffer, right after the last one, or
+	 * at the start of the next buffer after the last one ended its own. */
+	if (d->hb.cur == HB_VALUE && d->val_end) {
+		bool gap = d->val_gen == d->exec_gen ? at != d->val_end
+						     : (d->val_end != d->prev_exec_end || at != d->exec_base);
+		if (gap)
+			d->hb.obs_fold = true;
+	}
+	hb_append(&d->hb, HB_VALUE, at, n);
+	d->val_end = at + n;
+	d->val_gen = d->exec_gen;
+	return 0;
+}
+
+static int on_value_complete(llhttp_t *p)
+{
+	dir_of(p)->val_end = NULL;
+	return on_part_complete(p);
+}
+
+static int on_chunk_extension(llhttp_t *p, const char *at, size_t n)
+{
+	(void)at;
+	(void)n;
+	dir_of(p)->chunk_ext = true;
+	return 0;
+}
 
 static int on_part_complete(llhttp_t *p)
 {
@@ -52,6 +105,12 @@ static int on_headers_complete(llhttp_t *p)
 	struct hx_dir *d = dir_of(p);
 	struct http_head *h = hb_freeze(&d->hb, d->is_response, p->http_major, p->http_minor, p->method,
 					p->status_code);
+	/* RFC 9112 §6.3 rule 8 (llhttp's reading); a bodiless framing below overrides it. */
+	if (h && d->is_response) {
+		h->close_delimited = llhttp_message_needs_eof(p);
+		const struct hfield *ct = head_field(h, "Content-Type");
+		d->keep = ct && ct->value.len >= 20 && strncasecmp(head_str(h, ct->value), "multipart/byteranges", 20) == 0;
+	}
 	int frame = d->ev->head(d->ctx, d, h);
 	if (!d->is_response)
 		return 0;
@@ -72,7 +131,26 @@ static int on_headers_complete(llhttp_t *p)
 
 static int on_body(llhttp_t *p, const char *at, size_t n)
 {
-	dir_of(p)->body_len += n;
+	struct hx_dir *d = dir_of(p);
+	d->body_len += n;
+	if (d->keep && d->kb && d->kept_len < HX_KEEP_MAX) {
+		size_t k = n < HX_KEEP_MAX - d->kept_len ? n : HX_KEEP_MAX - d->kept_len;
+		if (d->kept_len + k > d->kept_cap) {
+			/* Room in steps of 4 KiB, charged to the shared budget. */
+			uint32_t ncap = (uint32_t)((d->kept_len + k + 4095) & ~(size_t)4095);
+			char *nk = d->kb->used + (ncap - d->kept_cap) <= d->kb->max ? realloc(d->kept, ncap) : NULL;
+			if (!nk) {
+				d->kb->denied++;
+				d->keep = false; /* what was kept stays, marked short by body_len */
+				return 0;
+			}
+			d->kb->used += ncap - d->kept_cap;
+			d->kept = nk;
+			d->kept_cap = ncap;
+		}
+		memcpy(d->kept + d->kept_len, at, k);
+		d->kept_len += (uint32_t)k;
+	}
 	return 0;
 }
 
@@ -80,6 +158,10 @@ static int on_message_complete(llhttp_t *p)
 {
 	struct hx_dir *d = dir_of(p);
 	d->in_message = false;
+	/* Fields after the content are the trailer section (RFC 9112 §7.1.2). */
+	if (d->hb.nfields && d->is_response)
+		d->trailers = hb_freeze(&d->hb, true, p->http_major, p->http_minor, p->method, p->status_code);
+	hb_reset(&d->hb);
 	d->ev->done(d->ctx, d);
 	/* Stop after every response (but a protocol switch), so that the
 	 * bytes after it are checked before llhttp reads them as the next
@@ -99,7 +181,8 @@ static const llhttp_settings_t hx_settings = {
 	.on_url_complete = on_part_complete,
 	.on_status_complete = on_status_complete,
 	.on_header_field_complete = on_part_complete,
-	.on_header_value_complete = on_part_complete,
+	.on_header_value_complete = on_value_complete,
+	.on_chunk_extension_name = on_chunk_extension,
 	.on_headers_complete = on_headers_complete,
 	.on_body = on_body,
 	.on_message_complete = on_message_complete,
@@ -119,6 +202,8 @@ void hx_init(struct hx_dir *d, bool is_response, uint32_t max_header_bytes, uint
 
 void hx_free(struct hx_dir *d)
 {
+	head_unref(d->trailers);
+	hx_drop_kept(d);
 	hb_free(&d->hb);
 }
 
@@ -143,7 +228,10 @@ static void parser_restart(struct hx_dir *d)
 /* Runs llhttp over p[0..n); returns the bytes it consumed. */
 static size_t parse(struct hx_dir *d, const uint8_t *p, size_t n)
 {
+	d->exec_gen++;
+	d->exec_base = (const char *)p;
 	llhttp_errno_t err = llhttp_execute(&d->parser, (const char *)p, n);
+	d->prev_exec_end = (const char *)p + n;
 	if (err == HPE_OK)
 		return n;
 	size_t used = (size_t)((const uint8_t *)llhttp_get_error_pos(&d->parser) - p);
@@ -282,6 +370,31 @@ struct http_head *hx_partial_head(struct hx_dir *d)
 	/* A head cut short: a field a rule looks for may be in the lost part. */
 	if (h)
 		h->truncated = true;
+	return h;
+}
+
+char *hx_take_kept(struct hx_dir *d, uint32_t *len)
+{
+	/* The transaction owns the bytes from here; their room is given back
+	 * now, as the transaction is judged and written at once. */
+	char *k = d->kept;
+	*len = d->kept_len;
+	if (d->kb)
+		d->kb->used -= d->kept_cap;
+	d->kept = NULL;
+	d->kept_len = d->kept_cap = 0;
+	return k;
+}
+
+void hx_set_keep_budget(struct hx_dir *d, struct hx_keep_budget *kb)
+{
+	d->kb = kb;
+}
+
+struct http_head *hx_take_trailers(struct hx_dir *d)
+{
+	struct http_head *h = d->trailers;
+	d->trailers = NULL;
 	return h;
 }
 

@@ -59,7 +59,20 @@ struct hx_dir {
 	bool tunnel;         /* the current message switches protocols */
 	bool have_status;    /* the current response's status line was read */
 	bool closed_short;   /* during cut: the sender closed before the Content-Length was reached */
+	bool chunk_ext;      /* the current message has a chunk extension */
 	uint64_t body_len;   /* content bytes of the current message */
+	struct http_head *trailers; /* the trailer section of the response just done, until taken */
+	/* The content of a multipart/byteranges response, kept for the
+	 * multipart rules up to HX_KEEP_MAX bytes; no other content is kept. */
+	bool keep;
+	char *kept;
+	uint32_t kept_len, kept_cap;
+	struct hx_keep_budget *kb; /* shared by all directions; NULL keeps nothing */
+	/* Where llhttp's pieces of a field value lie, to see bytes skipped
+	 * inside a value (an obs-fold): the current llhttp_execute call's
+	 * buffer, the previous call's end, the last value piece's end. */
+	uint64_t exec_gen, val_gen;
+	const char *exec_base, *prev_exec_end, *val_end;
 	uint64_t ignored;    /* bytes ignored in the TUNNEL, DEAD and NOT_HTTP states */
 	uint64_t hunt_limit; /* HX_HUNT gives up (NOT_HTTP) past this many bytes; 0 = never */
 	struct hunt hunt;
@@ -71,6 +84,23 @@ struct hx_dir {
 void hx_init(struct hx_dir *d, bool is_response, uint32_t max_header_bytes, uint32_t max_headers,
 	     const struct hx_events *ev, void *ctx);
 void hx_free(struct hx_dir *d);
+
+/* Content bytes kept of a multipart/byteranges response (the rest is counted, not kept). */
+#define HX_KEEP_MAX (64u << 10)
+
+/* The bytes kept over all directions, bounded; denied counts responses not kept at the cap. */
+struct hx_keep_budget {
+	uint64_t used, max, denied;
+};
+
+/* Lets d keep multipart/byteranges content within kb. */
+void hx_set_keep_budget(struct hx_dir *d, struct hx_keep_budget *kb);
+
+/* Takes the kept content of the response just completed: *len bytes, NULL when none was kept. */
+char *hx_take_kept(struct hx_dir *d, uint32_t *len);
+
+/* Takes the trailer section of the response just completed (NULL when it had none). */
+struct http_head *hx_take_trailers(struct hx_dir *d);
 
 /* Starts the direction hunting for a message (after a hole, or mid-stream). */
 void hx_hunt(struct hx_dir *d, uint64_t limit);

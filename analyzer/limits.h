@@ -22,6 +22,7 @@ struct wl_limits {
 	uint32_t overlap_window;       /* bytes kept per direction to compare retransmissions with (--overlap-window) */
 	uint32_t max_frag_bytes;       /* IPv4 fragment bytes held for reassembly (--max-frag-bytes) */
 	uint32_t frag_timeout_s;       /* capture seconds a datagram may take to complete */
+	uint32_t max_history;          /* URLs, servers and clients remembered for the rules that compare (--max-history) */
 };
 
 #define WL_DEFAULT_MAX_FLOWS 65536u
@@ -36,6 +37,8 @@ struct wl_limits {
 #define WL_DEFAULT_OVERLAP_WINDOW 2048u
 #define WL_DEFAULT_MAX_FRAG_BYTES (4u << 20)
 #define WL_DEFAULT_FRAG_TIMEOUT_S 30u
+#define WL_DEFAULT_MAX_HISTORY 65536u
+#define WL_MAX_KEPT_CONTENT (4u << 20) /* multipart/byteranges content held at once, all connections */
 #define WL_MAX_REDIRECT_CLIENTS 65536u /* clients whose redirect chains are followed */
 
 void limits_default(struct wl_limits *l);

@@ -24,6 +24,8 @@ struct chain {
 	char *expect;             /* where the last redirect pointed */
 	int64_t last_sec;
 	int reported;
+	int last_status;          /* the last redirect's status */
+	char last_method[16];     /* and the method of the request it answered */
 };
 
 struct redir_client {
@@ -252,6 +254,31 @@ static void chain_text(const struct chain *ch, const char *last, char *out, size
 	}
 }
 
+/*
+ * The request t follows the chain's last redirect: whether its method is
+ * the one that redirect allows.  RFC 9110 §15.4.8, §15.4.9: after a 307 or
+ * 308 the user agent MUST NOT change the method; §15.4.4: a 303 is followed
+ * with GET (or HEAD); §15.4.2, §15.4.3: rewriting POST to GET after a 301 or
+ * 302 is historical practice the RFC allows, and says so.
+ */
+static void check_follow_up(const struct chain *ch, struct txn *t)
+{
+	char m[16];
+	snprintf(m, sizeof m, "%.*s", (int)t->req->method_s.len, head_str(t->req, t->req->method_s));
+	if (!m[0] || !ch->last_method[0])
+		return;
+	int s = ch->last_status;
+	if ((s == 307 || s == 308) && strcmp(m, ch->last_method) != 0)
+		rule_raise(t, RULE_REDIRECT_METHOD_CHANGED, rule_table[RULE_REDIRECT_METHOD_CHANGED].sev,
+			   "%s follows a %d to %s; the method must not change", m, s, ch->last_method);
+	else if (s == 303 && strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)
+		rule_raise(t, RULE_REDIRECT_METHOD_303, rule_table[RULE_REDIRECT_METHOD_303].sev,
+			   "%s follows a 303 See Other; it is followed with GET", m);
+	else if ((s == 301 || s == 302) && strcmp(ch->last_method, "POST") == 0 && strcmp(m, "GET") == 0)
+		rule_raise(t, RULE_REDIRECT_METHOD_303, SEV_INFO,
+			   "GET follows a %d to POST: the client rewrote the method, which 307 or 308 would forbid", s);
+}
+
 void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 {
 	char url[URL_MAX];
@@ -271,6 +298,13 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 			ch = x;
 	}
 	int st = t->resp->status;
+	if (ch) {
+		check_follow_up(ch, t);
+		/* A chain that ends in 414: each hop made the URL longer. */
+		if (st == 414)
+			rule_raise(t, RULE_REDIRECT_URI_GROWTH, rule_table[RULE_REDIRECT_URI_GROWTH].sev,
+				   "a chain of %d redirects ends in 414 URI Too Long", ch->n);
+	}
 	const struct hfield *loc = is_redirect(st) ? head_field(t->resp, "Location") : NULL;
 	if (!loc) {
 		if (ch)
@@ -298,6 +332,9 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 	}
 	if (ch->n < HOPS)
 		ch->url[ch->n++] = strdup(url);
+	ch->last_status = st;
+	snprintf(ch->last_method, sizeof ch->last_method, "%.*s", (int)t->req->method_s.len,
+		 head_str(t->req, t->req->method_s));
 	ch->last_sec = now;
 	free(ch->expect);
 	ch->expect = strdup(target);

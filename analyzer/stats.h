@@ -52,7 +52,9 @@
 	X(responses_unpaired, "responses with no request in the capture")                        \
 	X(txn_incomplete, "transactions cut short (hole, close or end of capture)")              \
 	X(output_reordered, "transactions written out of connection order at the output cap")   \
-	X(redirect_clients_forgotten, "clients whose redirect chains were forgotten at the cap")
+	X(redirect_clients_forgotten, "clients whose redirect chains were forgotten at the cap")   \
+	X(history_forgotten, "URLs, servers and clients forgotten at the --max-history cap")      \
+	X(content_not_kept, "multipart/byteranges responses whose parts were not all kept (content cap)")
 
 struct wl_stats {
 #define WL_STATS_FIELD(name, text) uint64_t name;

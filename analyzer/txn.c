@@ -17,6 +17,8 @@ void txn_free(struct txn *t)
 		return;
 	head_unref(t->req);
 	head_unref(t->resp);
+	head_unref(t->trailers);
+	free(t->kept);
 	if (t->ep && --t->ep->refs == 0)
 		free(t->ep);
 	free(t->findings);

@@ -22,6 +22,7 @@ enum txn_flag {
 	TXN_RESP_PARTIAL = 1u << 9,   /* the response head was not read whole */
 	TXN_CLOSED_SHORT = 1u << 10,  /* the server closed before the Content-Length was reached */
 	TXN_SAW_100 = 1u << 11,       /* the request was answered by a 100 Continue already */
+	TXN_CHUNK_EXT = 1u << 12,     /* the response's chunked content had a chunk extension */
 };
 
 /* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */
@@ -39,6 +40,9 @@ struct txn {
 	struct endpoints *ep;
 	struct http_head *req;     /* NULL: not seen; shared with interim responses */
 	struct http_head *resp;    /* NULL: not seen */
+	struct http_head *trailers; /* the response's trailer section, or NULL */
+	char *kept;                /* the first content bytes of a multipart/byteranges response, or NULL */
+	uint32_t kept_len;
 	struct timeval req_ts, resp_ts;
 	uint64_t req_frame, resp_frame;
 	uint64_t req_body, resp_body; /* content bytes */

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "decl.h"
+#include "exchange_rules.h"
+#include "field_rules.h"
 #include "status_rules.h"
 #include "txn.h"
 
@@ -15,16 +17,22 @@ int rule_count;
 
 static const struct rule_def c_rules[RULE_COUNT] = {
 #define RULE_ROW(name, id, sev, req, check, summary, ref) \
-	{ id, sev, req, check, summary, ref, NULL, "built-in", true, -1 },
+	{ id, sev, req, check, summary, ref, NULL, "built-in", true, false, -1 },
 	RULE_LIST(RULE_ROW)
 #undef RULE_ROW
 };
 
 void rules_init(void)
 {
+	/* The opt-in rules coded in C: advice that would be noise by default. */
+	static const enum rule_id opt_in[] = { RULE_DATE_SKEW };
 	rule_count = 0;
 	for (int i = 0; i < RULE_COUNT; i++)
 		rule_table[rule_count++] = c_rules[i];
+	for (size_t i = 0; i < sizeof opt_in / sizeof opt_in[0]; i++) {
+		rule_table[opt_in[i]].enabled = false;
+		rule_table[opt_in[i]].default_off = true;
+	}
 }
 
 int rule_register(const struct rule_def *d)

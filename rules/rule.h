@@ -49,6 +49,7 @@ struct rule_def {
 	const struct decl_rule *decl; /* a declarative rule's cases, or NULL */
 	const char *origin;     /* "built-in", or the rules file it came from */
 	bool enabled;
+	bool default_off;       /* an opt-in rule: off unless --enable names it */
 	int sev_override;       /* -1, or the severity every finding of the rule takes (--severity) */
 };
 

@@ -14,6 +14,7 @@
 
 struct rf_rule {
 	char *id, *summary, *ref, *sources;
+	bool off;  /* enabled: false, an opt-in rule */
 	struct decl_rule decl;
 };
 
@@ -414,6 +415,7 @@ static bool parse_entry(struct ctx *c, struct rules_file *rf, yaml_node_t *m)
 		return false;
 	}
 	const char *id = NULL, *sev = NULL, *summary = NULL, *ref = NULL, *sources = NULL, *message = NULL;
+	int enabled = -1;
 	yaml_node_t *when = NULL, *require = NULL, *idn = NULL, *sevn = NULL;
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = node(c, p->key), *vn = node(c, p->value);
@@ -434,12 +436,19 @@ static bool parse_entry(struct ctx *c, struct rules_file *rf, yaml_node_t *m)
 			sources = scalar(c, vn, "sources");
 		} else if (strcmp(k, "message") == 0) {
 			message = scalar(c, vn, "message");
+		} else if (strcmp(k, "enabled") == 0) {
+			const char *e = scalar(c, vn, "enabled");
+			if (e && strcmp(e, "true") != 0 && strcmp(e, "false") != 0) {
+				fail(c, vn, "enabled is true or false, not '%s'", e);
+				return false;
+			}
+			enabled = e && strcmp(e, "true") == 0;
 		} else if (strcmp(k, "when") == 0) {
 			when = vn;
 		} else if (strcmp(k, "require") == 0) {
 			require = vn;
 		} else {
-			fail(c, kn, "unknown key '%s' (id, severity, summary, reference, sources, when, require, message)", k);
+			fail(c, kn, "unknown key '%s' (id, severity, summary, reference, sources, enabled, when, require, message)", k);
 			return false;
 		}
 		if (c->failed)
@@ -470,6 +479,8 @@ static bool parse_entry(struct ctx *c, struct rules_file *rf, yaml_node_t *m)
 	struct rf_rule *r = rule_for(rf, c, id);
 	if (!r)
 		return false;
+	if (enabled >= 0)
+		r->off = !enabled;
 	if (!r->summary) {
 		if (!summary) {
 			fail(c, m, "rule '%s' needs a summary", id);
@@ -665,7 +676,8 @@ int rules_file_register(struct rules_file *rf, char *err, size_t errlen)
 			.ref = r->ref,
 			.decl = &r->decl,
 			.origin = rf->name,
-			.enabled = true,
+			.enabled = !r->off,
+			.default_off = r->off,
 			.sev_override = -1,
 		};
 		if (rule_register(&d) < 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fieldval.h"
 #include "txn.h"
 
 void check_body_forbidden(const struct txn *t, struct rule_out *out)
@@ -49,70 +50,6 @@ void check_cl_and_te(const struct txn *t, struct rule_out *out)
 		rule_report(out, SEV_ERROR, "response has both Content-Length and Transfer-Encoding");
 	if (t->req && head_field(t->req, "Content-Length") && head_field(t->req, "Transfer-Encoding"))
 		rule_report(out, SEV_ERROR, "request has both Content-Length and Transfer-Encoding");
-}
-
-/*
- * The next element of a comma-separated list (RFC 9110 §5.6.1) in p[0..n)
- * from *i: its start and length, whitespace trimmed, commas inside quoted
- * strings kept.  False at the end.
- */
-static bool list_next(const char *p, uint32_t n, uint32_t *i, uint32_t *start, uint32_t *len)
-{
-	while (*i < n && (p[*i] == ' ' || p[*i] == '\t' || p[*i] == ','))
-		(*i)++;
-	if (*i >= n)
-		return false;
-	uint32_t s0 = *i;
-	bool quoted = false;
-	while (*i < n && (quoted || p[*i] != ',')) {
-		if (p[*i] == '"')
-			quoted = !quoted;
-		(*i)++;
-	}
-	uint32_t end = *i;
-	while (end > s0 && (p[end - 1] == ' ' || p[end - 1] == '\t'))
-		end--;
-	*start = s0;
-	*len = end - s0;
-	return true;
-}
-
-/* Whether the list p[0..n) has an element equal to want (optionally without case). */
-static bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase)
-{
-	uint32_t i = 0, st, l;
-	while (list_next(p, n, &i, &st, &l))
-		if (l == wn && (icase ? strncasecmp(p + st, want, wn) == 0 : memcmp(p + st, want, wn) == 0))
-			return true;
-	return false;
-}
-
-static bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase)
-{
-	size_t nl = strlen(name);
-	for (uint32_t i = 0; i < h->nfields; i++) {
-		const struct hfield *f = &h->fields[i];
-		if (f->name.len == nl && strncasecmp(head_str(h, f->name), name, nl) == 0 &&
-		    list_has(head_str(h, f->value), f->value.len, want, wn, icase))
-			return true;
-	}
-	return false;
-}
-
-/* Both heads were read whole: no field a check looks for can be in a lost part. */
-static bool heads_whole(const struct txn *t)
-{
-	return t->resp && !t->resp->truncated && !(t->flags & TXN_RESP_PARTIAL) && (!t->req || !t->req->truncated);
-}
-
-/* The request's method as a C string in m[0..n); false if there is none. */
-static bool method_of(const struct txn *t, char *m, size_t n)
-{
-	const struct http_head *q = t->req;
-	uint32_t ml = q->method_s.len < n - 1 ? q->method_s.len : (uint32_t)(n - 1);
-	memcpy(m, head_str(q, q->method_s), ml);
-	m[ml] = 0;
-	return ml > 0;
 }
 
 void check_allow_lists_rejected_method(const struct txn *t, struct rule_out *out)

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Every rule wirelint knows has a page in docs/rules/, and every page a rule."""
+import json
 import os
 import re
 import subprocess
 import sys
 
-out = subprocess.run([sys.argv[1], "--list-rules"], capture_output=True, check=True, timeout=60).stdout.decode()
-rules = {}
+out = subprocess.run([sys.argv[1], "--list-rules", "--format", "jsonl"], capture_output=True, check=True,
+                     timeout=60).stdout.decode()
+rules, enabled = {}, {}
 for line in out.splitlines():
-    rid, sev = line.split()[:2]
-    rules[rid] = sev
+    r = json.loads(line)
+    rules[r["id"]] = r["severity"]
+    enabled[r["id"]] = r["enabled"]
 pages = {f[:-3] for f in os.listdir("docs/rules") if f.endswith(".md") and f != "README.md"}
 problems = []
 for r in sorted(set(rules) - pages):
@@ -27,6 +30,10 @@ for r in sorted(set(rules) & pages):
         problems.append("docs/rules/%s.md: id is %r" % (r, meta.get("id")))
     if meta.get("severity", "").strip() != rules[r]:
         problems.append("docs/rules/%s.md: severity %r, wirelint says %r" % (r, meta.get("severity"), rules[r]))
+    # An opt-in rule says so in its front matter (enabled: false).
+    if (meta.get("enabled", "true").strip() == "true") != enabled[r]:
+        problems.append("docs/rules/%s.md: enabled %r, wirelint says %r" % (r, meta.get("enabled", "true").strip(),
+                                                                            enabled[r]))
     for section in ("## Example that breaks it", "## Example that passes"):
         if section not in text:
             problems.append("docs/rules/%s.md lacks %r" % (r, section))

@@ -27,6 +27,29 @@ import mkpcap  # noqa: E402
 # name -> (reason, [only in wirelint], [only in tshark]); a transaction is
 # "METHOD URI STATUS" (- for none); endpoints are left out here for brevity.
 KNOWN = {
+    "case/rules-exchange": (
+        "tshark does not frame content with Transfer-Encoding: gzip, chunked (it waits for "
+        "the close, so the response never ends), and it links the 101 sent without a 100 "
+        "first, and the 100 whose request body follows it, to no request",
+        ["GET /1 200", "GET /2 200", "GET /49 101", "GET /50 100"],
+        ["- - 100", "- - 101", "GET /1 -", "GET /2 -"]),
+    "case/rules-traffic": (
+        "tshark pairs only the first of several requests that arrive in one segment (the "
+        "17 and 16 pipelined requests of excessive-pipelining), and after the hole in the "
+        "second response of connection d it reads none of the responses after it; "
+        "those responses link to no request",
+        ["GET /p%d 204" % i for i in range(2, 18)] + ["GET /q%d 204" % i for i in range(2, 17)]
+        + ["GET /h%d 204" % i for i in range(3, 21)],
+        ["- - 204"] * 31 + ["GET /p%d -" % i for i in range(2, 18)] + ["GET /q%d -" % i for i in range(2, 17)]
+        + ["GET /h%d -" % i for i in range(3, 21)]),
+    "case/rules-history": (
+        "tshark pairs only the first of two requests that arrive in one segment",
+        ["GET /ra3 200"],
+        ["- - 200", "GET /ra3 -"]),
+    "case/rules-syntax": (
+        "tshark does not frame content with Transfer-Encoding: gzip, chunked",
+        ["GET /19 200"],
+        ["GET /19 -"]),
     "demo": (
         "tshark keeps one request method per connection, so with pipelined requests it "
         "reads the HEAD response's Content-Length: 1000 as a body and swallows the next "

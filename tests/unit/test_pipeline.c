@@ -523,6 +523,31 @@ static void test_checksums(void **state)
 	stop(&r);
 }
 
+/* Multipart content is kept for the multipart rules within a shared budget;
+ * a response the budget cannot hold is counted and its parts not judged. */
+static void test_kept_content_budget(void **state)
+{
+	static const char resp[] = "HTTP/1.1 206 Partial Content\r\n"
+				   "Content-Type: multipart/byteranges; boundary=B\r\n"
+				   "Content-Length: 31\r\n\r\n"
+				   "--B\r\nContent-Type: a/b\r\n\r\nx\r\n--B--\r\n";
+	for (int room = 0; room < 2; room++) {
+		struct run r;
+		start(&r, NULL);
+		r.e.keep.max = room ? 4096 : 0;
+		handshake(&r, 40100);
+		client_sends(&r, 40100, "GET /m HTTP/1.1\r\nRange: bytes=0-0,2-2\r\n\r\n");
+		server_sends(&r, 40100, resp, 0);
+		finish(&r);
+		/* With room, the part is read and lacks Content-Range; without,
+		 * it is not judged, and the summary counts it. */
+		assert_int_equal(count(r.buf, "\"rule\":\"multipart-part-missing-content-range\""), room ? 1 : 0);
+		assert_int_equal(r.e.st.content_not_kept, room ? 0 : 1);
+		assert_int_equal(r.e.keep.used, 0);
+		stop(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_upgrade_tunnel),
 		cmocka_unit_test(test_connect_and_refused_upgrade),
 		cmocka_unit_test(test_checksums),
+		cmocka_unit_test(test_kept_content_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

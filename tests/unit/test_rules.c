@@ -158,6 +158,30 @@ static void test_cl_and_te(void **state)
 	txn_free(t);
 }
 
+static void test_field_size_and_count(void **state)
+{
+	/* field-too-large: one line over 8 KiB; field-count-excessive: over 100 lines. */
+	static char big[8200];
+	memset(big, 'a', sizeof big - 1);
+	const char *one_big[] = { "X-Big", big, NULL };
+	const char *just_under[] = { "X-Big", big + (sizeof big - 1) - (8192 - 4 - 5), NULL }; /* a line of 8192 bytes */
+	int sev = -1;
+	assert_int_equal(check(HTTP_GET, "GET", 200, one_big, 0, "field-too-large", &sev), 1);
+	assert_int_equal(sev, SEV_INFO);
+	assert_int_equal(strlen(just_under[1]) + 5 + 4, 8192);
+	assert_int_equal(check(HTTP_GET, "GET", 200, just_under, 0, "field-too-large", NULL), 0);
+	static const char *many[2 * 102 + 1];
+	for (int i = 0; i < 101; i++) {
+		many[2 * i] = "X-N";
+		many[2 * i + 1] = "1";
+	}
+	many[202] = NULL;
+	assert_int_equal(check(HTTP_GET, "GET", 200, many, 0, "field-count-excessive", &sev), 1);
+	assert_int_equal(sev, SEV_INFO);
+	many[200] = NULL; /* 100 lines */
+	assert_int_equal(check(HTTP_GET, "GET", 200, many, 0, "field-count-excessive", NULL), 0);
+}
+
 static void test_table(void **state)
 {
 	/* Ids are unique, kebab-case, and found by rule_by_id. */
@@ -187,7 +211,8 @@ int main(void)
 		cmocka_unit_test(test_missing_location), cmocka_unit_test(test_missing_allow),
 		cmocka_unit_test(test_missing_www_authenticate), cmocka_unit_test(test_missing_retry_after),
 		cmocka_unit_test(test_body_forbidden), cmocka_unit_test(test_head_body),
-		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_table),
+		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_field_size_and_count),
+		cmocka_unit_test(test_table),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }

@@ -54,7 +54,8 @@ static const struct bad bads[] = {
 	{ "rules:\n  - id: x\n    severity: fatal\n", "3:15: severity 'fatal' is not error, warning or info" },
 	{ "rules:\n  - id: x\n", "2:5: rule 'x' needs a severity" },
 	{ "rules:\n  - id: x\n    severity: info\n    stauts: 1\n",
-	  "4:5: unknown key 'stauts' (id, severity, summary, reference, sources, when, require, message)" },
+	  "4:5: unknown key 'stauts' (id, severity, summary, reference, sources, enabled, when, require, message)" },
+	{ "rules:\n  - id: x\n    severity: info\n    enabled: maybe\n", "4:14: enabled is true or false, not 'maybe'" },
 	{ "rules:\n  - id: x\n    severity: info\n    summary: s\n    when: {status: 200}\n",
 	  "2:5: rule 'x' needs a message" },
 	{ "rules:\n  - id: x\n    severity: info\n    summary: s\n    message: m\n",
@@ -130,6 +131,31 @@ static void test_builtin_loads(void **state)
 	assert_string_equal(rule_table[i].origin, "built-in");
 	assert_int_equal(rule_table[i].sev, SEV_ERROR);
 	assert_true(rule_table[rule_by_id("unsolicited-304")].needs_request);
+	/* An opt-in rule (enabled: false) is in the table, off. */
+	i = rule_by_id("error-without-body");
+	assert_true(i >= 0);
+	assert_false(rule_table[i].enabled);
+	assert_true(rule_table[i].default_off);
+	assert_true(rule_table[rule_by_id("missing-allow")].enabled);
+}
+
+static void test_enabled_key(void **state)
+{
+	static const char text[] = "rules:\n"
+				   "  - id: opt-in\n"
+				   "    severity: info\n"
+				   "    enabled: false\n"
+				   "    summary: s\n"
+				   "    when: { status: 200 }\n"
+				   "    message: m\n";
+	char err[512] = "";
+	struct rules_file *rf = rules_file_parse("opt.yaml", text, sizeof text - 1, err, sizeof err);
+	assert_non_null(rf);
+	rules_init();
+	assert_int_equal(rules_file_register(rf, err, sizeof err), 0);
+	assert_false(rule_table[rule_by_id("opt-in")].enabled);
+	rules_init();
+	rules_file_free(rf);
 }
 
 static void test_missing_file(void **state)
@@ -146,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_every_error),
 		cmocka_unit_test(test_builtin_loads),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_enabled_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,147 @@
+/* fieldval.c: reading field values for the checks. */
+#include "fieldval.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "txn.h"
+
+bool list_next(const char *p, uint32_t n, uint32_t *i, uint32_t *start, uint32_t *len)
+{
+	while (*i < n && (p[*i] == ' ' || p[*i] == '\t' || p[*i] == ','))
+		(*i)++;
+	if (*i >= n)
+		return false;
+	uint32_t s0 = *i;
+	bool quoted = false;
+	while (*i < n && (quoted || p[*i] != ',')) {
+		if (p[*i] == '"')
+			quoted = !quoted;
+		else if (p[*i] == '\\' && quoted && *i + 1 < n)
+			(*i)++;
+		(*i)++;
+	}
+	uint32_t end = *i;
+	while (end > s0 && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+		end--;
+	*start = s0;
+	*len = end - s0;
+	return true;
+}
+
+bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase)
+{
+	uint32_t i = 0, st, l;
+	while (list_next(p, n, &i, &st, &l))
+		if (l == wn && (icase ? strncasecmp(p + st, want, wn) == 0 : memcmp(p + st, want, wn) == 0))
+			return true;
+	return false;
+}
+
+bool field_is(const struct http_head *h, const struct hfield *f, const char *name)
+{
+	size_t nl = strlen(name);
+	return f->name.len == nl && strncasecmp(head_str(h, f->name), name, nl) == 0;
+}
+
+bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase)
+{
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		const struct hfield *f = &h->fields[i];
+		if (field_is(h, f, name) && list_has(head_str(h, f->value), f->value.len, want, wn, icase))
+			return true;
+	}
+	return false;
+}
+
+bool heads_whole(const struct txn *t)
+{
+	return t->resp && !t->resp->truncated && !(t->flags & TXN_RESP_PARTIAL) && (!t->req || !t->req->truncated);
+}
+
+bool method_of(const struct txn *t, char *m, size_t n)
+{
+	const struct http_head *q = t->req;
+	uint32_t ml = q->method_s.len < n - 1 ? q->method_s.len : (uint32_t)(n - 1);
+	memcpy(m, head_str(q, q->method_s), ml);
+	m[ml] = 0;
+	return ml > 0;
+}
+
+bool method_is(const struct txn *t, const char *m)
+{
+	size_t n = strlen(m);
+	return t->req && t->req->method_s.len == n && memcmp(head_str(t->req, t->req->method_s), m, n) == 0;
+}
+
+bool is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+bool is_token(const char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_tchar((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
+static int digits(const char *p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+bool imf_fixdate(const char *p, size_t n, time_t *out)
+{
+	/* "Sun, 06 Nov 1994 08:49:37 GMT": 29 bytes, fixed positions. */
+	static const char days[] = "ThuFriSatSunMonTueWed"; /* 1970-01-01 was a Thursday */
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	if (n != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' || p[19] != ':' ||
+	    p[22] != ':' || p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
+		return false;
+	int mon = -1;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(p + 8, months + 3 * i, 3) == 0)
+			mon = i + 1;
+	int day = digits(p + 5, 2), year = digits(p + 12, 4), hh = digits(p + 17, 2), mm = digits(p + 20, 2),
+	    ss = digits(p + 23, 2);
+	if (mon < 0 || day < 1 || year < 0 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+		return false;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	if (day > mdays[mon - 1] || (mon == 2 && day == 29 && !leap))
+		return false;
+	int64_t dn = days_from_civil(year, mon, day);
+	int wd = (int)(((dn % 7) + 7) % 7);
+	if (memcmp(p, days + 3 * wd, 3) != 0)
+		return false;
+	*out = (time_t)(dn * 86400 + hh * 3600 + mm * 60 + ss);
+	return true;
+}
+
+bool field_date(const struct http_head *h, const char *name, time_t *out)
+{
+	const struct hfield *f = head_field(h, name);
+	return f && imf_fixdate(head_str(h, f->value), f->value.len, out);
+}

@@ -1,0 +1,49 @@
+/* fieldval.h: reading field values for the checks: lists, tokens, dates, methods. */
+#ifndef WL_FIELDVAL_H
+#define WL_FIELDVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "head.h"
+
+struct txn;
+
+/*
+ * The next element of a comma-separated list (RFC 9110 §5.6.1) in p[0..n)
+ * from *i: its start and length, whitespace trimmed, commas inside quoted
+ * strings kept, empty elements skipped.  False at the end.
+ */
+bool list_next(const char *p, uint32_t n, uint32_t *i, uint32_t *start, uint32_t *len);
+
+/* Whether the list p[0..n) has an element equal to want (optionally without case). */
+bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase);
+
+/* Whether any field of h named name lists want. */
+bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase);
+
+/* Whether f is named name (ASCII case-insensitive). */
+bool field_is(const struct http_head *h, const struct hfield *f, const char *name);
+
+/* Both heads were read whole: no field a check looks for can be in a lost part. */
+bool heads_whole(const struct txn *t);
+
+/* The request's method as a C string in m[0..n); false if there is none. */
+bool method_of(const struct txn *t, char *m, size_t n);
+
+/* Whether the request's method is m (case-sensitive, RFC 9110 §9.1). */
+bool method_is(const struct txn *t, const char *m);
+
+/* RFC 9110 §5.6.2: tchar, and a token of n >= 1 tchars. */
+bool is_tchar(unsigned char c);
+bool is_token(const char *p, size_t n);
+
+/* Parses an IMF-fixdate (RFC 9110 §5.6.7) into seconds since the epoch; false if it is not one. */
+bool imf_fixdate(const char *p, size_t n, time_t *out);
+
+/* The first field of h named name, parsed as an IMF-fixdate; false when absent or not one. */
+bool field_date(const struct http_head *h, const char *name, time_t *out);
+
+#endif
