@@ -38,7 +38,7 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 	struct png_packet p;
 	int rc = 0;
 	int warned_dlt = -1;
-	while ((!e->stop || !*e->stop) && (rc = png_next(&r, &p, err, errlen)) == 1) {
+	while ((!e->stop || !*e->stop) && !e->halted && (rc = png_next(&r, &p, err, errlen)) == 1) {
 		if (!dec_link_supported(p.dlt) && p.dlt != warned_dlt) {
 			/* One interface of several may be of a kind wirelint does
 			 * not decode: its packets are counted, the rest read. */
@@ -47,6 +47,8 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 				path, p.dlt, name ? name : "unknown");
 			warned_dlt = p.dlt;
 		}
+		e->rec_off = p.rec_off;
+		e->rec_len = p.rec_len;
 		engine_frame(e, p.dlt, &p.ts, p.data, p.caplen, p.len);
 	}
 	png_free(&r);
@@ -77,8 +79,10 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr,
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int r = 0;
-	while ((!e->stop || !*e->stop) && (r = pcap_next_ex(pc, &h, &data)) == 1) {
+	while ((!e->stop || !*e->stop) && !e->halted && (r = pcap_next_ex(pc, &h, &data)) == 1) {
 		uint32_t caplen = h->caplen;
+		e->rec_off = offset;
+		e->rec_len = rec_hdr + caplen;
 		engine_frame(e, dlt, &h->ts, data, caplen, h->len > caplen ? h->len : caplen);
 		offset += rec_hdr + caplen;
 	}

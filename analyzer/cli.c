@@ -9,17 +9,22 @@
 
 void cli_usage(FILE *f)
 {
-	fputs("Usage: wirelint [options] FILE...\n"
+	fputs("Usage: wirelint [options] FILE|DIR...\n"
 	      "       wirelint [options] -r FILE\n"
 	      "Checks every HTTP/1.x response in pcap/pcapng captures against the\n"
-	      "requirements of its status code.  FILE may be - for standard input.\n"
+	      "requirements of its status code.  FILE may be - for standard input; a DIR\n"
+	      "is searched for .pcap, .pcapng and .cap files.  Files are read in sorted\n"
+	      "order, into one report.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -r FILE                read this capture (may be repeated)\n"
-	      "  -F, --format FORMAT    text (default) or jsonl\n"
+	      "  -F, --format FORMAT    text (default), jsonl, sarif or junit\n"
 	      "  -o, --output FILE      write the report to FILE instead of standard output\n"
 	      "      --fail-on LEVEL    exit 1 when a finding is at LEVEL or above:\n"
 	      "                         error (default), warning, info, or none\n"
+	      "      --max-findings N   stop after N findings, with exit status 1\n"
+	      "      --baseline FILE    do not report findings already in FILE\n"
+	      "      --write-baseline FILE  write this run's findings to FILE\n"
 	      "  -q, --quiet            text: print findings only, no summary\n"
 	      "      --list-rules       list the rules and exit\n"
 	      "      --explain ID       print the documentation of rule ID and exit\n"
@@ -45,7 +50,9 @@ void cli_usage(FILE *f)
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
 	      "\n"
-	      "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 error.\n",
+	      "Exit status: 0 no finding at or above --fail-on (after --baseline),\n"
+	      "             1 such findings, or --max-findings reached,\n"
+	      "             2 usage error, bad rules or config, or a capture that could not be read whole.\n",
 	      f);
 }
 
@@ -85,6 +92,9 @@ enum {
 	OPT_DISABLE,
 	OPT_SEVERITY,
 	OPT_EXPLAIN,
+	OPT_MAX_FINDINGS,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -148,6 +158,9 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "disable", required_argument, NULL, OPT_DISABLE },
 		{ "severity", required_argument, NULL, OPT_SEVERITY },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
+		{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -170,8 +183,12 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 				o->fmt = OUT_TEXT;
 			} else if (strcmp(optarg, "jsonl") == 0) {
 				o->fmt = OUT_JSONL;
+			} else if (strcmp(optarg, "sarif") == 0) {
+				o->fmt = OUT_SARIF;
+			} else if (strcmp(optarg, "junit") == 0) {
+				o->fmt = OUT_JUNIT;
 			} else {
-				fprintf(stderr, "wirelint: --format: '%s' is not one of text, jsonl\n", optarg);
+				fprintf(stderr, "wirelint: --format: '%s' is not one of text, jsonl, sarif, junit\n", optarg);
 				return CLI_USAGE;
 			}
 			break;
@@ -189,6 +206,18 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case OPT_MAX_FINDINGS:
+			if (!parse_u64(optarg, 1ull << 62, &o->max_findings) || o->max_findings == 0) {
+				fprintf(stderr, "wirelint: --max-findings: '%s' is not a number of 1 or more\n", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			o->write_baseline = optarg;
 			break;
 		case OPT_LIST_RULES:
 			o->list_rules = true;

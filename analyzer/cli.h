@@ -20,6 +20,9 @@ struct cli_opts {
 	int nfiles;
 	enum out_format fmt;
 	const char *outfile;
+	unsigned long long max_findings; /* --max-findings, 0: none */
+	const char *baseline;            /* --baseline FILE */
+	const char *write_baseline;      /* --write-baseline FILE */
 	int fail_on; /* a severity, or -1 for none */
 	bool quiet;
 	bool list_rules;

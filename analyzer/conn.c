@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "communityid.h"
 #include "engine.h"
 #include "llhttp.h"
 #include "rule.h"
@@ -66,6 +67,8 @@ static void set_client(struct conn *c, int client)
 	c->client = (uint8_t)client;
 	endpoint_str(c->ep->client, sizeof c->ep->client, &c->fe.key, client);
 	endpoint_str(c->ep->server, sizeof c->ep->server, &c->fe.key, !client);
+	if (!community_id(&c->fe.key, c->ep->community_id))
+		c->ep->community_id[0] = 0;
 	for (int s = 0; s < 2; s++)
 	{
 		hx_init(&c->hx[s], s != client, c->eng->lim.max_header_bytes, c->eng->lim.max_headers,
@@ -223,6 +226,8 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		t->req = h;
 		t->req_ts = c->msg_meta[s].ts;
 		t->req_frame = c->msg_meta[s].frame;
+		t->req_rec_off = c->msg_meta[s].rec_off;
+		t->req_rec_len = c->msg_meta[s].rec_len;
 		c->req_txn = t;
 		pend_push(c, t);
 		return 0;
@@ -237,6 +242,8 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 			t->req = head_ref(c->pend_head->req);
 			t->req_ts = c->pend_head->req_ts;
 			t->req_frame = c->pend_head->req_frame;
+			t->req_rec_off = c->pend_head->req_rec_off;
+			t->req_rec_len = c->pend_head->req_rec_len;
 		}
 		if (t)
 			t->flags |= TXN_INTERIM;
@@ -289,6 +296,8 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	t->resp = h;
 	t->resp_ts = c->msg_meta[s].ts;
 	t->resp_frame = c->msg_meta[s].frame;
+	t->resp_rec_off = c->msg_meta[s].rec_off;
+	t->resp_rec_len = c->msg_meta[s].rec_len;
 	c->resp_txn = t;
 	/* Redirects are followed in the order the responses come, as the
 	 * client saw them (the transaction itself is judged later). */
@@ -365,6 +374,8 @@ static struct txn *response_in_progress(struct conn *c, struct hx_dir *d)
 	t->resp = hx_partial_head(d);
 	t->resp_ts = msg_start(c, d)->ts;
 	t->resp_frame = msg_start(c, d)->frame;
+	t->resp_rec_off = msg_start(c, d)->rec_off;
+	t->resp_rec_len = msg_start(c, d)->rec_len;
 	t->flags |= TXN_RESP_PARTIAL;
 	return t;
 }
@@ -447,6 +458,8 @@ static void ev_error(void *ctx, struct hx_dir *d, const char *reason)
 			t->req = hx_partial_head(d);
 			t->req_ts = msg_start(c, d)->ts;
 			t->req_frame = msg_start(c, d)->frame;
+			t->req_rec_off = msg_start(c, d)->rec_off;
+			t->req_rec_len = msg_start(c, d)->rec_len;
 			pend_push(c, t);
 		}
 		t->flags |= TXN_REQ_MALFORMED;

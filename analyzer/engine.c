@@ -5,6 +5,7 @@
 
 #include "conn.h"
 #include "decode.h"
+#include "fingerprint.h"
 
 /* Link type of a bare IPv4 datagram (pcap/dlt.h's DLT_IPV4). */
 #define DLT_IPV4_RAW 228
@@ -12,7 +13,34 @@
 static void emit(void *ctx, struct txn *t)
 {
 	struct engine *e = ctx;
+	if (e->halted) {
+		/* --max-findings was reached: nothing more is written. */
+		e->st.after_max_findings++;
+		txn_free(t);
+		return;
+	}
 	e->st.transactions++;
+	/* Each finding's fingerprint; those the baseline accepted are dropped. */
+	unsigned kept = 0;
+	for (unsigned i = 0; i < t->nfindings; i++) {
+		struct finding *f = &t->findings[i];
+		struct fp_parts p;
+		fp_parts_of(t, rule_table[f->rule].id, &p);
+		fp_hash(&p, f->fp);
+		if (e->record)
+			bl_add(e->record, &p, f->fp);
+		if (e->accepted && bl_take(e->accepted, f->fp)) {
+			e->st.baseline_suppressed++;
+			continue;
+		}
+		t->findings[kept++] = *f;
+	}
+	t->nfindings = (uint16_t)kept;
+	/* --max-findings: the transaction that reaches it is written up to it. */
+	if (e->max_findings && e->st.findings + t->nfindings >= e->max_findings) {
+		t->nfindings = (uint16_t)(e->max_findings - e->st.findings);
+		e->halted = true;
+	}
 	for (unsigned i = 0; i < t->nfindings; i++) {
 		const struct finding *f = &t->findings[i];
 		e->st.findings++;
@@ -89,6 +117,7 @@ void engine_begin_file(struct engine *e, const char *name)
 {
 	e->file = name;
 	e->frame = 0;
+	e->file_first = e->file_last = (struct timeval){ 0, 0 };
 	e->now = 0;
 	e->next_sweep = 0;
 }
@@ -140,6 +169,10 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	if (e->frame > 1 && timercmp(ts, &e->last_ts, <))
 		e->st.ts_backwards++;
 	e->last_ts = *ts;
+	if (e->frame == 1 || timercmp(ts, &e->file_first, <))
+		e->file_first = *ts;
+	if (e->frame == 1 || timercmp(ts, &e->file_last, >))
+		e->file_last = *ts;
 	struct dec_pkt p;
 	enum dec_result r = dec_frame(dlt, data, caplen, wirelen, &p);
 	if (ts->tv_sec > e->now)
@@ -205,7 +238,7 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	} else {
 		flow_touch(&e->flows, &c->fe, ts->tv_sec);
 	}
-	struct pkt_meta m = { e->frame, *ts };
+	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len };
 	conn_segment(c, side, &p, &m);
 	if (conn_finished(c))
 		close_entry(e, &c->fe);

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "flow.h"
+#include "baseline.h"
 #include "ipfrag.h"
 #include "history.h"
 #include "http.h"
@@ -36,6 +37,8 @@ struct engine {
 	struct out *out;
 	const char *file;
 	uint64_t frame;            /* packet number within the file */
+	uint64_t rec_off;          /* the record of the packet engine_frame is given: offset and length */
+	uint32_t rec_len;          /* in the file (set by the reader; 0 live) */
 	uint64_t next_conn;
 	int64_t now;               /* latest capture second seen */
 	struct timeval last_ts;    /* the packet before's timestamp */
@@ -43,6 +46,11 @@ struct engine {
 	int max_sev;               /* most severe finding so far, -1 for none */
 	bool verify_checksums;     /* count bad IPv4 and TCP checksums (--verify-checksums) */
 	volatile int *stop;        /* set by a signal: stop reading, flush, summarise */
+	struct baseline *accepted; /* --baseline: findings suppressed, or NULL */
+	struct baseline *record;   /* --write-baseline: every finding added, or NULL */
+	uint64_t max_findings;     /* --max-findings: stop after this many (0: no limit) */
+	bool halted;               /* max_findings reached: stop reading, write nothing more */
+	struct timeval file_first, file_last; /* capture time the current file covers */
 };
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);

@@ -1,5 +1,6 @@
 /* main.c: wirelint: lint the HTTP responses in captured traffic. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "inputs.h"
 #include "json.h"
 #include "output.h"
 #include "rule.h"
@@ -199,7 +201,29 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
-	struct out out = { stdout, o.fmt, o.quiet };
+	/* The inputs: directories searched, everything sorted. */
+	struct inputs in = { 0 };
+	char ierr[512];
+	if (!inputs_expand(&in, o.files, o.nfiles, ierr, sizeof ierr)) {
+		fprintf(stderr, "wirelint: %s\n", ierr);
+		inputs_free(&in);
+		cli_free(&o);
+		return WL_EXIT_ERROR;
+	}
+	/* Baselines: the one to suppress with is read before anything else. */
+	static struct baseline accepted, record;
+	bl_init(&accepted, WL_MAX_BASELINE_ENTRIES);
+	bl_init(&record, WL_MAX_BASELINE_ENTRIES);
+	if (o.baseline && !bl_load(&accepted, o.baseline, ierr, sizeof ierr)) {
+		fprintf(stderr, "wirelint: --baseline: %s\n", ierr);
+		bl_free(&accepted);
+		inputs_free(&in);
+		cli_free(&o);
+		return WL_EXIT_ERROR;
+	}
+	static struct report rep;
+	rep_init(&rep, WL_MAX_REPORT_FINDINGS);
+	struct out out = { stdout, o.fmt, o.quiet, o.fail_on, &rep };
 	if (o.outfile && strcmp(o.outfile, "-") != 0) {
 		out.f = fopen(o.outfile, "w");
 		if (!out.f) {
@@ -228,23 +252,49 @@ int main(int argc, char **argv)
 	engine_init(&e, &o.lim, &out);
 	e.stop = &stop_requested;
 	e.verify_checksums = o.verify_checksums;
-	int status = WL_EXIT_OK;
-	for (int i = 0; i < o.nfiles && !stop_requested; i++) {
+	e.accepted = o.baseline ? &accepted : NULL;
+	e.record = o.write_baseline ? &record : NULL;
+	e.max_findings = o.max_findings;
+	int status = WL_EXIT_OK, errors = 0;
+	size_t read = 0;
+	for (size_t i = 0; i < in.n && !stop_requested && !e.halted; i++, read++) {
 		char err[512];
-		engine_begin_file(&e, o.files[i]);
-		enum cap_result r = cap_read_file(&e, o.files[i], err, sizeof err);
+		engine_begin_file(&e, in.paths[i]);
+		rep_begin_file(&rep, in.paths[i]);
+		enum cap_result r = cap_read_file(&e, in.paths[i], err, sizeof err);
 		/* What was read before a damaged record is still analysed. */
 		engine_end_file(&e);
+		rep_end_file(&rep, &e.file_first, &e.file_last, e.frame, r != CAP_OK ? err : NULL);
 		if (r != CAP_OK) {
 			fflush(out.f);
-			fprintf(stderr, "wirelint: %s: %s\n", o.files[i], err);
+			fprintf(stderr, "wirelint: %s: %s\n", in.paths[i], err);
 			status = WL_EXIT_ERROR;
+			errors++;
 		}
 	}
 	if (stop_requested)
 		fprintf(stderr, "wirelint: stopped by signal %d; the summary covers what was read\n", stop_requested);
-	out_summary(&out, &e.st, o.files, o.nfiles);
+	if (e.halted)
+		fprintf(stderr, "wirelint: stopped after %llu findings (--max-findings); the summary covers what was read\n",
+			o.max_findings);
+	if (o.baseline)
+		e.st.baseline_unmatched = bl_unmatched(&accepted);
+	e.st.report_dropped = rep.dropped;
+	out_summary(&out, &e.st, (const char *const *)in.paths, (int)read, errors);
+	if (o.write_baseline) {
+		char berr[600];
+		if (record.dropped)
+			fprintf(stderr, "wirelint: --write-baseline: %" PRIu64 " findings beyond %u distinct ones left out\n",
+				record.dropped, record.max);
+		if (!bl_write(&record, o.write_baseline, berr, sizeof berr)) {
+			fprintf(stderr, "wirelint: --write-baseline: %s\n", berr);
+			status = WL_EXIT_ERROR;
+		}
+	}
 	engine_free(&e);
+	rep_free(&rep);
+	bl_free(&accepted);
+	bl_free(&record);
 
 	if (fflush(out.f) != 0 || ferror(out.f)) {
 		fprintf(stderr, "wirelint: %s: write error: %s\n", o.outfile ? o.outfile : "standard output",
@@ -253,8 +303,9 @@ int main(int argc, char **argv)
 	}
 	if (out.f != stdout)
 		fclose(out.f);
-	if (status == WL_EXIT_OK && o.fail_on >= 0 && e.max_sev >= o.fail_on)
+	if (status == WL_EXIT_OK && ((o.fail_on >= 0 && e.max_sev >= o.fail_on) || e.halted))
 		status = WL_EXIT_FINDINGS;
+	inputs_free(&in);
 	for (int i = 0; i < nkept; i++)
 		rules_file_free(kept[i]);
 	free(kept);

@@ -27,6 +27,8 @@ static void common(FILE *f, const struct txn *t, const struct timeval *when, uin
 	json_str(f, t->ep->client, strlen(t->ep->client));
 	fputs(",\"server\":", f);
 	json_str(f, t->ep->server, strlen(t->ep->server));
+	fputs(",\"community_id\":", f);
+	json_str(f, t->ep->community_id, strlen(t->ep->community_id));
 	field_str(f, "method", t->req, t->req ? t->req->method_s : (struct span){ 0, 0 });
 	field_str(f, "uri", t->req, t->req ? t->req->uri : (struct span){ 0, 0 });
 }
@@ -77,6 +79,7 @@ void out_jsonl_txn(FILE *f, const struct txn *t)
 		fprintf(f, "{\"type\":\"finding\",\"rule\":\"%s\",\"severity\":\"%s\",\"message\":", rule_table[x->rule].id,
 			severity_name((enum severity)x->sev));
 		json_str(f, x->msg, strlen(x->msg));
+		fprintf(f, ",\"fingerprint\":\"%s\"", x->fp);
 		bool r = txn_saw_response(t);
 		common(f, t, r ? &t->resp_ts : &t->req_ts, r ? t->resp_frame : t->req_frame);
 		status(f, t);

@@ -5,27 +5,39 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "report.h"
 #include "stats.h"
 #include "txn.h"
 
-enum out_format { OUT_TEXT, OUT_JSONL };
+/* text and jsonl stream; sarif and junit are written whole at the end, from a report. */
+enum out_format { OUT_TEXT, OUT_JSONL, OUT_SARIF, OUT_JUNIT };
 
 struct out {
 	FILE *f;
 	enum out_format fmt;
-	bool quiet; /* text: findings only, no summary */
+	bool quiet;          /* text: findings only, no summary */
+	int fail_on;         /* junit: the severity from which a finding fails its test case (-1 none) */
+	struct report *rep;  /* sarif, junit: where findings are kept */
 };
+
+/* Whether the format is written whole at the end. */
+static inline bool out_is_document(enum out_format f)
+{
+	return f == OUT_SARIF || f == OUT_JUNIT;
+}
 
 /* Writes one finished transaction: its findings (text), or it and its findings (jsonl). */
 void out_txn(struct out *o, const struct txn *t);
 
-/* Writes the summary of the run over files[0..nfiles). */
-void out_summary(struct out *o, const struct wl_stats *st, const char *const *files, int nfiles);
+/* Writes the summary of the run over files[0..nfiles) (errors: files that could not be read whole). */
+void out_summary(struct out *o, const struct wl_stats *st, const char *const *files, int nfiles, int errors);
 
 /* The formats' writers (out_text.c, out_jsonl.c). */
 void out_text_txn(FILE *f, const struct txn *t);
 void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles);
 void out_jsonl_txn(FILE *f, const struct txn *t);
 void out_jsonl_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles);
+void out_sarif_write(FILE *f, const struct report *rep, const struct wl_stats *st, int errors);
+void out_junit_write(FILE *f, const struct report *rep, const struct wl_stats *st, int fail_on);
 
 #endif

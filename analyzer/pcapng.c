@@ -164,6 +164,8 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 			return -1;
 		}
 		r->offset += len;
+		p->rec_off = at;
+		p->rec_len = len;
 		if (u32(r, r->buf + body - 4) != len) {
 			snprintf(err, errlen, "pcapng block at byte %" PRIu64 " ends with a different length", at);
 			return -1;

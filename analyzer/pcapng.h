@@ -39,6 +39,8 @@ struct png_packet {
 	struct timeval ts;
 	const uint8_t *data;    /* valid until the next call */
 	uint32_t caplen, len;
+	uint64_t rec_off;       /* the block's offset in the file */
+	uint32_t rec_len;       /* and its length */
 };
 
 /* Largest block wirelint accepts; longer is taken for damage. */

@@ -11,6 +11,8 @@
 struct pkt_meta {
 	uint64_t frame;      /* 1-based packet number in the file */
 	struct timeval ts;   /* capture time */
+	uint64_t rec_off;    /* where the packet's record starts in the file (0: not from a file) */
+	uint32_t rec_len;    /* and its length, record header included */
 };
 
 /* What reassembly hands on, in sequence order. */

@@ -54,7 +54,11 @@
 	X(output_reordered, "transactions written out of connection order at the output cap")   \
 	X(redirect_clients_forgotten, "clients whose redirect chains were forgotten at the cap")   \
 	X(history_forgotten, "URLs, servers and clients forgotten at the --max-history cap")      \
-	X(content_not_kept, "multipart/byteranges responses whose parts were not all kept (content cap)")
+	X(content_not_kept, "multipart/byteranges responses whose parts were not all kept (content cap)") \
+	X(baseline_suppressed, "findings suppressed by --baseline (already accepted)")             \
+	X(baseline_unmatched, "findings of --baseline that no longer occur")                       \
+	X(after_max_findings, "transactions not written after --max-findings was reached")         \
+	X(report_dropped, "findings not in the SARIF or JUnit report (its cap)")
 
 struct wl_stats {
 #define WL_STATS_FIELD(name, text) uint64_t name;

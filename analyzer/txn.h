@@ -30,6 +30,7 @@ struct endpoints {
 	int refs;
 	char client[56];
 	char server[56];
+	char community_id[32];     /* Community ID v1 of the connection, or "" */
 };
 
 struct txn {
@@ -45,6 +46,10 @@ struct txn {
 	uint32_t kept_len;
 	struct timeval req_ts, resp_ts;
 	uint64_t req_frame, resp_frame;
+	uint64_t req_rec_off;      /* the record of the packet where the request starts, in the file */
+	uint32_t req_rec_len;
+	uint64_t resp_rec_off;     /* and where the response starts */
+	uint32_t resp_rec_len;
 	uint64_t req_body, resp_body; /* content bytes */
 	uint32_t flags;
 	uint16_t nfindings, fcap;

@@ -30,6 +30,7 @@ struct decl_rule;
 struct finding {
 	uint16_t rule;
 	uint8_t sev;
+	char fp[17];   /* its fingerprint (analyzer/fingerprint.h), set when it is written */
 	char msg[FINDING_MSG_MAX];
 };
 

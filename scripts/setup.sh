@@ -3,13 +3,14 @@
 # builds it in build/.  Safe to run again: it installs only what is missing.
 #   scripts/setup.sh            set up and build wirelint
 #   scripts/setup.sh --tests    also what the test suite needs (cmocka, tshark,
-#                               clang with its sanitizer and libFuzzer runtimes)
+#                               clang with its sanitizer and libFuzzer runtimes,
+#                               and Microsoft's SARIF Multitool from npm)
 #   WIRELINT_BUILD_DIR=dir      build somewhere else
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tests=OFF
-pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev pkg-config)
+pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev pkg-config)
 if [ "${1:-}" = "--tests" ]; then
   tests=ON
   pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev)
@@ -27,6 +28,13 @@ if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# The SARIF validator the tests run (Microsoft's SARIF Multitool, from npm).
+if [ "$tests" = ON ] && [ ! -x tests/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool ]; then
+  echo "setup: installing the SARIF Multitool (npm)" >&2
+  (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error >&2)
+  chmod u+x tests/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 fi
 
 build=${WIRELINT_BUILD_DIR:-build}

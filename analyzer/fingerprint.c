@@ -1,0 +1,144 @@
+/* fingerprint.c: what identifies a finding across runs. */
+#include "fingerprint.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "txn.h"
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool uuid_like(const char *s, size_t n)
+{
+	if (n == 32) {
+		for (size_t i = 0; i < n; i++)
+			if (!isxdigit((unsigned char)s[i]))
+				return false;
+		return true;
+	}
+	if (n != 36)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
+{
+	size_t i = 0, o = 0;
+	/* absolute-form: skip scheme and authority. */
+	const char *sep = len > 3 ? memchr(uri, ':', len < 16 ? len : 16) : NULL;
+	if (sep && (size_t)(sep - uri) + 2 < len && sep[1] == '/' && sep[2] == '/') {
+		i = (size_t)(sep - uri) + 3;
+		while (i < len && uri[i] != '/' && uri[i] != '?' && uri[i] != '#')
+			i++;
+	}
+	size_t end = i;
+	while (end < len && uri[end] != '?' && uri[end] != '#')
+		end++;
+	if (n == 0)
+		return;
+	if (i == end) {
+		snprintf(out, n, "%s", len && uri[0] == '*' ? "*" : "/");
+		return;
+	}
+	while (i < end) {
+		size_t s = i;
+		while (i < end && uri[i] != '/')
+			i++;
+		const char *seg = uri + s;
+		size_t sl = i - s;
+		const char *put = seg;
+		size_t pl = sl;
+		if (all_digits(seg, sl) || uuid_like(seg, sl)) {
+			put = "{id}";
+			pl = 4;
+		}
+		for (size_t k = 0; k < pl && o + 1 < n; k++)
+			out[o++] = put[k];
+		if (i < end && o + 1 < n)
+			out[o++] = '/';
+		if (i < end)
+			i++;
+	}
+	out[o] = 0;
+}
+
+void fp_server(const struct txn *t, char *out, size_t n)
+{
+	uint32_t hl = 0;
+	const char *h = txn_host(t, &hl);
+	if (h && hl) {
+		if (hl > 3 && memcmp(h + hl - 3, ":80", 3) == 0)
+			hl -= 3;
+		snprintf(out, n, "%.*s", (int)hl, h);
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		return;
+	}
+	/* The server's address, without its port. */
+	const char *s = t->ep ? t->ep->server : "";
+	const char *colon = strrchr(s, ':');
+	size_t l = colon ? (size_t)(colon - s) : strlen(s);
+	snprintf(out, n, "%.*s", (int)l, s);
+}
+
+/* Rewrites s in place so that it is printable ASCII: any other byte becomes '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
+void fp_parts_of(const struct txn *t, const char *rule, struct fp_parts *p)
+{
+	memset(p, 0, sizeof *p);
+	p->rule = rule;
+	fp_server(t, p->server, sizeof p->server);
+	if (t->req) {
+		snprintf(p->method, sizeof p->method, "%.*s", (int)t->req->method_s.len, head_str(t->req, t->req->method_s));
+		fp_endpoint(head_str(t->req, t->req->uri), t->req->uri.len, p->endpoint, sizeof p->endpoint);
+	}
+	p->status = t->resp ? t->resp->status : 0;
+	/* Wire bytes: kept printable, so they go into JSON and XML as they are. */
+	printable(p->server);
+	printable(p->method);
+	printable(p->endpoint);
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *d = data;
+	for (size_t i = 0; i < n; i++) {
+		h ^= d[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+void fp_hash(const struct fp_parts *p, char out[17])
+{
+	uint64_t h = 14695981039346656037ull;
+	const char *parts[] = { p->rule, p->server, p->method, p->endpoint };
+	for (size_t i = 0; i < 4; i++)
+		h = fnv1a(h, parts[i], strlen(parts[i]) + 1); /* the NUL separates */
+	char st[8];
+	snprintf(st, sizeof st, "%d", p->status);
+	h = fnv1a(h, st, strlen(st));
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
