@@ -25,6 +25,21 @@ void cli_usage(FILE *f)
 	      "      --max-findings N   stop after N findings, with exit status 1\n"
 	      "      --baseline FILE    do not report findings already in FILE\n"
 	      "      --write-baseline FILE  write this run's findings to FILE\n"
+	      "  -w FILE                also write, as a pcap, the packets of each connection\n"
+	      "                         that produced a finding\n"
+	      "\n"
+	      "Live capture (as tcpdump): wirelint -i IFACE [options] [filter expression]\n"
+	      "  -i IFACE               capture on IFACE (any: all interfaces)\n"
+	      "  -D                     list the interfaces and exit\n"
+	      "  -s SNAPLEN             bytes captured per packet (default 262144)\n"
+	      "  -p                     do not put the interface in promiscuous mode\n"
+	      "  -B KIB                 the kernel's capture buffer, in KiB\n"
+	      "  -c COUNT               stop after COUNT packets\n"
+	      "      --duration SECONDS stop after SECONDS\n"
+	      "      --stats-interval N a status line on stderr every N seconds (default 5\n"
+	      "                         when stderr is a terminal; 0: none)\n"
+	      "  -Z USER                run as USER once the interface is open\n"
+	      "  SIGINT or SIGTERM stop the capture: what was read is judged and summarised.\n"
 	      "  -q, --quiet            text: print findings only, no summary\n"
 	      "      --list-rules       list the rules and exit\n"
 	      "      --explain ID       print the documentation of rule ID and exit\n"
@@ -95,6 +110,8 @@ enum {
 	OPT_MAX_FINDINGS,
 	OPT_BASELINE,
 	OPT_WRITE_BASELINE,
+	OPT_DURATION,
+	OPT_STATS_INTERVAL,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -161,6 +178,9 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+		{ "interface", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -168,11 +188,14 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 	memset(o, 0, sizeof *o);
 	o->fmt = OUT_TEXT;
 	o->fail_on = SEV_ERROR;
+	o->snaplen = 262144;
+	o->stats_interval = -1;
 	limits_default(&o->lim);
 	opterr = 0;
 	optind = 1;
 	int ch;
-	while ((ch = getopt_long(argc, argv, ":r:F:o:qhV", longopts, NULL)) != -1) {
+	unsigned long long v;
+	while ((ch = getopt_long(argc, argv, ":r:F:o:qhVi:Ds:pB:c:Z:w:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (!add_file(o, optarg))
@@ -219,6 +242,52 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		case OPT_WRITE_BASELINE:
 			o->write_baseline = optarg;
 			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'D':
+			o->list_ifaces = true;
+			break;
+		case 's':
+			/* tcpdump: 0 means the largest. */
+			if (!parse_u64(optarg, 262144, &v)) {
+				fprintf(stderr, "wirelint: -s: '%s' is not a snapshot length from 0 to 262144\n", optarg);
+				return CLI_USAGE;
+			}
+			o->snaplen = v ? (uint32_t)v : 262144;
+			break;
+		case 'p':
+			o->no_promisc = true;
+			break;
+		case 'B':
+			if (!number_opt("-B", optarg, 1, 1u << 22, &o->buffer_kib))
+				return CLI_USAGE;
+			break;
+		case 'c':
+			if (!parse_u64(optarg, 1ull << 62, &o->count) || !o->count) {
+				fprintf(stderr, "wirelint: -c: '%s' is not a number of packets of 1 or more\n", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_DURATION:
+			if (!parse_u64(optarg, 1ull << 40, &o->duration_s) || !o->duration_s) {
+				fprintf(stderr, "wirelint: --duration: '%s' is not a number of seconds of 1 or more\n", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_STATS_INTERVAL:
+			if (!parse_u64(optarg, 86400, &v)) {
+				fprintf(stderr, "wirelint: --stats-interval: '%s' is not a number of seconds\n", optarg);
+				return CLI_USAGE;
+			}
+			o->stats_interval = (long)v;
+			break;
+		case 'Z':
+			o->user = optarg;
+			break;
+		case 'w':
+			o->evidence = optarg;
+			break;
 		case OPT_LIST_RULES:
 			o->list_rules = true;
 			break;
@@ -259,7 +328,6 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			o->explain = optarg;
 			break;
 		case OPT_MAX_BUF: {
-			unsigned long long v;
 			if (!parse_u64(optarg, 1ull << 40, &v)) {
 				fprintf(stderr, "wirelint: --max-buffered-bytes: '%s' is not a number from 0 to %llu\n",
 					optarg, 1ull << 40);
@@ -303,9 +371,33 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			return CLI_USAGE;
 		}
 	}
+	if (o->iface) {
+		/* As tcpdump: the arguments after the options are the filter. */
+		size_t n = 1;
+		for (int i = optind; i < argc; i++)
+			n += strlen(argv[i]) + 1;
+		if (!(o->filter = calloc(1, n)))
+			return CLI_USAGE;
+		for (int i = optind; i < argc; i++) {
+			if (i > optind)
+				strcat(o->filter, " ");
+			strcat(o->filter, argv[i]);
+		}
+		if (o->nfiles) {
+			fputs("wirelint: -i reads an interface; -r and capture files go without it\n", stderr);
+			return CLI_USAGE;
+		}
+		return CLI_RUN;
+	}
+	if (o->count || o->duration_s || o->user) {
+		fputs("wirelint: -c, --duration and -Z are for live capture (-i)\n", stderr);
+		return CLI_USAGE;
+	}
 	for (int i = optind; i < argc; i++)
 		if (!add_file(o, argv[i]))
 			return CLI_USAGE;
+	if (o->list_ifaces)
+		return CLI_RUN;
 	if (o->nfiles == 0 && !o->list_rules && !o->explain) {
 		fputs("wirelint: no capture file given\n", stderr);
 		fputs("Try 'wirelint --help'.\n", stderr);
@@ -317,6 +409,8 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 void cli_free(struct cli_opts *o)
 {
 	free(o->files);
+	free(o->filter);
+	o->filter = NULL;
 	free(o->rules_files);
 	free(o->choice_kind);
 	free(o->choice_arg);

@@ -23,6 +23,18 @@ struct cli_opts {
 	unsigned long long max_findings; /* --max-findings, 0: none */
 	const char *baseline;            /* --baseline FILE */
 	const char *write_baseline;      /* --write-baseline FILE */
+	/* Live capture (-i), in tcpdump's terms. */
+	const char *iface;               /* -i */
+	char *filter;                    /* the arguments after the options, joined */
+	bool list_ifaces;                /* -D */
+	uint32_t snaplen;                /* -s (default 262144) */
+	bool no_promisc;                 /* -p */
+	uint32_t buffer_kib;             /* -B */
+	unsigned long long count;        /* -c */
+	unsigned long long duration_s;   /* --duration */
+	long stats_interval;             /* --stats-interval; -1: every 5 s when stderr is a terminal */
+	const char *user;                /* -Z */
+	const char *evidence;            /* -w */
 	int fail_on; /* a severity, or -1 for none */
 	bool quiet;
 	bool list_rules;

@@ -49,7 +49,8 @@ struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
 		reasm_init(&c->rd[s], e->lim.max_ooo_bytes, e->lim.overlap_window, &e->budget);
 		hunt_init(&c->orient[s], HUNT_EITHER, false);
 	}
-	c->sc = seq_open(&e->seq);
+	/* Live, transactions are written as they finish, not in connection order. */
+	c->sc = e->live ? NULL : seq_open(&e->seq);
 	e->st.connections++;
 	return c;
 }
@@ -129,6 +130,8 @@ static void finalize(struct conn *c, struct txn *t)
 		hist_observe(&e->history, ip, t);
 	}
 	rules_evaluate(t);
+	if (t->nfindings && e->evidence)
+		ev_flag(e->evidence, &c->ev);
 	/* Kept content is for the rules only. */
 	free(t->kept);
 	t->kept = NULL;
@@ -660,7 +663,15 @@ void conn_close(struct conn *c)
 			hx_free(&c->hx[s]);
 	}
 	seq_close(&e->seq, c->sc);
+	if (e->evidence)
+		ev_discard(e->evidence, &c->ev);
 	if (--c->ep->refs == 0)
 		free(c->ep);
 	free(c);
+}
+
+void conn_settle(struct conn *c)
+{
+	if (c->check_txn)
+		finalize(c, c->check_txn);
 }

@@ -7,6 +7,7 @@
 
 #include "decode.h"
 #include "flow.h"
+#include "evidence.h"
 #include "http.h"
 #include "hunt.h"
 #include "reasm.h"
@@ -50,6 +51,7 @@ struct conn {
 	bool rst_seen;
 	uint8_t resp_version;       /* major * 10 + minor of the first final response; 0 none yet */
 	bool version_told, pipelining_told;
+	struct ev_buf ev;           /* -w: this connection's packets, until its verdict */
 };
 
 /* A new connection for the segment p, numbered id; NULL when memory is exhausted. */
@@ -57,6 +59,9 @@ struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id);
 
 /* Handles one segment sent by side. */
 void conn_segment(struct conn *c, int side, const struct dec_pkt *p, const struct pkt_meta *m);
+
+/* Judges the response waiting for the bytes after it, without them (live capture, a quiet connection). */
+void conn_settle(struct conn *c);
 
 /* Whether both directions are finished (FIN delivered on both, or RST). */
 bool conn_finished(const struct conn *c);

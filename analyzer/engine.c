@@ -135,6 +135,22 @@ static void sweep(struct engine *e)
 	e->next_sweep = e->now + 1;
 }
 
+void engine_tick(struct engine *e, int64_t now_sec)
+{
+	if (now_sec > e->now)
+		e->now = now_sec;
+	if (e->now >= e->next_sweep)
+		sweep(e);
+	/* The LRU list is ordered by last activity: stop at the first that
+	 * was active in the last second. */
+	struct flow_entry *fe = flow_oldest(&e->flows);
+	while (fe && fe->last_sec < e->now) {
+		struct flow_entry *next = fe->lru_next;
+		conn_settle((struct conn *)fe);
+		fe = next;
+	}
+}
+
 static void count_decode_error(struct engine *e, enum dec_result r)
 {
 	switch (r) {
@@ -163,6 +179,7 @@ static void count_decode_error(struct engine *e, enum dec_result r)
 void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
 		  uint32_t wirelen)
 {
+	bool reassembled = false;
 	e->frame++;
 	e->st.packets++;
 	e->st.bytes += wirelen;
@@ -189,6 +206,7 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 		if (!dg)
 			return;
 		r = dec_frame(DLT_IPV4_RAW, dg, n, n, &p);
+		reassembled = true;
 	}
 	if (r != DEC_OK) {
 		count_decode_error(e, r);
@@ -237,6 +255,15 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 		flow_insert(&e->flows, &c->fe, e->now);
 	} else {
 		flow_touch(&e->flows, &c->fe, ts->tv_sec);
+	}
+	if (e->evidence) {
+		/* Held with the connection until it is known whether it
+		 * produced a finding.  A reassembled IPv4 datagram is not a
+		 * frame of the capture: not kept. */
+		if (!reassembled)
+			ev_packet(e->evidence, &c->ev, dlt, ts, data, caplen, wirelen);
+		else
+			e->evidence->not_kept++;
 	}
 	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len };
 	conn_segment(c, side, &p, &m);

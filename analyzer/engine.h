@@ -8,6 +8,7 @@
 
 #include "flow.h"
 #include "baseline.h"
+#include "evidence.h"
 #include "ipfrag.h"
 #include "history.h"
 #include "http.h"
@@ -50,10 +51,21 @@ struct engine {
 	struct baseline *record;   /* --write-baseline: every finding added, or NULL */
 	uint64_t max_findings;     /* --max-findings: stop after this many (0: no limit) */
 	bool halted;               /* max_findings reached: stop reading, write nothing more */
+	bool live;                 /* reading an interface: transactions written as they finish */
+	struct evidence *evidence; /* -w FILE: packets of connections with findings, or NULL */
 	struct timeval file_first, file_last; /* capture time the current file covers */
 };
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);
+
+/*
+ * Live capture: time goes on without packets.  now_sec is the wall clock
+ * (the capture's timestamps are too): idle connections are flushed, and a
+ * response whose connection has been quiet for a second is judged without
+ * waiting for the bytes after it (which show content beyond its framing),
+ * so its findings come out while the capture runs.
+ */
+void engine_tick(struct engine *e, int64_t now_sec);
 void engine_free(struct engine *e);
 
 void engine_begin_file(struct engine *e, const char *name);

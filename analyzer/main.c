@@ -13,6 +13,7 @@
 #include "config.h"
 #include "engine.h"
 #include "inputs.h"
+#include "live.h"
 #include "json.h"
 #include "output.h"
 #include "rule.h"
@@ -177,6 +178,11 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	if (o.list_ifaces) {
+		bool ok = live_list(stdout);
+		cli_free(&o);
+		return ok ? WL_EXIT_OK : WL_EXIT_ERROR;
+	}
 	struct rules_file **kept = NULL;
 	int nkept = 0;
 	if (!setup_rules(&o, &kept, &nkept)) {
@@ -223,6 +229,16 @@ int main(int argc, char **argv)
 	}
 	static struct report rep;
 	rep_init(&rep, WL_MAX_REPORT_FINDINGS);
+	/* -w: checked now, so that a bad path stops the run before capture. */
+	static struct evidence ev;
+	if (o.evidence && !ev_open(&ev, o.evidence, o.snaplen, ierr, sizeof ierr)) {
+		fprintf(stderr, "wirelint: -w %s\n", ierr);
+		bl_free(&accepted);
+		rep_free(&rep);
+		inputs_free(&in);
+		cli_free(&o);
+		return WL_EXIT_ERROR;
+	}
 	struct out out = { stdout, o.fmt, o.quiet, o.fail_on, &rep };
 	if (o.outfile && strcmp(o.outfile, "-") != 0) {
 		out.f = fopen(o.outfile, "w");
@@ -255,8 +271,49 @@ int main(int argc, char **argv)
 	e.accepted = o.baseline ? &accepted : NULL;
 	e.record = o.write_baseline ? &record : NULL;
 	e.max_findings = o.max_findings;
+	e.evidence = o.evidence ? &ev : NULL;
 	int status = WL_EXIT_OK, errors = 0;
 	size_t read = 0;
+	const char *names[1] = { o.iface };
+	if (o.iface) {
+		/* Live: the same pipeline, transactions written as they finish. */
+		struct live_opts lo = { o.iface, o.filter, o.snaplen, !o.no_promisc, o.buffer_kib, o.count, o.duration_s,
+					o.stats_interval >= 0 ? (uint32_t)o.stats_interval : (isatty(2) ? 5u : 0u),
+					o.user };
+		char err[600];
+		e.live = true;
+		engine_begin_file(&e, o.iface);
+		rep_begin_file(&rep, o.iface);
+		bool capturing;
+		bool ok = live_run(&e, &lo, &capturing, err, sizeof err);
+		if (!capturing) {
+			/* Nothing was read: the error alone, as tcpdump does. */
+			fprintf(stderr, "wirelint: %s\n", err);
+			engine_free(&e);
+			rep_free(&rep);
+			bl_free(&accepted);
+			if (o.evidence) {
+				ev_close(&ev, err, sizeof err);
+				unlink(o.evidence);
+			}
+			if (out.f != stdout)
+				fclose(out.f);
+			inputs_free(&in);
+			for (int i = 0; i < nkept; i++)
+				rules_file_free(kept[i]);
+			free(kept);
+			cli_free(&o);
+			return WL_EXIT_ERROR;
+		}
+		engine_end_file(&e);
+		rep_end_file(&rep, &e.file_first, &e.file_last, e.frame, ok ? NULL : err);
+		if (!ok) {
+			fflush(out.f);
+			fprintf(stderr, "wirelint: %s\n", err);
+			status = WL_EXIT_ERROR;
+			errors++;
+		}
+	}
 	for (size_t i = 0; i < in.n && !stop_requested && !e.halted; i++, read++) {
 		char err[512];
 		engine_begin_file(&e, in.paths[i]);
@@ -280,7 +337,20 @@ int main(int argc, char **argv)
 	if (o.baseline)
 		e.st.baseline_unmatched = bl_unmatched(&accepted);
 	e.st.report_dropped = rep.dropped;
-	out_summary(&out, &e.st, (const char *const *)in.paths, (int)read, errors);
+	if (o.evidence) {
+		char werr[600];
+		if (!ev_close(&ev, werr, sizeof werr)) {
+			fprintf(stderr, "wirelint: -w %s\n", werr);
+			status = WL_EXIT_ERROR;
+		}
+		e.st.evidence_written = ev.written;
+		e.st.evidence_not_kept = ev.not_kept;
+		e.st.evidence_other_linktype = ev.other_linktype;
+	}
+	if (o.iface)
+		out_summary(&out, &e.st, names, 1, errors);
+	else
+		out_summary(&out, &e.st, (const char *const *)in.paths, (int)read, errors);
 	if (o.write_baseline) {
 		char berr[600];
 		if (record.dropped)

@@ -58,7 +58,12 @@
 	X(baseline_suppressed, "findings suppressed by --baseline (already accepted)")             \
 	X(baseline_unmatched, "findings of --baseline that no longer occur")                       \
 	X(after_max_findings, "transactions not written after --max-findings was reached")         \
-	X(report_dropped, "findings not in the SARIF or JUnit report (its cap)")
+	X(report_dropped, "findings not in the SARIF or JUnit report (its cap)")                  \
+	X(kernel_dropped, "packets the kernel dropped (live capture, pcap_stats)")                 \
+	X(interface_dropped, "packets the interface dropped (live capture, pcap_stats)")           \
+	X(evidence_written, "packets written to -w FILE")                                          \
+	X(evidence_not_kept, "packets of connections not kept for -w FILE (its caps)")             \
+	X(evidence_other_linktype, "packets left out of -w FILE: another link type than the first")
 
 struct wl_stats {
 #define WL_STATS_FIELD(name, text) uint64_t name;

@@ -13,7 +13,7 @@ tests=OFF
 pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev pkg-config)
 if [ "${1:-}" = "--tests" ]; then
   tests=ON
-  pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev)
+  pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev curl)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -273,6 +273,18 @@ for cap in (demo, v6):
                   != t["community_id"]]
     check("community id: %s agrees with tshark on every connection" % cap, txns and not mismatched, str(mismatched[:3]))
 
+# --- -w with files: the connections with findings, read back the same ------------
+ev = os.path.join(tmp, "evidence.pcap")
+p = run("--format", "jsonl", "--fail-on", "none", "-w", ev, demo)
+first = sorted((o["rule"], o["uri"]) for o in map(json.loads, p.stdout.decode().splitlines()) if o["type"] == "finding")
+back = sorted((o["rule"], o["uri"]) for o in jsonl(ev) if o["type"] == "finding")
+check("-w: reading the evidence back gives the same findings", first == back and first, "%s vs %s" % (first, back))
+check("-w: only connections with findings are written",
+      jsonl(ev)[-1]["connections"] < jsonl(demo)[-1]["connections"] and json.loads(p.stdout.decode().splitlines()[-1])["evidence_written"] > 0)
+p = run("-w", os.path.join(tmp, "no", "such", "dir.pcap"), demo)
+check("-w: a path that cannot be written stops the run first, exit 2", p.returncode == 2 and b"cannot write" in p.stderr
+      and p.stdout == b"", p.stderr.decode())
+
 # --- Exit statuses and --max-findings ----------------------------------------
 for fmt in ("text", "jsonl", "sarif", "junit"):
     codes = [run("--format", fmt, "--fail-on", lvl, demo).returncode for lvl in ("none", "error")]

@@ -23,11 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.max_headers = 16;
 	lim.max_frag_bytes = 8192;
 	lim.max_pending_output = 64;
-	struct out out = { sink, size % 2 ? OUT_JSONL : OUT_TEXT, false };
+	/* Every format, the document ones through a report. */
+	static const enum out_format fmts[] = { OUT_TEXT, OUT_JSONL, OUT_SARIF, OUT_JUNIT };
+	static struct report rep;
+	rep_init(&rep, 64);
+	struct out out = { sink, fmts[size % 4], false, SEV_ERROR, &rep };
 	static struct engine e;
 	engine_init(&e, &lim, &out);
 	e.verify_checksums = true;
 	engine_begin_file(&e, "fuzz.pcap");
+	rep_begin_file(&rep, "fuzz.pcap");
 	FILE *f = fmemopen((void *)data, size, "rb");
 	if (f) {
 		char err[512];
@@ -35,7 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(f);
 	}
 	engine_end_file(&e);
-	out_summary(&out, &e.st, NULL, 0);
+	rep_end_file(&rep, &e.file_first, &e.file_last, e.frame, NULL);
+	out_summary(&out, &e.st, NULL, 0, 0);
 	engine_free(&e);
+	rep_free(&rep);
 	return 0;
 }

@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	limits_default(&lim);
 	lim.max_header_bytes = 2048;
 	lim.max_headers = 32;
-	struct out out = { sink, OUT_JSONL, false };
+	struct out out = { sink, OUT_JSONL, false, SEV_ERROR, NULL };
 	static struct engine e;
 	engine_init(&e, &lim, &out);
 	engine_begin_file(&e, "fuzz-http");
