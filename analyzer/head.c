@@ -177,6 +177,9 @@ struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t ma
 		memcpy(h->fields, b->fields, fbytes);
 	if (b->len)
 		memcpy(h->buf, b->buf, b->len);
+	/* Rules look fields up by name many times: each name is hashed once. */
+	for (uint32_t i = 0; i < h->nfields; i++)
+		h->fields[i].hash = head_name_hash(h->buf + h->fields[i].name.off, h->fields[i].name.len);
 	hb_reset(b);
 	return h;
 }
@@ -197,9 +200,10 @@ void head_unref(struct http_head *h)
 const struct hfield *head_field(const struct http_head *h, const char *name)
 {
 	size_t n = strlen(name);
+	uint32_t hash = head_name_hash(name, n);
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
+		if (f->hash == hash && f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
 			return f;
 	}
 	return NULL;
@@ -208,10 +212,11 @@ const struct hfield *head_field(const struct http_head *h, const char *name)
 unsigned head_field_count(const struct http_head *h, const char *name)
 {
 	size_t n = strlen(name);
+	uint32_t hash = head_name_hash(name, n);
 	unsigned c = 0;
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
+		if (f->hash == hash && f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
 			c++;
 	}
 	return c;

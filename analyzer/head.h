@@ -15,7 +15,19 @@ struct span {
 struct hfield {
 	struct span name;
 	struct span value;
+	uint32_t hash; /* of the name, case folded (head_name_hash): compared before the name */
 };
+
+/* A hash of n bytes of a field name with ASCII letters folded to lower case (FNV-1a, 32 bits). */
+static inline uint32_t head_name_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * 16777619u;
+	}
+	return h;
+}
 
 /*
  * A finished head, owned by the transaction that keeps it.  One allocation

@@ -44,7 +44,7 @@ struct shown {
 };
 
 struct hist_entry {
-	char *key;
+	uint64_t key;               /* a 64-bit hash of "R url", "S host" or "C client url" */
 	UT_hash_handle hh;
 	struct hist_entry *older, *newer;
 	/* A resource ("R url"). */
@@ -72,7 +72,6 @@ static void entry_free(struct history *h, struct hist_entry *e)
 {
 	HASH_DELETE(hh, h->hash, e);
 	DL_DELETE2(h->oldest, e, older, newer);
-	free(e->key);
 	free(e);
 	h->count--;
 }
@@ -83,11 +82,18 @@ void hist_free(struct history *h)
 		entry_free(h, h->oldest);
 }
 
-/* The entry for key, made when create is set; most recently used last. */
+/*
+ * The entry for key, made when create is set; most recently used last.
+ * Entries are found by a 64-bit hash of the key (FNV-1a): with at most
+ * --max-history entries, two keys sharing one is vanishingly rare.
+ */
 static struct hist_entry *entry(struct history *h, const char *key, bool create)
 {
+	uint64_t k = 14695981039346656037ull;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		k = (k ^ *p) * 1099511628211ull;
 	struct hist_entry *e;
-	HASH_FIND_STR(h->hash, key, e);
+	HASH_FIND(hh, h->hash, &k, sizeof k, e);
 	if (e) {
 		DL_DELETE2(h->oldest, e, older, newer);
 		DL_APPEND2(h->oldest, e, older, newer);
@@ -100,11 +106,10 @@ static struct hist_entry *entry(struct history *h, const char *key, bool create)
 		h->evicted++;
 	}
 	e = calloc(1, sizeof *e);
-	if (!e || !(e->key = strdup(key))) {
-		free(e);
+	if (!e)
 		return NULL;
-	}
-	HASH_ADD_KEYPTR(hh, h->hash, e->key, strlen(e->key), e);
+	e->key = k;
+	HASH_ADD(hh, h->hash, key, sizeof e->key, e);
 	DL_APPEND2(h->oldest, e, older, newer);
 	h->count++;
 	return e;

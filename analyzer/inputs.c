@@ -94,7 +94,8 @@ bool inputs_expand(struct inputs *in, const char *const *names, int n, char *err
 		if (in->n == before)
 			fprintf(stderr, "wirelint: %s: no .pcap, .pcapng or .cap file in this directory\n", name);
 	}
-	qsort(in->paths, in->n, sizeof *in->paths, by_bytes);
+	if (in->n)
+		qsort(in->paths, in->n, sizeof *in->paths, by_bytes);
 	/* Each file once. */
 	size_t k = 0;
 	for (size_t i = 0; i < in->n; i++) {

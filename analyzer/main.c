@@ -165,220 +165,233 @@ static bool setup_rules(const struct cli_opts *o, struct rules_file ***kept, int
 	return ok;
 }
 
-int main(int argc, char **argv)
-{
+/* Everything a run holds, released in one place whatever the way out. */
+struct run {
 	struct cli_opts o;
-	switch (cli_parse(argc, argv, &o)) {
-	case CLI_DONE:
-		cli_free(&o);
-		return WL_EXIT_OK;
-	case CLI_USAGE:
-		cli_free(&o);
-		return WL_EXIT_ERROR;
-	case CLI_RUN:
-		break;
-	}
-	if (o.list_ifaces) {
-		bool ok = live_list(stdout);
-		cli_free(&o);
-		return ok ? WL_EXIT_OK : WL_EXIT_ERROR;
-	}
-	struct rules_file **kept = NULL;
-	int nkept = 0;
-	if (!setup_rules(&o, &kept, &nkept)) {
-		for (int i = 0; i < nkept; i++)
-			rules_file_free(kept[i]);
-		free(kept);
-		cli_free(&o);
-		return WL_EXIT_ERROR;
-	}
-	if (o.list_rules || o.explain) {
-		int rc = WL_EXIT_OK;
-		if (o.explain)
-			rc = explain(o.explain);
-		else if (o.fmt == OUT_JSONL)
-			list_rules_jsonl(stdout);
-		else
-			list_rules(stdout);
-		for (int i = 0; i < nkept; i++)
-			rules_file_free(kept[i]);
-		free(kept);
-		cli_free(&o);
-		return rc;
-	}
+	struct rules_file **kept;
+	int nkept;
+	struct inputs in;
+	struct baseline accepted, record;
+	struct report rep;
+	struct evidence ev;
+	bool ev_open;
+	struct out out;
+	struct engine e;
+	bool engine_ready;
+};
 
-	/* The inputs: directories searched, everything sorted. */
-	struct inputs in = { 0 };
-	char ierr[512];
-	if (!inputs_expand(&in, o.files, o.nfiles, ierr, sizeof ierr)) {
-		fprintf(stderr, "wirelint: %s\n", ierr);
-		inputs_free(&in);
-		cli_free(&o);
-		return WL_EXIT_ERROR;
+static void release(struct run *r)
+{
+	if (r->engine_ready)
+		engine_free(&r->e);
+	rep_free(&r->rep);
+	bl_free(&r->accepted);
+	bl_free(&r->record);
+	if (r->out.f && r->out.f != stdout)
+		fclose(r->out.f);
+	inputs_free(&r->in);
+	for (int i = 0; i < r->nkept; i++)
+		rules_file_free(r->kept[i]);
+	free(r->kept);
+	cli_free(&r->o);
+}
+
+/* Inputs, baseline, report, -w and the output file: each checked before anything is read. */
+static bool prepare(struct run *r)
+{
+	char err[600];
+	struct cli_opts *o = &r->o;
+	if (!inputs_expand(&r->in, o->files, o->nfiles, err, sizeof err)) {
+		fprintf(stderr, "wirelint: %s\n", err);
+		return false;
 	}
-	/* Baselines: the one to suppress with is read before anything else. */
-	static struct baseline accepted, record;
-	bl_init(&accepted, WL_MAX_BASELINE_ENTRIES);
-	bl_init(&record, WL_MAX_BASELINE_ENTRIES);
-	if (o.baseline && !bl_load(&accepted, o.baseline, ierr, sizeof ierr)) {
-		fprintf(stderr, "wirelint: --baseline: %s\n", ierr);
-		bl_free(&accepted);
-		inputs_free(&in);
-		cli_free(&o);
-		return WL_EXIT_ERROR;
+	bl_init(&r->accepted, WL_MAX_BASELINE_ENTRIES);
+	bl_init(&r->record, WL_MAX_BASELINE_ENTRIES);
+	if (o->baseline && !bl_load(&r->accepted, o->baseline, err, sizeof err)) {
+		fprintf(stderr, "wirelint: --baseline: %s\n", err);
+		return false;
 	}
-	static struct report rep;
-	rep_init(&rep, WL_MAX_REPORT_FINDINGS);
-	/* -w: checked now, so that a bad path stops the run before capture. */
-	static struct evidence ev;
-	if (o.evidence && !ev_open(&ev, o.evidence, o.snaplen, ierr, sizeof ierr)) {
-		fprintf(stderr, "wirelint: -w %s\n", ierr);
-		bl_free(&accepted);
-		rep_free(&rep);
-		inputs_free(&in);
-		cli_free(&o);
-		return WL_EXIT_ERROR;
+	rep_init(&r->rep, WL_MAX_REPORT_FINDINGS);
+	if (o->evidence) {
+		if (!ev_open(&r->ev, o->evidence, o->snaplen, err, sizeof err)) {
+			fprintf(stderr, "wirelint: -w %s\n", err);
+			return false;
+		}
+		r->ev_open = true;
 	}
-	struct out out = { stdout, o.fmt, o.quiet, o.fail_on, &rep };
-	if (o.outfile && strcmp(o.outfile, "-") != 0) {
-		out.f = fopen(o.outfile, "w");
-		if (!out.f) {
-			fprintf(stderr, "wirelint: %s: cannot write: %s\n", o.outfile, strerror(errno));
-			cli_free(&o);
-			return WL_EXIT_ERROR;
+	r->out = (struct out){ stdout, o->fmt, o->quiet, o->fail_on, &r->rep };
+	if (o->outfile && strcmp(o->outfile, "-") != 0) {
+		r->out.f = fopen(o->outfile, "w");
+		if (!r->out.f) {
+			fprintf(stderr, "wirelint: %s: cannot write: %s\n", o->outfile, strerror(errno));
+			return false;
 		}
 	}
-
 	/* Into a pipe or onto a terminal, every line goes out as it is
 	 * written (wirelint --format jsonl | jq); into a file, findings are
 	 * flushed as they come. */
 	struct stat sb;
-	if (isatty(fileno(out.f)) || (fstat(fileno(out.f), &sb) == 0 && S_ISFIFO(sb.st_mode)))
-		setvbuf(out.f, NULL, _IOLBF, 0);
+	if (isatty(fileno(r->out.f)) || (fstat(fileno(r->out.f), &sb) == 0 && S_ISFIFO(sb.st_mode)))
+		setvbuf(r->out.f, NULL, _IOLBF, 0);
+	return true;
+}
 
-	/* SIGINT and SIGTERM stop reading; what was read is flushed, judged
-	 * and summarised as at the end of a file. */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+/* Live capture; false when the interface could not be opened (nothing was read: no summary). */
+static bool run_live(struct run *r, int *status, int *errors)
+{
+	struct cli_opts *o = &r->o;
+	struct live_opts lo = { o->iface, o->filter, o->snaplen, !o->no_promisc, o->buffer_kib, o->count, o->duration_s,
+				o->stats_interval >= 0 ? (uint32_t)o->stats_interval : (isatty(2) ? 5u : 0u), o->user };
+	char err[600];
+	r->e.live = true;
+	engine_begin_file(&r->e, o->iface);
+	rep_begin_file(&r->rep, o->iface);
+	bool capturing;
+	bool ok = live_run(&r->e, &lo, &capturing, err, sizeof err);
+	if (!capturing) {
+		/* The error alone, as tcpdump does. */
+		fprintf(stderr, "wirelint: %s\n", err);
+		if (r->ev_open) {
+			ev_close(&r->ev, err, sizeof err);
+			unlink(o->evidence);
+		}
+		return false;
+	}
+	engine_end_file(&r->e);
+	rep_end_file(&r->rep, &r->e.file_first, &r->e.file_last, r->e.frame, ok ? NULL : err);
+	if (!ok) {
+		fflush(r->out.f);
+		fprintf(stderr, "wirelint: %s\n", err);
+		*status = WL_EXIT_ERROR;
+		(*errors)++;
+	}
+	return true;
+}
 
-	static struct engine e;
-	engine_init(&e, &o.lim, &out);
-	e.stop = &stop_requested;
-	e.verify_checksums = o.verify_checksums;
-	e.accepted = o.baseline ? &accepted : NULL;
-	e.record = o.write_baseline ? &record : NULL;
-	e.max_findings = o.max_findings;
-	e.evidence = o.evidence ? &ev : NULL;
-	int status = WL_EXIT_OK, errors = 0;
+/* The files, in order; returns how many were read. */
+static size_t run_files(struct run *r, int *status, int *errors)
+{
 	size_t read = 0;
-	const char *names[1] = { o.iface };
-	if (o.iface) {
-		/* Live: the same pipeline, transactions written as they finish. */
-		struct live_opts lo = { o.iface, o.filter, o.snaplen, !o.no_promisc, o.buffer_kib, o.count, o.duration_s,
-					o.stats_interval >= 0 ? (uint32_t)o.stats_interval : (isatty(2) ? 5u : 0u),
-					o.user };
-		char err[600];
-		e.live = true;
-		engine_begin_file(&e, o.iface);
-		rep_begin_file(&rep, o.iface);
-		bool capturing;
-		bool ok = live_run(&e, &lo, &capturing, err, sizeof err);
-		if (!capturing) {
-			/* Nothing was read: the error alone, as tcpdump does. */
-			fprintf(stderr, "wirelint: %s\n", err);
-			engine_free(&e);
-			rep_free(&rep);
-			bl_free(&accepted);
-			if (o.evidence) {
-				ev_close(&ev, err, sizeof err);
-				unlink(o.evidence);
-			}
-			if (out.f != stdout)
-				fclose(out.f);
-			inputs_free(&in);
-			for (int i = 0; i < nkept; i++)
-				rules_file_free(kept[i]);
-			free(kept);
-			cli_free(&o);
-			return WL_EXIT_ERROR;
-		}
-		engine_end_file(&e);
-		rep_end_file(&rep, &e.file_first, &e.file_last, e.frame, ok ? NULL : err);
-		if (!ok) {
-			fflush(out.f);
-			fprintf(stderr, "wirelint: %s\n", err);
-			status = WL_EXIT_ERROR;
-			errors++;
-		}
-	}
-	for (size_t i = 0; i < in.n && !stop_requested && !e.halted; i++, read++) {
+	for (size_t i = 0; i < r->in.n && !stop_requested && !r->e.halted; i++, read++) {
 		char err[512];
-		engine_begin_file(&e, in.paths[i]);
-		rep_begin_file(&rep, in.paths[i]);
-		enum cap_result r = cap_read_file(&e, in.paths[i], err, sizeof err);
+		const char *path = r->in.paths[i];
+		engine_begin_file(&r->e, path);
+		rep_begin_file(&r->rep, path);
+		enum cap_result res = cap_read_file(&r->e, path, err, sizeof err);
 		/* What was read before a damaged record is still analysed. */
-		engine_end_file(&e);
-		rep_end_file(&rep, &e.file_first, &e.file_last, e.frame, r != CAP_OK ? err : NULL);
-		if (r != CAP_OK) {
-			fflush(out.f);
-			fprintf(stderr, "wirelint: %s: %s\n", in.paths[i], err);
-			status = WL_EXIT_ERROR;
-			errors++;
+		engine_end_file(&r->e);
+		rep_end_file(&r->rep, &r->e.file_first, &r->e.file_last, r->e.frame, res != CAP_OK ? err : NULL);
+		if (res != CAP_OK) {
+			fflush(r->out.f);
+			fprintf(stderr, "wirelint: %s: %s\n", path, err);
+			*status = WL_EXIT_ERROR;
+			(*errors)++;
 		}
 	}
+	return read;
+}
+
+/* After reading: counters, the summary or report, the baseline written. */
+static void finish(struct run *r, size_t read, int errors, int *status)
+{
+	struct cli_opts *o = &r->o;
+	struct engine *e = &r->e;
 	if (stop_requested)
 		fprintf(stderr, "wirelint: stopped by signal %d; the summary covers what was read\n", stop_requested);
-	if (e.halted)
+	if (e->halted)
 		fprintf(stderr, "wirelint: stopped after %llu findings (--max-findings); the summary covers what was read\n",
-			o.max_findings);
-	if (o.baseline)
-		e.st.baseline_unmatched = bl_unmatched(&accepted);
-	e.st.report_dropped = rep.dropped;
-	if (o.evidence) {
+			o->max_findings);
+	if (o->baseline)
+		e->st.baseline_unmatched = bl_unmatched(&r->accepted);
+	e->st.report_dropped = r->rep.dropped;
+	if (r->ev_open) {
 		char werr[600];
-		if (!ev_close(&ev, werr, sizeof werr)) {
+		if (!ev_close(&r->ev, werr, sizeof werr)) {
 			fprintf(stderr, "wirelint: -w %s\n", werr);
-			status = WL_EXIT_ERROR;
+			*status = WL_EXIT_ERROR;
 		}
-		e.st.evidence_written = ev.written;
-		e.st.evidence_not_kept = ev.not_kept;
-		e.st.evidence_other_linktype = ev.other_linktype;
+		e->st.evidence_written = r->ev.written;
+		e->st.evidence_not_kept = r->ev.not_kept;
+		e->st.evidence_other_linktype = r->ev.other_linktype;
 	}
-	if (o.iface)
-		out_summary(&out, &e.st, names, 1, errors);
+	const char *names[1] = { o->iface };
+	if (o->iface)
+		out_summary(&r->out, &e->st, names, 1, errors);
 	else
-		out_summary(&out, &e.st, (const char *const *)in.paths, (int)read, errors);
-	if (o.write_baseline) {
+		out_summary(&r->out, &e->st, (const char *const *)r->in.paths, (int)read, errors);
+	if (o->write_baseline) {
 		char berr[600];
-		if (record.dropped)
+		if (r->record.dropped)
 			fprintf(stderr, "wirelint: --write-baseline: %" PRIu64 " findings beyond %u distinct ones left out\n",
-				record.dropped, record.max);
-		if (!bl_write(&record, o.write_baseline, berr, sizeof berr)) {
+				r->record.dropped, r->record.max);
+		if (!bl_write(&r->record, o->write_baseline, berr, sizeof berr)) {
 			fprintf(stderr, "wirelint: --write-baseline: %s\n", berr);
-			status = WL_EXIT_ERROR;
+			*status = WL_EXIT_ERROR;
 		}
 	}
-	engine_free(&e);
-	rep_free(&rep);
-	bl_free(&accepted);
-	bl_free(&record);
-
-	if (fflush(out.f) != 0 || ferror(out.f)) {
-		fprintf(stderr, "wirelint: %s: write error: %s\n", o.outfile ? o.outfile : "standard output",
+	if (fflush(r->out.f) != 0 || ferror(r->out.f)) {
+		fprintf(stderr, "wirelint: %s: write error: %s\n", o->outfile ? o->outfile : "standard output",
 			strerror(errno));
-		status = WL_EXIT_ERROR;
+		*status = WL_EXIT_ERROR;
 	}
-	if (out.f != stdout)
-		fclose(out.f);
-	if (status == WL_EXIT_OK && ((o.fail_on >= 0 && e.max_sev >= o.fail_on) || e.halted))
-		status = WL_EXIT_FINDINGS;
-	inputs_free(&in);
-	for (int i = 0; i < nkept; i++)
-		rules_file_free(kept[i]);
-	free(kept);
-	cli_free(&o);
+	if (*status == WL_EXIT_OK && ((o->fail_on >= 0 && e->max_sev >= o->fail_on) || e->halted))
+		*status = WL_EXIT_FINDINGS;
+}
+
+int main(int argc, char **argv)
+{
+	static struct run r;
+	switch (cli_parse(argc, argv, &r.o)) {
+	case CLI_DONE:
+		cli_free(&r.o);
+		return WL_EXIT_OK;
+	case CLI_USAGE:
+		cli_free(&r.o);
+		return WL_EXIT_ERROR;
+	case CLI_RUN:
+		break;
+	}
+	int status = WL_EXIT_OK;
+	if (r.o.list_ifaces) {
+		status = live_list(stdout) ? WL_EXIT_OK : WL_EXIT_ERROR;
+	} else if (!setup_rules(&r.o, &r.kept, &r.nkept)) {
+		status = WL_EXIT_ERROR;
+	} else if (r.o.list_rules || r.o.explain) {
+		if (r.o.explain)
+			status = explain(r.o.explain);
+		else if (r.o.fmt == OUT_JSONL)
+			list_rules_jsonl(stdout);
+		else
+			list_rules(stdout);
+	} else if (!prepare(&r)) {
+		status = WL_EXIT_ERROR;
+	} else {
+		/* SIGINT and SIGTERM stop reading; what was read is flushed,
+		 * judged and summarised as at the end of a file. */
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		engine_init(&r.e, &r.o.lim, &r.out);
+		r.engine_ready = true;
+		r.e.stop = &stop_requested;
+		r.e.verify_checksums = r.o.verify_checksums;
+		r.e.accepted = r.o.baseline ? &r.accepted : NULL;
+		r.e.record = r.o.write_baseline ? &r.record : NULL;
+		r.e.max_findings = r.o.max_findings;
+		r.e.evidence = r.ev_open ? &r.ev : NULL;
+		int errors = 0;
+		if (r.o.iface) {
+			if (run_live(&r, &status, &errors))
+				finish(&r, 1, errors, &status);
+			else
+				status = WL_EXIT_ERROR;
+		} else {
+			size_t read = run_files(&r, &status, &errors);
+			finish(&r, read, errors, &status);
+		}
+	}
+	release(&r);
 	return status;
 }

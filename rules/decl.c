@@ -29,11 +29,11 @@ static const char *cstr(const char *p, uint32_t n)
 /* Whether the fields of h satisfy c. */
 static bool hcond_holds(const struct hcond *c, const struct http_head *h)
 {
-	size_t nl = strlen(c->name);
+	size_t nl = c->nlen;
 	bool present = false, matched = false;
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (f->name.len != nl || strncasecmp(head_str(h, f->name), c->name, nl) != 0)
+		if (f->hash != c->hash || f->name.len != nl || strncasecmp(head_str(h, f->name), c->name, nl) != 0)
 			continue;
 		present = true;
 		if (c->has_re) {

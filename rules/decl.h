@@ -20,6 +20,7 @@ enum hcond_kind {
 
 struct hcond {
 	char *name;
+	uint32_t nlen, hash;  /* of name (head_name_hash), set when it is parsed */
 	enum hcond_kind kind;
 	bool has_re;
 	regex_t re;

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "decl.h"
+#include "head.h"
 #include "rule.h"
 
 struct rf_rule {
@@ -190,6 +191,8 @@ static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct 
 			regfree(&h->re);
 		return false;
 	}
+	h->nlen = (uint32_t)strlen(h->name);
+	h->hash = head_name_hash(h->name, h->nlen);
 	return true;
 }
 

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tests=OFF
-pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev pkg-config)
+pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev pkg-config time)
 if [ "${1:-}" = "--tests" ]; then
   tests=ON
   pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev curl)

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
+
+    gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N]
+
+Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
+under a load generator sends them over a 1500-byte MTU: keep-alive
+connections, N of them at once with their packets interleaved, each
+carrying many transactions; the client's ACKs ride on its next request.
+
+  small  GETs answered with 200 and a small JSON document (about 200 bytes),
+         some 304s and 404s: the per-transaction cost.
+  large  responses of 2 KiB to 128 KiB, a third chunked, some with
+         Content-Encoding: gzip (the bytes are random): the per-byte cost.
+
+--violations PCT makes that share of responses break a rule (a 302 without
+Location, a 200 without Date, a 204 with content), so the rules report.
+The same arguments give the same file, byte for byte.
+"""
+import argparse
+import random
+import struct
+
+ap = argparse.ArgumentParser()
+ap.add_argument("out")
+ap.add_argument("--mix", choices=("small", "large"), default="small")
+ap.add_argument("--size", type=float, default=100, help="megabytes of capture (1e6 bytes)")
+ap.add_argument("--conns", type=int, default=64)
+ap.add_argument("--violations", type=float, default=1.0)
+ap.add_argument("--seed", type=int, default=1)
+a = ap.parse_args()
+rnd = random.Random(a.seed)
+MSS = 1448
+DATE = b"Date: Mon, 03 Nov 2025 10:00:00 GMT\r\n"
+noise = bytes(rnd.getrandbits(8) for _ in range(1 << 20))  # content bytes, reused
+
+out = open(a.out, "wb", buffering=1 << 22)
+out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+written = 24
+limit = int(a.size * 1e6)
+t_us = 1_700_000_000 * 1_000_000
+
+
+def frame(src, dst, sport, dport, seq, ack, flags, payload):
+    global written, t_us
+    tcp = struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
+    eth = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00"
+    pkt = eth + ip + tcp + payload
+    t_us += 7
+    out.write(struct.pack("<IIII", t_us // 1_000_000, t_us % 1_000_000, len(pkt), len(pkt)))
+    out.write(pkt)
+    written += 16 + len(pkt)
+
+
+class Conn:
+    def __init__(self, i):
+        self.cli = bytes((10, 1, (i >> 8) & 255, i & 255))
+        self.srv = bytes((10, 2, 0, 1))
+        self.sport = 20000 + (i % 40000)
+        self.cseq = rnd.getrandbits(32)
+        self.sseq = rnd.getrandbits(32)
+        self.queue = []  # segments still to send: (from_client, payload)
+        self.opened = False
+        self.left = rnd.randint(50, 400) if a.mix == "small" else rnd.randint(5, 30)
+
+    def send(self, from_client, payload, flags=0x18):
+        if from_client:
+            frame(self.cli, self.srv, self.sport, 80, self.cseq, self.sseq, flags, payload)
+            self.cseq += len(payload)
+        else:
+            frame(self.srv, self.cli, 80, self.sport, self.sseq, self.cseq, flags, payload)
+            self.sseq += len(payload)
+
+
+n_txn = 0
+
+
+def transaction(c):
+    """Queues one request and its response, cut into MSS-sized segments."""
+    global n_txn
+    n_txn += 1
+    k = rnd.randrange(1 << 30)
+    bad = rnd.random() * 100 < a.violations
+    if a.mix == "small":
+        path = b"/api/items/%d" % (k % 100000)
+        r = rnd.random()
+        cond = b'If-None-Match: "%x"\r\n' % k if r < 0.08 and not bad else b""
+        req = b"GET " + path + b" HTTP/1.1\r\nHost: bench.test\r\nUser-Agent: wrk\r\nAccept: */*\r\n" + cond + b"\r\n"
+        if bad:
+            kind = rnd.randrange(3)
+            if kind == 0:
+                resp = b"HTTP/1.1 302 Found\r\nServer: nginx\r\n" + DATE + b"Content-Length: 0\r\n\r\n"
+            elif kind == 1:
+                body = b'{"id":%d}' % k
+                resp = (b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                        % len(body)) + body
+            else:
+                resp = b"HTTP/1.1 204 No Content\r\nServer: nginx\r\n" + DATE + b"Content-Length: 2\r\n\r\nok"
+        elif r < 0.08:
+            resp = b"HTTP/1.1 304 Not Modified\r\nServer: nginx\r\n" + DATE + b'ETag: "%x"\r\n\r\n' % k
+        elif r < 0.12:
+            body = b"<html><body>not found</body></html>"
+            resp = (b"HTTP/1.1 404 Not Found\r\nServer: nginx\r\n" + DATE +
+                    b"Content-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        else:
+            body = b'{"id":%d,"name":"item %d","price":%d.%02d,"tags":["a","b","c"],"stock":%d,"updated":"2025-11-03T10:00:00Z"}' % (
+                k, k, k % 1000, k % 100, k % 50)
+            body = body + b" " * (60 + k % 80)
+            resp = (b"HTTP/1.1 200 OK\r\nServer: nginx\r\n" + DATE + b"Content-Type: application/json\r\n"
+                    b"Content-Length: %d\r\nConnection: keep-alive\r\nETag: \"%x\"\r\n\r\n" % (len(body), k) + body)
+    else:
+        path = b"/static/blob-%d.bin" % (k % 5000)
+        req = b"GET " + path + b" HTTP/1.1\r\nHost: bench.test\r\nAccept-Encoding: gzip\r\n\r\n"
+        size = int(2048 * (64 ** rnd.random()))  # 2 KiB .. 128 KiB, log-uniform
+        off = rnd.randrange(len(noise) - size)
+        body = noise[off:off + size]
+        head = b"HTTP/1.1 200 OK\r\nServer: nginx\r\n" + (b"" if bad else DATE) + b"Content-Type: application/octet-stream\r\n"
+        if rnd.random() < 0.3:
+            head += b"Content-Encoding: gzip\r\n"
+        if rnd.random() < 0.33:
+            chunks, i = [], 0
+            while i < len(body):
+                n = min(len(body) - i, 8192)
+                chunks.append(b"%x\r\n" % n + body[i:i + n] + b"\r\n")
+                i += n
+            resp = head + b"Transfer-Encoding: chunked\r\n\r\n" + b"".join(chunks) + b"0\r\n\r\n"
+        else:
+            resp = head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    c.queue.append((True, req))
+    for i in range(0, len(resp), MSS):
+        c.queue.append((False, resp[i:i + MSS]))
+
+
+conns = [Conn(i) for i in range(a.conns)]
+next_id = a.conns
+while written < limit:
+    c = rnd.choice(conns)
+    if not c.opened:
+        c.send(True, b"", 0x02)
+        c.cseq += 1
+        c.send(False, b"", 0x12)
+        c.sseq += 1
+        c.opened = True
+    if not c.queue:
+        if c.left == 0:
+            c.send(True, b"", 0x11)
+            c.cseq += 1
+            c.send(False, b"", 0x11)
+            c.sseq += 1
+            conns[conns.index(c)] = Conn(next_id)
+            next_id += 1
+            continue
+        c.left -= 1
+        transaction(c)
+    # A few segments of this connection, then another's.
+    for _ in range(rnd.randint(1, 4)):
+        if not c.queue:
+            break
+        from_client, payload = c.queue.pop(0)
+        c.send(from_client, payload)
+out.close()
+print("%s: %.1f MB, %d transactions" % (a.out, written / 1e6, n_txn))
