@@ -33,13 +33,16 @@ enum {
 };
 #define NTRACKED (sizeof tracked / sizeof tracked[0])
 
-/* What one 200 showed: which fields, its validators, its coding and length. */
+/*
+ * What one 200 showed: which fields, its validators, its coding and length.
+ * Values are kept as 64-bit hashes (0: the field is absent), so an entry
+ * stays small: equal hashes stand for equal values.
+ */
 struct shown {
 	bool set;
+	bool strong;    /* the ETag is a strong one */
 	uint16_t fields;
-	char etag[72];
-	char lm[32];
-	char ce[24];
+	uint64_t etag, lm, ce;
 	int64_t length; /* content bytes, or Content-Length for HEAD; -1 unknown */
 };
 
@@ -115,14 +118,17 @@ static struct hist_entry *entry(struct history *h, const char *key, bool create)
 	return e;
 }
 
-static void copy_field(const struct http_head *hd, const char *name, char *out, size_t n)
+/* A 64-bit hash of the first name field's value; 0 when there is none. */
+static uint64_t value_hash(const struct http_head *hd, const char *name)
 {
 	const struct hfield *f = head_field(hd, name);
-	if (!f) {
-		out[0] = 0;
-		return;
-	}
-	snprintf(out, n, "%.*s", (int)f->value.len, head_str(hd, f->value));
+	if (!f)
+		return 0;
+	uint64_t k = 14695981039346656037ull;
+	const unsigned char *p = (const unsigned char *)head_str(hd, f->value);
+	for (uint32_t i = 0; i < f->value.len; i++)
+		k = (k ^ p[i]) * 1099511628211ull;
+	return k | 1; /* never 0 */
 }
 
 static int64_t content_length(const struct http_head *hd)
@@ -149,9 +155,11 @@ static void shown_of(const struct txn *t, bool head, struct shown *s)
 	for (size_t i = 0; i < NTRACKED; i++)
 		if (head_field(r, tracked[i]))
 			s->fields |= (uint16_t)(1u << i);
-	copy_field(r, "ETag", s->etag, sizeof s->etag);
-	copy_field(r, "Last-Modified", s->lm, sizeof s->lm);
-	copy_field(r, "Content-Encoding", s->ce, sizeof s->ce);
+	s->etag = value_hash(r, "ETag");
+	const struct hfield *et = s->etag ? head_field(r, "ETag") : NULL;
+	s->strong = et && et->value.len && head_str(r, et->value)[0] == '"';
+	s->lm = value_hash(r, "Last-Modified");
+	s->ce = value_hash(r, "Content-Encoding");
 	if (head)
 		s->length = content_length(r);
 	else
@@ -163,9 +171,9 @@ static void shown_of(const struct txn *t, bool head, struct shown *s)
 /* Whether two responses are of the same representation: equal ETags, or equal Last-Modified without ETags. */
 static bool same_representation(const struct shown *a, const struct shown *b)
 {
-	if (a->etag[0] || b->etag[0])
-		return strcmp(a->etag, b->etag) == 0;
-	return a->lm[0] && strcmp(a->lm, b->lm) == 0;
+	if (a->etag || b->etag)
+		return a->etag == b->etag;
+	return a->lm && a->lm == b->lm;
 }
 
 /* The first field in mask that was in had and is not in has; NULL if none. */
@@ -193,14 +201,14 @@ static void judge_resource(struct hist_entry *e, struct txn *t, bool get, bool h
 	if ((get || head) && (st == 304 || st == 206) && e->get.set) {
 		shown_of(t, true, &now);
 		/* Another representation (its ETag differs): nothing to compare. */
-		if (now.etag[0] && e->get.etag[0] && strcmp(now.etag, e->get.etag) != 0)
+		if (now.etag && e->get.etag && now.etag != e->get.etag)
 			return;
 		const char *miss = lacking(e->get.fields, now.fields, st == 304 ? NOT_MODIFIED_FIELDS : PARTIAL_FIELDS);
 		if (miss && st == 304)
 			RAISE(t, RULE_NOT_MODIFIED_METADATA_MISMATCH, "304 lacks %s, which the 200 for the same URL sent", miss);
 		else if (miss)
 			RAISE(t, RULE_PARTIAL_METADATA_MISMATCH, "206 lacks %s, which the 200 for the same URL sent", miss);
-		if (st == 304 && now.length >= 0 && e->get.length >= 0 && strcmp(now.ce, e->get.ce) == 0 &&
+		if (st == 304 && now.length >= 0 && e->get.length >= 0 && now.ce == e->get.ce &&
 		    now.length != e->get.length)
 			RAISE(t, RULE_NOT_MODIFIED_LENGTH_MISMATCH,
 			      "304 says Content-Length %" PRId64 "; the 200 for the same URL had %" PRId64 " bytes", now.length,
@@ -213,7 +221,7 @@ static void judge_resource(struct hist_entry *e, struct txn *t, bool get, bool h
 	struct shown *other = head ? &e->get : &e->head;
 	if (other->set && same_representation(&now, other)) {
 		const struct shown *g = head ? other : &now, *h = head ? &now : other;
-		if (g->length >= 0 && h->length >= 0 && g->length != h->length && strcmp(g->ce, h->ce) == 0)
+		if (g->length >= 0 && h->length >= 0 && g->length != h->length && g->ce == h->ce)
 			RAISE(t, RULE_HEAD_GET_LENGTH_MISMATCH,
 			      "HEAD says Content-Length %" PRId64 "; GET for the same URL sent %" PRId64 " bytes", h->length,
 			      g->length);
@@ -223,11 +231,12 @@ static void judge_resource(struct hist_entry *e, struct txn *t, bool get, bool h
 			      miss);
 	}
 	if (get) {
-		if (e->get.set && now.etag[0] == '"' && strcmp(now.etag, e->get.etag) == 0 && strcmp(now.ce, e->get.ce) == 0 &&
+		if (e->get.set && now.strong && now.etag == e->get.etag && now.ce == e->get.ce &&
 		    now.length >= 0 && e->get.length >= 0 && now.length != e->get.length)
 			RAISE(t, RULE_STRONG_ETAG_REUSED,
-			      "strong ETag %.40s came with %" PRId64 " bytes before and %" PRId64 " now", now.etag,
-			      e->get.length, now.length);
+			      "strong ETag %.*s came with %" PRId64 " bytes before and %" PRId64 " now",
+			      (int)(head_field(t->resp, "ETag")->value.len > 40 ? 40 : head_field(t->resp, "ETag")->value.len),
+			      head_str(t->resp, head_field(t->resp, "ETag")->value), e->get.length, now.length);
 		time_t lm;
 		if (field_date(t->resp, "Last-Modified", &lm)) {
 			if (e->lm_t && lm < e->lm_t)
