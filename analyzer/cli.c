@@ -25,6 +25,8 @@ void cli_usage(FILE *f)
 	      "      --max-findings N   stop after N findings, with exit status 1\n"
 	      "      --baseline FILE    do not report findings already in FILE\n"
 	      "      --write-baseline FILE  write this run's findings to FILE\n"
+	      "      --top N            rows of the summary's top tables (default 10)\n"
+	      "      --report FILE.html also write a self-contained HTML report with charts\n"
 	      "  -w FILE                also write, as a pcap, the packets of each connection\n"
 	      "                         that produced a finding\n"
 	      "\n"
@@ -112,6 +114,8 @@ enum {
 	OPT_WRITE_BASELINE,
 	OPT_DURATION,
 	OPT_STATS_INTERVAL,
+	OPT_TOP,
+	OPT_REPORT,
 };
 
 static bool add_file(struct cli_opts *o, const char *f)
@@ -180,6 +184,8 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -190,6 +196,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 	o->fail_on = SEV_ERROR;
 	o->snaplen = 262144;
 	o->stats_interval = -1;
+	o->top = 10;
 	limits_default(&o->lim);
 	opterr = 0;
 	optind = 1;
@@ -284,6 +291,13 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case 'Z':
 			o->user = optarg;
+			break;
+		case OPT_TOP:
+			if (!number_opt("--top", optarg, 1, 100000, &o->top))
+				return CLI_USAGE;
+			break;
+		case OPT_REPORT:
+			o->report = optarg;
 			break;
 		case 'w':
 			o->evidence = optarg;

@@ -35,6 +35,8 @@ struct cli_opts {
 	long stats_interval;             /* --stats-interval; -1: every 5 s when stderr is a terminal */
 	const char *user;                /* -Z */
 	const char *evidence;            /* -w */
+	uint32_t top;                    /* --top N */
+	const char *report;              /* --report FILE.html */
 	int fail_on; /* a severity, or -1 for none */
 	bool quiet;
 	bool list_rules;

@@ -323,6 +323,7 @@ static void ev_done(void *ctx, struct hx_dir *d)
 	if (!d->is_response) {
 		if (c->req_txn) {
 			c->req_txn->req_body = d->body_len;
+			c->req_txn->req_end_ts = c->cur.ts;
 			c->req_txn = NULL;
 		}
 		return;
@@ -332,6 +333,7 @@ static void ev_done(void *ctx, struct hx_dir *d)
 		return;
 	c->resp_txn = NULL;
 	t->resp_body = d->body_len;
+	t->resp_end_ts = c->cur.ts;
 	t->flags |= TXN_RESP_DONE;
 	if (d->chunk_ext)
 		t->flags |= TXN_CHUNK_EXT;

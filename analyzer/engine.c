@@ -49,6 +49,10 @@ static void emit(void *ctx, struct txn *t)
 		if (f->sev > e->max_sev)
 			e->max_sev = f->sev;
 	}
+	tr_add(&e->traffic, t);
+	if (e->html)
+		for (unsigned i = 0; i < t->nfindings; i++)
+			rep_add(e->html, t, &t->findings[i]);
 	out_txn(e->out, t);
 	/* A finding is out the moment it is known: a run killed later keeps it. */
 	if (t->nfindings)
@@ -67,6 +71,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	e->budget.max = lim->max_buffered_bytes;
 	redir_init(&e->redirects, WL_MAX_REDIRECT_CLIENTS);
 	hist_init(&e->history, lim->max_history);
+	tr_init(&e->traffic, WL_MAX_ENDPOINTS, WL_MAX_LATENCY_SAMPLES);
 	e->keep.max = WL_MAX_KEPT_CONTENT;
 }
 
@@ -111,6 +116,7 @@ void engine_free(struct engine *e)
 	frag_free(&e->frags);
 	redir_free(&e->redirects);
 	hist_free(&e->history);
+	tr_free(&e->traffic);
 }
 
 void engine_begin_file(struct engine *e, const char *name)

@@ -16,6 +16,8 @@
 #include "limits.h"
 #include "output.h"
 #include "reasm.h"
+#include "report.h"
+#include "traffic.h"
 #include "sequencer.h"
 #include "stats.h"
 
@@ -33,6 +35,8 @@ struct engine {
 	struct reasm_budget budget;  /* out-of-order bytes over all connections */
 	struct redir_table redirects; /* each client's redirect chains */
 	struct history history;      /* what earlier transactions showed, for the rules that compare */
+	struct traffic traffic;      /* statuses, hosts, endpoints, latency, over time */
+	struct report *html;         /* --report: findings kept for the HTML report, or NULL */
 	struct hx_keep_budget keep;  /* multipart/byteranges content kept for the multipart rules */
 	struct sequencer seq;
 	struct out *out;

@@ -219,7 +219,8 @@ static bool prepare(struct run *r)
 		}
 		r->ev_open = true;
 	}
-	r->out = (struct out){ stdout, o->fmt, o->quiet, o->fail_on, &r->rep };
+	r->out = (struct out){ .f = stdout, .fmt = o->fmt, .quiet = o->quiet, .fail_on = o->fail_on, .rep = &r->rep,
+			       .top = o->top };
 	if (o->outfile && strcmp(o->outfile, "-") != 0) {
 		r->out.f = fopen(o->outfile, "w");
 		if (!r->out.f) {
@@ -303,6 +304,11 @@ static void finish(struct run *r, size_t read, int errors, int *status)
 			o->max_findings);
 	if (o->baseline)
 		e->st.baseline_unmatched = bl_unmatched(&r->accepted);
+	/* Chains still open are reported as not followed to their end. */
+	redir_flush(&e->redirects);
+	e->st.redirect_chains_not_listed = e->redirects.chains_dropped;
+	e->st.endpoints_other = e->traffic.keys_dropped;
+	e->st.latency_samples_dropped = e->traffic.samples_dropped;
 	e->st.report_dropped = r->rep.dropped;
 	if (r->ev_open) {
 		char werr[600];
@@ -381,6 +387,8 @@ int main(int argc, char **argv)
 		r.e.record = r.o.write_baseline ? &r.record : NULL;
 		r.e.max_findings = r.o.max_findings;
 		r.e.evidence = r.ev_open ? &r.ev : NULL;
+		r.out.tr = &r.e.traffic;
+		r.out.rd = &r.e.redirects;
 		int errors = 0;
 		if (r.o.iface) {
 			if (run_live(&r, &status, &errors))

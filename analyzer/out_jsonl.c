@@ -67,6 +67,12 @@ void out_jsonl_txn(FILE *f, const struct txn *t)
 		fprintf(f, ",\"response_ts\":%s,\"response_frame\":%" PRIu64, rts, t->resp_frame);
 	}
 	fprintf(f, ",\"request_body\":%" PRIu64 ",\"response_body\":%" PRIu64, t->req_body, t->resp_body);
+	/* Seconds from the end of the request to the response's first and last byte. */
+	uint32_t lf, ll;
+	if (tr_latency(t, &lf, &ll))
+		fprintf(f, ",\"latency_first_byte\":%.6f,\"latency_last_byte\":%.6f", lf / 1e6, ll / 1e6);
+	else
+		fputs(",\"latency_first_byte\":null,\"latency_last_byte\":null", f);
 	fprintf(f, ",\"interim\":%s", t->flags & TXN_INTERIM ? "true" : "false");
 	fprintf(f, ",\"incomplete\":%s", t->flags & (TXN_REQ_CUT | TXN_RESP_CUT) ? "true" : "false");
 	fputs(",\"findings\":[", f);
@@ -125,5 +131,5 @@ void out_jsonl_summary(FILE *f, const struct wl_stats *st, const char *const *fi
 		fprintf(f, "%s\"%s\":%" PRIu64, first ? "" : ",", rule_table[i].id, st->by_rule[i]);
 		first = false;
 	}
-	fputs("}}\n", f);
+	fputs("}", f);
 }

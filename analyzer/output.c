@@ -23,10 +23,16 @@ void out_summary(struct out *o, const struct wl_stats *st, const char *const *fi
 	switch (o->fmt) {
 	case OUT_JSONL:
 		out_jsonl_summary(o->f, st, files, nfiles);
+		if (o->tr)
+			out_jsonl_traffic(o->f, st, o->tr, o->rd, o->top);
+		fputs("}\n", o->f);
 		break;
 	case OUT_TEXT:
-		if (!o->quiet)
-			out_text_summary(o->f, st, files, nfiles);
+		if (o->quiet)
+			break;
+		out_text_summary(o->f, st, files, nfiles);
+		if (o->tr)
+			out_text_traffic(o->f, st, o->tr, o->rd, o->top);
 		break;
 	case OUT_SARIF:
 		out_sarif_write(o->f, o->rep, st, errors);

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "redirects.h"
 #include "report.h"
+#include "traffic.h"
 #include "stats.h"
 #include "txn.h"
 
@@ -18,6 +20,10 @@ struct out {
 	bool quiet;          /* text: findings only, no summary */
 	int fail_on;         /* junit: the severity from which a finding fails its test case (-1 none) */
 	struct report *rep;  /* sarif, junit: where findings are kept */
+	/* For the summary's statistics: set once the engine exists. */
+	const struct traffic *tr;
+	const struct redir_table *rd;
+	uint32_t top;        /* --top N: rows of the top tables */
 };
 
 /* Whether the format is written whole at the end. */
@@ -35,6 +41,10 @@ void out_summary(struct out *o, const struct wl_stats *st, const char *const *fi
 /* The formats' writers (out_text.c, out_jsonl.c). */
 void out_text_txn(FILE *f, const struct txn *t);
 void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles);
+void out_text_traffic(FILE *f, const struct wl_stats *st, const struct traffic *tr, const struct redir_table *rd,
+		      uint32_t top);
+void out_jsonl_traffic(FILE *f, const struct wl_stats *st, const struct traffic *tr, const struct redir_table *rd,
+		       uint32_t top);
 void out_jsonl_txn(FILE *f, const struct txn *t);
 void out_jsonl_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles);
 void out_sarif_write(FILE *f, const struct report *rep, const struct wl_stats *st, int errors);

@@ -39,6 +39,41 @@ void redir_init(struct redir_table *r, uint32_t max_clients)
 {
 	memset(r, 0, sizeof *r);
 	r->max_clients = max_clients ? max_clients : 1;
+	r->max_chains = 1000;
+}
+
+/* Keeps the chain ch of client, ended at last (the URL of its last response) with status. */
+static void record(struct redir_table *r, const char *client, const struct chain *ch, const char *last, int status,
+		   bool loop)
+{
+	int hops = ch->n; /* each URL of the chain was answered with a redirect */
+	r->by_length[hops < 1 ? 1 : hops > 7 ? 7 : hops]++;
+	if (r->nchains >= r->max_chains) {
+		r->chains_dropped++;
+		return;
+	}
+	if (r->nchains == r->chains_cap) {
+		uint32_t ncap = r->chains_cap ? r->chains_cap * 2 : 16;
+		struct redir_chain *nc = realloc(r->chains, ncap * sizeof *nc);
+		if (!nc) {
+			r->chains_dropped++;
+			return;
+		}
+		r->chains = nc;
+		r->chains_cap = ncap;
+	}
+	struct redir_chain *c = &r->chains[r->nchains++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->client, sizeof c->client, "%s", client);
+	for (int i = 0; i < ch->n && c->n < 16; i++)
+		if (ch->url[i])
+			c->urls[c->n++] = strdup(ch->url[i]);
+	if (last && c->n < 17)
+		c->urls[c->n++] = strdup(last);
+	else if (!last && ch->expect && c->n < 17)
+		c->urls[c->n++] = strdup(ch->expect);
+	c->final_status = status;
+	c->loop = loop;
 }
 
 static void chain_clear(struct chain *c)
@@ -59,10 +94,26 @@ static void client_free(struct redir_table *r, struct redir_client *c)
 	r->count--;
 }
 
+void redir_flush(struct redir_table *r)
+{
+	for (struct redir_client *c = r->oldest; c; c = c->newer)
+		for (int i = 0; i < CHAINS; i++)
+			if (c->chains[i].n) {
+				record(r, c->ip, &c->chains[i], NULL, 0, false);
+				chain_clear(&c->chains[i]);
+			}
+}
+
 void redir_free(struct redir_table *r)
 {
 	while (r->oldest)
 		client_free(r, r->oldest);
+	for (uint32_t i = 0; i < r->nchains; i++)
+		for (int k = 0; k < r->chains[i].n; k++)
+			free(r->chains[i].urls[k]);
+	free(r->chains);
+	r->chains = NULL;
+	r->nchains = r->chains_cap = 0;
 }
 
 int redir_request_url(const struct txn *t, char *out, size_t n)
@@ -292,8 +343,10 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 	struct chain *ch = NULL;
 	for (int i = 0; i < CHAINS; i++) {
 		struct chain *x = &c->chains[i];
-		if (x->n && now - x->last_sec > CHAIN_TIMEOUT_S)
+		if (x->n && now - x->last_sec > CHAIN_TIMEOUT_S) {
+			record(r, client_ip, x, NULL, 0, false); /* not followed to its end */
 			chain_clear(x);
+		}
 		if (x->n && x->expect && strcmp(x->expect, url) == 0)
 			ch = x;
 	}
@@ -307,8 +360,10 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 	}
 	const struct hfield *loc = is_redirect(st) ? head_field(t->resp, "Location") : NULL;
 	if (!loc) {
-		if (ch)
+		if (ch) {
+			record(r, client_ip, ch, url, st, false);
 			chain_clear(ch); /* the chain ends here */
+		}
 		return;
 	}
 	char target[URL_MAX];
@@ -328,6 +383,8 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 			if (c->chains[i].last_sec < ch->last_sec)
 				ch = &c->chains[i];
 		}
+		if (ch->n)
+			record(r, c->ip, ch, NULL, 0, false); /* pushed out, not followed to its end */
 		chain_clear(ch);
 	}
 	if (ch->n < HOPS)
@@ -343,6 +400,7 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 		if (ch->url[i] && strcmp(ch->url[i], target) == 0) {
 			chain_text(ch, target, text, sizeof text);
 			rule_raise(t, RULE_REDIRECT_LOOP, rule_table[RULE_REDIRECT_LOOP].sev, "redirect loop: %s", text);
+			record(r, client_ip, ch, NULL, st, true);
 			chain_clear(ch);
 			return;
 		}

@@ -2,6 +2,7 @@
 #ifndef WL_REDIRECTS_H
 #define WL_REDIRECTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,14 +18,32 @@ struct redir_client;
  * is forgotten, counted), 8 open chains a client, 16 URLs a chain, 1 KiB a
  * URL; a chain not continued within 60 s of capture time ends.
  */
+/* A chain of redirects a client followed, as reported: its URLs, and how it ended. */
+struct redir_chain {
+	char client[48];
+	int n;                    /* URLs: the first request's, then each redirect's target */
+	char *urls[17];
+	int final_status;         /* of the last response; 0 when the chain was not followed to its end */
+	bool loop;                /* it came back to a URL already in it */
+};
+
 struct redir_table {
 	struct redir_client *hash;
 	struct redir_client *oldest;  /* utlist DL list, least recently seen first */
 	uint32_t count, max_clients;
 	uint64_t evicted;
+	/* Chains that ended (a response that is no redirect, or a loop), kept
+	 * for the reports, in the order they ended; at most max_chains. */
+	struct redir_chain *chains;
+	uint32_t nchains, chains_cap, max_chains;
+	uint64_t chains_dropped;
+	uint64_t by_length[8];        /* chains ended, by redirects followed: 1..6, 7 and more in [7] */
 };
 
 void redir_init(struct redir_table *r, uint32_t max_clients);
+
+/* Chains still open (their last redirect not followed) are recorded with final status 0. */
+void redir_flush(struct redir_table *r);
 void redir_free(struct redir_table *r);
 
 /*

@@ -63,7 +63,10 @@
 	X(interface_dropped, "packets the interface dropped (live capture, pcap_stats)")           \
 	X(evidence_written, "packets written to -w FILE")                                          \
 	X(evidence_not_kept, "packets of connections not kept for -w FILE (its caps)")             \
-	X(evidence_other_linktype, "packets left out of -w FILE: another link type than the first")
+	X(evidence_other_linktype, "packets left out of -w FILE: another link type than the first") \
+	X(endpoints_other, "transactions counted under (other): past 10000 hosts or endpoints")    \
+	X(latency_samples_dropped, "latencies not kept for percentiles (4 million kept)")          \
+	X(redirect_chains_not_listed, "redirect chains counted but not listed (1000 listed)")
 
 struct wl_stats {
 #define WL_STATS_FIELD(name, text) uint64_t name;

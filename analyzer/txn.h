@@ -45,6 +45,8 @@ struct txn {
 	char *kept;                /* the first content bytes of a multipart/byteranges response, or NULL */
 	uint32_t kept_len;
 	struct timeval req_ts, resp_ts;
+	struct timeval req_end_ts;  /* the packet that completed the request (0: not complete) */
+	struct timeval resp_end_ts; /* the packet that completed the response (0: not complete) */
 	uint64_t req_frame, resp_frame;
 	uint64_t req_rec_off;      /* the record of the packet where the request starts, in the file */
 	uint32_t req_rec_len;

@@ -1,0 +1,245 @@
+/* traffic.c: what the traffic itself looks like. */
+#include "traffic.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fingerprint.h"
+#include "txn.h"
+#include "uthash.h"
+
+struct tr_key {
+	char *name;
+	UT_hash_handle hh;
+	uint64_t requests, c4xx, c5xx, findings;
+	struct tr_lat first, last;
+};
+
+void tr_init(struct traffic *tr, uint32_t max_keys, uint64_t max_samples)
+{
+	memset(tr, 0, sizeof *tr);
+	tr->max_keys = max_keys;
+	tr->max_samples = max_samples;
+	tr->t0 = -1;
+	tr->bin_s = 1;
+}
+
+static void keys_free(struct tr_key **h)
+{
+	struct tr_key *k, *tmp;
+	HASH_ITER(hh, *h, k, tmp)
+	{
+		HASH_DEL(*h, k);
+		free(k->name);
+		free(k->first.v);
+		free(k->last.v);
+		free(k);
+	}
+}
+
+void tr_free(struct traffic *tr)
+{
+	keys_free(&tr->hosts);
+	keys_free(&tr->endpoints);
+	free(tr->first.v);
+	free(tr->last.v);
+}
+
+static void lat_add(struct traffic *tr, struct tr_lat *l, uint32_t us)
+{
+	l->count++;
+	if (us > l->max)
+		l->max = us;
+	if (tr->samples_kept >= tr->max_samples) {
+		tr->samples_dropped++;
+		return;
+	}
+	if (l->n == l->cap) {
+		uint32_t ncap = l->cap ? l->cap * 2 : 16;
+		uint32_t *nv = realloc(l->v, ncap * sizeof *nv);
+		if (!nv) {
+			tr->samples_dropped++;
+			return;
+		}
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = us;
+	tr->samples_kept++;
+}
+
+static struct tr_key *key_for(struct traffic *tr, struct tr_key **h, uint32_t *n, const char *name)
+{
+	struct tr_key *k;
+	HASH_FIND_STR(*h, name, k);
+	if (k)
+		return k;
+	if (*n >= tr->max_keys) {
+		/* Past the cap, everything new goes under one row. */
+		tr->keys_dropped++;
+		name = "(other)";
+		HASH_FIND_STR(*h, name, k);
+		if (k)
+			return k;
+	}
+	k = calloc(1, sizeof *k);
+	if (!k || !(k->name = strdup(name))) {
+		free(k);
+		return NULL;
+	}
+	HASH_ADD_KEYPTR(hh, *h, k->name, strlen(k->name), k);
+	(*n)++;
+	return k;
+}
+
+static int64_t us_between(const struct timeval *a, const struct timeval *b)
+{
+	return ((int64_t)b->tv_sec - a->tv_sec) * 1000000 + (b->tv_usec - a->tv_usec);
+}
+
+bool tr_latency(const struct txn *t, uint32_t *first, uint32_t *last)
+{
+	/* From the end of the request to the response's first and last
+	 * byte, by the capture's clock.  A 1xx, a request or response not
+	 * seen whole, or a response that began before the request ended (a
+	 * server that answers early, or a capture out of order) has none. */
+	if (!t->req || !t->resp || (t->flags & (TXN_INTERIM | TXN_REQ_CUT | TXN_RESP_CUT)) || !t->req_end_ts.tv_sec ||
+	    !t->resp_end_ts.tv_sec)
+		return false;
+	int64_t f = us_between(&t->req_end_ts, &t->resp_ts), l = us_between(&t->req_end_ts, &t->resp_end_ts);
+	if (f < 0 || l < f || l > UINT32_MAX)
+		return false;
+	*first = (uint32_t)f;
+	*last = (uint32_t)l;
+	return true;
+}
+
+static void series_add(struct traffic *tr, int64_t sec, int cls)
+{
+	if (tr->t0 < 0)
+		tr->t0 = sec;
+	if (sec < tr->t0)
+		sec = tr->t0; /* time going back: counted in the first bin */
+	uint64_t bin = (uint64_t)(sec - tr->t0) / tr->bin_s;
+	while (bin >= TR_BINS) {
+		/* Twice as wide bins: pairs merge. */
+		for (uint32_t i = 0; i < TR_BINS / 2; i++)
+			for (int c = 0; c < 6; c++)
+				tr->series[i][c] = tr->series[2 * i][c] + tr->series[2 * i + 1][c];
+		memset(tr->series[TR_BINS / 2], 0, sizeof tr->series[0] * (TR_BINS / 2));
+		tr->bin_s *= 2;
+		tr->nbins = (tr->nbins + 1) / 2;
+		bin = (uint64_t)(sec - tr->t0) / tr->bin_s;
+	}
+	tr->series[bin][cls]++;
+	if (bin + 1 > tr->nbins)
+		tr->nbins = (uint32_t)bin + 1;
+}
+
+void tr_add(struct traffic *tr, const struct txn *t)
+{
+	if (!t->resp || (t->flags & TXN_INTERIM))
+		return;
+	int st = t->resp->status;
+	int cls = st >= 100 && st <= 599 ? st / 100 : 0;
+	series_add(tr, t->resp_ts.tv_sec, cls);
+	char ep[300];
+	struct fp_parts p;
+	fp_parts_of(t, "", &p);
+	snprintf(ep, sizeof ep, "%s %s", p.method[0] ? p.method : "-", p.endpoint[0] ? p.endpoint : "-");
+	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, &tr->nhosts, p.server),
+				   key_for(tr, &tr->endpoints, &tr->nendpoints, ep) };
+	uint32_t f, l;
+	bool lat = tr_latency(t, &f, &l);
+	if (lat) {
+		lat_add(tr, &tr->first, f);
+		lat_add(tr, &tr->last, l);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct tr_key *k = keys[i];
+		if (!k)
+			continue;
+		k->requests++;
+		k->c4xx += cls == 4;
+		k->c5xx += cls == 5;
+		k->findings += t->nfindings;
+		if (lat && i == 1) {
+			lat_add(tr, &k->first, f);
+			lat_add(tr, &k->last, l);
+		}
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the smallest sample with at least q% of the samples at or below it. */
+static uint32_t rank(const uint32_t *v, uint32_t n, unsigned q)
+{
+	uint64_t r = ((uint64_t)q * n + 99) / 100;
+	return v[r ? r - 1 : 0];
+}
+
+static void pct_of(const struct tr_lat *l, struct tr_pct *p)
+{
+	memset(p, 0, sizeof *p);
+	p->count = l->count;
+	p->max = l->max;
+	p->exact = l->n == l->count;
+	if (!l->n)
+		return;
+	uint32_t *v = malloc(l->n * sizeof *v);
+	if (!v)
+		return;
+	memcpy(v, l->v, l->n * sizeof *v);
+	qsort(v, l->n, sizeof *v, cmp_u32);
+	p->p50 = rank(v, l->n, 50);
+	p->p90 = rank(v, l->n, 90);
+	p->p99 = rank(v, l->n, 99);
+	free(v);
+}
+
+void tr_overall(const struct traffic *tr, struct tr_pct *first, struct tr_pct *last)
+{
+	pct_of(&tr->first, first);
+	pct_of(&tr->last, last);
+}
+
+static bool by_findings_order;
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct tr_row *x = a, *y = b;
+	uint64_t kx = by_findings_order ? x->findings : x->requests, ky = by_findings_order ? y->findings : y->requests;
+	if (kx != ky)
+		return kx > ky ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+struct tr_row *tr_rows(const struct traffic *tr, bool endpoints, bool by_findings, uint32_t n, uint32_t *count)
+{
+	const struct tr_key *h = endpoints ? tr->endpoints : tr->hosts;
+	uint32_t total = HASH_COUNT(h);
+	struct tr_row *rows = calloc(total ? total : 1, sizeof *rows);
+	*count = 0;
+	if (!rows)
+		return NULL;
+	uint32_t i = 0;
+	for (const struct tr_key *k = h; k; k = k->hh.next, i++) {
+		rows[i] = (struct tr_row){ k->name, k->requests, k->c4xx, k->c5xx, k->findings, { 0 }, { 0 } };
+		if (endpoints) {
+			pct_of(&k->first, &rows[i].first);
+			pct_of(&k->last, &rows[i].last);
+		}
+	}
+	by_findings_order = by_findings;
+	qsort(rows, total, sizeof *rows, cmp_rows);
+	*count = n && n < total ? n : total;
+	if (by_findings)
+		while (*count && rows[*count - 1].findings == 0)
+			(*count)--;
+	return rows;
+}

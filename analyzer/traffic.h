@@ -1,0 +1,64 @@
+/* traffic.h: what the traffic itself looks like: statuses, hosts, endpoints, latency, over time. */
+#ifndef WL_TRAFFIC_H
+#define WL_TRAFFIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct txn;
+struct tr_key;
+
+/* Latency samples in microseconds, kept up to a shared cap; count and max are exact. */
+struct tr_lat {
+	uint32_t *v;
+	uint32_t n, cap;
+	uint64_t count;
+	uint32_t max;
+};
+
+/* Percentiles (nearest rank) of a set of samples, in microseconds. */
+struct tr_pct {
+	uint64_t count;
+	uint32_t p50, p90, p99, max;
+	bool exact;  /* every sample was kept */
+};
+
+/* Per status class (1xx..5xx, then other) and second since the first response; bins merge as time goes on. */
+#define TR_BINS 4096
+
+struct traffic {
+	struct tr_key *hosts, *endpoints;
+	uint32_t nhosts, nendpoints, max_keys;
+	uint64_t keys_dropped;            /* transactions counted under "(other)" at the cap */
+	uint64_t samples_kept, max_samples, samples_dropped;
+	struct tr_lat first, last;        /* overall: to the first and to the last byte of the response */
+	int64_t t0;                       /* capture second of the first response; -1 none yet */
+	uint32_t bin_s;                   /* seconds a bin covers (doubles when time runs past TR_BINS bins) */
+	uint32_t nbins;
+	uint32_t series[TR_BINS][6];
+};
+
+void tr_init(struct traffic *tr, uint32_t max_keys, uint64_t max_samples);
+void tr_free(struct traffic *tr);
+
+/* Counts a written transaction (its findings are final: after --baseline). */
+void tr_add(struct traffic *tr, const struct txn *t);
+
+/* Latency of t in microseconds: request end to the response's first byte (first) and last byte (last); false when unknown. */
+bool tr_latency(const struct txn *t, uint32_t *first, uint32_t *last);
+
+/* The endpoints and hosts, for the writers: name, requests, 4xx, 5xx, findings, latency. */
+struct tr_row {
+	const char *name;
+	uint64_t requests, c4xx, c5xx, findings;
+	struct tr_pct first, last;
+};
+
+/* Rows sorted by requests (or by findings when by_findings), then name; at most n (0: all). Caller frees. */
+struct tr_row *tr_rows(const struct traffic *tr, bool endpoints, bool by_findings, uint32_t n, uint32_t *count);
+
+/* Overall latency percentiles. */
+void tr_overall(const struct traffic *tr, struct tr_pct *first, struct tr_pct *last);
+
+#endif
