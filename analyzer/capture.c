@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "decode.h"
 #include "pcapng.h"
@@ -31,7 +33,49 @@ static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
 	return (ssize_t)k;
 }
 
-static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, char *err, size_t errlen)
+/* The progress line: percent of the file, MB/s, transactions, findings, time left; every half second. */
+struct progress {
+	uint64_t size;        /* of the file; 0 when unknown (standard input) */
+	double start, next;
+	const char *name;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_tick(struct engine *e, struct progress *pr, uint64_t at)
+{
+	if (!e->progress || (e->frame & 1023))
+		return;
+	double now = mono();
+	if (now < pr->next)
+		return;
+	pr->next = now + 0.5;
+	double el = now - pr->start, rate = el > 0 ? (double)at / el / 1e6 : 0;
+	fprintf(stderr, "\r\033[Kwirelint: %s", pr->name);
+	if (pr->size) {
+		double done = (double)at / (double)pr->size;
+		fprintf(stderr, " %3.0f%%", done * 100);
+		if (rate > 0)
+			fprintf(stderr, ", %.0f MB/s, %.0f s left", rate, ((double)pr->size - (double)at) / 1e6 / rate);
+	} else {
+		fprintf(stderr, " %.0f MB, %.0f MB/s", (double)at / 1e6, rate);
+	}
+	fprintf(stderr, ", %" PRIu64 " transactions, %" PRIu64 " findings", e->st.transactions, e->st.findings);
+}
+
+static void progress_end(struct engine *e)
+{
+	if (e->progress)
+		fputs("\r\033[K", stderr);
+}
+
+static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, struct progress *pr, char *err,
+				   size_t errlen)
 {
 	struct png_reader r;
 	png_init(&r, f);
@@ -50,6 +94,7 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 		e->rec_off = p.rec_off;
 		e->rec_len = p.rec_len;
 		engine_frame(e, p.dlt, &p.ts, p.data, p.caplen, p.len);
+		progress_tick(e, pr, p.rec_off);
 	}
 	png_free(&r);
 	if (rc < 0) {
@@ -67,7 +112,8 @@ static uint32_t record_header_size(const uint8_t magic[4])
 	return memcmp(magic, modified_le, 4) == 0 || memcmp(magic, modified_be, 4) == 0 ? 24 : 16;
 }
 
-static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, char *err, size_t errlen)
+static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, struct progress *pr, char *err,
+				 size_t errlen)
 {
 	uint64_t offset = 24; /* of the next record: after the file header */
 	int dlt = pcap_datalink(pc);
@@ -85,6 +131,7 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr,
 		e->rec_len = rec_hdr + caplen;
 		engine_frame(e, dlt, &h->ts, data, caplen, h->len > caplen ? h->len : caplen);
 		offset += rec_hdr + caplen;
+		progress_tick(e, pr, offset);
 	}
 	if (r == PCAP_ERROR) {
 		snprintf(err, errlen, "%s (the record at byte %" PRIu64 ", after packet %" PRIu64 ")", pcap_geterr(pc),
@@ -110,6 +157,11 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 
 enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, char *err, size_t errlen)
 {
+	struct progress pr = { 0, mono(), 0, name };
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+		pr.size = (uint64_t)sb.st_size;
+	pr.next = pr.start + 0.5;
 	/* The first 24 bytes: a pcap file header, or the start of a pcapng section. */
 	uint8_t magic[24];
 	size_t got = fread(magic, 1, sizeof magic, f);
@@ -134,7 +186,7 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
 		 * whose interfaces have different link types. */
-		res = read_pcapng(e, pf, name, err, errlen);
+		res = read_pcapng(e, pf, name, &pr, err, errlen);
 		fclose(pf);
 	} else {
 		char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -157,10 +209,11 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 							"read as long as their records say\n", name);
 				}
 			}
-			res = read_pcap(e, pc, record_header_size(magic), err, errlen);
+			res = read_pcap(e, pc, record_header_size(magic), &pr, err, errlen);
 			pcap_close(pc); /* closes pf */
 		}
 	}
 	free(c);
+	progress_end(e);
 	return res;
 }

@@ -56,6 +56,7 @@ struct engine {
 	uint64_t max_findings;     /* --max-findings: stop after this many (0: no limit) */
 	bool halted;               /* max_findings reached: stop reading, write nothing more */
 	bool live;                 /* reading an interface: transactions written as they finish */
+	bool progress;             /* a progress line on stderr while reading a file (a terminal, not -q) */
 	struct evidence *evidence; /* -w FILE: packets of connections with findings, or NULL */
 	struct timeval file_first, file_last; /* capture time the current file covers */
 };

@@ -173,6 +173,7 @@ struct run {
 	struct inputs in;
 	struct baseline accepted, record;
 	struct report rep;
+	struct report html;  /* --report: the findings for the HTML page */
 	struct evidence ev;
 	bool ev_open;
 	struct out out;
@@ -185,6 +186,7 @@ static void release(struct run *r)
 	if (r->engine_ready)
 		engine_free(&r->e);
 	rep_free(&r->rep);
+	rep_free(&r->html);
 	bl_free(&r->accepted);
 	bl_free(&r->record);
 	if (r->out.f && r->out.f != stdout)
@@ -212,6 +214,16 @@ static bool prepare(struct run *r)
 		return false;
 	}
 	rep_init(&r->rep, WL_MAX_REPORT_FINDINGS);
+	rep_init(&r->html, WL_MAX_REPORT_FINDINGS);
+	if (o->report) {
+		/* Made now, so that a path that cannot be written stops the run first. */
+		FILE *f = fopen(o->report, "w");
+		if (!f) {
+			fprintf(stderr, "wirelint: --report %s: cannot write: %s\n", o->report, strerror(errno));
+			return false;
+		}
+		fclose(f);
+	}
 	if (o->evidence) {
 		if (!ev_open(&r->ev, o->evidence, o->snaplen, err, sizeof err)) {
 			fprintf(stderr, "wirelint: -w %s\n", err);
@@ -247,6 +259,7 @@ static bool run_live(struct run *r, int *status, int *errors)
 	r->e.live = true;
 	engine_begin_file(&r->e, o->iface);
 	rep_begin_file(&r->rep, o->iface);
+	rep_begin_file(&r->html, o->iface);
 	bool capturing;
 	bool ok = live_run(&r->e, &lo, &capturing, err, sizeof err);
 	if (!capturing) {
@@ -260,6 +273,7 @@ static bool run_live(struct run *r, int *status, int *errors)
 	}
 	engine_end_file(&r->e);
 	rep_end_file(&r->rep, &r->e.file_first, &r->e.file_last, r->e.frame, ok ? NULL : err);
+	rep_end_file(&r->html, &r->e.file_first, &r->e.file_last, r->e.frame, ok ? NULL : err);
 	if (!ok) {
 		fflush(r->out.f);
 		fprintf(stderr, "wirelint: %s\n", err);
@@ -278,10 +292,12 @@ static size_t run_files(struct run *r, int *status, int *errors)
 		const char *path = r->in.paths[i];
 		engine_begin_file(&r->e, path);
 		rep_begin_file(&r->rep, path);
+		rep_begin_file(&r->html, path);
 		enum cap_result res = cap_read_file(&r->e, path, err, sizeof err);
 		/* What was read before a damaged record is still analysed. */
 		engine_end_file(&r->e);
 		rep_end_file(&r->rep, &r->e.file_first, &r->e.file_last, r->e.frame, res != CAP_OK ? err : NULL);
+		rep_end_file(&r->html, &r->e.file_first, &r->e.file_last, r->e.frame, res != CAP_OK ? err : NULL);
 		if (res != CAP_OK) {
 			fflush(r->out.f);
 			fprintf(stderr, "wirelint: %s: %s\n", path, err);
@@ -325,6 +341,15 @@ static void finish(struct run *r, size_t read, int errors, int *status)
 		out_summary(&r->out, &e->st, names, 1, errors);
 	else
 		out_summary(&r->out, &e->st, (const char *const *)r->in.paths, (int)read, errors);
+	if (o->report) {
+		FILE *hf = fopen(o->report, "w");
+		if (hf)
+			out_html_write(hf, &r->html, &e->st, &e->traffic, &e->redirects, o->top);
+		if (!hf || fclose(hf) != 0) {
+			fprintf(stderr, "wirelint: --report %s: cannot write: %s\n", o->report, strerror(errno));
+			*status = WL_EXIT_ERROR;
+		}
+	}
 	if (o->write_baseline) {
 		char berr[600];
 		if (r->record.dropped)
@@ -388,6 +413,9 @@ int main(int argc, char **argv)
 		r.e.max_findings = r.o.max_findings;
 		r.e.evidence = r.ev_open ? &r.ev : NULL;
 		r.out.tr = &r.e.traffic;
+		r.e.html = r.o.report ? &r.html : NULL;
+		/* A progress line only for a person watching: a terminal, not -q. */
+		r.e.progress = !r.o.iface && !r.o.quiet && isatty(2);
 		r.out.rd = &r.e.redirects;
 		int errors = 0;
 		if (r.o.iface) {

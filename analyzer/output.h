@@ -43,6 +43,8 @@ void out_text_txn(FILE *f, const struct txn *t);
 void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles);
 void out_text_traffic(FILE *f, const struct wl_stats *st, const struct traffic *tr, const struct redir_table *rd,
 		      uint32_t top);
+void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st, const struct traffic *tr,
+		    const struct redir_table *rd, uint32_t top);
 void out_jsonl_traffic(FILE *f, const struct wl_stats *st, const struct traffic *tr, const struct redir_table *rd,
 		       uint32_t top);
 void out_jsonl_txn(FILE *f, const struct txn *t);

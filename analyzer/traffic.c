@@ -138,11 +138,15 @@ static void series_add(struct traffic *tr, int64_t sec, int cls)
 
 void tr_add(struct traffic *tr, const struct txn *t)
 {
-	if (!t->resp || (t->flags & TXN_INTERIM))
+	if (!t->resp)
 		return;
 	int st = t->resp->status;
 	int cls = st >= 100 && st <= 599 ? st / 100 : 0;
+	/* Every response is drawn over time, 1xx too; hosts and endpoints
+	 * count final responses. */
 	series_add(tr, t->resp_ts.tv_sec, cls);
+	if (t->flags & TXN_INTERIM)
+		return;
 	char ep[300];
 	struct fp_parts p;
 	fp_parts_of(t, "", &p);

@@ -4,7 +4,8 @@
 #   scripts/setup.sh            set up and build wirelint
 #   scripts/setup.sh --tests    also what the test suite needs (cmocka, tshark,
 #                               clang with its sanitizer and libFuzzer runtimes,
-#                               and Microsoft's SARIF Multitool from npm)
+#                               Chromium for the HTML report, and Microsoft's SARIF
+#                               Multitool from npm)
 #   WIRELINT_BUILD_DIR=dir      build somewhere else
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ tests=OFF
 pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev pkg-config time)
 if [ "${1:-}" = "--tests" ]; then
   tests=ON
-  pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev curl)
+  pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev curl chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
