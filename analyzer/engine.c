@@ -71,7 +71,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	e->budget.max = lim->max_buffered_bytes;
 	redir_init(&e->redirects, WL_MAX_REDIRECT_CLIENTS);
 	hist_init(&e->history, lim->max_history);
-	tr_init(&e->traffic, WL_MAX_ENDPOINTS, WL_MAX_LATENCY_SAMPLES);
+	tr_init(&e->traffic, WL_MAX_ENDPOINTS);
 	e->keep.max = WL_MAX_KEPT_CONTENT;
 }
 

@@ -40,7 +40,6 @@ struct wl_limits {
 #define WL_DEFAULT_MAX_HISTORY 65536u
 #define WL_MAX_BASELINE_ENTRIES 1000000u /* distinct findings a baseline holds */
 #define WL_MAX_ENDPOINTS 10000u          /* hosts, and endpoints, counted apart; more go under "(other)" */
-#define WL_MAX_LATENCY_SAMPLES 4000000u  /* latency samples kept for percentiles (16 MiB) */
 #define WL_MAX_REPORT_FINDINGS 200000u   /* findings a SARIF or JUnit report holds */
 #define WL_MAX_KEPT_CONTENT (4u << 20) /* multipart/byteranges content held at once, all connections */
 #define WL_MAX_REDIRECT_CLIENTS 65536u /* clients whose redirect chains are followed */

@@ -324,7 +324,7 @@ static void finish(struct run *r, size_t read, int errors, int *status)
 	redir_flush(&e->redirects);
 	e->st.redirect_chains_not_listed = e->redirects.chains_dropped;
 	e->st.endpoints_other = e->traffic.keys_dropped;
-	e->st.latency_samples_dropped = e->traffic.samples_dropped;
+	e->st.latency_histograms = e->traffic.approximated;
 	e->st.report_dropped = r->rep.dropped;
 	if (r->ev_open) {
 		char werr[600];

@@ -40,7 +40,7 @@ static void text_rows(FILE *f, const struct traffic *tr, bool endpoints, bool by
 static void text_lat(FILE *f, const char *what, const struct tr_pct *p)
 {
 	fprintf(f, "  %-11s %" PRIu64 " transactions, p50 %.3f, p90 %.3f, p99 %.3f, max %.3f ms%s\n", what, p->count,
-		ms(p->p50), ms(p->p90), ms(p->p99), ms(p->max), p->exact ? "" : " (percentiles of the samples kept)");
+		ms(p->p50), ms(p->p90), ms(p->p99), ms(p->max), p->exact ? "" : " (percentiles within 3%)");
 }
 
 void out_text_traffic(FILE *f, const struct wl_stats *st, const struct traffic *tr, const struct redir_table *rd,

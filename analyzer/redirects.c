@@ -246,7 +246,21 @@ int redir_resolve(const char *base, const char *ref, size_t reflen, char *out, s
 	return 1;
 }
 
-static struct redir_client *client_for(struct redir_table *r, const char *ip)
+/* A client with no chain open is forgotten: it is remembered again at its next redirect. */
+static void forget_if_idle(struct redir_table *r, struct redir_client *c)
+{
+	for (int i = 0; i < CHAINS; i++)
+		if (c->chains[i].n)
+			return;
+	client_free(r, c);
+}
+
+static bool is_redirect(int s)
+{
+	return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+}
+
+static struct redir_client *client_for(struct redir_table *r, const char *ip, bool create)
 {
 	struct redir_client *c;
 	HASH_FIND_STR(r->hash, ip, c);
@@ -255,6 +269,8 @@ static struct redir_client *client_for(struct redir_table *r, const char *ip)
 		DL_APPEND2(r->oldest, c, older, newer);
 		return c;
 	}
+	if (!create)
+		return NULL;
 	if (r->count >= r->max_clients) {
 		r->evicted++;
 		client_free(r, r->oldest);
@@ -269,10 +285,6 @@ static struct redir_client *client_for(struct redir_table *r, const char *ip)
 	return c;
 }
 
-static bool is_redirect(int s)
-{
-	return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
-}
 
 /* Length of "http://authority" at the start of u. */
 static size_t origin_len(const char *u)
@@ -335,7 +347,9 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 	char url[URL_MAX];
 	if (!t->resp || (t->flags & TXN_INTERIM) || !redir_request_url(t, url, sizeof url))
 		return;
-	struct redir_client *c = client_for(r, client_ip);
+	/* A client is remembered from its first redirect on, not before:
+	 * memory follows the redirects, not the clients. */
+	struct redir_client *c = client_for(r, client_ip, is_redirect(t->resp->status) && head_field(t->resp, "Location"));
 	if (!c)
 		return;
 	int64_t now = t->resp_ts.tv_sec;
@@ -364,12 +378,14 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 			record(r, client_ip, ch, url, st, false);
 			chain_clear(ch); /* the chain ends here */
 		}
+		forget_if_idle(r, c);
 		return;
 	}
 	char target[URL_MAX];
 	if (!redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
 		if (ch)
 			chain_clear(ch);
+		forget_if_idle(r, c);
 		return;
 	}
 	if (!ch) {
@@ -402,6 +418,7 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 			rule_raise(t, RULE_REDIRECT_LOOP, rule_table[RULE_REDIRECT_LOOP].sev, "redirect loop: %s", text);
 			record(r, client_ip, ch, NULL, st, true);
 			chain_clear(ch);
+			forget_if_idle(r, c);
 			return;
 		}
 	}

@@ -65,7 +65,7 @@
 	X(evidence_not_kept, "packets of connections not kept for -w FILE (its caps)")             \
 	X(evidence_other_linktype, "packets left out of -w FILE: another link type than the first") \
 	X(endpoints_other, "transactions counted under (other): past 10000 hosts or endpoints")    \
-	X(latency_samples_dropped, "latencies not kept for percentiles (4 million kept)")          \
+	X(latency_histograms, "latency sets past their exact samples: percentiles from histograms") \
 	X(redirect_chains_not_listed, "redirect chains counted but not listed (1000 listed)")
 
 struct wl_stats {

@@ -15,13 +15,17 @@ struct tr_key {
 	struct tr_lat first, last;
 };
 
-void tr_init(struct traffic *tr, uint32_t max_keys, uint64_t max_samples)
+/* Samples kept exactly: overall, and per endpoint. */
+#define TR_EXACT_ALL 65536u
+#define TR_EXACT_KEY 256u
+
+void tr_init(struct traffic *tr, uint32_t max_keys)
 {
 	memset(tr, 0, sizeof *tr);
 	tr->max_keys = max_keys;
-	tr->max_samples = max_samples;
 	tr->t0 = -1;
 	tr->bin_s = 1;
+	tr->first.limit = tr->last.limit = TR_EXACT_ALL;
 }
 
 static void keys_free(struct tr_key **h)
@@ -33,6 +37,8 @@ static void keys_free(struct tr_key **h)
 		free(k->name);
 		free(k->first.v);
 		free(k->last.v);
+		free(k->first.hist);
+		free(k->last.hist);
 		free(k);
 	}
 }
@@ -43,6 +49,28 @@ void tr_free(struct traffic *tr)
 	keys_free(&tr->endpoints);
 	free(tr->first.v);
 	free(tr->last.v);
+	free(tr->first.hist);
+	free(tr->last.hist);
+}
+
+/* The histogram bucket of v: values under 32 alone, then 16 buckets an octave. */
+static uint32_t bucket(uint32_t v)
+{
+	if (v < 32)
+		return v;
+	uint32_t e = 31 - (uint32_t)__builtin_clz(v);
+	return 32 + (e - 5) * 16 + ((v >> (e - 4)) & 15);
+}
+
+/* The middle of bucket b, as its value. */
+static uint32_t bucket_value(uint32_t b)
+{
+	if (b < 32)
+		return b;
+	uint32_t e = (b - 32) / 16 + 5, sub = (b - 32) % 16;
+	uint64_t lo = (uint64_t)(16 + sub) << (e - 4), w = (uint64_t)1 << (e - 4);
+	uint64_t mid = lo + w / 2;
+	return mid > UINT32_MAX ? UINT32_MAX : (uint32_t)mid;
 }
 
 static void lat_add(struct traffic *tr, struct tr_lat *l, uint32_t us)
@@ -50,22 +78,35 @@ static void lat_add(struct traffic *tr, struct tr_lat *l, uint32_t us)
 	l->count++;
 	if (us > l->max)
 		l->max = us;
-	if (tr->samples_kept >= tr->max_samples) {
-		tr->samples_dropped++;
+	if (!l->hist && l->n == l->limit) {
+		/* Over to the histogram, with the samples so far. */
+		l->hist = calloc(TR_HBUCKETS, sizeof *l->hist);
+		if (!l->hist) {
+			l->count--;
+			return;
+		}
+		for (uint32_t i = 0; i < l->n; i++)
+			l->hist[bucket(l->v[i])]++;
+		free(l->v);
+		l->v = NULL;
+		l->n = l->cap = 0;
+		tr->approximated++;
+	}
+	if (l->hist) {
+		l->hist[bucket(us)]++;
 		return;
 	}
 	if (l->n == l->cap) {
 		uint32_t ncap = l->cap ? l->cap * 2 : 16;
 		uint32_t *nv = realloc(l->v, ncap * sizeof *nv);
 		if (!nv) {
-			tr->samples_dropped++;
+			l->count--;
 			return;
 		}
 		l->v = nv;
 		l->cap = ncap;
 	}
 	l->v[l->n++] = us;
-	tr->samples_kept++;
 }
 
 static struct tr_key *key_for(struct traffic *tr, struct tr_key **h, uint32_t *n, const char *name)
@@ -87,6 +128,7 @@ static struct tr_key *key_for(struct traffic *tr, struct tr_key **h, uint32_t *n
 		free(k);
 		return NULL;
 	}
+	k->first.limit = k->last.limit = TR_EXACT_KEY;
 	HASH_ADD_KEYPTR(hh, *h, k->name, strlen(k->name), k);
 	(*n)++;
 	return k;
@@ -187,12 +229,34 @@ static uint32_t rank(const uint32_t *v, uint32_t n, unsigned q)
 	return v[r ? r - 1 : 0];
 }
 
+/* The nearest-rank value of q% from the histogram. */
+static uint32_t hist_rank(const struct tr_lat *l, unsigned q)
+{
+	uint64_t r = ((uint64_t)q * l->count + 99) / 100, seen = 0;
+	if (!r)
+		r = 1;
+	for (uint32_t b = 0; b < TR_HBUCKETS; b++) {
+		seen += l->hist[b];
+		if (seen >= r) {
+			uint32_t v = bucket_value(b);
+			return v > l->max ? l->max : v;
+		}
+	}
+	return l->max;
+}
+
 static void pct_of(const struct tr_lat *l, struct tr_pct *p)
 {
 	memset(p, 0, sizeof *p);
 	p->count = l->count;
 	p->max = l->max;
-	p->exact = l->n == l->count;
+	p->exact = !l->hist;
+	if (l->hist) {
+		p->p50 = hist_rank(l, 50);
+		p->p90 = hist_rank(l, 90);
+		p->p99 = hist_rank(l, 99);
+		return;
+	}
 	if (!l->n)
 		return;
 	uint32_t *v = malloc(l->n * sizeof *v);

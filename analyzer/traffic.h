@@ -9,10 +9,17 @@
 struct txn;
 struct tr_key;
 
-/* Latency samples in microseconds, kept up to a shared cap; count and max are exact. */
+/*
+ * Latencies in microseconds: the samples themselves up to limit, so that
+ * small sets have exact percentiles; past it, a histogram of log-spaced
+ * buckets (16 an octave: a percentile within 3%) in fixed memory.  Count
+ * and max are always exact.
+ */
+#define TR_HBUCKETS 464
 struct tr_lat {
 	uint32_t *v;
-	uint32_t n, cap;
+	uint32_t n, cap, limit;
+	uint32_t *hist;      /* NULL until the samples pass limit */
 	uint64_t count;
 	uint32_t max;
 };
@@ -21,7 +28,7 @@ struct tr_lat {
 struct tr_pct {
 	uint64_t count;
 	uint32_t p50, p90, p99, max;
-	bool exact;  /* every sample was kept */
+	bool exact;  /* from every sample (false: from the histogram) */
 };
 
 /* Per status class (1xx..5xx, then other) and second since the first response; bins merge as time goes on. */
@@ -31,7 +38,7 @@ struct traffic {
 	struct tr_key *hosts, *endpoints;
 	uint32_t nhosts, nendpoints, max_keys;
 	uint64_t keys_dropped;            /* transactions counted under "(other)" at the cap */
-	uint64_t samples_kept, max_samples, samples_dropped;
+	uint64_t approximated;            /* latency sets that went over to a histogram */
 	struct tr_lat first, last;        /* overall: to the first and to the last byte of the response */
 	int64_t t0;                       /* capture second of the first response; -1 none yet */
 	uint32_t bin_s;                   /* seconds a bin covers (doubles when time runs past TR_BINS bins) */
@@ -39,7 +46,7 @@ struct traffic {
 	uint32_t series[TR_BINS][6];
 };
 
-void tr_init(struct traffic *tr, uint32_t max_keys, uint64_t max_samples);
+void tr_init(struct traffic *tr, uint32_t max_keys);
 void tr_free(struct traffic *tr);
 
 /* Counts a written transaction (its findings are final: after --baseline). */

@@ -98,6 +98,23 @@ for want in ("status codes: 200 2, 401 1, 404 1, 503 1", "hosts (top 10 by reque
              "first byte  5 transactions, p50 3.000, p90 11.000, p99 11.000, max 11.000 ms"):
     check("text summary has %r" % want, want in text, text[-1500:])
 
+# Past 256 latencies an endpoint's percentiles come from a histogram (within 3%); overall stays exact.
+lines = ["conn a 10.0.0.1:40000 10.0.0.2:80"]
+for i in range(1, 301):  # first byte latency i ms: 1 ms between packets, plus i - 1 ms of wait
+    lines.append('a c "GET /n/%d HTTP/1.1\\r\\nHost: a.test\\r\\n\\r\\n"' % i)
+    if i > 1:
+        lines.append("wait %.3f" % ((i - 1) / 1000))
+    lines.append('a s "HTTP/1.1 204 No Content\\r\\nDate: Mon, 03 Nov 2025 10:00:00 GMT\\r\\n\\r\\n"')
+s300 = run(build("300.pcap", "\n".join(lines)))[-1]
+e300 = s300["endpoints"][0]["latency"]["first_byte"]
+o300 = s300["latency"]["first_byte"]
+close = lambda got, want: abs(got - want) <= 0.03 * want
+check("300 latencies: overall percentiles exact", (o300["p50"], o300["p90"], o300["p99"], o300["max"], o300["exact"])
+      == (0.150, 0.270, 0.297, 0.300, True), json.dumps(o300))
+check("300 latencies: the endpoint's from its histogram, within 3%",
+      not e300["exact"] and close(e300["p50"], 0.150) and close(e300["p90"], 0.270) and close(e300["p99"], 0.297)
+      and e300["max"] == 0.300 and e300["count"] == 300 and s300["latency_histograms"] == 2, json.dumps(e300))
+
 # Redirect chains, on the bundled recording and on the redirect case.
 demo = run("captures/demo.pcap")[-1]["redirect_chains"]
 check("redirect chain of the recorded demo traffic",
