@@ -44,9 +44,12 @@ static bool walk_ok;
 
 static int visit(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
-	(void)sb;
 	(void)ftw;
-	if (type == FTW_F && capture_name(path) && !add(walk_in, path)) {
+	/* A symbolic link is followed to a file, not to a directory. */
+	struct stat target;
+	bool file = type == FTW_F || (type == FTW_SL && stat(path, &target) == 0 && S_ISREG(target.st_mode));
+	(void)sb;
+	if (file && capture_name(path) && !add(walk_in, path)) {
 		walk_ok = false;
 		return 1;
 	}

@@ -15,7 +15,7 @@ struct inputs {
  * Expands names into in: a file as it is (one that does not exist too: the
  * error comes when it is read), "-" for standard input, a
  * directory into every .pcap, .pcapng and .cap file under it (any case,
- * recursively, symbolic links to directories not followed).  The result
+ * recursively; a symbolic link is followed to a file, not to a directory).  The result
  * is sorted by byte value, so the report does not depend on the order the
  * names were given in, and a path given twice is read once.  False, with
  * err set, when a directory cannot be read.
