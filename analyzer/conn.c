@@ -339,6 +339,8 @@ static void ev_done(void *ctx, struct hx_dir *d)
 		t->flags |= TXN_CHUNK_EXT;
 	t->trailers = hx_take_trailers(d);
 	t->kept = hx_take_kept(d, &t->kept_len);
+	memcpy(t->first, d->first, d->nfirst);
+	t->nfirst = d->nfirst;
 	if (!(t->flags & (TXN_INTERIM | TXN_TUNNEL)) && !llhttp_should_keep_alive(&d->parser) &&
 	    !llhttp_message_needs_eof(&d->parser))
 		c->said_close = true;
@@ -348,7 +350,12 @@ static void ev_done(void *ctx, struct hx_dir *d)
 		c->eng->st.tunnels++;
 		for (int s = 0; s < 2; s++)
 			hx_set_tunnel(&c->hx[s]);
-		finalize(c, t);
+		/* A 101 waits for the server's first bytes in the new protocol
+		 * (upgrade-failed); a 2xx to CONNECT opens any protocol. */
+		if (t->resp && t->resp->status == 101)
+			c->check_txn = t;
+		else
+			finalize(c, t);
 	} else {
 		/* Judged once the bytes after it show whether it carried more
 		 * than its framing said (content on a bodiless response, or
@@ -508,7 +515,21 @@ static bool ev_no_start(void *ctx, struct hx_dir *d)
 	return false;
 }
 
+static void ev_tunnel(void *ctx, struct hx_dir *d, const uint8_t *p, size_t n)
+{
+	struct conn *c = ctx;
+	struct txn *t = c->check_txn;
+	(void)d;
+	if (!t || !(t->flags & TXN_TUNNEL))
+		return;
+	t->nfirst = (uint8_t)(n < sizeof t->first ? n : sizeof t->first);
+	memcpy(t->first, p, t->nfirst);
+	t->flags |= TXN_TUNNEL_SEEN;
+	finalize(c, t);
+}
+
 static const struct hx_events conn_hx_events = {
+	.tunnel = ev_tunnel,
 	.no_start = ev_no_start,
 	.begin = ev_begin,
 	.head = ev_head,

@@ -32,6 +32,7 @@ static int on_message_begin(llhttp_t *p)
 	d->tunnel = false;
 	d->have_status = false;
 	d->chunk_ext = false;
+	d->nfirst = 0;
 	d->body_len = 0;
 	d->val_end = NULL;
 	head_unref(d->trailers);
@@ -133,6 +134,9 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
 {
 	struct hx_dir *d = dir_of(p);
 	d->body_len += n;
+	/* The first bytes, for the rules that look at what the content is. */
+	for (size_t i = 0; d->nfirst < sizeof d->first && i < n; i++)
+		d->first[d->nfirst++] = (uint8_t)at[i];
 	if (d->keep && d->kb && d->kept_len < HX_KEEP_MAX) {
 		size_t k = n < HX_KEEP_MAX - d->kept_len ? n : HX_KEEP_MAX - d->kept_len;
 		if (d->kept_len + k > d->kept_cap) {
@@ -307,6 +311,10 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 			break;
 		}
 		default:
+			if (d->state == HX_TUNNEL && d->is_response && !d->tunnel_told && d->ev->tunnel) {
+				d->tunnel_told = true;
+				d->ev->tunnel(d->ctx, d, p, n);
+			}
 			d->ignored += n;
 			return;
 		}
@@ -400,5 +408,6 @@ struct http_head *hx_take_trailers(struct hx_dir *d)
 
 void hx_set_tunnel(struct hx_dir *d)
 {
+	d->tunnel_told = false;
 	d->state = HX_TUNNEL;
 }

@@ -48,6 +48,8 @@ struct hx_events {
 	 * is a parse error (a server that answered a request without a status
 	 * line), false when the connection is simply not HTTP. */
 	bool (*no_start)(void *ctx, struct hx_dir *d);
+	/* The first bytes the server sent after switching protocols (a 101). */
+	void (*tunnel)(void *ctx, struct hx_dir *d, const uint8_t *p, size_t n);
 };
 
 struct hx_dir {
@@ -57,9 +59,12 @@ struct hx_dir {
 	bool in_message;     /* between begin and done */
 	bool bodiless;       /* the current response was framed as bodiless */
 	bool tunnel;         /* the current message switches protocols */
+	bool tunnel_told;    /* the first bytes after the switch were handed to the tunnel event */
 	bool have_status;    /* the current response's status line was read */
 	bool closed_short;   /* during cut: the sender closed before the Content-Length was reached */
 	bool chunk_ext;      /* the current message has a chunk extension */
+	uint8_t first[16];   /* the first bytes of the current message's content (after de-chunking) */
+	uint8_t nfirst;
 	uint64_t body_len;   /* content bytes of the current message */
 	struct http_head *trailers; /* the trailer section of the response just done, until taken */
 	/* The content of a multipart/byteranges response, kept for the

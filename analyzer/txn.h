@@ -23,6 +23,7 @@ enum txn_flag {
 	TXN_CLOSED_SHORT = 1u << 10,  /* the server closed before the Content-Length was reached */
 	TXN_SAW_100 = 1u << 11,       /* the request was answered by a 100 Continue already */
 	TXN_CHUNK_EXT = 1u << 12,     /* the response's chunked content had a chunk extension */
+	TXN_TUNNEL_SEEN = 1u << 13,   /* first holds the first bytes the server sent after a 101 */
 };
 
 /* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */
@@ -43,6 +44,8 @@ struct txn {
 	struct http_head *resp;    /* NULL: not seen */
 	struct http_head *trailers; /* the response's trailer section, or NULL */
 	char *kept;                /* the first content bytes of a multipart/byteranges response, or NULL */
+	uint8_t first[16];         /* the response content's first bytes */
+	uint8_t nfirst;
 	uint32_t kept_len;
 	struct timeval req_ts, resp_ts;
 	struct timeval req_end_ts;  /* the packet that completed the request (0: not complete) */

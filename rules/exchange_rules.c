@@ -323,3 +323,36 @@ void check_upgrade_required_already_offered(const struct txn *t, struct rule_out
 			return;
 		}
 }
+
+void check_upgrade_failed(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §7.8, §15.2.2: after a 101 the server speaks the protocol
+	 * it switched to, at once.  Its first bytes tell: an HTTP/1.x status
+	 * line means it never switched; a WebSocket server's frames are
+	 * unmasked, with a known opcode and no reserved bit unless an
+	 * extension was agreed (RFC 6455 §5.2); an h2c server starts with a
+	 * SETTINGS frame (RFC 9113 §3.4). */
+	if (txn_status(t) != 101 || !(t->flags & TXN_TUNNEL_SEEN) || !t->nfirst || !heads_whole(t))
+		return;
+	const uint8_t *b = t->first;
+	if (t->nfirst >= 5 && memcmp(b, "HTTP/", 5) == 0) {
+		rule_report(out, SEV_WARNING, "after 101 Switching Protocols the server went on speaking HTTP/1.x");
+		return;
+	}
+	const struct hfield *up = head_field(t->resp, "Upgrade");
+	if (!up)
+		return;
+	const char *v = head_str(t->resp, up->value);
+	if (up->value.len >= 9 && strncasecmp(v, "websocket", 9) == 0) {
+		unsigned op = b[0] & 0x0f;
+		bool known = op <= 2 || (op >= 8 && op <= 10);
+		bool rsv = (b[0] & 0x70) && !head_field(t->resp, "Sec-WebSocket-Extensions");
+		bool masked = t->nfirst >= 2 && (b[1] & 0x80);
+		if (!known || rsv || masked)
+			rule_report(out, SEV_WARNING, "after 101 to websocket the server's first bytes are no WebSocket frame (%02x %02x)",
+				    b[0], t->nfirst >= 2 ? b[1] : 0);
+	} else if (up->value.len == 3 && strncasecmp(v, "h2c", 3) == 0) {
+		if (t->nfirst >= 4 && b[3] != 0x04)
+			rule_report(out, SEV_WARNING, "after 101 to h2c the server does not start with a SETTINGS frame");
+	}
+}

@@ -20,5 +20,6 @@ void check_payload_too_large_without_body(const struct txn *t, struct rule_out *
 void check_unsupported_media_type_without_body(const struct txn *t, struct rule_out *out);
 void check_conditional_ims_not_honored(const struct txn *t, struct rule_out *out);
 void check_upgrade_required_already_offered(const struct txn *t, struct rule_out *out);
+void check_upgrade_failed(const struct txn *t, struct rule_out *out);
 
 #endif

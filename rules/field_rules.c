@@ -760,3 +760,85 @@ void check_multipart_part_missing_content_type(const struct txn *t, struct rule_
 	if (parts_of(t, &pc) && pc.no_type)
 		rule_report(out, SEV_WARNING, "part %d of the multipart/byteranges content has no Content-Type", pc.no_type);
 }
+
+/* The first bytes of a 200's content, read from its start and not cut; NULL when there are none to judge. */
+static const uint8_t *content_start(const struct txn *t, uint32_t need)
+{
+	const struct http_head *h = whole_resp(t);
+	if (!h || h->status != 200 || (t->flags & (TXN_BODILESS | TXN_RESP_CUT)) || txn_is_head(t) || t->nfirst < need)
+		return NULL;
+	return t->first;
+}
+
+void check_content_encoding_invalid(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §8.4.1: gzip is the GZIP file format (RFC 1952), whose
+	 * bytes begin 1f 8b; zstd's frames begin 28 b5 2f fd (RFC 8878);
+	 * deflate is the zlib format (RFC 1950), whose two-byte header says
+	 * method 8 and is a multiple of 31.  Content that does not begin so
+	 * cannot be decoded as the coding says. */
+	const uint8_t *b = content_start(t, 4);
+	const struct hfield *f = b ? head_field(t->resp, "Content-Encoding") : NULL;
+	if (!f)
+		return;
+	const char *v = head_str(t->resp, f->value);
+	uint32_t n = f->value.len;
+	bool gzip = (n == 4 && strncasecmp(v, "gzip", 4) == 0) || (n == 6 && strncasecmp(v, "x-gzip", 6) == 0);
+	bool zstd = n == 4 && strncasecmp(v, "zstd", 4) == 0;
+	bool deflate = n == 7 && strncasecmp(v, "deflate", 7) == 0;
+	if (gzip && !(b[0] == 0x1f && b[1] == 0x8b))
+		rule_report(out, SEV_ERROR, "Content-Encoding says gzip, but the content does not start as gzip (1f 8b)");
+	else if (zstd && !(b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd))
+		rule_report(out, SEV_ERROR, "Content-Encoding says zstd, but the content does not start as a zstd frame");
+	else if (deflate && !((b[0] & 0x0f) == 8 && ((unsigned)b[0] << 8 | b[1]) % 31 == 0))
+		rule_report(out, SEV_ERROR, "Content-Encoding says deflate, but the content has no zlib header (raw deflate?)");
+}
+
+/* What the first bytes of content look like, when a signature says so; NULL when they say nothing sure. */
+static const char *sniff(const uint8_t *b, uint32_t n)
+{
+	static const struct {
+		const char *type;
+		const char *magic;
+		uint32_t len;
+	} sig[] = {
+		{ "image/png", "\x89PNG\r\n\x1a\n", 8 }, { "image/gif", "GIF8", 4 },      { "image/jpeg", "\xff\xd8\xff", 3 },
+		{ "application/pdf", "%PDF-", 5 },         { "application/zip", "PK\x03\x04", 4 },
+		{ "application/gzip", "\x1f\x8b", 2 },
+	};
+	for (size_t i = 0; i < sizeof sig / sizeof sig[0]; i++)
+		if (n >= sig[i].len && memcmp(b, sig[i].magic, sig[i].len) == 0)
+			return sig[i].type;
+	return NULL;
+}
+
+void check_content_type_mismatch(const struct txn *t, struct rule_out *out)
+{
+	/* RFC 9110 §8.3: the Content-Type says what the content is.  A
+	 * signature at the start that is another format's (a PNG served as
+	 * text/html, HTML served as image/png) misleads every client that
+	 * does not sniff, and those that do.  Only signatures that are sure
+	 * count; encoded content is not judged. */
+	const uint8_t *b = content_start(t, 4);
+	const struct hfield *ct = b ? head_field(t->resp, "Content-Type") : NULL;
+	if (!ct || head_field(t->resp, "Content-Encoding"))
+		return;
+	const char *v = head_str(t->resp, ct->value);
+	uint32_t vl = 0;
+	while (vl < ct->value.len && v[vl] != ';' && v[vl] != ' ')
+		vl++;
+	const char *is = sniff(b, t->nfirst);
+	bool declared_binary = (vl > 6 && strncasecmp(v, "image/", 6) == 0) || (vl == 15 && strncasecmp(v, "application/pdf", 15) == 0);
+	if (is) {
+		bool generic = vl == 24 && strncasecmp(v, "application/octet-stream", 24) == 0;
+		if (!generic && !(strlen(is) == vl && strncasecmp(v, is, vl) == 0))
+			rule_report(out, SEV_INFO, "Content-Type says %.*s, but the content starts as %s", SHOW(vl), v, is);
+		return;
+	}
+	/* A binary type whose content starts as markup or JSON text. */
+	uint32_t i = 0;
+	while (i < t->nfirst && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+		i++;
+	if (declared_binary && i < t->nfirst && (b[i] == '<' || b[i] == '{'))
+		rule_report(out, SEV_INFO, "Content-Type says %.*s, but the content starts as text (%c)", SHOW(vl), v, b[i]);
+}

@@ -30,5 +30,7 @@ void check_date_skew(const struct txn *t, struct rule_out *out);
 void check_multipart_boundary_invalid(const struct txn *t, struct rule_out *out);
 void check_multipart_part_missing_content_range(const struct txn *t, struct rule_out *out);
 void check_multipart_part_missing_content_type(const struct txn *t, struct rule_out *out);
+void check_content_encoding_invalid(const struct txn *t, struct rule_out *out);
+void check_content_type_mismatch(const struct txn *t, struct rule_out *out);
 
 #endif

@@ -253,6 +253,15 @@
 	  "a part of multipart/byteranges content without Content-Range", "RFC 9110 §14.6")	\
 	X(MULTIPART_PART_MISSING_CONTENT_TYPE, "multipart-part-missing-content-type", SEV_WARNING, 0,	\
 	  check_multipart_part_missing_content_type,	\
-	  "a part of multipart/byteranges content without Content-Type", "RFC 9110 §14.6")
+	  "a part of multipart/byteranges content without Content-Type", "RFC 9110 §14.6") \
+	X(CONTENT_ENCODING_INVALID, "content-encoding-invalid", SEV_ERROR, 0, check_content_encoding_invalid, \
+	  "a 200 whose content does not start as its Content-Encoding says (gzip, zstd, deflate)", \
+	  "RFC 9110 §8.4.1; RFC 1950, 1952, 8878")	\
+	X(CONTENT_TYPE_MISMATCH, "content-type-mismatch", SEV_INFO, 0, check_content_type_mismatch, \
+	  "a 200 whose content starts with another format's signature than its Content-Type", \
+	  "RFC 9110 §8.3") \
+	X(UPGRADE_FAILED, "upgrade-failed", SEV_WARNING, 1, check_upgrade_failed,	\
+	  "after 101 the server's first bytes are not the new protocol (an HTTP status line, no WebSocket frame, no h2c SETTINGS)", \
+	  "RFC 9110 §7.8; RFC 6455 §5.2; RFC 9113 §3.4")
 
 #endif
