@@ -350,11 +350,17 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 		}
 	}
 
-	/* A client's retries of the same URL. */
+	/* A client's retries of the same URL: entries are made at a 401, 429,
+	 * 503 or 413 only, so until one came there is nothing to look up. */
+	bool make = st == 401 || st == 429 || st == 503 || st == 413;
+	if (!make && !h->clients_made)
+		return;
 	snprintf(key, sizeof key, "C %s %s", client_ip, url);
-	struct hist_entry *ce = entry(h, key, st == 401 || st == 429 || st == 503 || st == 413);
+	struct hist_entry *ce = entry(h, key, make);
 	if (!ce)
 		return;
+	if (make && !ce->retry_from_us && !ce->auth_401s && !ce->retry_at_us)
+		h->clients_made++;
 	int64_t req_us = (int64_t)t->req_ts.tv_sec * 1000000 + t->req_ts.tv_usec;
 	/* A request sent before the response that asked for the wait
 	 * (pipelined behind it) could not have known. */

@@ -21,6 +21,7 @@ struct history {
 	struct hist_entry *oldest; /* utlist DL list, least recently used first */
 	uint32_t count, max;
 	uint64_t evicted;
+	uint64_t clients_made;     /* client entries ever made: none yet, no client lookup is needed */
 };
 
 void hist_init(struct history *h, uint32_t max);
