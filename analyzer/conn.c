@@ -70,8 +70,7 @@ static void set_client(struct conn *c, int client)
 	endpoint_str(c->ep->server, sizeof c->ep->server, &c->fe.key, !client);
 	if (!community_id(&c->fe.key, c->ep->community_id))
 		c->ep->community_id[0] = 0;
-	for (int s = 0; s < 2; s++)
-	{
+	for (int s = 0; s < 2; s++) {
 		hx_init(&c->hx[s], s != client, c->eng->lim.max_header_bytes, c->eng->lim.max_headers,
 			&conn_hx_events, c);
 		hx_set_keep_budget(&c->hx[s], &c->eng->keep);
@@ -132,9 +131,12 @@ static void finalize(struct conn *c, struct txn *t)
 	rules_evaluate(t);
 	if (t->nfindings && e->evidence)
 		ev_flag(e->evidence, &c->ev);
-	/* Kept content is for the rules only. */
-	free(t->kept);
-	t->kept = NULL;
+	/* Kept content is for the rules only: freed, and its room given back. */
+	if (t->kept) {
+		e->keep.used -= t->kept_cap;
+		free(t->kept);
+		t->kept = NULL;
+	}
 	seq_push(&e->seq, c->sc, t);
 }
 
@@ -338,7 +340,7 @@ static void ev_done(void *ctx, struct hx_dir *d)
 	if (d->chunk_ext)
 		t->flags |= TXN_CHUNK_EXT;
 	t->trailers = hx_take_trailers(d);
-	t->kept = hx_take_kept(d, &t->kept_len);
+	t->kept = hx_take_kept(d, &t->kept_len, &t->kept_cap);
 	memcpy(t->first, d->first, d->nfirst);
 	t->nfirst = d->nfirst;
 	if (!(t->flags & (TXN_INTERIM | TXN_TUNNEL)) && !llhttp_should_keep_alive(&d->parser) &&

@@ -381,14 +381,13 @@ struct http_head *hx_partial_head(struct hx_dir *d)
 	return h;
 }
 
-char *hx_take_kept(struct hx_dir *d, uint32_t *len)
+char *hx_take_kept(struct hx_dir *d, uint32_t *len, uint32_t *cap)
 {
-	/* The transaction owns the bytes from here; their room is given back
-	 * now, as the transaction is judged and written at once. */
+	/* The transaction owns the bytes from here, and their room in the
+	 * budget, which it gives back when it frees them. */
 	char *k = d->kept;
 	*len = d->kept_len;
-	if (d->kb)
-		d->kb->used -= d->kept_cap;
+	*cap = d->kept_cap;
 	d->kept = NULL;
 	d->kept_len = d->kept_cap = 0;
 	return k;

@@ -101,8 +101,12 @@ struct hx_keep_budget {
 /* Lets d keep multipart/byteranges content within kb. */
 void hx_set_keep_budget(struct hx_dir *d, struct hx_keep_budget *kb);
 
-/* Takes the kept content of the response just completed: *len bytes, NULL when none was kept. */
-char *hx_take_kept(struct hx_dir *d, uint32_t *len);
+/*
+ * Takes the kept content of the response just completed: *len bytes, NULL
+ * when none was kept.  *cap bytes of the budget stay charged until the
+ * taker gives them back (kb->used -= cap) with the memory.
+ */
+char *hx_take_kept(struct hx_dir *d, uint32_t *len, uint32_t *cap);
 
 /* Takes the trailer section of the response just completed (NULL when it had none). */
 struct http_head *hx_take_trailers(struct hx_dir *d);

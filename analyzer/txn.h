@@ -46,7 +46,7 @@ struct txn {
 	char *kept;                /* the first content bytes of a multipart/byteranges response, or NULL */
 	uint8_t first[16];         /* the response content's first bytes */
 	uint8_t nfirst;
-	uint32_t kept_len;
+	uint32_t kept_len, kept_cap; /* kept_cap: its room in the engine's keep budget */
 	struct timeval req_ts, resp_ts;
 	struct timeval req_end_ts;  /* the packet that completed the request (0: not complete) */
 	struct timeval resp_end_ts; /* the packet that completed the response (0: not complete) */
