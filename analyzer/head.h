@@ -99,6 +99,19 @@ static inline const char *head_str(const struct http_head *h, struct span s)
 	return h->buf + s.off;
 }
 
+/*
+ * The length and hash of a field name given as a C string.  The rules ask
+ * for the same literal names millions of times: both are remembered by the
+ * string's address (a small direct-mapped cache), so each literal is
+ * measured and hashed once.  So name, here and in head_field,
+ * head_field_count and head_field_is, must be a string that never changes
+ * at its address: a literal or a constant table's entry.
+ */
+void head_name_key(const char *name, uint32_t *len, uint32_t *hash);
+
+/* Whether field f of h is named name (ASCII case-insensitive). */
+bool head_field_is(const struct http_head *h, const struct hfield *f, const char *name);
+
 /* The first field named name (ASCII case-insensitive), or NULL. */
 const struct hfield *head_field(const struct http_head *h, const char *name);
 

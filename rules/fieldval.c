@@ -40,8 +40,7 @@ bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase
 
 bool field_is(const struct http_head *h, const struct hfield *f, const char *name)
 {
-	size_t nl = strlen(name);
-	return f->name.len == nl && f->hash == head_name_hash(name, nl) && strncasecmp(head_str(h, f->name), name, nl) == 0;
+	return head_field_is(h, f, name);
 }
 
 bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase)
