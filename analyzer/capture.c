@@ -149,6 +149,11 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
+	/* Large reads: the capture goes through two FILE buffers (this one and
+	 * libpcap's, over the cookie stream), and the default 4 KiB makes a
+	 * system call every few packets. */
+	if (!is_stdin)
+		setvbuf(f, NULL, _IOFBF, 1u << 20);
 	enum cap_result r = cap_read_stream(e, f, path, err, errlen);
 	if (!is_stdin)
 		fclose(f);
@@ -182,6 +187,7 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
+	setvbuf(pf, NULL, _IOFBF, 1u << 18);
 	enum cap_result res;
 	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
