@@ -100,3 +100,25 @@ void text_str(FILE *f, const char *s, size_t n)
 		}
 	}
 }
+
+void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			putc(*s, f);
+		}
+	}
+}

@@ -1,4 +1,4 @@
-/* json.h: writing wire bytes safely into JSON strings and text lines. */
+/* json.h: writing wire bytes safely into JSON strings, XML text and text lines. */
 #ifndef WL_JSON_H
 #define WL_JSON_H
 
@@ -14,6 +14,9 @@
  * always valid JSON and the byte's value is kept.
  */
 void json_str(FILE *f, const char *p, size_t n);
+
+/* Writes s for XML or HTML text and attribute values: &, <, > and " escaped (s is printable ASCII). */
+void xml_str(FILE *f, const char *s);
 
 /* Writes p[0..n) for a terminal or log line: printable ASCII as is, everything else as \xXX. */
 void text_str(FILE *f, const char *p, size_t n);

@@ -3,33 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "output.h"
 #include "wltime.h"
 
 /* Rows of the findings table; more are counted, not listed. */
 #define HTML_MAX_ROWS 5000
 
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			putc(*s, f);
-		}
-	}
-}
 
 static const char *const class_name[6] = { "other", "1xx", "2xx", "3xx", "4xx", "5xx" };
 
@@ -72,12 +52,12 @@ static void hbars(FILE *f, const char *id, const char *const *labels, const uint
 		double w = (double)(width - left - 80) * (double)values[i] / (double)max;
 		int y = i * row + 4;
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, y + 12);
-		esc(f, labels[i]);
+		xml_str(f, labels[i]);
 		fprintf(f, "</text><rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" data-label=\"", cls ? cls[i] : "bar",
 			left, y, w < 1 && values[i] ? 1 : w, row - 6);
-		esc(f, labels[i]);
+		xml_str(f, labels[i]);
 		fprintf(f, "\" data-count=\"%" PRIu64 "\"><title>", values[i]);
-		esc(f, labels[i]);
+		xml_str(f, labels[i]);
 		fprintf(f, ": %" PRIu64 "</title></rect><text x=\"%.1f\" y=\"%d\">%" PRIu64 "</text>", values[i], left + w + 6,
 			y + 12, values[i]);
 	}
@@ -167,7 +147,7 @@ void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st
 		wltime_iso(a, sizeof a, &rep->files[i].first);
 		wltime_iso(b, sizeof b, &rep->files[i].last);
 		fputs(i ? "<br>" : "", f);
-		esc(f, rep->files[i].name);
+		xml_str(f, rep->files[i].name);
 		fprintf(f, ": %" PRIu64 " packets, %s to %s", rep->files[i].packets, a, b);
 	}
 	fputs(" &middot; wirelint " WIRELINT_VERSION "</p>\n<div class=\"cards\">", f);
@@ -218,7 +198,7 @@ void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st
 		first.count, first.p50 / 1e3, first.p90 / 1e3, first.p99 / 1e3, first.max / 1e3, last.p99 / 1e3);
 	for (uint32_t i = 0; rows && i < nrows; i++) {
 		fputs("<tr><td><code>", f);
-		esc(f, rows[i].name);
+		xml_str(f, rows[i].name);
 		fprintf(f, "</code></td><td class=\"num\">%" PRIu64 "</td>", rows[i].requests);
 		if (!rows[i].first.count) {
 			/* No request and response seen whole: no latency. */
@@ -263,7 +243,7 @@ void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st
 	for (int i = 0; i < rule_count; i++)
 		if (st->by_rule[i]) {
 			fputs("<option>", f);
-			esc(f, rule_table[i].id);
+			xml_str(f, rule_table[i].id);
 			fputs("</option>", f);
 		}
 	fputs("</select></label><label>host <select id=\"f-host\"><option value=\"\">all</option>", f);
@@ -271,7 +251,7 @@ void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st
 	struct tr_row *hosts = tr_rows(tr, false, false, 0, &nh);
 	for (uint32_t i = 0; hosts && i < nh; i++) {
 		fputs("<option>", f);
-		esc(f, hosts[i].name);
+		xml_str(f, hosts[i].name);
 		fputs("</option>", f);
 	}
 	free(hosts);
@@ -282,20 +262,20 @@ void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st
 		const struct rep_finding *x = &rep->f[i];
 		const char *sev = severity_name((enum severity)x->sev);
 		fprintf(f, "<tr data-rule=\"%s\" data-host=\"", rule_table[x->rule].id);
-		esc(f, x->host[0] ? x->host : x->server);
+		xml_str(f, x->host[0] ? x->host : x->server);
 		fprintf(f, "\"><td class=\"sev-%s\">%s</td><td>%s</td><td>", sev, sev, rule_table[x->rule].id);
-		esc(f, x->host[0] ? x->host : x->server);
+		xml_str(f, x->host[0] ? x->host : x->server);
 		fputs("</td><td><code>", f);
-		esc(f, x->method[0] ? x->method : "-");
+		xml_str(f, x->method[0] ? x->method : "-");
 		putc(' ', f);
-		esc(f, x->uri[0] ? x->uri : "-");
+		xml_str(f, x->uri[0] ? x->uri : "-");
 		fputs("</code></td><td>", f);
 		if (x->status)
 			fprintf(f, "%d", x->status);
 		fputs("</td><td>", f);
-		esc(f, x->msg);
+		xml_str(f, x->msg);
 		fputs("</td><td><code>", f);
-		esc(f, rep->files[x->file].name);
+		xml_str(f, rep->files[x->file].name);
 		fprintf(f, ":%" PRIu64 "</code></td></tr>\n", x->frame);
 	}
 	fputs("</tbody></table>", f);
@@ -310,12 +290,12 @@ void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st
 		for (uint32_t i = 0; i < rd->nchains; i++) {
 			const struct redir_chain *c = &rd->chains[i];
 			fputs("<tr><td>", f);
-			esc(f, c->client);
+			xml_str(f, c->client);
 			fprintf(f, "</td><td class=\"num\">%d</td><td><code>", c->n - 1);
 			for (int k = 0; k < c->n; k++) {
 				if (k)
 					fputs(" &rarr; ", f);
-				esc(f, c->urls[k]);
+				xml_str(f, c->urls[k]);
 			}
 			fputs("</code></td><td>", f);
 			if (c->loop)

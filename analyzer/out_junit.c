@@ -3,31 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "output.h"
 #include "wltime.h"
 
-/* Writes s with XML's special characters escaped (s is printable ASCII). */
-static void xml(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			putc(*s, f);
-		}
-	}
-}
 
 /* Capture seconds a file covers: its test suite's time, the same in every run. */
 static double span(const struct rep_file *rf)
@@ -91,7 +70,7 @@ void out_junit_write(FILE *out, const struct report *rep, const struct wl_stats 
 		char ts[40];
 		wltime_iso(ts, sizeof ts, &rf->first);
 		fputs("  <testsuite name=\"", out);
-		xml(out, rf->name);
+		xml_str(out, rf->name);
 		fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.6f\" timestamp=\"%.19s\">\n",
 			nrules, sf, rf->error != NULL, span(rf), ts);
 		fprintf(out, "    <properties><property name=\"packets\" value=\"%" PRIu64 "\"/></properties>\n",
@@ -100,9 +79,9 @@ void out_junit_write(FILE *out, const struct report *rep, const struct wl_stats 
 			/* A file that could not be read whole: what came before the
 			 * damage is judged, and the damage is an error of the suite. */
 			fputs("    <testcase classname=\"", out);
-			xml(out, rf->name);
+			xml_str(out, rf->name);
 			fputs("\" name=\"reading the capture\" time=\"0\"><error message=\"", out);
-			xml(out, rf->error);
+			xml_str(out, rf->error);
 			fputs("\"/></testcase>\n", out);
 		}
 		for (int r = 0; r < rule_count; r++) {
@@ -111,9 +90,9 @@ void out_junit_write(FILE *out, const struct report *rep, const struct wl_stats 
 			size_t c = (size_t)fi * (size_t)rule_count + (size_t)r;
 			/* classname: the file, name: the rule; together unique, as GitLab needs. */
 			fputs("    <testcase classname=\"", out);
-			xml(out, rf->name);
+			xml_str(out, rf->name);
 			fputs("\" name=\"", out);
-			xml(out, rule_table[r].id);
+			xml_str(out, rule_table[r].id);
 			fputs("\" time=\"0\"", out);
 			if (!all[c]) {
 				fputs("/>\n", out);
@@ -143,7 +122,7 @@ void out_junit_write(FILE *out, const struct report *rep, const struct wl_stats 
 					finding_line(m, rf, x);
 					fclose(m);
 					line[sizeof line - 1] = 0;
-					xml(out, line);
+					xml_str(out, line);
 				}
 				fputs(pass == 0 ? "</failure>\n" : "</system-out>\n", out);
 			}

@@ -17,6 +17,18 @@ static bool exchange(const struct txn *t)
 	return t->req && heads_whole(t) && !(t->flags & TXN_INTERIM);
 }
 
+/* Whether a list element's name (before its parameters) is c[0..n), without case. */
+struct name_match {
+	const char *c;
+	uint32_t n;
+};
+
+static bool differs(const char *p, uint32_t l, void *arg)
+{
+	const struct name_match *m = arg;
+	return !(element_name_len(p, l) == m->n && strncasecmp(p, m->c, m->n) == 0);
+}
+
 struct unoffered {
 	const struct http_head *req;
 	const char *p;
@@ -26,21 +38,13 @@ struct unoffered {
 static bool te_offered(const char *c, uint32_t n, void *arg)
 {
 	struct unoffered *u = arg;
+	n = element_name_len(c, n);
 	if (n == 7 && strncasecmp(c, "chunked", 7) == 0)
 		return true;
-	if (field_lists(u->req, "TE", c, n, true))
+	/* In TE, with or without a weight ("gzip;q=0.5"). */
+	struct name_match m = { c, n };
+	if (!field_each(u->req, "TE", differs, &m))
 		return true;
-	/* TE elements may carry a weight: "gzip;q=0.5". */
-	for (uint32_t i = 0; i < u->req->nfields; i++) {
-		const struct hfield *f = &u->req->fields[i];
-		if (!field_is(u->req, f, "TE"))
-			continue;
-		const char *v = head_str(u->req, f->value);
-		uint32_t k = 0, st, l;
-		while (list_next(v, f->value.len, &k, &st, &l))
-			if (l > n && strncasecmp(v + st, c, n) == 0 && (v[st + n] == ';' || v[st + n] == ' '))
-				return true;
-	}
 	u->p = c;
 	u->n = n;
 	return false;
@@ -54,68 +58,84 @@ void check_te_unrequested(const struct txn *t, struct rule_out *out)
 	 * decode.  Advice, as the catalogue rates it. */
 	if (!exchange(t))
 		return;
-	const struct http_head *h = t->resp;
 	struct unoffered u = { t->req, NULL, 0 };
-	for (uint32_t i = 0; i < h->nfields && !u.p; i++) {
-		if (!field_is(h, &h->fields[i], "Transfer-Encoding"))
-			continue;
-		const char *v = head_str(h, h->fields[i].value);
-		uint32_t k = 0, st, l;
-		while (!u.p && list_next(v, h->fields[i].value.len, &k, &st, &l)) {
-			uint32_t nl = 0;
-			while (nl < l && v[st + nl] != ';' && v[st + nl] != ' ')
-				nl++;
-			te_offered(v + st, nl, &u);
-		}
-	}
+	field_each(t->resp, "Transfer-Encoding", te_offered, &u);
 	if (u.p)
 		rule_report(out, SEV_INFO, "transfer coding %.*s was not offered in the request's TE", SHOW(u.n), u.p);
 }
 
-/* Whether Accept-Encoding (present) accepts coding c[0..n): listed with q > 0, or "*" (RFC 9110 §12.5.3). */
+/* A coding's name without an "x-" in front: x-gzip is gzip, x-compress is compress (RFC 9110 §8.4.1.1, §8.4.1.3). */
+static void strip_x(const char **p, uint32_t *n)
+{
+	if (*n > 2 && strncasecmp(*p, "x-", 2) == 0) {
+		*p += 2;
+		*n -= 2;
+	}
+}
+
+struct accepts {
+	const char *c;   /* the coding asked about, x- stripped */
+	uint32_t n;
+	int named;       /* -1: not named; 0: named with q=0; 1: named */
+	bool star;       /* "*" with a weight above 0 */
+};
+
+/* Whether an Accept-Encoding element's weight is zero ("gzip;q=0", "gzip; q=0.000"). */
+static bool zero_weight(const char *p, uint32_t l, uint32_t nl)
+{
+	const char *qp = NULL;
+	for (uint32_t x = nl; x + 1 < l; x++)
+		if ((p[x] == 'q' || p[x] == 'Q') && p[x + 1] == '=')
+			qp = p + x + 2;
+	if (!qp || qp >= p + l || *qp != '0')
+		return false;
+	for (const char *z = qp + 1; z < p + l; z++)
+		if (*z != '.' && *z != '0')
+			return false;
+	return true;
+}
+
+static bool ae_element(const char *p, uint32_t l, void *arg)
+{
+	struct accepts *a = arg;
+	uint32_t nl = element_name_len(p, l);
+	bool zero = zero_weight(p, l, nl);
+	if (nl == 1 && p[0] == '*') {
+		a->star = !zero;
+		return true;
+	}
+	const char *name = p;
+	strip_x(&name, &nl);
+	if (nl == a->n && strncasecmp(name, a->c, nl) == 0) {
+		a->named = !zero;
+		return false; /* a coding named wins over "*" */
+	}
+	return true;
+}
+
+/* Whether Accept-Encoding (present) accepts coding c[0..n): named with q > 0, or "*" (RFC 9110 §12.5.3). */
 static bool ae_accepts(const struct http_head *q, const char *c, uint32_t n)
 {
-	bool star = false;
-	for (uint32_t i = 0; i < q->nfields; i++) {
-		const struct hfield *f = &q->fields[i];
-		if (!field_is(q, f, "Accept-Encoding"))
-			continue;
-		const char *v = head_str(q, f->value);
-		uint32_t k = 0, st, l;
-		while (list_next(v, f->value.len, &k, &st, &l)) {
-			uint32_t nl = 0;
-			while (nl < l && v[st + nl] != ';' && v[st + nl] != ' ')
-				nl++;
-			/* q=0 refuses ("gzip;q=0", "gzip; q=0.000"). */
-			const char *qp = NULL;
-			for (uint32_t x = nl; x + 1 < l; x++)
-				if ((v[st + x] == 'q' || v[st + x] == 'Q') && v[st + x + 1] == '=')
-					qp = v + st + x + 2;
-			bool zero = false;
-			if (qp) {
-				zero = *qp == '0';
-				for (const char *z = qp + 1; zero && z < v + st + l; z++)
-					zero = *z == '.' || *z == '0';
-			}
-			/* x-gzip is gzip and x-compress is compress (RFC 9110 §8.4.1.1, §8.4.1.3). */
-			const char *a = v + st, *b = c;
-			uint32_t al = nl, bl = n;
-			if (al > 2 && strncasecmp(a, "x-", 2) == 0) {
-				a += 2;
-				al -= 2;
-			}
-			if (bl > 2 && strncasecmp(b, "x-", 2) == 0) {
-				b += 2;
-				bl -= 2;
-			}
-			bool same = al == bl && strncasecmp(a, b, al) == 0;
-			if (same)
-				return !zero;
-			if (nl == 1 && v[st] == '*')
-				star = !zero;
-		}
-	}
-	return star;
+	struct accepts a = { c, n, -1, false };
+	strip_x(&a.c, &a.n);
+	field_each(q, "Accept-Encoding", ae_element, &a);
+	return a.named >= 0 ? a.named == 1 : a.star;
+}
+
+struct unaccepted {
+	const struct http_head *req;
+	const char *p;
+	uint32_t n;
+};
+
+static bool ce_accepted(const char *p, uint32_t l, void *arg)
+{
+	struct unaccepted *u = arg;
+	if ((l == 8 && strncasecmp(p, "identity", 8) == 0) || ae_accepts(u->req, p, l))
+		return true;
+	u->p = p;
+	u->n = l;
+	return false;
 }
 
 void check_content_encoding_unrequested(const struct txn *t, struct rule_out *out)
@@ -126,22 +146,10 @@ void check_content_encoding_unrequested(const struct txn *t, struct rule_out *ou
 	 * SHOULD send 415 or the identity coding instead). */
 	if (!exchange(t) || !head_field(t->req, "Accept-Encoding"))
 		return;
-	const struct http_head *h = t->resp;
-	for (uint32_t i = 0; i < h->nfields; i++) {
-		if (!field_is(h, &h->fields[i], "Content-Encoding"))
-			continue;
-		const char *v = head_str(h, h->fields[i].value);
-		uint32_t k = 0, st, l;
-		while (list_next(v, h->fields[i].value.len, &k, &st, &l)) {
-			if (l == 8 && strncasecmp(v + st, "identity", 8) == 0)
-				continue;
-			if (!ae_accepts(t->req, v + st, l)) {
-				rule_report(out, SEV_INFO, "content coding %.*s is not one the request's Accept-Encoding accepts",
-					    SHOW(l), v + st);
-				return;
-			}
-		}
-	}
+	struct unaccepted u = { t->req, NULL, 0 };
+	if (!field_each(t->resp, "Content-Encoding", ce_accepted, &u))
+		rule_report(out, SEV_INFO, "content coding %.*s is not one the request's Accept-Encoding accepts",
+			    SHOW(u.n), u.p);
 }
 
 void check_via_missing(const struct txn *t, struct rule_out *out)

@@ -243,27 +243,9 @@ void check_request_field_in_response(const struct txn *t, struct rule_out *out)
 			}
 }
 
-/* Each transfer coding of the response's Transfer-Encoding lines, in order, to fn; stops when fn returns false. */
-static void each_coding(const struct http_head *h, bool (*fn)(const char *c, uint32_t n, void *arg), void *arg)
-{
-	for (uint32_t i = 0; i < h->nfields; i++) {
-		if (!field_is(h, &h->fields[i], "Transfer-Encoding"))
-			continue;
-		const char *v = head_str(h, h->fields[i].value);
-		uint32_t k = 0, st, l;
-		while (list_next(v, h->fields[i].value.len, &k, &st, &l)) {
-			/* The coding's name, before any parameters. */
-			uint32_t nl = 0;
-			while (nl < l && v[st + nl] != ';' && v[st + nl] != ' ' && v[st + nl] != '\t')
-				nl++;
-			if (!fn(v + st, nl, arg))
-				return;
-		}
-	}
-}
-
 static bool count_chunked(const char *c, uint32_t n, void *arg)
 {
+	n = element_name_len(c, n);
 	if (n == 7 && strncasecmp(c, "chunked", 7) == 0)
 		(*(int *)arg)++;
 	return true;
@@ -276,7 +258,7 @@ void check_te_chunked_twice(const struct txn *t, struct rule_out *out)
 	const struct http_head *h = whole_resp(t);
 	int n = 0;
 	if (h)
-		each_coding(h, count_chunked, &n);
+		field_each(h, "Transfer-Encoding", count_chunked, &n);
 	if (n > 1)
 		rule_report(out, SEV_ERROR, "Transfer-Encoding applies chunked %d times; it may be applied once", n);
 }
@@ -292,6 +274,7 @@ static bool find_unknown(const char *c, uint32_t n, void *arg)
 	 * removed from it by RFC 7230. */
 	static const char *const known[] = { "chunked", "gzip", "deflate", "compress", "x-gzip", "x-compress",
 					     "trailers" };
+	n = element_name_len(c, n);
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (strlen(known[i]) == n && strncasecmp(c, known[i], n) == 0)
 			return true;
@@ -308,7 +291,7 @@ void check_te_invalid(const struct txn *t, struct rule_out *out)
 	const struct http_head *h = whole_resp(t);
 	struct bad_coding b = { NULL, 0 };
 	if (h)
-		each_coding(h, find_unknown, &b);
+		field_each(h, "Transfer-Encoding", find_unknown, &b);
 	if (b.p)
 		rule_report(out, SEV_ERROR, "Transfer-Encoding names %.*s, which is not a registered transfer coding",
 			    SHOW(b.n), b.p);

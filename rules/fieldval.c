@@ -43,6 +43,29 @@ bool field_is(const struct http_head *h, const struct hfield *f, const char *nam
 	return head_field_is(h, f, name);
 }
 
+bool field_each(const struct http_head *h, const char *name, bool (*fn)(const char *p, uint32_t n, void *arg),
+		void *arg)
+{
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		if (!field_is(h, &h->fields[i], name))
+			continue;
+		const char *v = head_str(h, h->fields[i].value);
+		uint32_t k = 0, st, l;
+		while (list_next(v, h->fields[i].value.len, &k, &st, &l))
+			if (!fn(v + st, l, arg))
+				return false;
+	}
+	return true;
+}
+
+uint32_t element_name_len(const char *p, uint32_t n)
+{
+	uint32_t l = 0;
+	while (l < n && p[l] != ';' && p[l] != ' ' && p[l] != '\t')
+		l++;
+	return l;
+}
+
 bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase)
 {
 	for (uint32_t i = 0; i < h->nfields; i++) {

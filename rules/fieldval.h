@@ -24,6 +24,17 @@ bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase
 /* Whether any field of h named name lists want. */
 bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase);
 
+/*
+ * Each element of the lists of every field of h named name, in order, to
+ * fn (the element's bytes, trimmed); stops when fn returns false.  Returns
+ * false when fn stopped it.
+ */
+bool field_each(const struct http_head *h, const char *name, bool (*fn)(const char *p, uint32_t n, void *arg),
+		void *arg);
+
+/* Length of a list element's name: up to its first ';', space or tab (a coding without its parameters). */
+uint32_t element_name_len(const char *p, uint32_t n);
+
 /* Whether f is named name (ASCII case-insensitive). */
 bool field_is(const struct http_head *h, const struct hfield *f, const char *name);
 
