@@ -29,6 +29,8 @@ void cli_usage(FILE *f)
 	      "      --report FILE.html also write a self-contained HTML report with charts\n"
 	      "  -w FILE                also write, as a pcap, the packets of each connection\n"
 	      "                         that produced a finding\n"
+	      "  -j, --jobs N           worker threads (default: the number of cores; 1: read\n"
+	      "                         and judge in one thread); the output is the same\n"
 	      "\n"
 	      "Live capture (as tcpdump): wirelint -i IFACE [options] [filter expression]\n"
 	      "  -i IFACE               capture on IFACE (any: all interfaces)\n"
@@ -160,6 +162,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
@@ -202,7 +205,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 	optind = 1;
 	int ch;
 	unsigned long long v;
-	while ((ch = getopt_long(argc, argv, ":r:F:o:qhVi:Ds:pB:c:Z:w:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":r:F:o:qhVi:Ds:pB:c:Z:w:j:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (!add_file(o, optarg))
@@ -298,6 +301,10 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_REPORT:
 			o->report = optarg;
+			break;
+		case 'j':
+			if (!number_opt("-j", optarg, 1, 256, &o->jobs))
+				return CLI_USAGE;
 			break;
 		case 'w':
 			o->evidence = optarg;

@@ -35,6 +35,7 @@ struct cli_opts {
 	long stats_interval;             /* --stats-interval; -1: every 5 s when stderr is a terminal */
 	const char *user;                /* -Z */
 	const char *evidence;            /* -w */
+	uint32_t jobs;                   /* -j: worker threads; 0: not given (the number of cores) */
 	uint32_t top;                    /* --top N */
 	const char *report;              /* --report FILE.html */
 	int fail_on; /* a severity, or -1 for none */

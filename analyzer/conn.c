@@ -9,6 +9,7 @@
 #include "communityid.h"
 #include "engine.h"
 #include "llhttp.h"
+#include "parallel.h"
 #include "rule.h"
 #include "sequencer.h"
 
@@ -50,7 +51,10 @@ struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
 		hunt_init(&c->orient[s], HUNT_EITHER, false);
 	}
 	/* Live, transactions are written as they finish, not in connection order. */
-	c->sc = e->live ? NULL : seq_open(&e->seq);
+	if (e->pw)
+		par_conn_open(e, c); /* numbered and ordered by the merge */
+	else
+		c->sc = e->live ? NULL : seq_open(&e->seq);
 	e->st.connections++;
 	return c;
 }
@@ -94,6 +98,16 @@ static void mark_not_http(struct conn *c)
 	}
 }
 
+/* Kept content is for the rules only: freed, and its room given back. */
+static void release_kept(struct engine *e, struct txn *t)
+{
+	if (t->kept) {
+		e->keep.used -= t->kept_cap;
+		free(t->kept);
+		t->kept = NULL;
+	}
+}
+
 /* Judges t and hands it to the output, in order. */
 static void finalize(struct conn *c, struct txn *t)
 {
@@ -123,6 +137,15 @@ static void finalize(struct conn *c, struct txn *t)
 		stats_count_status(&e->st, t->resp->status);
 	if (t->flags & (TXN_REQ_CUT | TXN_RESP_CUT))
 		e->st.txn_incomplete++;
+	if (e->pw) {
+		/* A worker: the history is judged in the merge, its findings
+		 * put here, before those of the rules. */
+		t->hist_at = t->nfindings;
+		rules_evaluate(t);
+		release_kept(e, t);
+		par_txn(e, c, t);
+		return;
+	}
 	if (t->req && t->resp) {
 		char ip[INET6_ADDRSTRLEN];
 		inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, sizeof ip);
@@ -131,12 +154,7 @@ static void finalize(struct conn *c, struct txn *t)
 	rules_evaluate(t);
 	if (t->nfindings && e->evidence)
 		ev_flag(e->evidence, &c->ev);
-	/* Kept content is for the rules only: freed, and its room given back. */
-	if (t->kept) {
-		e->keep.used -= t->kept_cap;
-		free(t->kept);
-		t->kept = NULL;
-	}
+	release_kept(e, t);
 	seq_push(&e->seq, c->sc, t);
 }
 
@@ -306,7 +324,10 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	c->resp_txn = t;
 	/* Redirects are followed in the order the responses come, as the
 	 * client saw them (the transaction itself is judged later). */
-	if (t->req && h && !(t->flags & TXN_INTERIM)) {
+	if (t->req && h && !(t->flags & TXN_INTERIM) && e->pw) {
+		t->redir_at = t->nfindings;
+		par_redirect(e, c, t);
+	} else if (t->req && h && !(t->flags & TXN_INTERIM)) {
 		char ip[INET6_ADDRSTRLEN];
 		inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, sizeof ip);
 		redir_follow(&e->redirects, ip, t);
@@ -687,7 +708,10 @@ void conn_close(struct conn *c)
 		if (c->hx_ready)
 			hx_free(&c->hx[s]);
 	}
-	seq_close(&e->seq, c->sc);
+	if (e->pw)
+		par_conn_close(e, c);
+	else
+		seq_close(&e->seq, c->sc);
 	if (e->evidence)
 		ev_discard(e->evidence, &c->ev);
 	if (--c->ep->refs == 0)

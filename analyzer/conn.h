@@ -52,6 +52,8 @@ struct conn {
 	uint8_t resp_version;       /* major * 10 + minor of the first final response; 0 none yet */
 	bool version_told, pipelining_told;
 	struct ev_buf ev;           /* -w: this connection's packets, until its verdict */
+	uint64_t open_g, touch_g;   /* -j: the order (engine.g) of its first and latest frames */
+	struct par_conn *pc;        /* -j: the merge's record of it */
 };
 
 /* A new connection for the segment p, numbered id; NULL when memory is exhausted. */

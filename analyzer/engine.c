@@ -1,11 +1,13 @@
 /* engine.c: the pipeline from a captured frame to written findings. */
 #include "engine.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "conn.h"
 #include "decode.h"
 #include "fingerprint.h"
+#include "parallel.h"
 
 /* Link type of a bare IPv4 datagram (pcap/dlt.h's DLT_IPV4). */
 #define DLT_IPV4_RAW 228
@@ -81,8 +83,7 @@ static void close_entry(struct engine *e, struct flow_entry *fe)
 	conn_close((struct conn *)fe);
 }
 
-/* Folds the fragment table's counts into the stats. */
-static void frag_counts(struct engine *e)
+void engine_fold_counts(struct engine *e)
 {
 	struct frag_table *t = &e->frags;
 	e->st.frag_reassembled += t->reassembled;
@@ -100,23 +101,46 @@ static void frag_counts(struct engine *e)
 	e->keep.denied = 0;
 }
 
-void engine_end_file(struct engine *e)
+void engine_close_all(struct engine *e)
 {
 	struct flow_entry *fe;
-	while ((fe = flow_first(&e->flows)))
+	while ((fe = flow_first(&e->flows))) {
+		/* In the order they started. */
+		e->key = (struct par_key){ e->g, PAR_PHASE_SWEEP, ((struct conn *)fe)->open_g };
 		close_entry(e, fe);
+	}
+}
+
+void engine_end_file(struct engine *e)
+{
+	e->g++;
+	if (e->par)
+		par_end_file(e->par);
+	else
+		engine_close_all(e);
 	/* Datagrams still waiting for fragments will not complete. */
 	frag_drop_all(&e->frags);
-	frag_counts(e);
+	engine_fold_counts(e);
 }
 
 void engine_free(struct engine *e)
 {
 	engine_end_file(e);
+	if (e->par)
+		par_stop(e->par);
+	e->par = NULL;
 	frag_free(&e->frags);
 	redir_free(&e->redirects);
 	hist_free(&e->history);
 	tr_free(&e->traffic);
+}
+
+bool engine_jobs(struct engine *e, unsigned jobs)
+{
+	if (jobs <= 1)
+		return true;
+	e->par = par_start(e, jobs);
+	return e->par != NULL;
 }
 
 void engine_begin_file(struct engine *e, const char *name)
@@ -126,35 +150,62 @@ void engine_begin_file(struct engine *e, const char *name)
 	e->file_first = e->file_last = (struct timeval){ 0, 0 };
 	e->now = 0;
 	e->next_sweep = 0;
+	if (e->par)
+		par_begin_file(e->par, name, e->live);
 }
 
-/* Flushes connections idle for longer than the timeout, in capture time. */
-static void sweep(struct engine *e)
+void engine_sweep_flows(struct engine *e)
 {
 	struct flow_entry *fe;
 	while ((fe = flow_oldest(&e->flows)) && fe->last_sec + (int64_t)e->lim.idle_timeout_s < e->now) {
 		e->st.conn_timed_out++;
+		/* Closed in the order of their last packets (the LRU order). */
+		e->key = (struct par_key){ e->g, PAR_PHASE_SWEEP, ((struct conn *)fe)->touch_g };
 		close_entry(e, fe);
 	}
-	frag_expire(&e->frags, e->now);
-	frag_counts(e);
-	e->next_sweep = e->now + 1;
 }
 
-void engine_tick(struct engine *e, int64_t now_sec)
+void engine_settle(struct engine *e)
 {
-	if (now_sec > e->now)
-		e->now = now_sec;
-	if (e->now >= e->next_sweep)
-		sweep(e);
 	/* The LRU list is ordered by last activity: stop at the first that
 	 * was active in the last second. */
 	struct flow_entry *fe = flow_oldest(&e->flows);
 	while (fe && fe->last_sec < e->now) {
 		struct flow_entry *next = fe->lru_next;
+		e->key = (struct par_key){ e->g, PAR_PHASE_SETTLE, ((struct conn *)fe)->touch_g };
 		conn_settle((struct conn *)fe);
 		fe = next;
 	}
+}
+
+/* Flushes connections idle for longer than the timeout, in capture time; settles quiet ones on a tick. */
+static void clock_moved(struct engine *e, bool settle)
+{
+	bool sweep = e->now >= e->next_sweep;
+	if (sweep) {
+		frag_expire(&e->frags, e->now);
+		engine_fold_counts(e);
+		e->next_sweep = e->now + 1;
+	}
+	if (e->par) {
+		if (sweep || settle)
+			par_clock(e->par, sweep, settle);
+		return;
+	}
+	if (sweep)
+		engine_sweep_flows(e);
+	if (settle)
+		engine_settle(e);
+}
+
+void engine_tick(struct engine *e, int64_t now_sec)
+{
+	e->g++;
+	if (now_sec > e->now)
+		e->now = now_sec;
+	clock_moved(e, true);
+	if (e->par)
+		par_drain(e->par);
 }
 
 static void count_decode_error(struct engine *e, enum dec_result r)
@@ -182,10 +233,24 @@ static void count_decode_error(struct engine *e, enum dec_result r)
 	}
 }
 
+/*
+ * Which worker owns a connection: a hash of its flow key, which is
+ * normalised (the same for both directions) and zeroed past the address.
+ */
+static uint32_t flow_key_hash(const struct flow_key *k)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	const uint8_t *b = (const uint8_t *)k;
+	for (size_t i = 0; i < sizeof *k; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
 		  uint32_t wirelen)
 {
 	bool reassembled = false;
+	e->g++;
 	e->frame++;
 	e->st.packets++;
 	e->st.bytes += wirelen;
@@ -211,7 +276,10 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 		const uint8_t *dg = frag_add(&e->frags, p.ip, p.ip_len, e->now, &n);
 		if (!dg)
 			return;
-		r = dec_frame(DLT_IPV4_RAW, dg, n, n, &p);
+		dlt = DLT_IPV4_RAW;
+		data = dg;
+		caplen = wirelen = n;
+		r = dec_frame(dlt, data, caplen, wirelen, &p);
 		reassembled = true;
 	}
 	if (r != DEC_OK) {
@@ -230,9 +298,21 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	}
 	/* Capture time only moves forward (above): a timestamp that goes
 	 * back neither flushes nor revives anything. */
-	if (e->now >= e->next_sweep)
-		sweep(e);
+	clock_moved(e, false);
+	if (e->par) {
+		struct flow_key k;
+		flow_key_make(&k, &p);
+		par_frame(e->par, flow_key_hash(&k), dlt, ts, data, caplen, wirelen);
+		return;
+	}
+	engine_conn_frame(e, dlt, ts, data, caplen, wirelen, reassembled, &p);
+}
 
+void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
+		       uint32_t wirelen, bool reassembled, const struct dec_pkt *pp)
+{
+	struct dec_pkt p = *pp;
+	e->key = (struct par_key){ e->g, PAR_PHASE_FRAME, 0 };
 	struct flow_key k;
 	int side = flow_key_make(&k, &p);
 	struct conn *c = (struct conn *)flow_find(&e->flows, &k);
@@ -258,10 +338,14 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 			e->st.conn_evicted++;
 			return;
 		}
+		c->open_g = e->g;
 		flow_insert(&e->flows, &c->fe, e->now);
 	} else {
-		flow_touch(&e->flows, &c->fe, ts->tv_sec);
+		/* Capture time, not the packet's: the LRU list stays ordered
+		 * by it even where timestamps go back. */
+		flow_touch(&e->flows, &c->fe, e->now);
 	}
+	c->touch_g = e->g;
 	if (e->evidence) {
 		/* Held with the connection until it is known whether it
 		 * produced a finding.  A reassembled IPv4 datagram is not a

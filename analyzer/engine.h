@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/time.h>
 
+#include "decode.h"
 #include "flow.h"
 #include "baseline.h"
 #include "evidence.h"
@@ -18,6 +19,7 @@
 #include "reasm.h"
 #include "report.h"
 #include "traffic.h"
+#include "parallel.h"
 #include "sequencer.h"
 #include "stats.h"
 
@@ -59,6 +61,12 @@ struct engine {
 	bool progress;             /* a progress line on stderr while reading a file (a terminal, not -q) */
 	struct evidence *evidence; /* -w FILE: packets of connections with findings, or NULL */
 	struct timeval file_first, file_last; /* capture time the current file covers */
+	/* -j: g numbers frames, clock ticks and file ends in reading order
+	 * (parallel.h); key is the order of what a worker is doing. */
+	uint64_t g;
+	struct par_key key;
+	struct par *par;             /* the reading engine's workers (-j 2 or more), or NULL */
+	struct par_worker *pw;       /* a worker's engine: where its results go; NULL otherwise */
 };
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);
@@ -73,6 +81,12 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 void engine_tick(struct engine *e, int64_t now_sec);
 void engine_free(struct engine *e);
 
+/*
+ * Reads with jobs worker threads (parallel.h); 0 or 1: in this thread.
+ * False when the threads cannot be started.
+ */
+bool engine_jobs(struct engine *e, unsigned jobs);
+
 void engine_begin_file(struct engine *e, const char *name);
 
 /* One captured frame of link type dlt. */
@@ -81,5 +95,20 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 
 /* Flushes every open connection, oldest first. */
 void engine_end_file(struct engine *e);
+
+/*
+ * The connection half of engine_frame, run by a worker (or by
+ * engine_frame itself without -j): p is data decoded.
+ */
+void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
+		       uint32_t wirelen, bool reassembled, const struct dec_pkt *p);
+/* Closes the connections idle past the timeout at e->now, in LRU order. */
+void engine_sweep_flows(struct engine *e);
+/* Judges the responses of connections quiet for a second (conn_settle). */
+void engine_settle(struct engine *e);
+/* Closes every connection, in the order they started. */
+void engine_close_all(struct engine *e);
+/* Adds what the fragment table, the budgets, the redirects and the history counted to e's stats. */
+void engine_fold_counts(struct engine *e);
 
 #endif

@@ -199,7 +199,8 @@ void head_unref(struct http_head *h)
 
 void head_name_key(const char *name, uint32_t *len, uint32_t *hash)
 {
-	static struct {
+	/* One cache a thread (-j): workers judge at the same time. */
+	static _Thread_local struct {
 		const char *p;
 		uint32_t len, hash;
 	} cache[512];

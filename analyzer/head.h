@@ -36,7 +36,7 @@ static inline uint32_t head_name_hash(const char *p, size_t n)
  * head is shared by the interim and final responses to it, hence refs.
  */
 struct http_head {
-	int refs;
+	_Atomic int refs;    /* -j: freed by the merge, shared in a worker */
 	bool is_response;
 	bool truncated;      /* cut at the header-size or header-count cap */
 	bool obs_fold;       /* a field value was folded over lines (RFC 9112 §5.2) */

@@ -308,6 +308,23 @@ static size_t run_files(struct run *r, int *status, int *errors)
 	return read;
 }
 
+/* Worker threads (-j): the number of cores unless told. */
+static unsigned jobs_for(const struct cli_opts *o)
+{
+	/* -w keeps each connection's packets until its verdict, and
+	 * --max-findings stops at one packet: both follow one thread's reading. */
+	if (o->evidence || o->max_findings) {
+		if (o->jobs > 1)
+			fprintf(stderr, "wirelint: -j %u: %s reads in one thread\n", o->jobs,
+				o->evidence ? "-w" : "--max-findings");
+		return 1;
+	}
+	if (o->jobs)
+		return o->jobs;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
 /* After reading: counters, the summary or report, the baseline written. */
 static void finish(struct run *r, size_t read, int errors, int *status)
 {
@@ -417,6 +434,9 @@ int main(int argc, char **argv)
 		/* A progress line only for a person watching: a terminal, not -q. */
 		r.e.progress = !r.o.iface && !r.o.quiet && isatty(2);
 		r.out.rd = &r.e.redirects;
+		unsigned jobs = jobs_for(&r.o);
+		if (!engine_jobs(&r.e, jobs))
+			fprintf(stderr, "wirelint: -j %u: cannot start the threads; reading in one\n", jobs);
 		int errors = 0;
 		if (r.o.iface) {
 			if (run_live(&r, &status, &errors))

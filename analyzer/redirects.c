@@ -345,11 +345,21 @@ static void check_follow_up(const struct chain *ch, struct txn *t)
 void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 {
 	char url[URL_MAX];
-	if (!t->resp || (t->flags & TXN_INTERIM) || !redir_request_url(t, url, sizeof url))
+	if (!t->resp || (t->flags & TXN_INTERIM))
 		return;
 	/* A client is remembered from its first redirect on, not before:
-	 * memory follows the redirects, not the clients. */
-	struct redir_client *c = client_for(r, client_ip, is_redirect(t->resp->status) && head_field(t->resp, "Location"));
+	 * memory follows the redirects, not the clients.  Most responses are
+	 * no redirect to a client with no chain open: nothing to build. */
+	bool redirect = is_redirect(t->resp->status) && head_field(t->resp, "Location");
+	if (!redirect) {
+		struct redir_client *known;
+		HASH_FIND_STR(r->hash, client_ip, known);
+		if (!known)
+			return;
+	}
+	if (!redir_request_url(t, url, sizeof url))
+		return;
+	struct redir_client *c = client_for(r, client_ip, redirect);
 	if (!c)
 		return;
 	int64_t now = t->resp_ts.tv_sec;

@@ -28,7 +28,7 @@ enum txn_flag {
 
 /* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */
 struct endpoints {
-	int refs;
+	_Atomic int refs;          /* -j: a worker takes, the merge releases */
 	char client[56];
 	char server[56];
 	char community_id[32];     /* Community ID v1 of the connection, or "" */
@@ -59,6 +59,9 @@ struct txn {
 	uint32_t flags;
 	uint16_t nfindings, fcap;
 	struct finding *findings;
+	/* -j: where the findings judged in the merge go, in the order one
+	 * thread raises them: redirects (at the response head), history (before the rules). */
+	uint16_t redir_at, hist_at;
 };
 
 struct txn *txn_new(void);

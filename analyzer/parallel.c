@@ -1,0 +1,631 @@
+/* parallel.c: -j N: frames to workers in batches, their results merged back in order. */
+#include "parallel.h"
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "decode.h"
+#include "engine.h"
+#include "history.h"
+#include "redirects.h"
+#include "sequencer.h"
+#include "txn.h"
+
+enum {
+	BATCH_ITEMS = 512,         /* frames (and clock marks) handed over at once */
+	BATCH_BYTES = 512 << 10,   /* their bytes, copied out of the reader's buffer */
+	MAX_QUEUED = 8,            /* batches waiting for a worker: the reader waits past that */
+	BLOCK_EVENTS = 256,        /* results handed back at once */
+	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
+};
+
+enum item_kind { IT_FRAME, IT_CLOCK, IT_BEGIN, IT_END };
+
+struct item {
+	uint8_t kind;
+	bool sweep, settle, live;
+	int dlt;
+	uint32_t rec_len, caplen, wirelen;
+	uint64_t g, frame, rec_off;
+	size_t off;                /* of the frame's bytes in the batch's data */
+	int64_t now;
+	struct timeval ts;
+	const char *file;
+};
+
+struct batch {
+	struct batch *next;
+	uint64_t through;          /* the worker has everything up to this g once it has this batch */
+	uint32_t n;
+	size_t len, cap;
+	uint8_t *data;
+	struct item items[BATCH_ITEMS];
+};
+
+enum ev_kind { EV_OPEN, EV_REDIR, EV_TXN, EV_CLOSE };
+
+struct event {
+	struct par_key key;
+	uint8_t kind;
+	struct par_conn *pc;
+	struct txn *t;
+	char ip[INET6_ADDRSTRLEN]; /* the client's address, for the redirects and the history */
+};
+
+struct evblock {
+	struct evblock *next;
+	uint32_t n;
+	struct event ev[BLOCK_EVENTS];
+};
+
+/* Redirect findings of a transaction still being read, held for it. */
+struct redir_held {
+	struct redir_held *next;
+	const struct txn *t;
+	struct txn *found;
+};
+
+/* The merge's record of a worker's connection. */
+struct par_conn {
+	uint64_t id;
+	struct seq_conn *sc;
+	struct redir_held *held;
+};
+
+struct par_worker {
+	struct par *p;
+	pthread_t th;
+	bool started;
+	struct engine e;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_in;      /* a batch, or quit */
+	pthread_cond_t cv_out;     /* a batch done */
+	/* Under mu. */
+	struct batch *q_head, *q_tail;
+	unsigned queued;
+	struct batch *spare;
+	struct evblock *pub_head, *pub_tail;
+	uint64_t done;             /* through of the last batch done */
+	bool quit;
+	/* The worker's own. */
+	struct evblock *loc_head, *loc_tail;
+	/* The reading thread's own. */
+	struct batch *fill;
+	struct evblock *m_head, *m_tail;
+	uint32_t m_pos;
+	uint64_t m_done;
+};
+
+struct par {
+	struct engine *e;
+	unsigned n;
+	uint32_t batch_items;      /* BATCH_ITEMS, or fewer for the tests (WIRELINT_JOBS_BATCH) */
+	uint64_t flushed_g;
+	struct par_worker *w;
+};
+
+static int key_cmp(const struct par_key *a, const struct par_key *b)
+{
+	if (a->g != b->g)
+		return a->g < b->g ? -1 : 1;
+	if (a->phase != b->phase)
+		return a->phase < b->phase ? -1 : 1;
+	if (a->sub != b->sub)
+		return a->sub < b->sub ? -1 : 1;
+	return 0;
+}
+
+static void out_of_memory(void)
+{
+	/* Results cannot be dropped without changing the output. */
+	fputs("wirelint: out of memory in -j's hand-over; run with -j 1 or lower the caps\n", stderr);
+	abort();
+}
+
+/* ---- worker side ---- */
+
+static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_conn *pc, struct txn *t)
+{
+	struct par_worker *w = we->pw;
+	struct evblock *b = w->loc_tail;
+	if (!b || b->n == BLOCK_EVENTS) {
+		b = malloc(sizeof *b);
+		if (!b)
+			out_of_memory();
+		b->next = NULL;
+		b->n = 0;
+		if (w->loc_tail)
+			w->loc_tail->next = b;
+		else
+			w->loc_head = b;
+		w->loc_tail = b;
+	}
+	struct event *ev = &b->ev[b->n++];
+	ev->key = we->key;
+	ev->kind = (uint8_t)kind;
+	ev->pc = pc;
+	ev->t = t;
+	ev->ip[0] = 0;
+	return ev;
+}
+
+static void client_ip(const struct conn *c, char *ip)
+{
+	inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, INET6_ADDRSTRLEN);
+}
+
+void par_conn_open(struct engine *we, struct conn *c)
+{
+	c->pc = calloc(1, sizeof *c->pc);
+	if (!c->pc)
+		out_of_memory();
+	ev_add(we, EV_OPEN, c->pc, NULL);
+}
+
+void par_conn_close(struct engine *we, struct conn *c)
+{
+	ev_add(we, EV_CLOSE, c->pc, NULL);
+	c->pc = NULL;
+}
+
+void par_redirect(struct engine *we, struct conn *c, struct txn *t)
+{
+	client_ip(c, ev_add(we, EV_REDIR, c->pc, t)->ip);
+}
+
+void par_txn(struct engine *we, struct conn *c, struct txn *t)
+{
+	struct event *ev = ev_add(we, EV_TXN, c->pc, t);
+	if (t->req && t->resp)
+		client_ip(c, ev->ip);
+}
+
+static void run_batch(struct par_worker *w, struct batch *b)
+{
+	struct engine *e = &w->e;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+		e->g = it->g;
+		switch (it->kind) {
+		case IT_BEGIN:
+			engine_begin_file(e, it->file);
+			e->live = it->live;
+			break;
+		case IT_FRAME: {
+			e->frame = it->frame;
+			e->now = it->now;
+			e->rec_off = it->rec_off;
+			e->rec_len = it->rec_len;
+			const uint8_t *data = b->data + it->off;
+			struct dec_pkt pkt;
+			/* The reader decoded it already: it decodes. */
+			if (dec_frame(it->dlt, data, it->caplen, it->wirelen, &pkt) == DEC_OK)
+				engine_conn_frame(e, it->dlt, &it->ts, data, it->caplen, it->wirelen, false, &pkt);
+			break;
+		}
+		case IT_CLOCK:
+			e->now = it->now;
+			if (it->sweep)
+				engine_sweep_flows(e);
+			if (it->settle)
+				engine_settle(e);
+			break;
+		case IT_END:
+			engine_close_all(e);
+			engine_fold_counts(e);
+			break;
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct par_worker *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->q_head && !w->quit)
+			pthread_cond_wait(&w->cv_in, &w->mu);
+		if (!w->q_head)
+			break;
+		struct batch *b = w->q_head;
+		w->q_head = b->next;
+		if (!w->q_head)
+			w->q_tail = NULL;
+		w->queued--;
+		pthread_mutex_unlock(&w->mu);
+
+		run_batch(w, b);
+
+		pthread_mutex_lock(&w->mu);
+		if (w->loc_head) {
+			if (w->pub_tail)
+				w->pub_tail->next = w->loc_head;
+			else
+				w->pub_head = w->loc_head;
+			w->pub_tail = w->loc_tail;
+			w->loc_head = w->loc_tail = NULL;
+		}
+		w->done = b->through;
+		b->n = 0;
+		b->len = 0;
+		b->next = w->spare;
+		w->spare = b;
+		pthread_cond_signal(&w->cv_out);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* ---- merge side (the reading thread) ---- */
+
+/* Inserts the n findings of src at position at of t's. */
+static void insert_findings(struct txn *t, uint16_t at, const struct finding *src, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		if (!txn_add_finding(t))
+			return;
+	uint16_t after = (uint16_t)(t->nfindings - n - at);
+	memmove(&t->findings[at + n], &t->findings[at], after * sizeof *t->findings);
+	memcpy(&t->findings[at], src, n * sizeof *src);
+}
+
+/* Moves the findings from position from on to position at (at <= from). */
+static void move_findings_back(struct txn *t, uint16_t at, uint16_t from)
+{
+	uint16_t n = (uint16_t)(t->nfindings - from);
+	if (!n || at == from)
+		return;
+	struct finding *tmp = malloc(n * sizeof *tmp);
+	if (!tmp)
+		out_of_memory();
+	memcpy(tmp, &t->findings[from], n * sizeof *tmp);
+	memmove(&t->findings[at + n], &t->findings[at], (size_t)(from - at) * sizeof *tmp);
+	memcpy(&t->findings[at], tmp, n * sizeof *tmp);
+	free(tmp);
+}
+
+static void merge_redirect(struct engine *e, struct event *ev)
+{
+	/* The worker goes on reading the transaction's content: its
+	 * findings are collected apart and put in place when it is done.
+	 * The heads and the response time do not change any more. */
+	struct txn *s = txn_new();
+	if (!s)
+		out_of_memory();
+	s->req = ev->t->req;
+	s->resp = ev->t->resp;
+	s->resp_ts = ev->t->resp_ts;
+	redir_follow(&e->redirects, ev->ip, s);
+	s->req = s->resp = NULL;
+	if (!s->nfindings || !ev->pc) {
+		txn_free(s);
+		return;
+	}
+	struct redir_held *h = malloc(sizeof *h);
+	if (!h)
+		out_of_memory();
+	*h = (struct redir_held){ ev->pc->held, ev->t, s };
+	ev->pc->held = h;
+}
+
+static void merge_txn(struct engine *e, struct event *ev)
+{
+	struct txn *t = ev->t;
+	struct par_conn *pc = ev->pc;
+	t->conn_id = pc ? pc->id : 0;
+	for (struct redir_held **hp = pc ? &pc->held : NULL; hp && *hp; hp = &(*hp)->next) {
+		struct redir_held *h = *hp;
+		if (h->t != t)
+			continue;
+		insert_findings(t, t->redir_at, h->found->findings, h->found->nfindings);
+		t->hist_at = (uint16_t)(t->hist_at + h->found->nfindings);
+		*hp = h->next;
+		txn_free(h->found);
+		free(h);
+		break;
+	}
+	if (t->req && t->resp) {
+		uint16_t before = t->nfindings;
+		hist_observe(&e->history, ev->ip, t);
+		move_findings_back(t, t->hist_at, before);
+	}
+	seq_push(&e->seq, pc ? pc->sc : NULL, t);
+}
+
+static void merge_event(struct engine *e, struct event *ev)
+{
+	struct par_conn *pc = ev->pc;
+	switch (ev->kind) {
+	case EV_OPEN:
+		pc->id = ++e->next_conn;
+		pc->sc = e->live ? NULL : seq_open(&e->seq);
+		break;
+	case EV_REDIR:
+		merge_redirect(e, ev);
+		break;
+	case EV_TXN:
+		merge_txn(e, ev);
+		break;
+	case EV_CLOSE:
+		seq_close(&e->seq, pc->sc);
+		while (pc->held) {
+			struct redir_held *h = pc->held;
+			pc->held = h->next;
+			txn_free(h->found);
+			free(h);
+		}
+		free(pc);
+		break;
+	}
+}
+
+void par_drain(struct par *p)
+{
+	uint64_t min_done = UINT64_MAX;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct par_worker *w = &p->w[i];
+		pthread_mutex_lock(&w->mu);
+		if (w->pub_head) {
+			if (w->m_tail)
+				w->m_tail->next = w->pub_head;
+			else
+				w->m_head = w->pub_head;
+			w->m_tail = w->pub_tail;
+			w->pub_head = w->pub_tail = NULL;
+		}
+		w->m_done = w->done;
+		pthread_mutex_unlock(&w->mu);
+		if (w->m_done < min_done)
+			min_done = w->m_done;
+	}
+	/* Every result up to min_done is in: merged by key. */
+	for (;;) {
+		struct par_worker *best = NULL;
+		for (unsigned i = 0; i < p->n; i++) {
+			struct par_worker *w = &p->w[i];
+			while (w->m_head && w->m_pos == w->m_head->n) {
+				struct evblock *b = w->m_head;
+				w->m_head = b->next;
+				if (!w->m_head)
+					w->m_tail = NULL;
+				w->m_pos = 0;
+				free(b);
+			}
+			if (!w->m_head || w->m_head->ev[w->m_pos].key.g > min_done)
+				continue;
+			if (!best || key_cmp(&w->m_head->ev[w->m_pos].key, &best->m_head->ev[best->m_pos].key) < 0)
+				best = w;
+		}
+		if (!best)
+			break;
+		merge_event(p->e, &best->m_head->ev[best->m_pos++]);
+	}
+}
+
+/* ---- reading side ---- */
+
+static struct batch *batch_get(struct par_worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	struct batch *b = w->spare;
+	if (b)
+		w->spare = b->next;
+	pthread_mutex_unlock(&w->mu);
+	if (!b) {
+		b = malloc(sizeof *b);
+		if (!b)
+			out_of_memory();
+		b->data = malloc(BATCH_BYTES);
+		if (!b->data)
+			out_of_memory();
+		b->cap = BATCH_BYTES;
+	}
+	b->next = NULL;
+	b->n = 0;
+	b->len = 0;
+	return b;
+}
+
+/*
+ * Hands w its batch, telling it that it has everything up to g = through:
+ * the merge waits for every worker to be through a g before it takes
+ * results of that g (other workers may still add some before them).
+ */
+static void push(struct par *p, struct par_worker *w, uint64_t through)
+{
+	struct batch *b = w->fill ? w->fill : batch_get(w);
+	w->fill = NULL;
+	b->through = through;
+	pthread_mutex_lock(&w->mu);
+	while (w->queued >= MAX_QUEUED) {
+		/* The worker is behind: merge what can be, then wait for it. */
+		pthread_mutex_unlock(&w->mu);
+		par_drain(p);
+		pthread_mutex_lock(&w->mu);
+		if (w->queued >= MAX_QUEUED)
+			pthread_cond_wait(&w->cv_out, &w->mu);
+	}
+	if (w->q_tail)
+		w->q_tail->next = b;
+	else
+		w->q_head = b;
+	w->q_tail = b;
+	w->queued++;
+	pthread_cond_signal(&w->cv_in);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void flush_all(struct par *p)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		push(p, &p->w[i], p->e->g);
+	p->flushed_g = p->e->g;
+	par_drain(p);
+}
+
+/* Room for one item of len bytes in w's batch, for the current g. */
+static struct item *item_add(struct par *p, struct par_worker *w, size_t len)
+{
+	if (w->fill && (w->fill->n == p->batch_items || w->fill->len + len > w->fill->cap))
+		push(p, w, p->e->g - 1); /* items of this g may follow */
+	if (!w->fill)
+		w->fill = batch_get(w);
+	struct batch *b = w->fill;
+	if (len > b->cap) {
+		/* A frame larger than a batch's room (an oversized snap length). */
+		uint8_t *nd = realloc(b->data, len);
+		if (!nd)
+			out_of_memory();
+		b->data = nd;
+		b->cap = len;
+	}
+	struct item *it = &b->items[b->n++];
+	memset(it, 0, sizeof *it);
+	it->g = p->e->g;
+	it->off = b->len;
+	b->len += len;
+	return it;
+}
+
+void par_frame(struct par *p, uint32_t hash, int dlt, const struct timeval *ts, const uint8_t *data,
+	       uint32_t caplen, uint32_t wirelen)
+{
+	struct engine *e = p->e;
+	struct par_worker *w = &p->w[((uint64_t)hash * p->n) >> 32];
+	struct item *it = item_add(p, w, caplen);
+	it->kind = IT_FRAME;
+	it->dlt = dlt;
+	it->ts = *ts;
+	it->frame = e->frame;
+	it->now = e->now;
+	it->rec_off = e->rec_off;
+	it->rec_len = e->rec_len;
+	it->caplen = caplen;
+	it->wirelen = wirelen;
+	memcpy(w->fill->data + it->off, data, caplen);
+	if (e->g - p->flushed_g >= FLUSH_EVERY)
+		flush_all(p);
+}
+
+void par_clock(struct par *p, bool sweep, bool settle)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct item *it = item_add(p, &p->w[i], 0);
+		it->kind = IT_CLOCK;
+		it->now = p->e->now;
+		it->sweep = sweep;
+		it->settle = settle;
+	}
+	/* A live capture's tick: what is done goes out now. */
+	if (settle)
+		flush_all(p);
+}
+
+void par_begin_file(struct par *p, const char *name, bool live)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct item *it = item_add(p, &p->w[i], 0);
+		it->kind = IT_BEGIN;
+		it->file = name;
+		it->live = live;
+	}
+}
+
+void par_end_file(struct par *p)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		item_add(p, &p->w[i], 0)->kind = IT_END;
+	flush_all(p);
+	uint64_t g = p->e->g;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct par_worker *w = &p->w[i];
+		pthread_mutex_lock(&w->mu);
+		while (w->done < g)
+			pthread_cond_wait(&w->cv_out, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+	}
+	par_drain(p);
+	/* The workers wait for the next file: their counters are read. */
+	for (unsigned i = 0; i < p->n; i++) {
+		uint64_t *to = (uint64_t *)&p->e->st, *from = (uint64_t *)&p->w[i].e.st;
+		for (size_t k = 0; k < sizeof p->e->st / sizeof *to; k++)
+			to[k] += from[k];
+		memset(&p->w[i].e.st, 0, sizeof p->w[i].e.st);
+	}
+}
+
+struct par *par_start(struct engine *e, unsigned n)
+{
+	struct par *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->w = calloc(n, sizeof *p->w);
+	if (!p->w) {
+		free(p);
+		return NULL;
+	}
+	p->e = e;
+	p->flushed_g = e->g;
+	/* The tests make batches tiny, so that hand-overs fall between every
+	 * two items and the reader waits for full queues (docs/testing.md). */
+	p->batch_items = BATCH_ITEMS;
+	const char *bi = getenv("WIRELINT_JOBS_BATCH");
+	if (bi && atoi(bi) >= 1 && atoi(bi) < BATCH_ITEMS)
+		p->batch_items = (uint32_t)atoi(bi);
+	/* The caps over all connections are shared out. */
+	struct wl_limits lim = e->lim;
+	lim.max_flows = (lim.max_flows + n - 1) / n;
+	lim.max_buffered_bytes = (lim.max_buffered_bytes + n - 1) / n;
+	for (unsigned i = 0; i < n; i++) {
+		struct par_worker *w = &p->w[i];
+		w->p = p;
+		engine_init(&w->e, &lim, NULL);
+		w->e.keep.max = e->keep.max / n;
+		w->e.pw = w;
+		pthread_mutex_init(&w->mu, NULL);
+		pthread_cond_init(&w->cv_in, NULL);
+		pthread_cond_init(&w->cv_out, NULL);
+		p->n = i + 1;
+		if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+			p->n = i;
+			engine_free(&w->e);
+			par_stop(p);
+			return NULL;
+		}
+		w->started = true;
+	}
+	return p;
+}
+
+void par_stop(struct par *p)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct par_worker *w = &p->w[i];
+		pthread_mutex_lock(&w->mu);
+		w->quit = true;
+		pthread_cond_signal(&w->cv_in);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->th, NULL);
+		struct batch *b = w->spare;
+		if (w->fill) {
+			w->fill->next = b;
+			b = w->fill;
+		}
+		while (b) {
+			struct batch *next = b->next;
+			free(b->data);
+			free(b);
+			b = next;
+		}
+		engine_free(&w->e);
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv_in);
+		pthread_cond_destroy(&w->cv_out);
+	}
+	free(p->w);
+	free(p);
+}

@@ -1,0 +1,88 @@
+/* parallel.h: -j N: connections sharded over worker threads, their results merged in one thread's order. */
+#ifndef WL_PARALLEL_H
+#define WL_PARALLEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+struct engine;
+struct conn;
+struct txn;
+
+/*
+ * The reading thread decodes each frame and hands it, in batches, to the
+ * worker that owns its connection (a symmetric hash of the addresses and
+ * ports: both directions land on the same worker).  Workers reassemble,
+ * parse, pair and judge each transaction by the rules that need only it.
+ * What needs every connection (the connection order of the output, the
+ * history the rules that compare transactions keep, redirect chains, the
+ * statistics, the writers) stays in the reading thread, which takes the
+ * workers' results in the order one thread would have produced them.
+ *
+ * That order is a key: g numbers the frames, clock ticks and file ends in
+ * reading order; within one g, connections an idle sweep closes come first
+ * (in the order of their last packets), then the responses a tick settles,
+ * then the frame's own work; connections flushed at a file's end go in the
+ * order they started.  Only one worker works on a given frame, and each
+ * worker's results come in key order, so merging the workers' streams by
+ * key gives back the single-threaded order, and the output is the same
+ * byte for byte.
+ */
+enum par_phase {
+	PAR_PHASE_SWEEP = 0,  /* idle connections closed before frame g (sub: their last frame's g) */
+	PAR_PHASE_SETTLE = 1, /* responses a clock tick judged (sub: the connection's last frame's g) */
+	PAR_PHASE_FRAME = 2,  /* frame g itself */
+};
+
+struct par_key {
+	uint64_t g;
+	uint8_t phase;
+	uint64_t sub;
+};
+
+struct par;
+
+/*
+ * Starts n workers for the reading engine e, each an engine of its own
+ * with e's limits; the caps over all connections (--max-connections,
+ * --max-buffered-bytes, kept multipart content) are divided among them.
+ * NULL when threads or memory cannot be had.
+ */
+struct par *par_start(struct engine *e, unsigned n);
+
+/* Joins the workers (their work is done: par_end_file was called). */
+void par_stop(struct par *p);
+
+/* The reading thread: a new file (or interface) named name. */
+void par_begin_file(struct par *p, const char *name, bool live);
+
+/* A decoded frame (dlt, data) for the worker of its flow key hash. */
+void par_frame(struct par *p, uint32_t hash, int dlt, const struct timeval *ts, const uint8_t *data,
+	       uint32_t caplen, uint32_t wirelen);
+
+/*
+ * Capture time moved on (g numbers the event): every worker closes its
+ * idle connections if sweep, and settles its quiet ones if settle.
+ */
+void par_clock(struct par *p, bool sweep, bool settle);
+
+/*
+ * The end of a file: every worker flushes its connections; returns once
+ * all their results are merged and their counters added to the reading
+ * engine's.
+ */
+void par_end_file(struct par *p);
+
+/* Merges what the workers have finished so far (a live capture's tick). */
+void par_drain(struct par *p);
+
+/* Worker side, called by the connection code on a worker's engine. */
+void par_conn_open(struct engine *w, struct conn *c);
+void par_conn_close(struct engine *w, struct conn *c);
+/* t's response head is complete: the client's redirects are followed from it. */
+void par_redirect(struct engine *w, struct conn *c, struct txn *t);
+/* t is judged by the rules that need only it: the rest, then the output. */
+void par_txn(struct engine *w, struct conn *c, struct txn *t);
+
+#endif
