@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
-    bench/run.py [--quick] [--small MB] [--large MB] [--runs N] [--jobs 1,2] [--flat] [--tshark MB]
+    bench/run.py [--quick] [--small MB] [--large MB] [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
 
 Builds nothing: run scripts/setup.sh first (the floor is built with
 wirelint, build/bench/floor).  Generates the captures with bench/gen.py into
 bench/out/ (kept for the next run), reads each once to warm the page cache,
 then times the floor and wirelint alternately, --runs times each, and
 reports the median: CPU time (user + system), wall time, MB/s, packets/s,
-transactions/s, peak memory (maximum resident set), and the ratio of
-wirelint's CPU time to the floor's (and, with -j, of wall times).  With
+transactions/s, peak memory (maximum resident set), the ratios of
+wirelint's CPU time and wall time to the floor's, and the speed-up of each
+-j over -j 1 in wall time (--jobs: the -j values to time, by default 1 and
+the number of cores).  With
 tshark installed it times tshark on the first --tshark MB of each capture
 and prints its ratio to the floor per byte.  --flat compares wirelint's
-peak memory on a 100 MB and a 1 GB capture of the same mix.  --quick is
+peak memory on a 100 MB and a 1 GB capture of the same mix, with each -j.  --quick is
 the CI's run: small captures, one run, to see that it works.
 """
 import argparse
@@ -30,7 +32,7 @@ ap.add_argument("--quick", action="store_true")
 ap.add_argument("--small", type=float, default=350)
 ap.add_argument("--large", type=float, default=750)
 ap.add_argument("--runs", type=int, default=3)
-ap.add_argument("--jobs", default="1")
+ap.add_argument("--jobs", default="1,%d" % os.cpu_count() if (os.cpu_count() or 1) > 1 else "1")
 ap.add_argument("--flat", action="store_true")
 ap.add_argument("--tshark", type=float, default=20)
 ap.add_argument("--build", default=os.path.join(root, "build"))
@@ -118,20 +120,19 @@ for mix, mb in (("small", a.small), ("large", a.large)):
     for _ in range(a.runs):
         fl.append(measure([floor, path]))
         for j in jobs:
-            cmd = [wirelint, "--fail-on", "none", "-q", "-o", "/dev/null", path]
-            if j != 1:
-                cmd[1:1] = ["-j", str(j)]
-            wl[j].append(measure(cmd))
+            wl[j].append(measure([wirelint, "-j", str(j), "--fail-on", "none", "-q", "-o", "/dev/null", path]))
     f_cpu, f_wall = median([x[0] for x in fl]), median([x[1] for x in fl])
     print("\n%s: %.1f MB, %d packets, %d transactions" % (os.path.basename(path), size, packets, txns))
-    print("  %-12s %8s %8s %9s %11s %10s %8s %9s %9s" % ("", "cpu s", "wall s", "MB/s", "packets/s", "txn/s", "peak MiB",
-                                                       "cpu/floor", "wall/floor"))
+    print("  %-12s %8s %8s %9s %11s %10s %8s %9s %9s %8s" % ("", "cpu s", "wall s", "MB/s", "packets/s", "txn/s",
+                                                           "peak MiB", "cpu/floor", "wall/floor", "speed-up"))
     print("  %-12s %8.3f %8.3f %9.0f %11.0f %10s %8.1f %9s %9s" % ("floor", f_cpu, f_wall, size / f_wall, packets / f_wall,
                                                                   "-", median([x[2] for x in fl]), "1.0", "1.0"))
+    wall1 = median([x[1] for x in wl[jobs[0]]])
     for j in jobs:
         cpu, wall, rss = median([x[0] for x in wl[j]]), median([x[1] for x in wl[j]]), max(x[2] for x in wl[j])
-        print("  %-12s %8.3f %8.3f %9.0f %11.0f %10.0f %8.1f %9.2f %9.2f" % (
-            "wirelint -j%d" % j, cpu, wall, size / wall, packets / wall, txns / wall, rss, cpu / f_cpu, wall / f_wall))
+        print("  %-12s %8.3f %8.3f %9.0f %11.0f %10.0f %8.1f %9.2f %9.2f %8.2f" % (
+            "wirelint -j%d" % j, cpu, wall, size / wall, packets / wall, txns / wall, rss, cpu / f_cpu, wall / f_wall,
+            wall1 / wall))
         rows.append((mix, j, cpu / f_cpu, wall / f_wall, rss))
     if shutil.which("tshark") and a.tshark:
         sl = slice_of(path, min(a.tshark, mb))
@@ -146,5 +147,6 @@ if a.flat:
     print("\nmemory against capture size (small mix):")
     for mb in (100, 1000):
         path = capture("small", mb)
-        cpu, wall, rss = measure([wirelint, "--fail-on", "none", "-q", "-o", "/dev/null", path])
-        print("  %6d MB: peak %.1f MiB" % (mb, rss))
+        for j in jobs:
+            cpu, wall, rss = measure([wirelint, "-j", str(j), "--fail-on", "none", "-q", "-o", "/dev/null", path])
+            print("  %6d MB, -j%d: peak %.1f MiB" % (mb, j, rss))
