@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "pcapng.h"
@@ -180,14 +181,27 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 	c->n = got;
 	c->at = 0;
 	c->rest = f;
-	cookie_io_functions_t io = { .read = prefixed_read };
-	FILE *pf = fopencookie(c, "rb", io);
+	/* A regular file is read again from its start through a stream of
+	 * its own: every byte is copied once less than through the cookie. */
+	FILE *pf = NULL;
+	off_t start = pr.size ? ftello(f) - (off_t)got : -1;
+	if (start >= 0) {
+		int fd = dup(fileno(f));
+		if (fd >= 0 && lseek(fd, start, SEEK_SET) == start)
+			pf = fdopen(fd, "rb");
+		if (!pf && fd >= 0)
+			close(fd);
+	}
+	if (!pf) {
+		cookie_io_functions_t io = { .read = prefixed_read };
+		pf = fopencookie(c, "rb", io);
+	}
 	if (!pf) {
 		free(c);
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
-	setvbuf(pf, NULL, _IOFBF, 1u << 18);
+	setvbuf(pf, NULL, _IOFBF, 1u << 20);
 	enum cap_result res;
 	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
