@@ -22,6 +22,10 @@ enum rule_id {
 /* Rules in one run: those coded in C, the built-in rules file, the user's. */
 #define RULE_MAX 1024
 
+/* Status codes are three digits (llhttp reads no more): a set of them is STATUS_WORDS words of bits. */
+#define STATUS_CODES 1000
+#define STATUS_WORDS ((STATUS_CODES + 63) / 64)
+
 struct txn;
 struct decl_rule;
 

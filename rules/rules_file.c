@@ -511,6 +511,7 @@ static bool parse_entry(struct ctx *c, struct rules_file *rf, yaml_node_t *m)
 		return false;
 	if (when && !parse_when(c, when, dc))
 		return false;
+	decl_case_finish(dc);
 	if (!require)
 		return true; /* reported whenever 'when' holds */
 	if (require->type != YAML_MAPPING_NODE) {
