@@ -9,21 +9,30 @@
 #include "head.h"
 #include "txn.h"
 
-/* A NUL-terminated copy of a field value, for regexec. */
-static const char *cstr(const char *p, uint32_t n)
+/* Whether the value p[0..n) matches c's pattern. */
+static bool value_matches(const struct hcond *c, const char *p, uint32_t n)
 {
-	static char *buf;
-	static uint32_t cap;
-	if (n + 1 > cap) {
-		char *nb = realloc(buf, n + 1);
-		if (!nb)
-			return NULL;
-		buf = nb;
-		cap = n + 1;
-	}
-	memcpy(buf, p, n);
-	buf[n] = 0;
-	return buf;
+	/* regcomp's patterns read C strings: a value ends at its first NUL
+	 * byte, as it did when values were copied out to be matched. */
+	const char *nul = memchr(p, 0, n);
+	if (nul)
+		n = (uint32_t)(nul - p);
+	if (c->fast)
+		return c->fast(p, n);
+#ifdef REG_STARTEND
+	/* glibc matches p[rm_so..rm_eo) in place: no copy, no shared buffer. */
+	regmatch_t m[1] = { { .rm_so = 0, .rm_eo = (regoff_t)n } };
+	return regexec(&c->re, p, 1, m, REG_STARTEND) == 0;
+#else
+	char *v = malloc((size_t)n + 1);
+	if (!v)
+		return false;
+	memcpy(v, p, n);
+	v[n] = 0;
+	bool ok = regexec(&c->re, v, 0, NULL, 0) == 0;
+	free(v);
+	return ok;
+#endif
 }
 
 /* Whether the fields of h satisfy c. */
@@ -36,11 +45,9 @@ static bool hcond_holds(const struct hcond *c, const struct http_head *h)
 		if (f->hash != c->hash || f->name.len != nl || strncasecmp(head_str(h, f->name), c->name, nl) != 0)
 			continue;
 		present = true;
-		if (c->has_re) {
-			const char *v = cstr(head_str(h, f->value), f->value.len);
-			if (v && regexec(&c->re, v, 0, NULL, 0) == 0)
-				matched = true;
-		}
+		/* One match settles it: the answer depends on present and matched only. */
+		if (c->has_re && !matched && value_matches(c, head_str(h, f->value), f->value.len))
+			matched = true;
 	}
 	switch (c->kind) {
 	case HC_PRESENT:

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fastre.h"
 #include "rule.h"
 
 struct txn;
@@ -24,6 +25,7 @@ struct hcond {
 	enum hcond_kind kind;
 	bool has_re;
 	regex_t re;
+	fastre_fn fast;       /* code that matches as re does (fastre.h), or NULL */
 };
 
 struct status_range {

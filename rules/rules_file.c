@@ -181,6 +181,7 @@ static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct 
 			free(pat);
 			return false;
 		}
+		h->fast = fastre_find(pat, icase);
 		free(pat);
 		h->has_re = true;
 		h->kind = neg ? HC_NOT_MATCH : HC_MATCH;
