@@ -38,9 +38,12 @@ bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase
 	return false;
 }
 
-bool field_is(const struct http_head *h, const struct hfield *f, const char *name)
+int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count)
 {
-	return head_field_is(h, f, name);
+	for (size_t k = 0; k < count; k++)
+		if (head_field_named(h, f, names[k].s, names[k].n))
+			return (int)k;
+	return -1;
 }
 
 bool field_each(const struct http_head *h, const char *name, bool (*fn)(const char *p, uint32_t n, void *arg),
