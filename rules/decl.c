@@ -193,6 +193,15 @@ void decl_case_finish(struct decl_case *c)
 	c->need_resp = needed(c->resp_when, c->nresp_when);
 }
 
+void decl_needs(const struct decl_rule *r, uint64_t *req, uint64_t *resp)
+{
+	*req = *resp = r->ncases ? ~(uint64_t)0 : 0;
+	for (int i = 0; i < r->ncases; i++) {
+		*req &= r->cases[i].need_req;
+		*resp &= r->cases[i].need_resp;
+	}
+}
+
 void decl_check(const struct decl_rule *r, const struct txn *t, const struct decl_names *names,
 		struct rule_out *out)
 {

@@ -73,6 +73,9 @@ struct decl_names {
 
 void decl_names_of(const struct txn *t, struct decl_names *n);
 
+/* The names every case of r needs present (so r cannot apply to a head without one of them). */
+void decl_needs(const struct decl_rule *r, uint64_t *req, uint64_t *resp);
+
 /* Judges t by every case of r; the first requirement broken in a case is reported. */
 void decl_check(const struct decl_rule *r, const struct txn *t, const struct decl_names *names,
 		struct rule_out *out);

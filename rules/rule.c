@@ -62,7 +62,7 @@ static void statuses_of(const struct rule_def *d, uint64_t set[STATUS_WORDS])
 
 static const struct rule_def c_rules[RULE_COUNT] = {
 #define RULE_ROW(name, id, sev, req, check, summary, ref) \
-	{ id, sev, req, check, summary, ref, NULL, "built-in", true, false, -1 },
+	{ id, sev, req, check, summary, ref, NULL, "built-in", true, false, -1, 0, 0 },
 	RULE_LIST(RULE_ROW)
 #undef RULE_ROW
 };
@@ -93,6 +93,8 @@ int rule_register(const struct rule_def *d)
 		return -1;
 	uint64_t set[STATUS_WORDS];
 	rule_table[rule_count] = *d;
+	if (d->decl)
+		decl_needs(d->decl, &rule_table[rule_count].need_req, &rule_table[rule_count].need_resp);
 	statuses_of(d, set);
 	index_add(rule_count, set);
 	return rule_count++;
@@ -137,6 +139,9 @@ static void evaluate_one(struct txn *t, const struct decl_names *names, int i)
 	if (!r->enabled)
 		return;
 	if (r->decl) {
+		/* Every case needs a field the head lacks: none applies. */
+		if ((r->need_resp & names->resp) != r->need_resp || (r->need_req & names->req) != r->need_req)
+			return;
 		if (!r->needs_request || t->req) {
 			struct rule_out out = { t, (enum rule_id)i };
 			decl_check(r->decl, t, names, &out);

@@ -56,6 +56,7 @@ struct rule_def {
 	bool enabled;
 	bool default_off;       /* an opt-in rule: off unless --enable names it */
 	int sev_override;       /* -1, or the severity every finding of the rule takes (--severity) */
+	uint64_t need_req, need_resp; /* set by rule_register: names a declarative rule needs (decl_needs) */
 };
 
 /* The table: rule_table[0..rule_count), the C rules first (enum rule_id). */
