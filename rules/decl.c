@@ -42,7 +42,7 @@ static bool hcond_holds(const struct hcond *c, const struct http_head *h)
 	bool present = false, matched = false;
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (f->hash != c->hash || f->name.len != nl || strncasecmp(head_str(h, f->name), c->name, nl) != 0)
+		if (f->hash != c->hash || !head_field_named(h, f, c->name, nl))
 			continue;
 		present = true;
 		/* One match settles it: the answer depends on present and matched only. */

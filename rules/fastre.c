@@ -17,28 +17,39 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Three bytes as one number, to compare a day or month name at once. */
+#define K3(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
+
+static unsigned k3(const char *p)
+{
+	return K3((unsigned char)p[0], (unsigned char)p[1], (unsigned char)p[2]);
+}
+
 /* (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (Jan|...|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT: 29 bytes. */
 static bool fixdate(const char *p, size_t n)
 {
-	static const char days[] = "MonTueWedThuFriSatSun";
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const unsigned days[] = { K3('M', 'o', 'n'), K3('T', 'u', 'e'), K3('W', 'e', 'd'), K3('T', 'h', 'u'),
+					 K3('F', 'r', 'i'), K3('S', 'a', 't'), K3('S', 'u', 'n') };
+	static const unsigned months[] = { K3('J', 'a', 'n'), K3('F', 'e', 'b'), K3('M', 'a', 'r'), K3('A', 'p', 'r'),
+					   K3('M', 'a', 'y'), K3('J', 'u', 'n'), K3('J', 'u', 'l'), K3('A', 'u', 'g'),
+					   K3('S', 'e', 'p'), K3('O', 'c', 't'), K3('N', 'o', 'v'), K3('D', 'e', 'c') };
+	/* '0' where a digit goes; the names (0-2, 8-10) are checked apart. */
 	static const char shape[] = "ddd, 00 mmm 0000 00:00:00 GMT";
 	if (n != 29)
 		return false;
-	bool day = false, month = false;
-	for (int i = 0; i < 7; i++)
-		day = day || memcmp(p, days + 3 * i, 3) == 0;
-	for (int i = 0; i < 12; i++)
-		month = month || memcmp(p + 8, months + 3 * i, 3) == 0;
-	if (!day || !month)
-		return false;
 	for (size_t i = 3; i < 29; i++) {
-		if (i >= 8 && i < 11)
-			continue;
+		if (i == 8)
+			i = 11;
 		if (shape[i] == '0' ? !is_digit(p[i]) : p[i] != shape[i])
 			return false;
 	}
-	return true;
+	unsigned d = k3(p), m = k3(p + 8);
+	bool day = false, month = false;
+	for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+		day |= d == days[i];
+	for (size_t i = 0; i < sizeof months / sizeof months[0]; i++)
+		month |= m == months[i];
+	return day && month;
 }
 
 /* ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), ... GMT$ (the IMF-fixdate of Date) */
