@@ -59,14 +59,10 @@ void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out)
 	const struct http_head *tr = t->trailers;
 	if (!tr)
 		return;
-	for (uint32_t i = 0; i < tr->nfields; i++) {
-		int k = field_name_in(tr, &tr->fields[i], no_trailer, sizeof no_trailer / sizeof no_trailer[0]);
-		if (k >= 0) {
-			rule_report(out, SEV_ERROR, "%s sent as a trailer field; it must be in the header section",
-				    no_trailer[k].s);
-			return;
-		}
-	}
+	int k;
+	if (field_first_in(tr, no_trailer, sizeof no_trailer / sizeof no_trailer[0], &k))
+		rule_report(out, SEV_ERROR, "%s sent as a trailer field; it must be in the header section",
+			    no_trailer[k].s);
 }
 
 void check_trailer_inconsistent(const struct txn *t, struct rule_out *out)
@@ -180,6 +176,15 @@ static const struct fname list_fields[] = {
 	FNAME("Access-Control-Expose-Headers"),
 };
 
+/* Whether p[0..n) is all spaces and tabs. */
+static bool blank(const char *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return false;
+	return true;
+}
+
 void check_list_empty_element(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9110 §5.6.1.1: a sender MUST NOT generate empty list elements
@@ -189,8 +194,14 @@ void check_list_empty_element(const struct txn *t, struct rule_out *out)
 		return;
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		bool listed = field_name_in(h, f, list_fields, sizeof list_fields / sizeof list_fields[0]) >= 0;
-		if (!listed || f->value.len == 0)
+		/* The value first, as it is cheaper to look at than the name:
+		 * with no comma, only a value of nothing but whitespace has an
+		 * empty element (the scan below sees content at its first
+		 * other byte, a quote included). */
+		if (f->value.len == 0 || !(memchr(head_str(h, f->value), ',', f->value.len) ||
+					   blank(head_str(h, f->value), f->value.len)))
+			continue;
+		if (field_name_in(h, f, list_fields, sizeof list_fields / sizeof list_fields[0]) < 0)
 			continue;
 		/* Between two commas, or before the first or after the last,
 		 * only whitespace: an empty element. */
@@ -238,14 +249,9 @@ void check_request_field_in_response(const struct txn *t, struct rule_out *out)
 	const struct http_head *h = whole_resp(t);
 	if (!h)
 		return;
-	for (uint32_t i = 0; i < h->nfields; i++) {
-		int k = field_name_in(h, &h->fields[i], request_only, sizeof request_only / sizeof request_only[0]);
-		if (k >= 0) {
-			rule_report(out, SEV_INFO, "%s is a request field; it means nothing in a response",
-				    request_only[k].s);
-			return;
-		}
-	}
+	int k;
+	if (field_first_in(h, request_only, sizeof request_only / sizeof request_only[0], &k))
+		rule_report(out, SEV_INFO, "%s is a request field; it means nothing in a response", request_only[k].s);
 }
 
 static bool count_chunked(const char *c, uint32_t n, void *arg)

@@ -51,6 +51,9 @@ struct fname {
 /* The index of f's name in names[0..count), or -1. */
 int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count);
 
+/* The first field of h (in order) whose name is in names[0..count): its index, and the name's in *k. */
+const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count, int *k);
+
 /* Both heads were read whole: no field a check looks for can be in a lost part. */
 bool heads_whole(const struct txn *t);
 
