@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 void hb_init(struct head_builder *b, uint32_t max_bytes, uint32_t max_fields)
 {
@@ -197,51 +196,19 @@ void head_unref(struct http_head *h)
 		free(h);
 }
 
-void head_name_key(const char *name, uint32_t *len, uint32_t *hash)
+const struct hfield *head_field_n(const struct http_head *h, const char *name, size_t n)
 {
-	/* One cache a thread (-j): workers judge at the same time. */
-	static _Thread_local struct {
-		const char *p;
-		uint32_t len, hash;
-	} cache[512];
-	size_t slot = ((uintptr_t)name >> 3) & 511;
-	if (cache[slot].p != name) {
-		cache[slot].len = (uint32_t)strlen(name);
-		cache[slot].hash = head_name_hash(name, cache[slot].len);
-		cache[slot].p = name;
-	}
-	*len = cache[slot].len;
-	*hash = cache[slot].hash;
-}
-
-bool head_field_is(const struct http_head *h, const struct hfield *f, const char *name)
-{
-	uint32_t n, hash;
-	head_name_key(name, &n, &hash);
-	return f->hash == hash && f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0;
-}
-
-const struct hfield *head_field(const struct http_head *h, const char *name)
-{
-	uint32_t n, hash;
-	head_name_key(name, &n, &hash);
-	for (uint32_t i = 0; i < h->nfields; i++) {
-		const struct hfield *f = &h->fields[i];
-		if (f->hash == hash && f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
-			return f;
-	}
+	for (uint32_t i = 0; i < h->nfields; i++)
+		if (head_field_named(h, &h->fields[i], name, n))
+			return &h->fields[i];
 	return NULL;
 }
 
-unsigned head_field_count(const struct http_head *h, const char *name)
+unsigned head_field_count_n(const struct http_head *h, const char *name, size_t n)
 {
-	uint32_t n, hash;
-	head_name_key(name, &n, &hash);
 	unsigned c = 0;
-	for (uint32_t i = 0; i < h->nfields; i++) {
-		const struct hfield *f = &h->fields[i];
-		if (f->hash == hash && f->name.len == n && strncasecmp(head_str(h, f->name), name, n) == 0)
+	for (uint32_t i = 0; i < h->nfields; i++)
+		if (head_field_named(h, &h->fields[i], name, n))
 			c++;
-	}
 	return c;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A run of bytes inside a head's buffer. */
 struct span {
@@ -100,22 +101,53 @@ static inline const char *head_str(const struct http_head *h, struct span s)
 }
 
 /*
- * The length and hash of a field name given as a C string.  The rules ask
- * for the same literal names millions of times: both are remembered by the
- * string's address (a small direct-mapped cache), so each literal is
- * measured and hashed once.  So name, here and in head_field,
- * head_field_count and head_field_is, must be a string that never changes
- * at its address: a literal or a constant table's entry.
+ * Whether the n bytes at a are name (n bytes, no NUL), ASCII letters
+ * compared without case: strncasecmp in the C locale, inline, since the
+ * rules compare names millions of times.
  */
-void head_name_key(const char *name, uint32_t *len, uint32_t *hash);
+static inline bool head_name_eq(const char *a, const char *name, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)name[i];
+		if (x == y)
+			continue;
+		unsigned char lx = x | 0x20;
+		if (lx != (y | 0x20) || lx < 'a' || lx > 'z')
+			return false;
+	}
+	return true;
+}
 
-/* Whether field f of h is named name (ASCII case-insensitive). */
-bool head_field_is(const struct http_head *h, const struct hfield *f, const char *name);
+/* Whether field f of h is named by the n bytes of name (ASCII case-insensitive). */
+static inline bool head_field_named(const struct http_head *h, const struct hfield *f, const char *name, size_t n)
+{
+	return f->name.len == n && head_name_eq(head_str(h, f->name), name, n);
+}
 
-/* The first field named name (ASCII case-insensitive), or NULL. */
-const struct hfield *head_field(const struct http_head *h, const char *name);
+/* The first field named by the n bytes of name, or NULL. */
+const struct hfield *head_field_n(const struct http_head *h, const char *name, size_t n);
 
-/* How many fields are named name. */
-unsigned head_field_count(const struct http_head *h, const char *name);
+/* How many fields are named by the n bytes of name. */
+unsigned head_field_count_n(const struct http_head *h, const char *name, size_t n);
+
+/*
+ * The same with name a C string.  Inline, so that the length of a literal
+ * is known when compiling: names are compared by length first, then
+ * bytes, with no lookup table shared between threads.
+ */
+static inline bool head_field_is(const struct http_head *h, const struct hfield *f, const char *name)
+{
+	return head_field_named(h, f, name, strlen(name));
+}
+
+static inline const struct hfield *head_field(const struct http_head *h, const char *name)
+{
+	return head_field_n(h, name, strlen(name));
+}
+
+static inline unsigned head_field_count(const struct http_head *h, const char *name)
+{
+	return head_field_count_n(h, name, strlen(name));
+}
 
 #endif

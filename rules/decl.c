@@ -9,23 +9,33 @@
 #include "head.h"
 #include "txn.h"
 
-/*
- * Whether re matches the n bytes at p, through a NUL-terminated copy
- * (REG_STARTEND would spare it, but the sanitizers' regexec reads to a NUL).
- * On the stack, not in a static buffer: workers (-j) judge at once.
- */
-static bool re_matches(const regex_t *re, const char *p, uint32_t n)
+/* Whether the value p[0..n) matches c's pattern. */
+static bool value_matches(const struct hcond *c, const char *p, uint32_t n)
 {
+	/* regcomp's patterns read C strings: a value ends at its first NUL
+	 * byte, as it did when values were copied out to be matched. */
+	const char *nul = memchr(p, 0, n);
+	if (nul)
+		n = (uint32_t)(nul - p);
+	if (c->fast)
+		return c->fast(p, n);
+	/*
+	 * regexec wants a C string.  The copy is on the stack, or for a long
+	 * value on the heap, never in a buffer shared between calls (the rules
+	 * are to run on several threads).  glibc's REG_STARTEND would match in
+	 * place, but the sanitizers' regexec runs strlen on the string all the
+	 * same and reads past the value.
+	 */
 	char small[512];
 	char *v = n < sizeof small ? small : malloc((size_t)n + 1);
 	if (!v)
 		return false;
 	memcpy(v, p, n);
 	v[n] = 0;
-	bool m = regexec(re, v, 0, NULL, 0) == 0;
+	bool ok = regexec(&c->re, v, 0, NULL, 0) == 0;
 	if (v != small)
 		free(v);
-	return m;
+	return ok;
 }
 
 /* Whether the fields of h satisfy c. */
@@ -35,13 +45,12 @@ static bool hcond_holds(const struct hcond *c, const struct http_head *h)
 	bool present = false, matched = false;
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (f->hash != c->hash || f->name.len != nl || strncasecmp(head_str(h, f->name), c->name, nl) != 0)
+		if (f->hash != c->hash || !head_field_named(h, f, c->name, nl))
 			continue;
 		present = true;
-		if (c->has_re) {
-			if (re_matches(&c->re, head_str(h, f->value), f->value.len))
-				matched = true;
-		}
+		/* One match settles it: the answer depends on present and matched only. */
+		if (c->has_re && !matched && value_matches(c, head_str(h, f->value), f->value.len))
+			matched = true;
 	}
 	switch (c->kind) {
 	case HC_PRESENT:
@@ -69,6 +78,20 @@ static bool status_in(const struct status_range *r, int n, int st)
 	return false;
 }
 
+void decl_statuses(const struct decl_rule *r, uint64_t set[STATUS_WORDS])
+{
+	for (int w = 0; w < STATUS_WORDS; w++)
+		set[w] = 0;
+	for (int i = 0; i < r->ncases; i++) {
+		const struct decl_case *c = &r->cases[i];
+		/* The same test as case_applies makes first. */
+		for (int s = 0; s < STATUS_CODES; s++)
+			if ((!c->nstatus || status_in(c->status, c->nstatus, s)) &&
+			    !(c->nnot_status && status_in(c->not_status, c->nnot_status, s)))
+				set[s / 64] |= (uint64_t)1 << (s % 64);
+	}
+}
+
 static bool case_applies(const struct decl_case *c, const struct txn *t)
 {
 	int st = t->resp->status;
@@ -89,12 +112,9 @@ static bool case_applies(const struct decl_case *c, const struct txn *t)
 		if (in == c->not_methods)
 			return false;
 	}
-	if (c->version) {
-		char v[8];
-		snprintf(v, sizeof v, "%u.%u", t->req->major, t->req->minor);
-		if (strcmp(v, c->version) != 0)
-			return false;
-	}
+	/* version is "1.0" or "1.1" (rules_file.c checks it). */
+	if (c->version && (t->req->major != c->version[0] - '0' || t->req->minor != c->version[2] - '0'))
+		return false;
 	for (int i = 0; i < c->nreq_when; i++)
 		if (!hcond_holds(&c->req_when[i], t->req))
 			return false;
@@ -140,13 +160,61 @@ static void fill(char *out, size_t n, const char *msg, const struct txn *t)
 	out[o] = 0;
 }
 
-void decl_check(const struct decl_rule *r, const struct txn *t, struct rule_out *out)
+static uint64_t name_bit(uint32_t hash)
+{
+	return (uint64_t)1 << (hash % 64);
+}
+
+static uint64_t names_in(const struct http_head *h)
+{
+	uint64_t set = 0;
+	if (h)
+		for (uint32_t i = 0; i < h->nfields; i++)
+			set |= name_bit(h->fields[i].hash);
+	return set;
+}
+
+void decl_names_of(const struct txn *t, struct decl_names *n)
+{
+	n->req = names_in(t->req);
+	n->resp = names_in(t->resp);
+}
+
+/* The names conditions need present: "present" and /pattern/ hold only when a field has the name. */
+static uint64_t needed(const struct hcond *h, int n)
+{
+	uint64_t set = 0;
+	for (int i = 0; i < n; i++)
+		if (h[i].kind == HC_PRESENT || h[i].kind == HC_MATCH)
+			set |= name_bit(h[i].hash);
+	return set;
+}
+
+void decl_case_finish(struct decl_case *c)
+{
+	c->need_req = needed(c->req_when, c->nreq_when);
+	c->need_resp = needed(c->resp_when, c->nresp_when);
+}
+
+void decl_needs(const struct decl_rule *r, uint64_t *req, uint64_t *resp)
+{
+	*req = *resp = r->ncases ? ~(uint64_t)0 : 0;
+	for (int i = 0; i < r->ncases; i++) {
+		*req &= r->cases[i].need_req;
+		*resp &= r->cases[i].need_resp;
+	}
+}
+
+void decl_check(const struct decl_rule *r, const struct txn *t, const struct decl_names *names,
+		struct rule_out *out)
 {
 	/* A head not read whole may have lost the field a rule looks for. */
 	if (!t->resp || t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
 		return;
 	for (int i = 0; i < r->ncases; i++) {
 		const struct decl_case *c = &r->cases[i];
+		if ((c->need_resp & names->resp) != c->need_resp || (c->need_req & names->req) != c->need_req)
+			continue;
 		if (!case_applies(c, t))
 			continue;
 		if (c->nrequire == 0) {

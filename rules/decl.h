@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fastre.h"
 #include "rule.h"
 
 struct txn;
@@ -24,6 +25,7 @@ struct hcond {
 	enum hcond_kind kind;
 	bool has_re;
 	regex_t re;
+	fastre_fn fast;       /* code that matches as re does (fastre.h), or NULL */
 };
 
 struct status_range {
@@ -51,6 +53,7 @@ struct decl_case {
 	struct hcond *require;
 	int nrequire;
 	int line;                     /* where it was written */
+	uint64_t need_req, need_resp; /* names the case needs present, as in struct decl_names (decl_case_finish) */
 };
 
 struct decl_rule {
@@ -58,8 +61,30 @@ struct decl_rule {
 	int ncases;
 };
 
+/*
+ * The field names of a transaction's heads as sets of bits (bit
+ * head_name_hash % 64), made once per transaction: a case whose "when"
+ * needs a field whose bit is not set cannot apply, and is passed over
+ * without looking at the fields.
+ */
+struct decl_names {
+	uint64_t req, resp;
+};
+
+void decl_names_of(const struct txn *t, struct decl_names *n);
+
+/* The names every case of r needs present (so r cannot apply to a head without one of them). */
+void decl_needs(const struct decl_rule *r, uint64_t *req, uint64_t *resp);
+
 /* Judges t by every case of r; the first requirement broken in a case is reported. */
-void decl_check(const struct decl_rule *r, const struct txn *t, struct rule_out *out);
+void decl_check(const struct decl_rule *r, const struct txn *t, const struct decl_names *names,
+		struct rule_out *out);
+
+/* Sets what c's "when" needs present (need_req, need_resp); called once its conditions are parsed. */
+void decl_case_finish(struct decl_case *c);
+
+/* The status codes (0-999) some case of r may judge, as a set of bits (bit s of word s / 64). */
+void decl_statuses(const struct decl_rule *r, uint64_t set[STATUS_WORDS]);
 
 /* Whether a case needs the request (it looks at the method, version or request fields). */
 bool decl_case_needs_request(const struct decl_case *c);

@@ -41,12 +41,14 @@ void check_chunk_extension(const struct txn *t, struct rule_out *out)
  * content is read, for framing, routing, authentication, request modifiers,
  * response control, or the content's format.
  */
-static const char *const no_trailer[] = {
-	"Transfer-Encoding", "Content-Length", "Trailer", "TE", "Host", "Content-Type", "Content-Encoding",
-	"Content-Range", "Content-Language", "Cache-Control", "Expires", "Age", "Date", "Location",
-	"Retry-After", "Vary", "Authorization", "WWW-Authenticate", "Proxy-Authenticate",
-	"Proxy-Authorization", "Set-Cookie", "Connection", "Upgrade", "Keep-Alive", "Expect", "Range",
-	"Max-Forwards", "Pragma",
+static const struct fname no_trailer[] = {
+	FNAME("Transfer-Encoding"), FNAME("Content-Length"), FNAME("Trailer"), FNAME("TE"), FNAME("Host"),
+	FNAME("Content-Type"), FNAME("Content-Encoding"), FNAME("Content-Range"), FNAME("Content-Language"),
+	FNAME("Cache-Control"), FNAME("Expires"), FNAME("Age"), FNAME("Date"), FNAME("Location"),
+	FNAME("Retry-After"), FNAME("Vary"), FNAME("Authorization"), FNAME("WWW-Authenticate"),
+	FNAME("Proxy-Authenticate"), FNAME("Proxy-Authorization"), FNAME("Set-Cookie"), FNAME("Connection"),
+	FNAME("Upgrade"), FNAME("Keep-Alive"), FNAME("Expect"), FNAME("Range"), FNAME("Max-Forwards"),
+	FNAME("Pragma"),
 };
 
 void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out)
@@ -57,13 +59,10 @@ void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out)
 	const struct http_head *tr = t->trailers;
 	if (!tr)
 		return;
-	for (uint32_t i = 0; i < tr->nfields; i++)
-		for (size_t k = 0; k < sizeof no_trailer / sizeof no_trailer[0]; k++)
-			if (field_is(tr, &tr->fields[i], no_trailer[k])) {
-				rule_report(out, SEV_ERROR, "%s sent as a trailer field; it must be in the header section",
-					    no_trailer[k]);
-				return;
-			}
+	int k;
+	if (field_first_in(tr, no_trailer, sizeof no_trailer / sizeof no_trailer[0], &k))
+		rule_report(out, SEV_ERROR, "%s sent as a trailer field; it must be in the header section",
+			    no_trailer[k].s);
 }
 
 void check_trailer_inconsistent(const struct txn *t, struct rule_out *out)
@@ -169,11 +168,22 @@ void check_field_count_excessive(const struct txn *t, struct rule_out *out)
 }
 
 /* Fields defined as lists (#rule) that a response carries. */
-static const char *const list_fields[] = {
-	"Allow", "Vary", "Connection", "Cache-Control", "Content-Encoding", "Content-Language",
-	"Transfer-Encoding", "Accept-Ranges", "Trailer", "Upgrade", "Via", "Accept-Patch", "Accept-Encoding",
-	"Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Expose-Headers",
+static const struct fname list_fields[] = {
+	FNAME("Allow"), FNAME("Vary"), FNAME("Connection"), FNAME("Cache-Control"), FNAME("Content-Encoding"),
+	FNAME("Content-Language"), FNAME("Transfer-Encoding"), FNAME("Accept-Ranges"), FNAME("Trailer"),
+	FNAME("Upgrade"), FNAME("Via"), FNAME("Accept-Patch"), FNAME("Accept-Encoding"),
+	FNAME("Access-Control-Allow-Methods"), FNAME("Access-Control-Allow-Headers"),
+	FNAME("Access-Control-Expose-Headers"),
 };
+
+/* Whether p[0..n) is all spaces and tabs. */
+static bool blank(const char *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return false;
+	return true;
+}
 
 void check_list_empty_element(const struct txn *t, struct rule_out *out)
 {
@@ -184,10 +194,14 @@ void check_list_empty_element(const struct txn *t, struct rule_out *out)
 		return;
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		bool listed = false;
-		for (size_t k = 0; k < sizeof list_fields / sizeof list_fields[0] && !listed; k++)
-			listed = field_is(h, f, list_fields[k]);
-		if (!listed || f->value.len == 0)
+		/* The value first, as it is cheaper to look at than the name:
+		 * with no comma, only a value of nothing but whitespace has an
+		 * empty element (the scan below sees content at its first
+		 * other byte, a quote included). */
+		if (f->value.len == 0 || !(memchr(head_str(h, f->value), ',', f->value.len) ||
+					   blank(head_str(h, f->value), f->value.len)))
+			continue;
+		if (field_name_in(h, f, list_fields, sizeof list_fields / sizeof list_fields[0]) < 0)
 			continue;
 		/* Between two commas, or before the first or after the last,
 		 * only whitespace: an empty element. */
@@ -223,10 +237,11 @@ void check_list_empty_element(const struct txn *t, struct rule_out *out)
  * §13.1, §14.2).  Accept is not among them: a 415 may carry it to say which
  * media types would have been accepted (§15.5.16).
  */
-static const char *const request_only[] = {
-	"Host", "Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range",
-	"Expect", "Max-Forwards", "TE", "User-Agent", "Referer", "From", "Authorization",
-	"Proxy-Authorization", "Accept-Language", "Accept-Charset", "Cookie",
+static const struct fname request_only[] = {
+	FNAME("Host"), FNAME("Range"), FNAME("If-Match"), FNAME("If-None-Match"), FNAME("If-Modified-Since"),
+	FNAME("If-Unmodified-Since"), FNAME("If-Range"), FNAME("Expect"), FNAME("Max-Forwards"), FNAME("TE"),
+	FNAME("User-Agent"), FNAME("Referer"), FNAME("From"), FNAME("Authorization"),
+	FNAME("Proxy-Authorization"), FNAME("Accept-Language"), FNAME("Accept-Charset"), FNAME("Cookie"),
 };
 
 void check_request_field_in_response(const struct txn *t, struct rule_out *out)
@@ -234,13 +249,9 @@ void check_request_field_in_response(const struct txn *t, struct rule_out *out)
 	const struct http_head *h = whole_resp(t);
 	if (!h)
 		return;
-	for (uint32_t i = 0; i < h->nfields; i++)
-		for (size_t k = 0; k < sizeof request_only / sizeof request_only[0]; k++)
-			if (field_is(h, &h->fields[i], request_only[k])) {
-				rule_report(out, SEV_INFO, "%s is a request field; it means nothing in a response",
-					    request_only[k]);
-				return;
-			}
+	int k;
+	if (field_first_in(h, request_only, sizeof request_only / sizeof request_only[0], &k))
+		rule_report(out, SEV_INFO, "%s is a request field; it means nothing in a response", request_only[k].s);
 }
 
 static bool count_chunked(const char *c, uint32_t n, void *arg)

@@ -38,9 +38,37 @@ bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase
 	return false;
 }
 
-bool field_is(const struct http_head *h, const struct hfield *f, const char *name)
+int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count)
 {
-	return head_field_is(h, f, name);
+	for (size_t k = 0; k < count; k++)
+		if (head_field_named(h, f, names[k].s, names[k].n))
+			return (int)k;
+	return -1;
+}
+
+/* A bit for a name's length and first letter (folded), to rule most pairs out at once. */
+static uint64_t name_sig(uint32_t n, const char *p)
+{
+	unsigned c = n ? (unsigned char)p[0] | 0x20 : 0;
+	return (uint64_t)1 << ((n * 7 + c) % 64);
+}
+
+const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count, int *k)
+{
+	/* Names that differ in length or first letter are not equal: the
+	 * signatures of the table, made here, pass over most fields. */
+	uint64_t sig = 0;
+	for (size_t i = 0; i < count; i++)
+		sig |= name_sig(names[i].n, names[i].s);
+	for (uint32_t i = 0; i < h->nfields; i++) {
+		const struct hfield *f = &h->fields[i];
+		if (!(sig & name_sig(f->name.len, head_str(h, f->name))))
+			continue;
+		*k = field_name_in(h, f, names, count);
+		if (*k >= 0)
+			return f;
+	}
+	return NULL;
 }
 
 bool field_each(const struct http_head *h, const char *name, bool (*fn)(const char *p, uint32_t n, void *arg),

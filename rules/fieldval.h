@@ -36,7 +36,23 @@ bool field_each(const struct http_head *h, const char *name, bool (*fn)(const ch
 uint32_t element_name_len(const char *p, uint32_t n);
 
 /* Whether f is named name (ASCII case-insensitive). */
-bool field_is(const struct http_head *h, const struct hfield *f, const char *name);
+static inline bool field_is(const struct http_head *h, const struct hfield *f, const char *name)
+{
+	return head_field_is(h, f, name);
+}
+
+/* A field name and its length, for the tables of names a check compares every field with. */
+struct fname {
+	const char *s;
+	uint32_t n;
+};
+#define FNAME(lit) { lit, sizeof lit - 1 }
+
+/* The index of f's name in names[0..count), or -1. */
+int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count);
+
+/* The first field of h (in order) whose name is in names[0..count): its index, and the name's in *k. */
+const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count, int *k);
 
 /* Both heads were read whole: no field a check looks for can be in a lost part. */
 bool heads_whole(const struct txn *t);

@@ -22,6 +22,10 @@ enum rule_id {
 /* Rules in one run: those coded in C, the built-in rules file, the user's. */
 #define RULE_MAX 1024
 
+/* Status codes are three digits (llhttp reads no more): a set of them is STATUS_WORDS words of bits. */
+#define STATUS_CODES 1000
+#define STATUS_WORDS ((STATUS_CODES + 63) / 64)
+
 struct txn;
 struct decl_rule;
 
@@ -52,6 +56,7 @@ struct rule_def {
 	bool enabled;
 	bool default_off;       /* an opt-in rule: off unless --enable names it */
 	int sev_override;       /* -1, or the severity every finding of the rule takes (--severity) */
+	uint64_t need_req, need_resp; /* set by rule_register: names a declarative rule needs (decl_needs) */
 };
 
 /* The table: rule_table[0..rule_count), the C rules first (enum rule_id). */

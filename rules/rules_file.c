@@ -181,6 +181,7 @@ static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct 
 			free(pat);
 			return false;
 		}
+		h->fast = fastre_find(pat, icase);
 		free(pat);
 		h->has_re = true;
 		h->kind = neg ? HC_NOT_MATCH : HC_MATCH;
@@ -511,6 +512,7 @@ static bool parse_entry(struct ctx *c, struct rules_file *rf, yaml_node_t *m)
 		return false;
 	if (when && !parse_when(c, when, dc))
 		return false;
+	decl_case_finish(dc);
 	if (!require)
 		return true; /* reported whenever 'when' holds */
 	if (require->type != YAML_MAPPING_NODE) {

@@ -1,6 +1,10 @@
 /* test_rules.c: each rule check, on transactions built by hand. */
 #include "wl_test.h"
 
+#include <strings.h>
+
+#include "fieldval.h"
+#include "head.h"
 #include "llhttp.h"
 #include "rule.h"
 #include "rules_file.h"
@@ -182,6 +186,22 @@ static void test_field_size_and_count(void **state)
 	assert_int_equal(check(HTTP_GET, "GET", 200, many, 0, "field-count-excessive", NULL), 0);
 }
 
+/* head_name_eq compares as strncasecmp does in the C locale, for every pair of bytes. */
+static void test_name_eq(void **state)
+{
+	(void)state;
+	for (int x = 1; x < 256; x++)
+		for (int y = 1; y < 256; y++) {
+			char a[3] = { 'k', (char)x, 0 }, b[3] = { 'K', (char)y, 0 };
+			bool want = strncasecmp(a, b, 2) == 0;
+			if (head_name_eq(a, b, 2) != want)
+				fail_msg("head_name_eq(0x%02x, 0x%02x) is %d", x, y, !want);
+		}
+	char z[2] = { 0, 0 };
+	assert_false(head_name_eq(z, "a", 1)); /* a NUL in a wire name matches no name */
+	assert_true(head_name_eq("Content-Type", "content-TYPE", 12));
+}
+
 static void test_table(void **state)
 {
 	/* Ids are unique, kebab-case, and found by rule_by_id. */
@@ -213,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_body_forbidden), cmocka_unit_test(test_head_body),
 		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_field_size_and_count),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_name_eq),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }

@@ -1,0 +1,162 @@
+/* fastre.c: hand-written matchers for the hottest patterns of rules/builtin.yaml. */
+#include "fastre.h"
+
+#include <string.h>
+
+/*
+ * regexec costs about a thousand instructions on a 29-byte Date, and the
+ * syntax rules run one on nearly every response (Date, ETag, Server,
+ * Content-Length).  Each function here is the pattern above it written
+ * out; tests/unit/test_fastre.c checks it against regexec on many valid
+ * and broken values.  The program runs in the C locale (it never calls
+ * setlocale), where [0-9] is the ASCII digits and '.' any byte but NUL.
+ */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Three bytes as one number, to compare a day or month name at once. */
+#define K3(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
+
+static unsigned k3(const char *p)
+{
+	return K3((unsigned char)p[0], (unsigned char)p[1], (unsigned char)p[2]);
+}
+
+/* (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (Jan|...|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT: 29 bytes. */
+static bool fixdate(const char *p, size_t n)
+{
+	static const unsigned days[] = { K3('M', 'o', 'n'), K3('T', 'u', 'e'), K3('W', 'e', 'd'), K3('T', 'h', 'u'),
+					 K3('F', 'r', 'i'), K3('S', 'a', 't'), K3('S', 'u', 'n') };
+	static const unsigned months[] = { K3('J', 'a', 'n'), K3('F', 'e', 'b'), K3('M', 'a', 'r'), K3('A', 'p', 'r'),
+					   K3('M', 'a', 'y'), K3('J', 'u', 'n'), K3('J', 'u', 'l'), K3('A', 'u', 'g'),
+					   K3('S', 'e', 'p'), K3('O', 'c', 't'), K3('N', 'o', 'v'), K3('D', 'e', 'c') };
+	/* '0' where a digit goes; the names (0-2, 8-10) are checked apart. */
+	static const char shape[] = "ddd, 00 mmm 0000 00:00:00 GMT";
+	if (n != 29)
+		return false;
+	for (size_t i = 3; i < 29; i++) {
+		if (i == 8)
+			i = 11;
+		if (shape[i] == '0' ? !is_digit(p[i]) : p[i] != shape[i])
+			return false;
+	}
+	unsigned d = k3(p), m = k3(p + 8);
+	bool day = false, month = false;
+	for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+		day |= d == days[i];
+	for (size_t i = 0; i < sizeof months / sizeof months[0]; i++)
+		month |= m == months[i];
+	return day && month;
+}
+
+/* ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), ... GMT$ (the IMF-fixdate of Date) */
+static bool m_fixdate(const char *p, size_t n)
+{
+	return fixdate(p, n);
+}
+
+/* ^[0-9]+$ */
+static bool m_digits(const char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit(p[i]))
+			return false;
+	return true;
+}
+
+/* ^([0-9]+|IMF-fixdate)$ (Retry-After) */
+static bool m_delay_or_date(const char *p, size_t n)
+{
+	return m_digits(p, n) || fixdate(p, n);
+}
+
+/* "[^"]*" as the whole of p */
+static bool quoted(const char *p, size_t n)
+{
+	return n >= 2 && p[0] == '"' && p[n - 1] == '"' && !memchr(p + 1, '"', n - 2);
+}
+
+/* ^(W\/)?"[^"]*"$ (ETag) */
+static bool m_entity_tag(const char *p, size_t n)
+{
+	return quoted(p, n) || (n >= 2 && p[0] == 'W' && p[1] == '/' && quoted(p + 2, n - 2));
+}
+
+/* .{101} (Server): 101 characters anywhere, that is at least 101 bytes. */
+static bool m_over_100(const char *p, size_t n)
+{
+	(void)p;
+	return n >= 101;
+}
+
+/* ^0[0-9] (Content-Length with leading zeros) */
+static bool m_leading_zero(const char *p, size_t n)
+{
+	return n >= 2 && p[0] == '0' && is_digit(p[1]);
+}
+
+/* ^0+$ */
+static bool m_zeros(const char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '0')
+			return false;
+	return true;
+}
+
+/* ^[ \t]*[0-9]{13,}[ \t]*$ (a Content-Length of a terabyte or more) */
+static bool m_13_digits(const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	size_t d = i;
+	while (i < n && is_digit(p[i]))
+		i++;
+	if (i - d < 13)
+		return false;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i == n;
+}
+
+#define FIXDATE                                                                                      \
+	"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) " \
+	"[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
+
+/* The patterns as regcomp gets them (after YAML's unescaping), all without REG_ICASE. */
+static const struct {
+	const char *pat;
+	fastre_fn fn;
+} known[] = {
+	{ "^" FIXDATE "$", m_fixdate },
+	{ "^([0-9]+|" FIXDATE ")$", m_delay_or_date },
+	{ "^[0-9]+$", m_digits },
+	{ "^(W\\/)?\"[^\"]*\"$", m_entity_tag },
+	{ ".{101}", m_over_100 },
+	{ "^0[0-9]", m_leading_zero },
+	{ "^0+$", m_zeros },
+	{ "^[ \t]*[0-9]{13,}[ \t]*$", m_13_digits },
+};
+
+fastre_fn fastre_find(const char *pat, bool icase)
+{
+	if (icase)
+		return NULL;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(pat, known[i].pat) == 0)
+			return known[i].fn;
+	return NULL;
+}
+
+const char *fastre_pattern(size_t i)
+{
+	return i < sizeof known / sizeof known[0] ? known[i].pat : NULL;
+}
