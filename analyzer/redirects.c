@@ -158,9 +158,11 @@ int redir_request_url(const struct txn *t, char *out, size_t n)
 		return 0; /* authority-form (CONNECT) or asterisk-form */
 	}
 	out[k] = 0;
-	/* Scheme and host compare without case (RFC 3986 §6.2.2.1). */
+	/* Scheme and host compare without case (RFC 3986 §6.2.2.1).  ASCII
+	 * only: the program runs in the C locale, where tolower is this. */
 	for (char *p = out + 7; *p && *p != '/'; p++)
-		*p = (char)tolower((unsigned char)*p);
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
 	char *frag = memchr(out, '#', k);
 	if (frag)
 		*frag = 0;
