@@ -95,7 +95,10 @@ void hist_init(struct history *h, uint32_t max)
 	for (int i = 0; i < HIST_NAMES; i++) {
 		h->name_len[i] = (uint32_t)strlen(names[i]);
 		h->name_hash[i] = head_name_hash(names[i], h->name_len[i]);
-		h->name_bits |= 1ull << (h->name_hash[i] & 63);
+		uint8_t *at = &h->name_first[h->name_hash[i] & 63];
+		while (*at)
+			at = &h->name_next[*at - 1];
+		*at = (uint8_t)(i + 1);
 	}
 }
 
@@ -273,11 +276,13 @@ static void scan(const struct history *h, const struct http_head *r, struct seen
 	memset(sn, 0, sizeof *sn);
 	for (uint32_t i = 0; i < r->nfields; i++) {
 		const struct hfield *f = &r->fields[i];
-		if (!((h->name_bits >> (f->hash & 63)) & 1))
-			continue;
-		for (int j = 0; j < HIST_NAMES; j++) {
-			if (f->hash == h->name_hash[j] && f->name.len == h->name_len[j] &&
-			    strncasecmp(head_str(r, f->name), names[j], h->name_len[j]) == 0) {
+		for (unsigned j1 = h->name_first[f->hash & 63]; j1; j1 = h->name_next[j1 - 1]) {
+			unsigned j = j1 - 1;
+			if (f->hash != h->name_hash[j] || f->name.len != h->name_len[j])
+				continue;
+			/* Most senders write the name as names[] does; memcmp is the cheaper test. */
+			const char *fn = head_str(r, f->name);
+			if (memcmp(fn, names[j], f->name.len) == 0 || strncasecmp(fn, names[j], f->name.len) == 0) {
 				if (!sn->first[j]) {
 					sn->first[j] = f;
 					if (j < NTRACKED)

@@ -35,9 +35,10 @@ struct history {
 	uint64_t evicted;
 	uint64_t clients_made;     /* client entries ever made: none yet, no client lookup is needed */
 	/* names[]' lengths and hashes (head_name_hash), so that one pass over a
-	 * response's fields finds them all; bits has bit (hash & 63) of each. */
+	 * response's fields finds them all: a small chained table by the
+	 * hash's low 6 bits (first, then next: index + 1; 0 none). */
 	uint32_t name_len[HIST_NAMES], name_hash[HIST_NAMES];
-	uint64_t name_bits;
+	uint8_t name_first[64], name_next[HIST_NAMES];
 };
 
 void hist_init(struct history *h, uint32_t max);
