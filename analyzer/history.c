@@ -19,10 +19,11 @@
  * (the F_ bits), then those whose value is read.
  */
 static const char *const names[HIST_NAMES] = {
-	"Content-Location", "Date",    "ETag",	  "Vary",	    "Cache-Control", "Expires",	 "Content-Type",
-	"Last-Modified",    "Content-Encoding", "Content-Language", "Content-Length", "Allow", "Location", "Retry-After"
+	"Content-Location", "Date",          "ETag",           "Vary",             "Cache-Control",
+	"Expires",          "Content-Type",  "Last-Modified",  "Content-Encoding", "Content-Language",
+	"Content-Length",   "Allow",         "Location",       "Retry-After",
 };
-#define NTRACKED 10
+#define NTRACKED 10 /* names[0..NTRACKED) are the F_ bits, in order */
 enum { N_ETAG = 2, N_LAST_MODIFIED = 7, N_CONTENT_ENCODING = 8, N_CONTENT_LENGTH = 10, N_ALLOW, N_LOCATION, N_RETRY_AFTER };
 enum {
 	F_CONTENT_LOCATION = 1 << 0,
@@ -36,6 +37,9 @@ enum {
 	F_CONTENT_ENCODING = 1 << 8,
 	F_CONTENT_LANGUAGE = 1 << 9,
 };
+_Static_assert(F_ETAG == 1 << N_ETAG && F_LAST_MODIFIED == 1 << N_LAST_MODIFIED &&
+		       F_CONTENT_ENCODING == 1 << N_CONTENT_ENCODING && F_CONTENT_LANGUAGE == 1 << (NTRACKED - 1),
+	       "names[] and the F_ bits agree");
 
 /* What scan found in a response: the first field of each name, and the tracked ones present. */
 struct seen {
@@ -520,8 +524,8 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	const char *host = txn_host(t, &hl);
 	if (host && hl && meth_n < 64) {
 		/* The key is "S " and the host, lower-cased (host names compare
-		 * without case, RFC 9110 §4.2.3), at most 256 bytes and up to a
-		 * NUL in it, as "%.*s" wrote it before. */
+		 * without case, RFC 9110 §4.2.3): at most 256 bytes of it, and
+		 * only up to a NUL in it, as for a C string. */
 		uint64_t k = fnv(FNV_OFFSET, "S ", 2);
 		const char *nul = memchr(host, 0, hl < 256 ? hl : 256);
 		uint32_t n = nul ? (uint32_t)(nul - host) : hl < 256 ? hl : 256;

@@ -130,8 +130,8 @@ int redir_request_url(const struct txn *t, char *out, size_t n)
 	const char *u = head_str(t->req, t->req->uri);
 	size_t ul = t->req->uri.len;
 	/* Built with memcpy, not snprintf: this runs several times for every
-	 * transaction.  The bytes are those "%.*s" would print (each piece up
-	 * to a NUL in it), so the URL is the one snprintf made. */
+	 * transaction.  Each piece ends at a NUL in it, as with "%.*s", so
+	 * that the URL is a C string of the bytes before it. */
 	size_t k;
 	if (ul >= 7 && strncasecmp(u, "http://", 7) == 0) {
 		/* absolute-form (a proxy request) */
