@@ -72,6 +72,9 @@ static void set_client(struct conn *c, int client)
 	c->client = (uint8_t)client;
 	endpoint_str(c->ep->client, sizeof c->ep->client, &c->fe.key, client);
 	endpoint_str(c->ep->server, sizeof c->ep->server, &c->fe.key, !client);
+	/* Formatted here, once, rather than for each transaction (it was 4% of the run). */
+	inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[client], c->ep->client_ip,
+		  sizeof c->ep->client_ip);
 	if (!community_id(&c->fe.key, c->ep->community_id))
 		c->ep->community_id[0] = 0;
 	for (int s = 0; s < 2; s++) {
@@ -146,11 +149,8 @@ static void finalize(struct conn *c, struct txn *t)
 		par_txn(e, c, t);
 		return;
 	}
-	if (t->req && t->resp) {
-		char ip[INET6_ADDRSTRLEN];
-		inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, sizeof ip);
-		hist_observe(&e->history, ip, t);
-	}
+	if (t->req && t->resp)
+		hist_observe(&e->history, c->ep->client_ip, t);
 	rules_evaluate(t);
 	if (t->nfindings && e->evidence)
 		ev_flag(e->evidence, &c->ev);
@@ -328,9 +328,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		t->redir_at = t->nfindings;
 		par_redirect(e, c, t);
 	} else if (t->req && h && !(t->flags & TXN_INTERIM)) {
-		char ip[INET6_ADDRSTRLEN];
-		inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, sizeof ip);
-		redir_follow(&e->redirects, ip, t);
+		redir_follow(&e->redirects, c->ep->client_ip, t);
 	}
 	int f = framing(t, status);
 	if (f == HX_FRAME_BODILESS)

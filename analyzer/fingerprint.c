@@ -1,7 +1,6 @@
 /* fingerprint.c: what identifies a finding across runs. */
 #include "fingerprint.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,12 +8,23 @@
 
 #include "txn.h"
 
+/* isdigit and isxdigit of the C locale, the program's (it never calls setlocale), without the table lookups. */
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_xdigit(unsigned char c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
 static bool all_digits(const char *s, size_t n)
 {
 	if (!n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
+		if (!is_digit((unsigned char)s[i]))
 			return false;
 	return true;
 }
@@ -23,7 +33,7 @@ static bool uuid_like(const char *s, size_t n)
 {
 	if (n == 32) {
 		for (size_t i = 0; i < n; i++)
-			if (!isxdigit((unsigned char)s[i]))
+			if (!is_xdigit((unsigned char)s[i]))
 				return false;
 		return true;
 	}
@@ -31,7 +41,7 @@ static bool uuid_like(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+		if (dash ? s[i] != '-' : !is_xdigit((unsigned char)s[i]))
 			return false;
 	}
 	return true;
@@ -47,9 +57,13 @@ void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 		while (i < len && uri[i] != '/' && uri[i] != '?' && uri[i] != '#')
 			i++;
 	}
-	size_t end = i;
-	while (end < len && uri[end] != '?' && uri[end] != '#')
-		end++;
+	/* The path ends at the first '?' or '#'.  memchr rather than a loop
+	 * over the bytes: this runs for every transaction. */
+	const char *q = memchr(uri + i, '?', len - i);
+	size_t end = q ? (size_t)(q - uri) : len;
+	const char *hash = memchr(uri + i, '#', end - i);
+	if (hash)
+		end = (size_t)(hash - uri);
 	if (n == 0)
 		return;
 	if (i == end) {
@@ -58,8 +72,8 @@ void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 	}
 	while (i < end) {
 		size_t s = i;
-		while (i < end && uri[i] != '/')
-			i++;
+		const char *slash = memchr(uri + i, '/', end - i);
+		i = slash ? (size_t)(slash - uri) : end;
 		const char *seg = uri + s;
 		size_t sl = i - s;
 		const char *put = seg;
@@ -68,14 +82,34 @@ void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 			put = "{id}";
 			pl = 4;
 		}
-		for (size_t k = 0; k < pl && o + 1 < n; k++)
-			out[o++] = put[k];
+		/* Cut to fit: o < n holds here, so the room is n - 1 - o. */
+		size_t c = pl < n - 1 - o ? pl : n - 1 - o;
+		memcpy(out + o, put, c);
+		o += c;
 		if (i < end && o + 1 < n)
 			out[o++] = '/';
 		if (i < end)
 			i++;
 	}
 	out[o] = 0;
+}
+
+/*
+ * Writes the bytes that snprintf(out, n, "%.*s", len, s) would: s up to
+ * len bytes or a NUL in it, cut to n - 1.  With memcpy: the fingerprint
+ * parts are made for every transaction (the traffic tables) and every
+ * finding, and snprintf's format parsing was most of their cost.
+ */
+static void copy_printed(char *out, size_t n, const char *s, size_t len)
+{
+	if (!n)
+		return;
+	const char *z = memchr(s, 0, len);
+	size_t l = z ? (size_t)(z - s) : len;
+	if (l > n - 1)
+		l = n - 1;
+	memcpy(out, s, l);
+	out[l] = 0;
 }
 
 void fp_server(const struct txn *t, char *out, size_t n)
@@ -85,16 +119,18 @@ void fp_server(const struct txn *t, char *out, size_t n)
 	if (h && hl) {
 		if (hl > 3 && memcmp(h + hl - 3, ":80", 3) == 0)
 			hl -= 3;
-		snprintf(out, n, "%.*s", (int)hl, h);
+		copy_printed(out, n, h, hl);
+		/* ASCII: the program runs in the C locale, where tolower is this. */
 		for (char *p = out; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p + 32);
 		return;
 	}
 	/* The server's address, without its port. */
 	const char *s = t->ep ? t->ep->server : "";
 	const char *colon = strrchr(s, ':');
 	size_t l = colon ? (size_t)(colon - s) : strlen(s);
-	snprintf(out, n, "%.*s", (int)l, s);
+	copy_printed(out, n, s, l);
 }
 
 /* Rewrites s in place so that it is printable ASCII: any other byte becomes '?'. */
@@ -111,7 +147,7 @@ void fp_parts_of(const struct txn *t, const char *rule, struct fp_parts *p)
 	p->rule = rule;
 	fp_server(t, p->server, sizeof p->server);
 	if (t->req) {
-		snprintf(p->method, sizeof p->method, "%.*s", (int)t->req->method_s.len, head_str(t->req, t->req->method_s));
+		copy_printed(p->method, sizeof p->method, head_str(t->req, t->req->method_s), t->req->method_s.len);
 		fp_endpoint(head_str(t->req, t->req->uri), t->req->uri.len, p->endpoint, sizeof p->endpoint);
 	}
 	p->status = t->resp ? t->resp->status : 0;

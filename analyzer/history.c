@@ -12,13 +12,19 @@
 #include "redirects.h"
 #include "rule.h"
 #include "txn.h"
-#include "uthash.h"
-#include "utlist.h"
 
-/* The fields whose presence is compared between responses. */
-static const char *const tracked[] = { "Content-Location", "Date",          "ETag",         "Vary",
-				       "Cache-Control",    "Expires",       "Content-Type", "Last-Modified",
-				       "Content-Encoding", "Content-Language" };
+/*
+ * The fields hist_observe looks for in a response, found in one pass over
+ * it (scan): first those whose presence is compared between responses
+ * (the F_ bits), then those whose value is read.
+ */
+static const char *const names[HIST_NAMES] = {
+	"Content-Location", "Date",          "ETag",           "Vary",             "Cache-Control",
+	"Expires",          "Content-Type",  "Last-Modified",  "Content-Encoding", "Content-Language",
+	"Content-Length",   "Allow",         "Location",       "Retry-After",
+};
+#define NTRACKED 10 /* names[0..NTRACKED) are the F_ bits, in order */
+enum { N_ETAG = 2, N_LAST_MODIFIED = 7, N_CONTENT_ENCODING = 8, N_CONTENT_LENGTH = 10, N_ALLOW, N_LOCATION, N_RETRY_AFTER };
 enum {
 	F_CONTENT_LOCATION = 1 << 0,
 	F_DATE = 1 << 1,
@@ -31,7 +37,15 @@ enum {
 	F_CONTENT_ENCODING = 1 << 8,
 	F_CONTENT_LANGUAGE = 1 << 9,
 };
-#define NTRACKED (sizeof tracked / sizeof tracked[0])
+_Static_assert(F_ETAG == 1 << N_ETAG && F_LAST_MODIFIED == 1 << N_LAST_MODIFIED &&
+		       F_CONTENT_ENCODING == 1 << N_CONTENT_ENCODING && F_CONTENT_LANGUAGE == 1 << (NTRACKED - 1),
+	       "names[] and the F_ bits agree");
+
+/* What scan found in a response: the first field of each name, and the tracked ones present. */
+struct seen {
+	const struct hfield *first[HIST_NAMES];
+	uint16_t fields;
+};
 
 /*
  * What one 200 showed: which fields, its validators, its coding and length.
@@ -46,94 +60,259 @@ struct shown {
 	int64_t length; /* content bytes, or Content-Length for HEAD; -1 unknown */
 };
 
+/* The fields most transactions touch come first, so that a lookup reads few cache lines. */
 struct hist_entry {
 	uint64_t key;               /* a 64-bit hash of "R url", "S host" or "C client url" */
-	UT_hash_handle hh;
-	struct hist_entry *older, *newer;
 	/* A resource ("R url"). */
-	struct shown get, head;
-	time_t lm_t;                /* the latest Last-Modified seen */
-	char allow[128];            /* the last Allow, normalised; "" none */
+	struct shown get;
 	uint64_t ok_methods;        /* methods answered 2xx, by llhttp method number */
+	time_t lm_t;                /* the latest Last-Modified seen */
 	bool named;                 /* a 201 or redirect named this URL */
 	/* A server ("S host"): methods it answered other than 405 or 501. */
 	uint64_t handled;
+	struct shown head;
 	/* A client and a URL ("C client url"). */
 	int auth_401s;
+	int retry_status;
 	int64_t retry_from_us;      /* when the response that set it was seen */
 	int64_t retry_at_us;        /* capture time before which a retry is early; 0 none */
-	int retry_status;
+	char allow[128];            /* the resource's last Allow, normalised; "" none */
+};
+
+#define NONE UINT32_MAX
+
+struct hist_link {
+	uint32_t older, newer;      /* entry indices; NONE at the ends */
+};
+
+/* A slot of the table: the key is kept here too, so that a probe reads the slots only. */
+struct hist_slot {
+	uint64_t key;
+	uint32_t ent;               /* entry index + 1; 0: empty */
 };
 
 void hist_init(struct history *h, uint32_t max)
 {
 	memset(h, 0, sizeof *h);
 	h->max = max ? max : 1;
-}
-
-static void entry_free(struct history *h, struct hist_entry *e)
-{
-	HASH_DELETE(hh, h->hash, e);
-	DL_DELETE2(h->oldest, e, older, newer);
-	free(e);
-	h->count--;
+	h->oldest = h->newest = NONE;
+	for (int i = 0; i < HIST_NAMES; i++) {
+		h->name_len[i] = (uint32_t)strlen(names[i]);
+		h->name_hash[i] = head_name_hash(names[i], h->name_len[i]);
+		uint8_t *at = &h->name_first[h->name_hash[i] & 63];
+		while (*at)
+			at = &h->name_next[*at - 1];
+		*at = (uint8_t)(i + 1);
+	}
 }
 
 void hist_free(struct history *h)
 {
-	while (h->oldest)
-		entry_free(h, h->oldest);
+	free(h->ents);
+	free(h->lru);
+	free(h->slots);
+	h->ents = NULL;
+	h->lru = NULL;
+	h->slots = NULL;
+	h->nslots = h->cap = h->count = 0;
+	h->oldest = h->newest = NONE;
+}
+
+/* The key's home slot: its high bits after a multiplication, as FNV-1a's low bits mix poorly. */
+static uint32_t home(const struct history *h, uint64_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> h->shift);
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static uint32_t probe(const struct history *h, uint64_t key)
+{
+	uint32_t mask = h->nslots - 1;
+	for (uint32_t i = home(h, key);; i = (i + 1) & mask)
+		if (!h->slots[i].ent || h->slots[i].key == key)
+			return i;
+}
+
+/* Empties slot i; the entries after it in its run move back, so no probe passes a hole (no tombstones). */
+static void slot_delete(struct history *h, uint32_t i)
+{
+	uint32_t mask = h->nslots - 1;
+	for (uint32_t j = (i + 1) & mask; h->slots[j].ent; j = (j + 1) & mask) {
+		/* The slot at j can fill i when i lies between its home and j. */
+		if (((j - home(h, h->slots[j].key)) & mask) >= ((j - i) & mask)) {
+			h->slots[i] = h->slots[j];
+			i = j;
+		}
+	}
+	h->slots[i].ent = 0;
+}
+
+/* Room for one more entry, and a table at most half full with it. */
+static bool make_room(struct history *h)
+{
+	if (h->count == h->cap) {
+		uint32_t ncap = h->cap ? (h->cap > h->max / 2 ? h->max : h->cap * 2) : (h->max < 64 ? h->max : 64);
+		struct hist_entry *ne = realloc(h->ents, (size_t)ncap * sizeof *ne);
+		if (!ne)
+			return false;
+		h->ents = ne;
+		struct hist_link *nl = realloc(h->lru, (size_t)ncap * sizeof *nl);
+		if (!nl)
+			return false;
+		h->lru = nl;
+		h->cap = ncap;
+	}
+	if ((uint64_t)(h->count + 1) * 2 > h->nslots) {
+		uint32_t n = h->nslots ? h->nslots * 2 : 128, shift = 64;
+		for (uint32_t x = n; x > 1; x >>= 1)
+			shift--;
+		struct hist_slot *ns = calloc(n, sizeof *ns), *old = h->slots;
+		if (!ns)
+			return false;
+		uint32_t on = h->nslots;
+		h->slots = ns;
+		h->nslots = n;
+		h->shift = shift;
+		for (uint32_t i = 0; i < on; i++)
+			if (old[i].ent)
+				h->slots[probe(h, old[i].key)] = old[i];
+		free(old);
+	}
+	return true;
+}
+
+static void lru_unlink(struct history *h, uint32_t i)
+{
+	uint32_t o = h->lru[i].older, n = h->lru[i].newer;
+	if (o != NONE)
+		h->lru[o].newer = n;
+	else
+		h->oldest = n;
+	if (n != NONE)
+		h->lru[n].older = o;
+	else
+		h->newest = o;
+}
+
+static void lru_append(struct history *h, uint32_t i)
+{
+	h->lru[i].older = h->newest;
+	h->lru[i].newer = NONE;
+	if (h->newest != NONE)
+		h->lru[h->newest].newer = i;
+	else
+		h->oldest = i;
+	h->newest = i;
 }
 
 /*
  * The entry for key, made when create is set; most recently used last.
  * Entries are found by a 64-bit hash of the key (FNV-1a): with at most
- * --max-history entries, two keys sharing one is vanishingly rare.
+ * --max-history entries, two keys sharing one is vanishingly rare.  The
+ * pointer is good until the next call (the entries may move).
  */
-static struct hist_entry *entry(struct history *h, const char *key, bool create)
+static struct hist_entry *entry(struct history *h, uint64_t k, bool create)
 {
-	uint64_t k = 14695981039346656037ull;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		k = (k ^ *p) * 1099511628211ull;
-	struct hist_entry *e;
-	HASH_FIND(hh, h->hash, &k, sizeof k, e);
-	if (e) {
-		DL_DELETE2(h->oldest, e, older, newer);
-		DL_APPEND2(h->oldest, e, older, newer);
-		return e;
+	if (h->nslots) {
+		uint32_t s = probe(h, k);
+		if (h->slots[s].ent) {
+			uint32_t i = h->slots[s].ent - 1;
+			if (i != h->newest) {
+				lru_unlink(h, i);
+				lru_append(h, i);
+			}
+			return &h->ents[i];
+		}
 	}
 	if (!create)
 		return NULL;
+	uint32_t i;
 	if (h->count >= h->max) {
-		entry_free(h, h->oldest);
+		/* The least recently used entry goes; its index is reused. */
+		i = h->oldest;
+		slot_delete(h, probe(h, h->ents[i].key));
+		lru_unlink(h, i);
 		h->evicted++;
+	} else {
+		if (!make_room(h))
+			return NULL;
+		i = h->count++;
 	}
-	e = calloc(1, sizeof *e);
-	if (!e)
-		return NULL;
+	struct hist_entry *e = &h->ents[i];
+	memset(e, 0, sizeof *e);
 	e->key = k;
-	HASH_ADD(hh, h->hash, key, sizeof e->key, e);
-	DL_APPEND2(h->oldest, e, older, newer);
-	h->count++;
+	struct hist_slot *sl = &h->slots[probe(h, k)];
+	sl->key = k;
+	sl->ent = i + 1;
+	lru_append(h, i);
 	return e;
 }
 
-/* A 64-bit hash of the first name field's value; 0 when there is none. */
-static uint64_t value_hash(const struct http_head *hd, const char *name)
+#define FNV_OFFSET 14695981039346656037ull
+#define FNV_PRIME 1099511628211ull
+
+/* FNV-1a (64 bits) of n bytes of p, continuing from k; four bytes a turn, as the URL keys run to dozens. */
+static uint64_t fnv(uint64_t k, const void *p, size_t n)
 {
-	const struct hfield *f = head_field(hd, name);
-	if (!f)
-		return 0;
-	uint64_t k = 14695981039346656037ull;
-	const unsigned char *p = (const unsigned char *)head_str(hd, f->value);
-	for (uint32_t i = 0; i < f->value.len; i++)
-		k = (k ^ p[i]) * 1099511628211ull;
-	return k | 1; /* never 0 */
+	const unsigned char *b = p;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		k = (k ^ b[i]) * FNV_PRIME;
+		k = (k ^ b[i + 1]) * FNV_PRIME;
+		k = (k ^ b[i + 2]) * FNV_PRIME;
+		k = (k ^ b[i + 3]) * FNV_PRIME;
+	}
+	for (; i < n; i++)
+		k = (k ^ b[i]) * FNV_PRIME;
+	return k;
 }
 
-static int64_t content_length(const struct http_head *hd)
+/* FNV-1a of a C string, continuing from k. */
+static uint64_t fnv_str(uint64_t k, const char *s)
 {
-	const struct hfield *f = head_field(hd, "Content-Length");
+	return fnv(k, s, strlen(s));
+}
+
+/* tolower in the C locale, which is the program's (it never calls setlocale), inline. */
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* One pass over r's fields for the names hist_observe reads (what head_field would find for each). */
+static void scan(const struct history *h, const struct http_head *r, struct seen *sn)
+{
+	memset(sn, 0, sizeof *sn);
+	for (uint32_t i = 0; i < r->nfields; i++) {
+		const struct hfield *f = &r->fields[i];
+		for (unsigned j1 = h->name_first[f->hash & 63]; j1; j1 = h->name_next[j1 - 1]) {
+			unsigned j = j1 - 1;
+			if (f->hash != h->name_hash[j] || f->name.len != h->name_len[j])
+				continue;
+			/* Most senders write the name as names[] does; memcmp is the cheaper test. */
+			const char *fn = head_str(r, f->name);
+			if (memcmp(fn, names[j], f->name.len) == 0 || strncasecmp(fn, names[j], f->name.len) == 0) {
+				if (!sn->first[j]) {
+					sn->first[j] = f;
+					if (j < NTRACKED)
+						sn->fields |= (uint16_t)(1u << j);
+				}
+				break;
+			}
+		}
+	}
+}
+
+/* A 64-bit hash of field f's value; 0 when there is none. */
+static uint64_t value_hash(const struct http_head *hd, const struct hfield *f)
+{
+	if (!f)
+		return 0;
+	return fnv(FNV_OFFSET, head_str(hd, f->value), f->value.len) | 1; /* never 0 */
+}
+
+static int64_t content_length(const struct http_head *hd, const struct hfield *f)
+{
 	if (!f || !f->value.len || f->value.len > 18)
 		return -1;
 	int64_t v = 0;
@@ -147,21 +326,19 @@ static int64_t content_length(const struct http_head *hd)
 }
 
 /* What t's response shows; length is its content when read whole (GET), or its Content-Length (HEAD). */
-static void shown_of(const struct txn *t, bool head, struct shown *s)
+static void shown_of(const struct txn *t, const struct seen *sn, bool head, struct shown *s)
 {
 	const struct http_head *r = t->resp;
 	memset(s, 0, sizeof *s);
 	s->set = true;
-	for (size_t i = 0; i < NTRACKED; i++)
-		if (head_field(r, tracked[i]))
-			s->fields |= (uint16_t)(1u << i);
-	s->etag = value_hash(r, "ETag");
-	const struct hfield *et = s->etag ? head_field(r, "ETag") : NULL;
+	s->fields = sn->fields;
+	const struct hfield *et = sn->first[N_ETAG];
+	s->etag = value_hash(r, et);
 	s->strong = et && et->value.len && head_str(r, et->value)[0] == '"';
-	s->lm = value_hash(r, "Last-Modified");
-	s->ce = value_hash(r, "Content-Encoding");
+	s->lm = value_hash(r, sn->first[N_LAST_MODIFIED]);
+	s->ce = value_hash(r, sn->first[N_CONTENT_ENCODING]);
 	if (head)
-		s->length = content_length(r);
+		s->length = content_length(r, sn->first[N_CONTENT_LENGTH]);
 	else
 		s->length = (t->flags & (TXN_RESP_DONE | TXN_RESP_CUT | TXN_STRAY_CONTENT)) == TXN_RESP_DONE
 				    ? (int64_t)t->resp_body
@@ -181,7 +358,7 @@ static const char *lacking(uint16_t had, uint16_t has, uint16_t mask)
 {
 	for (size_t i = 0; i < NTRACKED; i++)
 		if ((mask & (1u << i)) && (had & (1u << i)) && !(has & (1u << i)))
-			return tracked[i];
+			return names[i];
 	return NULL;
 }
 
@@ -195,11 +372,11 @@ static const char *lacking(uint16_t had, uint16_t has, uint16_t mask)
 #define HEAD_FIELDS \
 	(F_CONTENT_TYPE | F_ETAG | F_LAST_MODIFIED | F_CACHE_CONTROL | F_VARY | F_CONTENT_ENCODING | F_CONTENT_LANGUAGE)
 
-static void judge_resource(struct hist_entry *e, struct txn *t, bool get, bool head, int st)
+static void judge_resource(struct hist_entry *e, struct txn *t, const struct seen *sn, bool get, bool head, int st)
 {
 	struct shown now;
 	if ((get || head) && (st == 304 || st == 206) && e->get.set) {
-		shown_of(t, true, &now);
+		shown_of(t, sn, true, &now);
 		/* Another representation (its ETag differs): nothing to compare. */
 		if (now.etag && e->get.etag && now.etag != e->get.etag)
 			return;
@@ -217,7 +394,7 @@ static void judge_resource(struct hist_entry *e, struct txn *t, bool get, bool h
 	}
 	if (st != 200 || !(get || head))
 		return;
-	shown_of(t, head, &now);
+	shown_of(t, sn, head, &now);
 	struct shown *other = head ? &e->get : &e->head;
 	if (other->set && same_representation(&now, other)) {
 		const struct shown *g = head ? other : &now, *h = head ? &now : other;
@@ -235,10 +412,11 @@ static void judge_resource(struct hist_entry *e, struct txn *t, bool get, bool h
 		    now.length >= 0 && e->get.length >= 0 && now.length != e->get.length)
 			RAISE(t, RULE_STRONG_ETAG_REUSED,
 			      "strong ETag %.*s came with %" PRId64 " bytes before and %" PRId64 " now",
-			      (int)(head_field(t->resp, "ETag")->value.len > 40 ? 40 : head_field(t->resp, "ETag")->value.len),
-			      head_str(t->resp, head_field(t->resp, "ETag")->value), e->get.length, now.length);
+			      (int)(sn->first[N_ETAG]->value.len > 40 ? 40 : sn->first[N_ETAG]->value.len),
+			      head_str(t->resp, sn->first[N_ETAG]->value), e->get.length, now.length);
 		time_t lm;
-		if (field_date(t->resp, "Last-Modified", &lm)) {
+		const struct hfield *lmf = sn->first[N_LAST_MODIFIED];
+		if (lmf && imf_fixdate(head_str(t->resp, lmf->value), lmf->value.len, &lm)) {
 			if (e->lm_t && lm < e->lm_t)
 				RAISE(t, RULE_VALIDATOR_REGRESSION,
 				      "Last-Modified went back %lld s from the one sent before for the same URL",
@@ -278,24 +456,32 @@ static void allow_norm(const struct http_head *r, char *out, size_t n)
 	}
 }
 
+/* Whether the request's method is m, n bytes (case-sensitive, RFC 9110 §9.1): method_is without the strlen. */
+static bool meth(const struct http_head *q, const char *m, uint32_t n)
+{
+	return q->method_s.len == n && memcmp(head_str(q, q->method_s), m, n) == 0;
+}
+
 void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 {
-	char url[1024], key[1200];
+	char url[1024];
 	if (!t->req || !t->resp || !heads_whole(t) || (t->flags & (TXN_INTERIM | TXN_RESP_MALFORMED)) ||
 	    !redir_request_url(t, url, sizeof url))
 		return;
 	int st = t->resp->status;
-	uint8_t meth = t->req->method;
-	bool get = method_is(t, "GET"), head = method_is(t, "HEAD");
-	char m[24];
-	method_of(t, m, sizeof m);
+	uint8_t meth_n = t->req->method;
+	bool get = meth(t->req, "GET", 3), head = meth(t->req, "HEAD", 4);
+	char m[24]; /* the method, for the messages: made only when one is raised */
+	struct seen sn;
+	scan(h, t->resp, &sn);
 
-	snprintf(key, sizeof key, "R %s", url);
-	struct hist_entry *e = entry(h, key, true);
+	/* The keys are hashed as they are read, not written out first: the
+	 * hash of "R " and then the URL is the hash of "R url". */
+	struct hist_entry *e = entry(h, fnv_str(fnv(FNV_OFFSET, "R ", 2), url), true);
 	if (e) {
-		judge_resource(e, t, get, head, st);
+		judge_resource(e, t, &sn, get, head, st);
 		/* allow-inconsistent: the same resource, another Allow. */
-		if (head_field(t->resp, "Allow")) {
+		if (sn.first[N_ALLOW]) {
 			char now[sizeof e->allow];
 			allow_norm(t->resp, now, sizeof now);
 			if (e->allow[0] && strcmp(now, e->allow) != 0)
@@ -304,15 +490,17 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 			memcpy(e->allow, now, sizeof now);
 		}
 		/* allow-vs-observed: refused a method it served before. */
-		if (meth < 64) {
-			if (st == 405 && (e->ok_methods & (1ull << meth)))
+		if (meth_n < 64) {
+			if (st == 405 && (e->ok_methods & (1ull << meth_n))) {
+				method_of(t, m, sizeof m);
 				RAISE(t, RULE_ALLOW_VS_OBSERVED, "405 refuses %s, which this URL answered with a 2xx before", m);
+			}
 			if (st >= 200 && st <= 299)
-				e->ok_methods |= 1ull << meth;
+				e->ok_methods |= 1ull << meth_n;
 		}
 		/* location-dangling: a URL a 201 or redirect named now is gone;
 		 * unless a DELETE removed it since, which is no dangling. */
-		if (method_is(t, "DELETE") && st >= 200 && st <= 299)
+		if (st >= 200 && st <= 299 && meth(t->req, "DELETE", 6))
 			e->named = false;
 		if ((st == 404 || st == 410) && e->named) {
 			e->named = false;
@@ -321,12 +509,11 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	}
 
 	/* location-dangling: remember where a 201 or redirect points. */
-	const struct hfield *loc = head_field(t->resp, "Location");
+	const struct hfield *loc = sn.first[N_LOCATION];
 	if (loc && (st == 201 || (st >= 300 && st <= 399 && st != 304))) {
 		char target[1024];
 		if (redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
-			snprintf(key, sizeof key, "R %s", target);
-			struct hist_entry *te = entry(h, key, true);
+			struct hist_entry *te = entry(h, fnv_str(fnv(FNV_OFFSET, "R ", 2), target), true);
 			if (te)
 				te->named = true;
 		}
@@ -335,18 +522,24 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	/* not-implemented-vs-not-allowed: the server handles the method elsewhere. */
 	uint32_t hl;
 	const char *host = txn_host(t, &hl);
-	if (host && hl && meth < 64) {
-		/* Host names compare without case (RFC 9110 §4.2.3). */
-		int kl = snprintf(key, sizeof key, "S %.*s", (int)(hl > 256 ? 256 : hl), host);
-		for (int i = 2; i < kl && i < (int)sizeof key; i++)
-			key[i] = (char)tolower((unsigned char)key[i]);
-		struct hist_entry *se = entry(h, key, true);
+	if (host && hl && meth_n < 64) {
+		/* The key is "S " and the host, lower-cased (host names compare
+		 * without case, RFC 9110 §4.2.3): at most 256 bytes of it, and
+		 * only up to a NUL in it, as for a C string. */
+		uint64_t k = fnv(FNV_OFFSET, "S ", 2);
+		const char *nul = memchr(host, 0, hl < 256 ? hl : 256);
+		uint32_t n = nul ? (uint32_t)(nul - host) : hl < 256 ? hl : 256;
+		for (uint32_t i = 0; i < n; i++)
+			k = (k ^ ascii_lower((unsigned char)host[i])) * FNV_PRIME;
+		struct hist_entry *se = entry(h, k, true);
 		if (se) {
-			if (st == 501 && (se->handled & (1ull << meth)))
+			if (st == 501 && (se->handled & (1ull << meth_n))) {
+				method_of(t, m, sizeof m);
 				RAISE(t, RULE_NOT_IMPLEMENTED_VS_NOT_ALLOWED,
 				      "501 says %s is not implemented, but this server answered %s elsewhere", m, m);
-			else if (st >= 200 && st <= 399)
-				se->handled |= 1ull << meth;
+			} else if (st >= 200 && st <= 399) {
+				se->handled |= 1ull << meth_n;
+			}
 		}
 	}
 
@@ -355,8 +548,8 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	bool make = st == 401 || st == 429 || st == 503 || st == 413;
 	if (!make && !h->clients_made)
 		return;
-	snprintf(key, sizeof key, "C %s %s", client_ip, url);
-	struct hist_entry *ce = entry(h, key, make);
+	uint64_t ck = fnv_str(fnv_str(fnv(FNV_OFFSET, "C ", 2), client_ip), " ");
+	struct hist_entry *ce = entry(h, fnv_str(ck, url), make);
 	if (!ce)
 		return;
 	if (make && !ce->retry_from_us && !ce->auth_401s && !ce->retry_at_us)
@@ -369,7 +562,7 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 		      (double)(ce->retry_at_us - req_us) / 1e6, ce->retry_status);
 	}
 	ce->retry_at_us = 0;
-	const struct hfield *ra = head_field(t->resp, "Retry-After");
+	const struct hfield *ra = sn.first[N_RETRY_AFTER];
 	if (ra && (st == 429 || st == 503 || st == 413)) {
 		const char *v = head_str(t->resp, ra->value);
 		int64_t delay = -1;

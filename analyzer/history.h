@@ -6,6 +6,11 @@
 
 struct txn;
 struct hist_entry;
+struct hist_link;
+struct hist_slot;
+
+/* Field names hist_observe looks for in every response (history.c's names[]). */
+#define HIST_NAMES 14
 
 /*
  * Rules that need more than one transaction compare a response with what
@@ -17,11 +22,23 @@ struct hist_entry;
  * recently used forgotten first (counted in evicted).
  */
 struct history {
-	struct hist_entry *hash;
-	struct hist_entry *oldest; /* utlist DL list, least recently used first */
+	/* Entries by index, 0..count-1: made in order, and at the cap the
+	 * least recently used one's index is reused.  Indices, not pointers,
+	 * so the arrays can grow by realloc. */
+	struct hist_entry *ents;
+	struct hist_link *lru;     /* per entry, older/newer: the LRU list, apart so that a move touches little memory */
+	struct hist_slot *slots;   /* open addressing with linear probing: key -> entry */
+	uint32_t nslots, shift;    /* a power of two, at most half full; shift maps a key to its home slot */
+	uint32_t cap;              /* entries allocated */
+	uint32_t oldest, newest;   /* ends of the LRU list; UINT32_MAX when empty */
 	uint32_t count, max;
 	uint64_t evicted;
 	uint64_t clients_made;     /* client entries ever made: none yet, no client lookup is needed */
+	/* names[]' lengths and hashes (head_name_hash), so that one pass over a
+	 * response's fields finds them all: a small chained table by the
+	 * hash's low 6 bits (first, then next: index + 1; 0 none). */
+	uint32_t name_len[HIST_NAMES], name_hash[HIST_NAMES];
+	uint8_t name_first[64], name_next[HIST_NAMES];
 };
 
 void hist_init(struct history *h, uint32_t max);

@@ -53,7 +53,7 @@ struct event {
 	uint8_t kind;
 	struct par_conn *pc;
 	struct txn *t;
-	char ip[INET6_ADDRSTRLEN]; /* the client's address, for the redirects and the history */
+	char ip[sizeof ((struct endpoints *)0)->client_ip]; /* the client's address, for the redirects and the history */
 };
 
 struct evblock {
@@ -153,9 +153,10 @@ static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_con
 	return ev;
 }
 
+/* The client's address, copied: the merge must not read the connection. */
 static void client_ip(const struct conn *c, char *ip)
 {
-	inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[c->client], ip, INET6_ADDRSTRLEN);
+	memcpy(ip, c->ep->client_ip, sizeof c->ep->client_ip);
 }
 
 void par_conn_open(struct engine *we, struct conn *c)

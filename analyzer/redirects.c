@@ -116,15 +116,29 @@ void redir_free(struct redir_table *r)
 	r->nchains = r->chains_cap = 0;
 }
 
+/* The bytes of s (n of them) before the first NUL: what "%.*s" would print. */
+static size_t printed_len(const char *s, size_t n)
+{
+	const char *z = memchr(s, 0, n);
+	return z ? (size_t)(z - s) : n;
+}
+
 int redir_request_url(const struct txn *t, char *out, size_t n)
 {
 	if (!t->req || !t->req->uri.len)
 		return 0;
 	const char *u = head_str(t->req, t->req->uri);
-	uint32_t ul = t->req->uri.len;
-	int k;
+	size_t ul = t->req->uri.len;
+	/* Built with memcpy, not snprintf: this runs several times for every
+	 * transaction.  Each piece ends at a NUL in it, as with "%.*s", so
+	 * that the URL is a C string of the bytes before it. */
+	size_t k;
 	if (ul >= 7 && strncasecmp(u, "http://", 7) == 0) {
-		k = snprintf(out, n, "%.*s", (int)ul, u); /* absolute-form (a proxy request) */
+		/* absolute-form (a proxy request) */
+		k = printed_len(u, ul);
+		if (k >= n)
+			return 0;
+		memcpy(out, u, k);
 	} else if (u[0] == '/') {
 		uint32_t hl;
 		const char *h = txn_host(t, &hl);
@@ -133,16 +147,23 @@ int redir_request_url(const struct txn *t, char *out, size_t n)
 		/* The default port says nothing. */
 		if (hl > 3 && memcmp(h + hl - 3, ":80", 3) == 0)
 			hl -= 3;
-		k = snprintf(out, n, "http://%.*s%.*s", (int)hl, h, (int)ul, u);
+		size_t hp = printed_len(h, hl), up = printed_len(u, ul);
+		k = 7 + hp + up;
+		if (k >= n)
+			return 0;
+		memcpy(out, "http://", 7);
+		memcpy(out + 7, h, hp);
+		memcpy(out + 7 + hp, u, up);
 	} else {
 		return 0; /* authority-form (CONNECT) or asterisk-form */
 	}
-	if (k < 0 || (size_t)k >= n)
-		return 0;
-	/* Scheme and host compare without case (RFC 3986 §6.2.2.1). */
+	out[k] = 0;
+	/* Scheme and host compare without case (RFC 3986 §6.2.2.1).  ASCII
+	 * only: the program runs in the C locale, where tolower is this. */
 	for (char *p = out + 7; *p && *p != '/'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	char *frag = strchr(out, '#');
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	char *frag = memchr(out, '#', k);
 	if (frag)
 		*frag = 0;
 	return 1;

@@ -6,11 +6,11 @@
 
 #include "fingerprint.h"
 #include "txn.h"
-#include "uthash.h"
 
 struct tr_key {
 	char *name;
-	UT_hash_handle hh;
+	uint64_t hash;            /* name_hash of name: compared before the name */
+	size_t len;               /* of name */
 	uint64_t requests, c4xx, c5xx, findings;
 	struct tr_lat first, last;
 };
@@ -28,12 +28,12 @@ void tr_init(struct traffic *tr, uint32_t max_keys)
 	tr->first.limit = tr->last.limit = TR_EXACT_ALL;
 }
 
-static void keys_free(struct tr_key **h)
+static void keys_free(struct tr_keys *ks)
 {
-	struct tr_key *k, *tmp;
-	HASH_ITER(hh, *h, k, tmp)
-	{
-		HASH_DEL(*h, k);
+	for (uint32_t i = 0; i < ks->nslots; i++) {
+		struct tr_key *k = ks->slots[i];
+		if (!k)
+			continue;
 		free(k->name);
 		free(k->first.v);
 		free(k->last.v);
@@ -41,6 +41,8 @@ static void keys_free(struct tr_key **h)
 		free(k->last.hist);
 		free(k);
 	}
+	free(ks->slots);
+	memset(ks, 0, sizeof *ks);
 }
 
 void tr_free(struct traffic *tr)
@@ -109,28 +111,84 @@ static void lat_add(struct traffic *tr, struct tr_lat *l, uint32_t us)
 	l->v[l->n++] = us;
 }
 
-static struct tr_key *key_for(struct traffic *tr, struct tr_key **h, uint32_t *n, const char *name)
+/*
+ * A 64-bit hash of the n bytes at s, eight at a time.  Only equal names
+ * must hash alike (rows are told apart by their names), so any mixing
+ * will do; this one costs a few instructions for eight bytes.
+ */
+static uint64_t name_hash(const char *s, size_t n)
 {
-	struct tr_key *k;
-	HASH_FIND_STR(*h, name, k);
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/* The slot of the row named name (hash h), or the empty slot where it would go. */
+static uint32_t key_slot(const struct tr_keys *ks, const char *name, size_t len, uint64_t h)
+{
+	uint32_t mask = ks->nslots - 1;
+	for (uint32_t i = (uint32_t)((h * 0x9e3779b97f4a7c15ull) >> 32) & mask;; i = (i + 1) & mask) {
+		const struct tr_key *k = ks->slots[i];
+		if (!k || (k->hash == h && k->len == len && memcmp(k->name, name, len) == 0))
+			return i;
+	}
+}
+
+/* The row named name, or NULL. */
+static struct tr_key *key_find(const struct tr_keys *ks, const char *name, size_t len, uint64_t h)
+{
+	return ks->nslots ? ks->slots[key_slot(ks, name, len, h)] : NULL;
+}
+
+static struct tr_key *key_for(struct traffic *tr, struct tr_keys *ks, const char *name)
+{
+	size_t len = strlen(name);
+	uint64_t h = name_hash(name, len);
+	struct tr_key *k = key_find(ks, name, len, h);
 	if (k)
 		return k;
-	if (*n >= tr->max_keys) {
+	if (ks->n >= tr->max_keys) {
 		/* Past the cap, everything new goes under one row. */
 		tr->keys_dropped++;
 		name = "(other)";
-		HASH_FIND_STR(*h, name, k);
+		len = strlen(name);
+		h = name_hash(name, len);
+		k = key_find(ks, name, len, h);
 		if (k)
 			return k;
 	}
+	if ((uint64_t)(ks->n + 1) * 2 > ks->nslots) {
+		/* Twice the slots; every row to its place in them. */
+		uint32_t n = ks->nslots ? ks->nslots * 2 : 64;
+		struct tr_key **ns = calloc(n, sizeof *ns);
+		if (!ns)
+			return NULL;
+		struct tr_keys grown = { ns, n, ks->n };
+		for (uint32_t i = 0; i < ks->nslots; i++)
+			if (ks->slots[i])
+				ns[key_slot(&grown, ks->slots[i]->name, ks->slots[i]->len, ks->slots[i]->hash)] = ks->slots[i];
+		free(ks->slots);
+		*ks = grown;
+	}
 	k = calloc(1, sizeof *k);
-	if (!k || !(k->name = strdup(name))) {
+	if (!k || !(k->name = malloc(len + 1))) {
 		free(k);
 		return NULL;
 	}
+	memcpy(k->name, name, len + 1);
+	k->hash = h;
+	k->len = len;
 	k->first.limit = k->last.limit = TR_EXACT_KEY;
-	HASH_ADD_KEYPTR(hh, *h, k->name, strlen(k->name), k);
-	(*n)++;
+	ks->slots[key_slot(ks, name, len, h)] = k;
+	ks->n++;
 	return k;
 }
 
@@ -189,12 +247,17 @@ void tr_add(struct traffic *tr, const struct txn *t)
 	series_add(tr, t->resp_ts.tv_sec, cls);
 	if (t->flags & TXN_INTERIM)
 		return;
-	char ep[300];
 	struct fp_parts p;
 	fp_parts_of(t, "", &p);
-	snprintf(ep, sizeof ep, "%s %s", p.method[0] ? p.method : "-", p.endpoint[0] ? p.endpoint : "-");
-	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, &tr->nhosts, p.server),
-				   key_for(tr, &tr->endpoints, &tr->nendpoints, ep) };
+	/* "METHOD endpoint", "-" for either when empty; joined with memcpy
+	 * (it always fits: the parts are bounded). */
+	char ep[sizeof p.method + sizeof p.endpoint + 1];
+	const char *m = p.method[0] ? p.method : "-", *en = p.endpoint[0] ? p.endpoint : "-";
+	size_t ml = strlen(m), enl = strlen(en);
+	memcpy(ep, m, ml);
+	ep[ml] = ' ';
+	memcpy(ep + ml + 1, en, enl + 1);
+	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, p.server), key_for(tr, &tr->endpoints, ep) };
 	uint32_t f, l;
 	bool lat = tr_latency(t, &f, &l);
 	if (lat) {
@@ -276,35 +339,47 @@ void tr_overall(const struct traffic *tr, struct tr_pct *first, struct tr_pct *l
 	pct_of(&tr->last, last);
 }
 
-static bool by_findings_order;
-
-static int cmp_rows(const void *a, const void *b)
+/* Most requests (or findings) first, then by name: names are unique, so the order is total. */
+static int cmp_rows_by(const struct tr_row *x, const struct tr_row *y, bool by_findings)
 {
-	const struct tr_row *x = a, *y = b;
-	uint64_t kx = by_findings_order ? x->findings : x->requests, ky = by_findings_order ? y->findings : y->requests;
+	uint64_t kx = by_findings ? x->findings : x->requests, ky = by_findings ? y->findings : y->requests;
 	if (kx != ky)
 		return kx > ky ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
+/* Two comparators rather than a static flag: tr_rows may run on several threads. */
+static int cmp_rows_requests(const void *a, const void *b)
+{
+	return cmp_rows_by(a, b, false);
+}
+
+static int cmp_rows_findings(const void *a, const void *b)
+{
+	return cmp_rows_by(a, b, true);
+}
+
 struct tr_row *tr_rows(const struct traffic *tr, bool endpoints, bool by_findings, uint32_t n, uint32_t *count)
 {
-	const struct tr_key *h = endpoints ? tr->endpoints : tr->hosts;
-	uint32_t total = HASH_COUNT(h);
+	const struct tr_keys *ks = endpoints ? &tr->endpoints : &tr->hosts;
+	uint32_t total = ks->n;
 	struct tr_row *rows = calloc(total ? total : 1, sizeof *rows);
 	*count = 0;
 	if (!rows)
 		return NULL;
 	uint32_t i = 0;
-	for (const struct tr_key *k = h; k; k = k->hh.next, i++) {
+	for (uint32_t s = 0; s < ks->nslots; s++) {
+		const struct tr_key *k = ks->slots[s];
+		if (!k)
+			continue;
 		rows[i] = (struct tr_row){ k->name, k->requests, k->c4xx, k->c5xx, k->findings, { 0 }, { 0 } };
 		if (endpoints) {
 			pct_of(&k->first, &rows[i].first);
 			pct_of(&k->last, &rows[i].last);
 		}
+		i++;
 	}
-	by_findings_order = by_findings;
-	qsort(rows, total, sizeof *rows, cmp_rows);
+	qsort(rows, total, sizeof *rows, by_findings ? cmp_rows_findings : cmp_rows_requests);
 	*count = n && n < total ? n : total;
 	if (by_findings)
 		while (*count && rows[*count - 1].findings == 0)

@@ -34,9 +34,15 @@ struct tr_pct {
 /* Per status class (1xx..5xx, then other) and second since the first response; bins merge as time goes on. */
 #define TR_BINS 4096
 
+/* Rows by name: open addressing with linear probing, at most half full. */
+struct tr_keys {
+	struct tr_key **slots;
+	uint32_t nslots, n;
+};
+
 struct traffic {
-	struct tr_key *hosts, *endpoints;
-	uint32_t nhosts, nendpoints, max_keys;
+	struct tr_keys hosts, endpoints;
+	uint32_t max_keys;                /* rows a table makes before new names go under "(other)" */
 	uint64_t keys_dropped;            /* transactions counted under "(other)" at the cap */
 	uint64_t approximated;            /* latency sets that went over to a histogram */
 	struct tr_lat first, last;        /* overall: to the first and to the last byte of the response */

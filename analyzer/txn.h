@@ -31,6 +31,7 @@ struct endpoints {
 	_Atomic int refs;          /* -j: a worker takes, the merge releases */
 	char client[56];
 	char server[56];
+	char client_ip[48];        /* the client's address alone (inet_ntop): the history and redirect tables' key */
 	char community_id[32];     /* Community ID v1 of the connection, or "" */
 };
 

@@ -1,0 +1,118 @@
+/* test_history.c: the history's cap forgets the least recently used entry, checked against a plain LRU list. */
+#include "wl_test.h"
+
+#include <stdio.h>
+
+#include "history.h"
+#include "llhttp.h"
+#include "rule.h"
+#include "rules_file.h"
+#include "txn.h"
+
+/*
+ * The model: keys from least to most recently used, each with whether a
+ * 200 was seen for it since it was (last) made.  Every transaction uses
+ * its URL's entry, then its server's ("S host"), as hist_observe does.
+ */
+#define MODEL_MAX 256
+struct model {
+	char key[MODEL_MAX][64];
+	bool ok[MODEL_MAX];
+	int n, max;
+	uint64_t evicted;
+};
+
+/* Uses key, making it (and forgetting the oldest at the cap) when absent; returns its slot. */
+static int model_use(struct model *m, const char *key)
+{
+	int at = -1;
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->key[i], key) == 0)
+			at = i;
+	char k[64];
+	bool ok = false;
+	if (at >= 0) {
+		ok = m->ok[at];
+		memmove(&m->key[at], &m->key[at + 1], (size_t)(m->n - at - 1) * sizeof m->key[0]);
+		memmove(&m->ok[at], &m->ok[at + 1], (size_t)(m->n - at - 1) * sizeof m->ok[0]);
+		m->n--;
+	} else if (m->n >= m->max) {
+		memmove(&m->key[0], &m->key[1], (size_t)(m->n - 1) * sizeof m->key[0]);
+		memmove(&m->ok[0], &m->ok[1], (size_t)(m->n - 1) * sizeof m->ok[0]);
+		m->n--;
+		m->evicted++;
+	}
+	snprintf(k, sizeof k, "%s", key);
+	memcpy(m->key[m->n], k, sizeof k);
+	m->ok[m->n] = ok;
+	return m->n++;
+}
+
+static int findings_of(const struct txn *t, enum rule_id r)
+{
+	int n = 0;
+	for (unsigned i = 0; i < t->nfindings; i++)
+		n += t->findings[i].rule == r;
+	return n;
+}
+
+static void test_lru_against_model(void **state)
+{
+	static const uint32_t caps[] = { 1, 2, 3, 5, 17, 64, 200 };
+	static const char *const ok_fields[] = { "ETag", "\"e\"", "Vary", "Accept", "Content-Length", "0", NULL };
+	static const char *const nm_fields[] = { "ETag", "\"e\"", NULL };
+	uint32_t seed = 12345;
+	for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+		struct history h;
+		struct model m = { .max = (int)caps[c] };
+		hist_init(&h, caps[c]);
+		/* More URLs than room, so entries come and go. */
+		int urls = (int)caps[c] * 2 + 3;
+		for (int op = 0; op < 20000; op++) {
+			seed = seed * 1103515245u + 12345u;
+			int u = (int)((seed >> 8) % (uint32_t)urls), host = (int)((seed >> 4) % 3u);
+			bool ok = (seed >> 20) & 1;
+			char uri[32], hostname[32], rkey[64], skey[64];
+			snprintf(uri, sizeof uri, "/u%d", u);
+			snprintf(hostname, sizeof hostname, "H%d.Test", host);
+			const char *req_fields[] = { "Host", hostname, NULL };
+			struct txn *t = txn_new();
+			t->req = mk_head(0, HTTP_GET, "GET", uri, 0, NULL, req_fields);
+			t->resp = mk_head(1, 0, NULL, NULL, ok ? 200 : 304, "R", ok ? ok_fields : nm_fields);
+			t->flags = TXN_RESP_DONE;
+			hist_observe(&h, "10.0.0.1", t);
+
+			/* The URL's host is lower-cased; the server's key too. */
+			snprintf(rkey, sizeof rkey, "R http://h%d.test/u%d", host, u);
+			snprintf(skey, sizeof skey, "S h%d.test", host);
+			int at = model_use(&m, rkey);
+			/* A 304 without the Vary its 200 sent is told, when that 200 is remembered. */
+			int want = !ok && m.ok[at];
+			if (findings_of(t, RULE_NOT_MODIFIED_METADATA_MISMATCH) != want)
+				fail_msg("cap %u, step %d (%s %s): %d findings, want %d", caps[c], op, ok ? "200" : "304", rkey,
+					 findings_of(t, RULE_NOT_MODIFIED_METADATA_MISMATCH), want);
+			if (ok)
+				m.ok[at] = true;
+			model_use(&m, skey);
+			txn_free(t);
+		}
+		assert_int_equal(h.evicted, m.evicted);
+		assert_int_equal(h.count, (uint32_t)m.n);
+		hist_free(&h);
+	}
+}
+
+static int load_rules(void **state)
+{
+	char err[256];
+	rules_init();
+	return rules_load_builtin(err, sizeof err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lru_against_model),
+	};
+	return cmocka_run_group_tests(tests, load_rules, NULL);
+}
