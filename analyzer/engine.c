@@ -12,13 +12,22 @@
 /* Link type of a bare IPv4 datagram (pcap/dlt.h's DLT_IPV4). */
 #define DLT_IPV4_RAW 228
 
+/* A transaction written: freed, by the worker that made it under -j (its memory is that thread's). */
+static void done(struct engine *e, struct txn *t)
+{
+	if (t->home)
+		par_recycle(e->par, t);
+	else
+		txn_free(t);
+}
+
 static void emit(void *ctx, struct txn *t)
 {
 	struct engine *e = ctx;
 	if (e->halted) {
 		/* --max-findings was reached: nothing more is written. */
 		e->st.after_max_findings++;
-		txn_free(t);
+		done(e, t);
 		return;
 	}
 	e->st.transactions++;
@@ -27,7 +36,12 @@ static void emit(void *ctx, struct txn *t)
 	for (unsigned i = 0; i < t->nfindings; i++) {
 		struct finding *f = &t->findings[i];
 		struct fp_parts p;
-		fp_parts_of(t, rule_table[f->rule].id, &p);
+		if (t->parts) {
+			p = *t->parts;
+			p.rule = rule_table[f->rule].id;
+		} else {
+			fp_parts_of(t, rule_table[f->rule].id, &p);
+		}
 		fp_hash(&p, f->fp);
 		if (e->record)
 			bl_add(e->record, &p, f->fp);
@@ -59,7 +73,7 @@ static void emit(void *ctx, struct txn *t)
 	/* A finding is out the moment it is known: a run killed later keeps it. */
 	if (t->nfindings)
 		fflush(e->out->f);
-	txn_free(t);
+	done(e, t);
 }
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)

@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "engine.h"
+#include "fingerprint.h"
 #include "history.h"
 #include "redirects.h"
 #include "sequencer.h"
@@ -40,6 +41,8 @@ struct item {
 struct batch {
 	struct batch *next;
 	uint64_t through;          /* the worker has everything up to this g once it has this batch */
+	struct txn *written;       /* transactions the merge wrote, for the worker to free */
+	struct evblock *emptied;   /* result blocks the merge went through, for the worker to reuse */
 	uint32_t n;
 	size_t len, cap;
 	uint8_t *data;
@@ -57,7 +60,7 @@ struct event {
 };
 
 struct evblock {
-	struct evblock *next;
+	struct evblock *next;       /* in a worker's results, or in the ones the merge gives back */
 	uint32_t n;
 	struct event ev[BLOCK_EVENTS];
 };
@@ -93,8 +96,11 @@ struct par_worker {
 	bool quit;
 	/* The worker's own. */
 	struct evblock *loc_head, *loc_tail;
+	struct evblock *blocks;    /* emptied by the merge, to fill again */
 	/* The reading thread's own. */
 	struct batch *fill;
+	struct txn *written;       /* written, to go back with the next batch */
+	struct evblock *emptied;   /* merged, to go back with the next batch */
 	struct evblock *m_head, *m_tail;
 	uint32_t m_pos;
 	uint64_t m_done;
@@ -133,8 +139,10 @@ static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_con
 	struct par_worker *w = we->pw;
 	struct evblock *b = w->loc_tail;
 	if (!b || b->n == BLOCK_EVENTS) {
-		b = malloc(sizeof *b);
-		if (!b)
+		b = w->blocks;
+		if (b)
+			w->blocks = b->next;
+		else if (!(b = malloc(sizeof *b)))
 			out_of_memory();
 		b->next = NULL;
 		b->n = 0;
@@ -180,6 +188,14 @@ void par_redirect(struct engine *we, struct conn *c, struct txn *t)
 
 void par_txn(struct engine *we, struct conn *c, struct txn *t)
 {
+	/* What the statistics and the fingerprints need of it, worked out here
+	 * rather than in the merge, which all the workers wait on. */
+	t->home = we->pw;
+	if (t->resp && !(t->flags & TXN_INTERIM)) {
+		t->parts = malloc(sizeof *t->parts);
+		if (t->parts)
+			fp_parts_of(t, "", t->parts);
+	}
 	struct event *ev = ev_add(we, EV_TXN, c->pc, t);
 	if (t->req && t->resp)
 		client_ip(c, ev->ip);
@@ -188,6 +204,17 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 static void run_batch(struct par_worker *w, struct batch *b)
 {
 	struct engine *e = &w->e;
+	while (b->written) {
+		struct txn *t = b->written;
+		b->written = t->next;
+		txn_free(t);
+	}
+	while (b->emptied) {
+		struct evblock *x = b->emptied;
+		b->emptied = x->next;
+		x->next = w->blocks;
+		w->blocks = x;
+	}
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct item *it = &b->items[i];
 		e->g = it->g;
@@ -294,22 +321,23 @@ static void merge_redirect(struct engine *e, struct event *ev)
 	/* The worker goes on reading the transaction's content: its
 	 * findings are collected apart and put in place when it is done.
 	 * The heads and the response time do not change any more. */
-	struct txn *s = txn_new();
-	if (!s)
-		out_of_memory();
-	s->req = ev->t->req;
-	s->resp = ev->t->resp;
-	s->resp_ts = ev->t->resp_ts;
-	redir_follow(&e->redirects, ev->ip, s);
-	s->req = s->resp = NULL;
-	if (!s->nfindings || !ev->pc) {
-		txn_free(s);
+	struct txn s;
+	memset(&s, 0, sizeof s);
+	s.req = ev->t->req;
+	s.resp = ev->t->resp;
+	s.resp_ts = ev->t->resp_ts;
+	redir_follow(&e->redirects, ev->ip, &s);
+	s.req = s.resp = NULL;
+	if (!s.nfindings || !ev->pc) {
+		free(s.findings);
 		return;
 	}
 	struct redir_held *h = malloc(sizeof *h);
-	if (!h)
+	struct txn *found = malloc(sizeof *found);
+	if (!h || !found)
 		out_of_memory();
-	*h = (struct redir_held){ ev->pc->held, ev->t, s };
+	*found = s;
+	*h = (struct redir_held){ ev->pc->held, ev->t, found };
 	ev->pc->held = h;
 }
 
@@ -394,7 +422,8 @@ void par_drain(struct par *p)
 				if (!w->m_head)
 					w->m_tail = NULL;
 				w->m_pos = 0;
-				free(b);
+				b->next = w->emptied;
+				w->emptied = b;
 			}
 			if (!w->m_head || w->m_head->ev[w->m_pos].key.g > min_done)
 				continue;
@@ -426,9 +455,18 @@ static struct batch *batch_get(struct par_worker *w)
 		b->cap = BATCH_BYTES;
 	}
 	b->next = NULL;
+	b->written = NULL;
+	b->emptied = NULL;
 	b->n = 0;
 	b->len = 0;
 	return b;
+}
+
+void par_recycle(struct par *p, struct txn *t)
+{
+	struct par_worker *w = t->home;
+	t->next = w->written;
+	w->written = t;
 }
 
 /*
@@ -441,6 +479,10 @@ static void push(struct par *p, struct par_worker *w, uint64_t through)
 	struct batch *b = w->fill ? w->fill : batch_get(w);
 	w->fill = NULL;
 	b->through = through;
+	b->written = w->written;
+	w->written = NULL;
+	b->emptied = w->emptied;
+	w->emptied = NULL;
 	pthread_mutex_lock(&w->mu);
 	while (w->queued >= MAX_QUEUED) {
 		/* The worker is behind: merge what can be, then wait for it. */
@@ -602,6 +644,15 @@ struct par *par_start(struct engine *e, unsigned n)
 	return p;
 }
 
+static void blocks_free(struct evblock *b)
+{
+	while (b) {
+		struct evblock *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
 void par_stop(struct par *p)
 {
 	for (unsigned i = 0; i < p->n; i++) {
@@ -611,6 +662,14 @@ void par_stop(struct par *p)
 		pthread_cond_signal(&w->cv_in);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->th, NULL);
+		while (w->written) {
+			struct txn *t = w->written;
+			w->written = t->next;
+			txn_free(t);
+		}
+		blocks_free(w->emptied);
+		blocks_free(w->blocks);
+		blocks_free(w->m_head);
 		struct batch *b = w->spare;
 		if (w->fill) {
 			w->fill->next = b;

@@ -74,6 +74,9 @@ void par_clock(struct par *p, bool sweep, bool settle);
  */
 void par_end_file(struct par *p);
 
+/* The merge is done with t: its worker frees it (with its next batch). */
+void par_recycle(struct par *p, struct txn *t);
+
 /* Merges what the workers have finished so far (a live capture's tick). */
 void par_drain(struct par *p);
 

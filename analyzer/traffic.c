@@ -248,7 +248,10 @@ void tr_add(struct traffic *tr, const struct txn *t)
 	if (t->flags & TXN_INTERIM)
 		return;
 	struct fp_parts p;
-	fp_parts_of(t, "", &p);
+	if (t->parts)
+		p = *t->parts; /* worked out by a worker (-j) */
+	else
+		fp_parts_of(t, "", &p);
 	/* "METHOD endpoint", "-" for either when empty; joined with memcpy
 	 * (it always fits: the parts are bounded). */
 	char ep[sizeof p.method + sizeof p.endpoint + 1];

@@ -22,6 +22,7 @@ void txn_free(struct txn *t)
 	if (t->ep && --t->ep->refs == 0)
 		free(t->ep);
 	free(t->findings);
+	free(t->parts);
 	free(t);
 }
 

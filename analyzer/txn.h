@@ -9,6 +9,9 @@
 #include "head.h"
 #include "rule.h"
 
+struct fp_parts;
+struct par_worker;
+
 enum txn_flag {
 	TXN_INTERIM = 1u << 0,        /* the response is a 1xx other than 101 */
 	TXN_BODILESS = 1u << 1,       /* framed as ending at its header block */
@@ -63,6 +66,8 @@ struct txn {
 	/* -j: where the findings judged in the merge go, in the order one
 	 * thread raises them: redirects (at the response head), history (before the rules). */
 	uint16_t redir_at, hist_at;
+	struct fp_parts *parts;    /* -j: server, method and endpoint, worked out by the worker; or NULL */
+	struct par_worker *home;   /* -j: the worker that made it, which frees it; or NULL */
 };
 
 struct txn *txn_new(void);
