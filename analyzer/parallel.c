@@ -527,7 +527,6 @@ static struct item *item_add(struct par *p, struct par_worker *w, size_t len)
 		b->cap = len;
 	}
 	struct item *it = &b->items[b->n++];
-	memset(it, 0, sizeof *it);
 	it->g = p->e->g;
 	it->off = b->len;
 	b->len += len;
@@ -540,7 +539,7 @@ void par_frame(struct par *p, uint32_t hash, int dlt, const struct timeval *ts, 
 	struct engine *e = p->e;
 	struct par_worker *w = &p->w[((uint64_t)hash * p->n) >> 32];
 	struct item *it = item_add(p, w, caplen);
-	it->kind = IT_FRAME;
+	it->kind = IT_FRAME; /* every field a frame's item has is set here */
 	it->dlt = dlt;
 	it->ts = *ts;
 	it->frame = e->frame;
