@@ -149,6 +149,16 @@ void engine_free(struct engine *e)
 	tr_free(&e->traffic);
 }
 
+void engine_counters(struct engine *e, struct wl_stats *st, uint32_t *open)
+{
+	if (e->par) {
+		par_counters(e->par, st, open);
+		return;
+	}
+	*st = e->st;
+	*open = e->flows.count;
+}
+
 bool engine_jobs(struct engine *e, unsigned jobs)
 {
 	if (jobs <= 1)

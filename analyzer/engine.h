@@ -96,6 +96,9 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 /* Flushes every open connection, oldest first. */
 void engine_end_file(struct engine *e);
 
+/* The counters so far and the connections open, the workers' (-j) included: for live status lines. */
+void engine_counters(struct engine *e, struct wl_stats *st, uint32_t *open);
+
 /*
  * The connection half of engine_frame, run by a worker (or by
  * engine_frame itself without -j): p is data decoded.

@@ -90,13 +90,16 @@ static void status_line(struct engine *e, pcap_t *p, double elapsed, uint64_t tx
 {
 	struct pcap_stat ps = { 0 };
 	pcap_stats(p, &ps);
-	const struct wl_stats *st = &e->st;
+	struct wl_stats counted;
+	uint32_t open;
+	engine_counters(e, &counted, &open);
+	const struct wl_stats *st = &counted;
 	uint64_t limited = st->conn_evicted + st->ooo_cap_reached + st->buffered_cap_reached + st->head_truncated +
 			   st->headers_dropped + st->frag_dropped + st->pending_cap_reached;
 	fprintf(stderr,
 		"wirelint: %.0fs: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu32 " connections open, %.1f transactions/s, %" PRIu64
 		" findings, dropped: %u by the kernel, %u by the interface, %" PRIu64 " at wirelint's limits\n",
-		elapsed, st->packets, st->bytes, e->flows.count, dt > 0 ? (double)(st->transactions - txn_before) / dt : 0,
+		elapsed, st->packets, st->bytes, open, dt > 0 ? (double)(st->transactions - txn_before) / dt : 0,
 		st->findings, ps.ps_drop, ps.ps_ifdrop, limited);
 }
 

@@ -232,7 +232,7 @@ static bool prepare(struct run *r)
 		r->ev_open = true;
 	}
 	r->out = (struct out){ .f = stdout, .fmt = o->fmt, .quiet = o->quiet, .fail_on = o->fail_on, .rep = &r->rep,
-			       .top = o->top };
+			       .top = o->top, .iface = o->iface };
 	if (o->outfile && strcmp(o->outfile, "-") != 0) {
 		r->out.f = fopen(o->outfile, "w");
 		if (!r->out.f) {

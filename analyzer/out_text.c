@@ -59,11 +59,14 @@ static void print_notice(void *ctx, const char *name, const char *text, uint64_t
 	fprintf(c->f, "  %-58s %" PRIu64 "\n", text, v);
 }
 
-void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles)
+void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles, const char *iface)
 {
-	fprintf(f, "\nsummary: %d file%s, %" PRIu64 " packets, %" PRIu64 " connections (%" PRIu64
-		   " HTTP), %" PRIu64 " transactions\n",
-		nfiles, nfiles == 1 ? "" : "s", st->packets, st->connections, st->http_connections, st->transactions);
+	if (iface)
+		fprintf(f, "\nsummary: interface %s", iface);
+	else
+		fprintf(f, "\nsummary: %d file%s", nfiles, nfiles == 1 ? "" : "s");
+	fprintf(f, ", %" PRIu64 " packets, %" PRIu64 " connections (%" PRIu64 " HTTP), %" PRIu64 " transactions\n",
+		st->packets, st->connections, st->http_connections, st->transactions);
 	/* What could not be seen is said every time, not only when it happened. */
 	fprintf(f, "stream: %" PRIu64 " bytes, %" PRIu64 " incomplete transactions, %" PRIu64
 		   " bytes lost in holes, %" PRIu64 " overlapping bytes that differed, %" PRIu64

@@ -30,7 +30,7 @@ void out_summary(struct out *o, const struct wl_stats *st, const char *const *fi
 	case OUT_TEXT:
 		if (o->quiet)
 			break;
-		out_text_summary(o->f, st, files, nfiles);
+		out_text_summary(o->f, st, files, nfiles, o->iface);
 		if (o->tr)
 			out_text_traffic(o->f, st, o->tr, o->rd, o->top);
 		break;

@@ -24,6 +24,7 @@ struct out {
 	const struct traffic *tr;
 	const struct redir_table *rd;
 	uint32_t top;        /* --top N: rows of the top tables */
+	const char *iface;   /* a live capture's interface (the summary names it, not files), or NULL */
 };
 
 /* Whether the format is written whole at the end. */
@@ -40,7 +41,7 @@ void out_summary(struct out *o, const struct wl_stats *st, const char *const *fi
 
 /* The formats' writers (out_text.c, out_jsonl.c). */
 void out_text_txn(FILE *f, const struct txn *t);
-void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles);
+void out_text_summary(FILE *f, const struct wl_stats *st, const char *const *files, int nfiles, const char *iface);
 void out_text_traffic(FILE *f, const struct wl_stats *st, const struct traffic *tr, const struct redir_table *rd,
 		      uint32_t top);
 void out_html_write(FILE *f, const struct report *rep, const struct wl_stats *st, const struct traffic *tr,

@@ -94,6 +94,8 @@ struct par_worker {
 	struct evblock *pub_head, *pub_tail;
 	uint64_t done;             /* through of the last batch done */
 	bool quit;
+	struct wl_stats seen;      /* live: the worker's counters as of its last batch, for the status line */
+	uint32_t open;             /* live: its connections open then */
 	/* The worker's own. */
 	struct evblock *loc_head, *loc_tail;
 	struct evblock *blocks;    /* emptied by the merge, to fill again */
@@ -278,6 +280,10 @@ static void *worker_main(void *arg)
 			w->loc_head = w->loc_tail = NULL;
 		}
 		w->done = b->through;
+		if (w->e.live) {
+			w->seen = w->e.st;
+			w->open = w->e.flows.count;
+		}
 		b->n = 0;
 		b->len = 0;
 		b->next = w->spare;
@@ -593,10 +599,22 @@ void par_end_file(struct par *p)
 	par_drain(p);
 	/* The workers wait for the next file: their counters are read. */
 	for (unsigned i = 0; i < p->n; i++) {
-		uint64_t *to = (uint64_t *)&p->e->st, *from = (uint64_t *)&p->w[i].e.st;
-		for (size_t k = 0; k < sizeof p->e->st / sizeof *to; k++)
-			to[k] += from[k];
+		stats_add(&p->e->st, &p->w[i].e.st);
 		memset(&p->w[i].e.st, 0, sizeof p->w[i].e.st);
+		memset(&p->w[i].seen, 0, sizeof p->w[i].seen);
+	}
+}
+
+void par_counters(struct par *p, struct wl_stats *sum, uint32_t *open)
+{
+	*sum = p->e->st;
+	*open = 0;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct par_worker *w = &p->w[i];
+		pthread_mutex_lock(&w->mu);
+		stats_add(sum, &w->seen);
+		*open += w->open;
+		pthread_mutex_unlock(&w->mu);
 	}
 }
 

@@ -8,6 +8,7 @@
 
 struct engine;
 struct conn;
+struct wl_stats;
 struct txn;
 
 /*
@@ -76,6 +77,12 @@ void par_end_file(struct par *p);
 
 /* The merge is done with t: its worker frees it (with its next batch). */
 void par_recycle(struct par *p, struct txn *t);
+
+/*
+ * A live capture's status line: the reading thread's counters plus each
+ * worker's as of its last batch, and the connections open then.
+ */
+void par_counters(struct par *p, struct wl_stats *sum, uint32_t *open);
 
 /* Merges what the workers have finished so far (a live capture's tick). */
 void par_drain(struct par *p);

@@ -17,3 +17,13 @@ void stats_count_status(struct wl_stats *s, int status)
 	int cls = status / 100;
 	s->status_class[cls >= 1 && cls <= 5 ? cls : 0]++;
 }
+
+void stats_add(struct wl_stats *to, const struct wl_stats *from)
+{
+	/* Every field is a uint64_t counter: added as an array. */
+	_Static_assert(sizeof *to % sizeof(uint64_t) == 0, "struct wl_stats holds counters only");
+	uint64_t *t = (uint64_t *)to;
+	const uint64_t *f = (const uint64_t *)from;
+	for (size_t i = 0; i < sizeof *to / sizeof *t; i++)
+		t[i] += f[i];
+}

@@ -88,4 +88,7 @@ void stats_each_counter(const struct wl_stats *s,
 /* Counts one response with this status code. */
 void stats_count_status(struct wl_stats *s, int status);
 
+/* Adds every counter of from to to (the workers' counters, -j). */
+void stats_add(struct wl_stats *to, const struct wl_stats *from);
+
 #endif

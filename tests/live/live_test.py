@@ -154,6 +154,16 @@ try:
     took = time.time() - t0
     check("live: --duration 2 stops after about 2 s", rc == 0 and 1.5 <= took < 8 and "summary:" in out,
           "%.1f s, exit %d" % (took, rc))
+    check("live: the text summary names the interface", "summary: interface lo," in out, out[-400:])
+
+    # 4b. -s: packets are cut at the snap length, and counted as such.
+    p = start("--format", "jsonl", "-s", "80")
+    curl("/ok")
+    time.sleep(1.5)
+    rc, out, err = finish(p, signal.SIGINT)
+    summary = json.loads(out.splitlines()[-1]) if out.strip() else {}
+    check("live: -s 80 cuts the packets with payload (pkt_truncated)", summary.get("pkt_truncated", 0) >= 2,
+          out[-400:])
 
     # 5. --stats-interval prints status lines on stderr.
     p = start("--stats-interval", "1", "--duration", "3")
