@@ -1,11 +1,11 @@
 /* parallel.c: -j N: frames to workers in batches, their results merged back in order. */
 #include "parallel.h"
 
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conn.h"
 #include "decode.h"
@@ -80,9 +80,7 @@ struct par_conn {
 };
 
 struct par_worker {
-	struct par *p;
 	pthread_t th;
-	bool started;
 	struct engine e;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_in;      /* a batch, or quit */
@@ -129,9 +127,11 @@ static int key_cmp(const struct par_key *a, const struct par_key *b)
 
 static void out_of_memory(void)
 {
-	/* Results cannot be dropped without changing the output. */
-	fputs("wirelint: out of memory in -j's hand-over; run with -j 1 or lower the caps\n", stderr);
-	abort();
+	/* A result dropped would change the output: stop, with what was
+	 * written so far flushed, and exit status 2 as for any read error. */
+	fputs("wirelint: out of memory in the hand-over between threads; run with -j 1 or lower the caps\n", stderr);
+	fflush(NULL);
+	_exit(2);
 }
 
 /* ---- worker side ---- */
@@ -642,7 +642,6 @@ struct par *par_start(struct engine *e, unsigned n)
 	lim.max_buffered_bytes = (lim.max_buffered_bytes + n - 1) / n;
 	for (unsigned i = 0; i < n; i++) {
 		struct par_worker *w = &p->w[i];
-		w->p = p;
 		engine_init(&w->e, &lim, NULL);
 		w->e.keep.max = e->keep.max / n;
 		w->e.pw = w;
@@ -656,7 +655,6 @@ struct par *par_start(struct engine *e, unsigned n)
 			par_stop(p);
 			return NULL;
 		}
-		w->started = true;
 	}
 	return p;
 }
