@@ -135,8 +135,13 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
 	struct hx_dir *d = dir_of(p);
 	d->body_len += n;
 	/* The first bytes, for the rules that look at what the content is. */
-	for (size_t i = 0; d->nfirst < sizeof d->first && i < n; i++)
-		d->first[d->nfirst++] = (uint8_t)at[i];
+	if (d->nfirst < sizeof d->first) {
+		size_t k = sizeof d->first - d->nfirst;
+		if (k > n)
+			k = n;
+		memcpy(d->first + d->nfirst, at, k);
+		d->nfirst = (uint8_t)(d->nfirst + k);
+	}
 	if (d->keep && d->kb && d->kept_len < HX_KEEP_MAX) {
 		size_t k = n < HX_KEEP_MAX - d->kept_len ? n : HX_KEEP_MAX - d->kept_len;
 		if (d->kept_len + k > d->kept_cap) {
