@@ -281,6 +281,16 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 		case HX_START:
 		case HX_HUNT:
 		case HX_CHECK_NEXT: {
+			if (d->state == HX_CHECK_NEXT && d->hunt.consumed == 0 && n >= 7 && memcmp(p, "HTTP/1.", 7) == 0) {
+				/* The usual case after a response: the next one starts
+				 * right here.  hunt_scan would match these seven bytes
+				 * and hand them back; llhttp reads them in place instead,
+				 * in the same call as the rest. */
+				d->hunt.consumed = 7;
+				parser_restart(d);
+				used = parse(d, p, n);
+				break;
+			}
 			struct hunt_match m;
 			int r = hunt_scan(&d->hunt, p, n, &m);
 			if (r == 1) {
