@@ -113,11 +113,20 @@ struct span *hb__begin(struct head_builder *b, enum hb_part part)
 struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t major, uint8_t minor,
 			    uint8_t method, uint16_t status)
 {
+	return hb_freeze_after(b, 0, is_response, major, minor, method, status);
+}
+
+struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is_response, uint8_t major,
+				  uint8_t minor, uint8_t method, uint16_t status)
+{
 	size_t fbytes = (size_t)b->nfields * sizeof(struct hfield);
-	struct http_head *h = malloc(sizeof *h + fbytes + b->len);
-	if (!h)
+	char *block = malloc(before + sizeof(struct http_head) + fbytes + b->len);
+	if (!block)
 		return NULL;
+	struct http_head *h = (struct http_head *)(block + before);
 	memset(h, 0, sizeof *h);
+	if (before)
+		h->block = block;
 	h->refs = 1;
 	h->is_response = is_response;
 	h->truncated = b->truncated;
@@ -155,7 +164,7 @@ struct http_head *head_ref(struct http_head *h)
 void head_unref(struct http_head *h)
 {
 	if (h && --h->refs == 0)
-		free(h);
+		free(h->block ? h->block : h);
 }
 
 const struct hfield *head_field_n(const struct http_head *h, const char *name, size_t n)

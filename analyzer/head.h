@@ -101,6 +101,7 @@ struct http_head {
 	uint32_t nfields;
 	struct hfield *fields;
 	char *buf;
+	void *block;         /* the allocation the head lives in, when room was made before it (hb_freeze_after); else NULL */
 };
 
 /* The parts of a head that arrive from llhttp in pieces. */
@@ -193,6 +194,15 @@ static inline void hb_end_part(struct head_builder *b)
  */
 struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t major, uint8_t minor,
 			    uint8_t method, uint16_t status);
+
+/*
+ * The same, with before bytes of room (a multiple of 16) in front of the
+ * head in the same allocation, at h->block, for the caller: they live as
+ * long as the head does and go with it when its last reference is dropped
+ * (a transaction and its request head, one allocation instead of two).
+ */
+struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is_response, uint8_t major,
+				  uint8_t minor, uint8_t method, uint16_t status);
 
 struct http_head *head_ref(struct http_head *h);
 void head_unref(struct http_head *h);

@@ -11,11 +11,18 @@ struct txn *txn_new(void)
 	return calloc(1, sizeof(struct txn));
 }
 
+struct txn *txn_new_for(struct http_head *req)
+{
+	struct txn *t = req->block;
+	memset(t, 0, sizeof *t);
+	t->req = req;
+	return t;
+}
+
 void txn_free(struct txn *t)
 {
 	if (!t)
 		return;
-	head_unref(t->req);
 	head_unref(t->resp);
 	head_unref(t->trailers);
 	free(t->kept);
@@ -23,6 +30,14 @@ void txn_free(struct txn *t)
 		free(t->ep);
 	free(t->findings);
 	free(t->parts);
+	/* Last: t may live in its request head's allocation, which goes
+	 * with the head's last reference (an interim response may hold
+	 * another). */
+	if (t->req && t->req->block == (void *)t) {
+		head_unref(t->req);
+		return;
+	}
+	head_unref(t->req);
 	free(t);
 }
 
