@@ -258,6 +258,22 @@ static inline const struct hfield *head_field(const struct http_head *h, const c
 	return head_field_n(h, name, strlen(name));
 }
 
+/*
+ * head_field for a name whose head_name_hash is known (head_field_lit:
+ * a literal's, worked out when compiling): fields are passed over by
+ * their hash, and only one whose hash matches is compared by bytes.
+ */
+static inline const struct hfield *head_field_hashed(const struct http_head *h, const char *name, size_t n,
+						     uint32_t hash)
+{
+	for (uint32_t i = 0; i < h->nfields; i++)
+		if (h->fields[i].hash == hash && head_field_named(h, &h->fields[i], name, n))
+			return &h->fields[i];
+	return NULL;
+}
+
+#define head_field_lit(h, lit) head_field_hashed(h, lit, sizeof(lit) - 1, head_name_hash(lit, sizeof(lit) - 1))
+
 static inline unsigned head_field_count(const struct http_head *h, const char *name)
 {
 	return head_field_count_n(h, name, strlen(name));

@@ -109,7 +109,7 @@ static int on_headers_complete(llhttp_t *p)
 	/* RFC 9112 §6.3 rule 8 (llhttp's reading); a bodiless framing below overrides it. */
 	if (h && d->is_response) {
 		h->close_delimited = llhttp_message_needs_eof(p);
-		const struct hfield *ct = head_field(h, "Content-Type");
+		const struct hfield *ct = head_field_lit(h, "Content-Type");
 		d->keep = ct && ct->value.len >= 20 && strncasecmp(head_str(h, ct->value), "multipart/byteranges", 20) == 0;
 	}
 	int frame = d->ev->head(d->ctx, d, h);

@@ -65,7 +65,7 @@ bool txn_is_head(const struct txn *t)
 
 const char *txn_host(const struct txn *t, uint32_t *len)
 {
-	const struct hfield *f = t->req ? head_field(t->req, "Host") : NULL;
+	const struct hfield *f = t->req ? head_field_lit(t->req, "Host") : NULL;
 	*len = f ? f->value.len : 0;
 	return f ? head_str(t->req, f->value) : NULL;
 }

@@ -103,6 +103,9 @@ static void test_name_hash(void **state)
 	struct http_head *h = mk_head(1, 0, NULL, NULL, 200, "OK", fields);
 	assert_int_equal(h->fields[0].hash, head_name_hash("x-request-identifier", 20));
 	assert_int_equal(h->fields[1].hash, head_name_hash("etag", 4));
+	assert_ptr_equal(head_field_lit(h, "etag"), &h->fields[1]);
+	assert_ptr_equal(head_field_lit(h, "X-REQUEST-IDENTIFIER"), head_field(h, "x-request-identifier"));
+	assert_null(head_field_lit(h, "Etag2"));
 	head_unref(h);
 }
 
