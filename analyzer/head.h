@@ -83,7 +83,8 @@ static inline uint32_t head_name_hash(const char *p, size_t n)
 
 /*
  * A finished head, owned by the transaction that keeps it.  One allocation
- * holds the struct, the fields and the bytes; strings are not
+ * holds the struct, the fields and the bytes (and, for a request, the
+ * transaction in front of it: block); strings are not
  * NUL-terminated (they are wire bytes and may hold anything).  A request
  * head is shared by the interim and final responses to it, hence refs.
  */
