@@ -81,6 +81,8 @@ static void set_client(struct conn *c, int client)
 		hx_init(&c->hx[s], s != client, c->eng->lim.max_header_bytes, c->eng->lim.max_headers,
 			&conn_hx_events, c);
 		hx_set_keep_budget(&c->hx[s], &c->eng->keep);
+		/* A request's transaction is allocated with its head. */
+		c->hx[s].req_head_room = TXN_ROOM;
 	}
 	c->hx_ready = true;
 }
@@ -241,7 +243,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		e->st.headers_dropped += h->dropped_fields;
 	}
 	if (!d->is_response) {
-		struct txn *t = txn_new();
+		struct txn *t = h && h->block ? txn_new_for(h) : txn_new();
 		if (!t) {
 			head_unref(h);
 			return 0;

@@ -1,14 +1,68 @@
 /* flow.c: the connection table (uthash) with its least-recently-active list. */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * The table's key is always one struct flow_key (40 bytes, its padding
+ * zeroed by flow_key_make): hashed and compared as five 64-bit words
+ * instead of by uthash's byte-wise Jenkins hash and memcmp (a third of
+ * the instructions spent per packet outside the parser).  uthash keeps
+ * its insertion order (flow_first) whatever the hash.  These macros must
+ * come before uthash.h, and apply to this file only, where every
+ * operation on the flow table is.
+ */
+#define FLOW_KEY_WORDS 5
+static inline uint64_t flow__word(const void *p, unsigned i)
+{
+	uint64_t w;
+	memcpy(&w, (const unsigned char *)p + 8 * i, 8);
+	return w;
+}
+
+static inline unsigned flow__hash(const void *key)
+{
+	uint64_t h = 0;
+	for (unsigned i = 0; i < FLOW_KEY_WORDS; i++)
+		h = (h ^ flow__word(key, i)) * 0x9e3779b97f4a7c15ull;
+	/* The bucket is taken from the low bits: fold the high ones in. */
+	h ^= h >> 29;
+	h ^= h >> 32;
+	return (unsigned)h;
+}
+
+static inline int flow__keycmp(const void *a, const void *b)
+{
+	uint64_t d = 0;
+	for (unsigned i = 0; i < FLOW_KEY_WORDS; i++)
+		d |= flow__word(a, i) ^ flow__word(b, i);
+	return d != 0;
+}
+
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow__hash(keyptr))
+#define HASH_KEYCMP(a, b, n) flow__keycmp(a, b)
+
 #include "flow.h"
 
-#include <string.h>
+_Static_assert(sizeof(struct flow_key) == 8 * FLOW_KEY_WORDS, "struct flow_key is five 64-bit words");
 
 int flow_key_make(struct flow_key *k, const struct dec_pkt *p)
 {
 	size_t alen = p->family == 4 ? 4 : 16;
 	memset(k, 0, sizeof *k);
 	k->family = p->family;
-	int c = memcmp(p->src, p->dst, alen);
+	int c;
+	if (alen == 4) {
+		/* memcmp's order on four bytes: their big-endian value's. */
+		uint32_t a, b;
+		memcpy(&a, p->src, 4);
+		memcpy(&b, p->dst, 4);
+		a = ntohl(a);
+		b = ntohl(b);
+		c = a < b ? -1 : a > b;
+	} else {
+		c = memcmp(p->src, p->dst, alen);
+	}
 	int side = c < 0 || (c == 0 && p->sport <= p->dport) ? 0 : 1;
 	memcpy(k->addr[side], p->src, alen);
 	memcpy(k->addr[!side], p->dst, alen);

@@ -31,7 +31,7 @@ void hb_free(struct head_builder *b)
 }
 
 /* Makes room for n more bytes, up to the cap; returns how many fit. */
-static size_t hb_room(struct head_builder *b, size_t n)
+size_t hb__room(struct head_builder *b, size_t n)
 {
 	size_t avail = b->max_bytes - b->len;
 	if (n > avail) {
@@ -92,71 +92,41 @@ static struct span *hb_start(struct head_builder *b, enum hb_part part)
 	}
 }
 
-static struct span *hb_current(struct head_builder *b)
+struct span *hb__begin(struct head_builder *b, enum hb_part part)
 {
-	switch (b->cur) {
-	case HB_METHOD:
-		return &b->method_s;
-	case HB_URI:
-		return &b->uri;
-	case HB_REASON:
-		return &b->reason;
-	case HB_NAME:
-		return &b->fields[b->nfields - 1].name;
-	case HB_VALUE:
-		return &b->fields[b->nfields - 1].value;
-	default:
+	if (part == HB_NAME)
+		b->dropping = false;
+	if (part == HB_VALUE && b->dropping)
+		return NULL;
+	struct span *s = hb_start(b, part);
+	if (!s) {
+		b->dropping = part == HB_NAME;
+		b->cur = HB_NONE;
 		return NULL;
 	}
-}
-
-void hb_append(struct head_builder *b, enum hb_part part, const char *at, size_t n)
-{
-	struct span *s;
-	if (part == b->cur) {
-		s = hb_current(b);
-	} else {
-		if (part == HB_NAME)
-			b->dropping = false;
-		if (part == HB_VALUE && b->dropping)
-			return;
-		s = hb_start(b, part);
-		if (!s) {
-			b->dropping = part == HB_NAME;
-			b->cur = HB_NONE;
-			return;
-		}
-		b->cur = part;
-		*s = (struct span){ b->len, 0 };
-	}
-	size_t k = hb_room(b, n);
-	if (k == 0)
-		return;
-	memcpy(b->buf + b->len, at, k);
-	b->len += (uint32_t)k;
-	s->len += (uint32_t)k;
-}
-
-void hb_end_part(struct head_builder *b)
-{
-	/* RFC 9112 §5: whitespace after a field value is not part of it
-	 * (llhttp drops the leading whitespace, not the trailing). */
-	if (b->cur == HB_VALUE && b->nfields) {
-		struct span *v = &b->fields[b->nfields - 1].value;
-		while (v->len && (b->buf[v->off + v->len - 1] == ' ' || b->buf[v->off + v->len - 1] == '\t'))
-			v->len--;
-	}
-	b->cur = HB_NONE;
+	b->cur = part;
+	b->cur_span = s;
+	*s = (struct span){ b->len, 0 };
+	return s;
 }
 
 struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t major, uint8_t minor,
 			    uint8_t method, uint16_t status)
 {
+	return hb_freeze_after(b, 0, is_response, major, minor, method, status);
+}
+
+struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is_response, uint8_t major,
+				  uint8_t minor, uint8_t method, uint16_t status)
+{
 	size_t fbytes = (size_t)b->nfields * sizeof(struct hfield);
-	struct http_head *h = malloc(sizeof *h + fbytes + b->len);
-	if (!h)
+	char *block = malloc(before + sizeof(struct http_head) + fbytes + b->len);
+	if (!block)
 		return NULL;
+	struct http_head *h = (struct http_head *)(block + before);
 	memset(h, 0, sizeof *h);
+	if (before)
+		h->block = block;
 	h->refs = 1;
 	h->is_response = is_response;
 	h->truncated = b->truncated;
@@ -178,7 +148,8 @@ struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t ma
 		memcpy(h->buf, b->buf, b->len);
 	/* Rules look fields up by name many times: each name is hashed once. */
 	for (uint32_t i = 0; i < h->nfields; i++)
-		h->fields[i].hash = head_name_hash(h->buf + h->fields[i].name.off, h->fields[i].name.len);
+		h->fields[i].hash = head__name_hash(h->buf + h->fields[i].name.off, h->fields[i].name.len,
+						    b->len - h->fields[i].name.off);
 	hb_reset(b);
 	return h;
 }
@@ -193,7 +164,7 @@ struct http_head *head_ref(struct http_head *h)
 void head_unref(struct http_head *h)
 {
 	if (h && --h->refs == 0)
-		free(h);
+		free(h->block ? h->block : h);
 }
 
 const struct hfield *head_field_n(const struct http_head *h, const char *name, size_t n)

@@ -19,20 +19,72 @@ struct hfield {
 	uint32_t hash; /* of the name, case folded (head_name_hash): compared before the name */
 };
 
-/* A hash of n bytes of a field name with ASCII letters folded to lower case (FNV-1a, 32 bits). */
+/*
+ * Eight bytes with the ASCII capitals among them made lower case, the
+ * other bytes unchanged (SWAR: each byte's test is done in its own lane,
+ * with no carry between lanes).
+ */
+static inline uint64_t head__fold8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t low7 = w & ~high;
+	uint64_t above_z = low7 + ones * (0x7f - 'Z'); /* lane's high bit: byte & 0x7f > 'Z' */
+	uint64_t from_a = low7 + ones * (0x80 - 'A');  /* lane's high bit: byte & 0x7f >= 'A' */
+	uint64_t upper = (from_a ^ above_z) & ~w & high;
+	return w | (upper >> 2);
+}
+
+/*
+ * A hash of n bytes of a field name with ASCII letters folded to lower
+ * case, so that names equal without case hash alike.  It is only ever a
+ * filter (equal names have equal hashes; a name is still compared after
+ * a hash matches), so all that matters is that it be cheap and spread
+ * over the low six bits too (decl.c's 64-bit set of names): eight bytes
+ * at a time, then a final mix.  avail is how many bytes from p may be
+ * read (at least n): with 8 past the last whole word, the last bytes are
+ * read as one word and the rest masked off, which gives the same hash.
+ */
+static inline uint32_t head__name_hash(const char *p, size_t n, size_t avail)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = (uint64_t)n * k;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ head__fold8(w)) * k;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		/* The last n - i bytes, the first of them lowest. */
+		uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (avail - i >= 8) {
+			memcpy(&w, p + i, 8);
+			w &= ~0ull >> (64 - 8 * (n - i));
+		} else
+#endif
+		{
+			for (unsigned sh = 0; i < n; i++, sh += 8)
+				w |= (uint64_t)(unsigned char)p[i] << sh;
+		}
+		h = (h ^ head__fold8(w)) * k;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
 static inline uint32_t head_name_hash(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * 16777619u;
-	}
-	return h;
+	return head__name_hash(p, n, n);
 }
 
 /*
  * A finished head, owned by the transaction that keeps it.  One allocation
- * holds the struct, the fields and the bytes; strings are not
+ * holds the struct, the fields and the bytes (and, for a request, the
+ * transaction in front of it: block); strings are not
  * NUL-terminated (they are wire bytes and may hold anything).  A request
  * head is shared by the interim and final responses to it, hence refs.
  */
@@ -50,6 +102,7 @@ struct http_head {
 	uint32_t nfields;
 	struct hfield *fields;
 	char *buf;
+	void *block;         /* the allocation the head lives in, when room was made before it (hb_freeze_after); else NULL */
 };
 
 /* The parts of a head that arrive from llhttp in pieces. */
@@ -68,6 +121,7 @@ struct head_builder {
 	uint32_t nfields, fcap, max_fields;
 	struct span method_s, uri, reason;
 	enum hb_part cur;
+	struct span *cur_span; /* cur's span, while cur is not HB_NONE */
 	bool dropping;       /* the current field was dropped at the field cap */
 	bool truncated;
 	bool obs_fold;       /* set by the parser when a value continued on a folded line */
@@ -78,11 +132,62 @@ void hb_init(struct head_builder *b, uint32_t max_bytes, uint32_t max_fields);
 void hb_reset(struct head_builder *b);
 void hb_free(struct head_builder *b);
 
-/* Appends a piece of part; a piece of a different part than the last one starts it anew. */
-void hb_append(struct head_builder *b, enum hb_part part, const char *at, size_t n);
+/* For hb_append: starts part (NULL when it is dropped), and makes room for n more bytes (how many fit). */
+struct span *hb__begin(struct head_builder *b, enum hb_part part);
+size_t hb__room(struct head_builder *b, size_t n);
+
+/*
+ * Appends a piece of part; a piece of a different part than the last one
+ * starts it anew.  Inline: llhttp hands over two pieces per field, and
+ * most of them only need copying.
+ */
+static inline void hb_append(struct head_builder *b, enum hb_part part, const char *at, size_t n)
+{
+	struct span *s;
+	if (part == b->cur) {
+		s = b->cur_span;
+	} else if (part == HB_NAME && b->nfields < b->fcap) {
+		/* A new field, with room for it (fcap never exceeds max_fields). */
+		struct hfield *f = &b->fields[b->nfields++];
+		f->name = f->value = (struct span){ b->len, 0 };
+		s = &f->name;
+		b->dropping = false;
+		b->cur = HB_NAME;
+		b->cur_span = s;
+	} else if (part == HB_VALUE && !b->dropping && b->nfields) {
+		/* The usual start of a value: right after its name ended. */
+		s = &b->fields[b->nfields - 1].value;
+		b->cur = HB_VALUE;
+		b->cur_span = s;
+		*s = (struct span){ b->len, 0 };
+	} else {
+		s = hb__begin(b, part);
+		if (!s)
+			return;
+	}
+	/* The buffer never grows past max_bytes: what fits in it is within the cap. */
+	if (n > b->cap - b->len) {
+		n = hb__room(b, n);
+		if (n == 0)
+			return;
+	}
+	memcpy(b->buf + b->len, at, n);
+	b->len += (uint32_t)n;
+	s->len += (uint32_t)n;
+}
 
 /* Ends the current piece (llhttp's *_complete callbacks). */
-void hb_end_part(struct head_builder *b);
+static inline void hb_end_part(struct head_builder *b)
+{
+	/* RFC 9112 §5: whitespace after a field value is not part of it
+	 * (llhttp drops the leading whitespace, not the trailing). */
+	if (b->cur == HB_VALUE) {
+		struct span *v = b->cur_span;
+		while (v->len && (b->buf[v->off + v->len - 1] == ' ' || b->buf[v->off + v->len - 1] == '\t'))
+			v->len--;
+	}
+	b->cur = HB_NONE;
+}
 
 /*
  * Copies the collected head into a new http_head (refs = 1) and resets the
@@ -90,6 +195,15 @@ void hb_end_part(struct head_builder *b);
  */
 struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t major, uint8_t minor,
 			    uint8_t method, uint16_t status);
+
+/*
+ * The same, with before bytes of room (a multiple of 16) in front of the
+ * head in the same allocation, at h->block, for the caller: they live as
+ * long as the head does and go with it when its last reference is dropped
+ * (a transaction and its request head, one allocation instead of two).
+ */
+struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is_response, uint8_t major,
+				  uint8_t minor, uint8_t method, uint16_t status);
 
 struct http_head *head_ref(struct http_head *h);
 void head_unref(struct http_head *h);
@@ -144,6 +258,22 @@ static inline const struct hfield *head_field(const struct http_head *h, const c
 {
 	return head_field_n(h, name, strlen(name));
 }
+
+/*
+ * head_field for a name whose head_name_hash is known (head_field_lit:
+ * a literal's, worked out when compiling): fields are passed over by
+ * their hash, and only one whose hash matches is compared by bytes.
+ */
+static inline const struct hfield *head_field_hashed(const struct http_head *h, const char *name, size_t n,
+						     uint32_t hash)
+{
+	for (uint32_t i = 0; i < h->nfields; i++)
+		if (h->fields[i].hash == hash && head_field_named(h, &h->fields[i], name, n))
+			return &h->fields[i];
+	return NULL;
+}
+
+#define head_field_lit(h, lit) head_field_hashed(h, lit, sizeof(lit) - 1, head_name_hash(lit, sizeof(lit) - 1))
 
 static inline unsigned head_field_count(const struct http_head *h, const char *name)
 {

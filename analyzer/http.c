@@ -104,12 +104,12 @@ static int on_status_complete(llhttp_t *p)
 static int on_headers_complete(llhttp_t *p)
 {
 	struct hx_dir *d = dir_of(p);
-	struct http_head *h = hb_freeze(&d->hb, d->is_response, p->http_major, p->http_minor, p->method,
-					p->status_code);
+	struct http_head *h = hb_freeze_after(&d->hb, d->is_response ? 0 : d->req_head_room, d->is_response,
+					      p->http_major, p->http_minor, p->method, p->status_code);
 	/* RFC 9112 §6.3 rule 8 (llhttp's reading); a bodiless framing below overrides it. */
 	if (h && d->is_response) {
 		h->close_delimited = llhttp_message_needs_eof(p);
-		const struct hfield *ct = head_field(h, "Content-Type");
+		const struct hfield *ct = head_field_lit(h, "Content-Type");
 		d->keep = ct && ct->value.len >= 20 && strncasecmp(head_str(h, ct->value), "multipart/byteranges", 20) == 0;
 	}
 	int frame = d->ev->head(d->ctx, d, h);
@@ -135,8 +135,13 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
 	struct hx_dir *d = dir_of(p);
 	d->body_len += n;
 	/* The first bytes, for the rules that look at what the content is. */
-	for (size_t i = 0; d->nfirst < sizeof d->first && i < n; i++)
-		d->first[d->nfirst++] = (uint8_t)at[i];
+	if (d->nfirst < sizeof d->first) {
+		size_t k = sizeof d->first - d->nfirst;
+		if (k > n)
+			k = n;
+		memcpy(d->first + d->nfirst, at, k);
+		d->nfirst = (uint8_t)(d->nfirst + k);
+	}
 	if (d->keep && d->kb && d->kept_len < HX_KEEP_MAX) {
 		size_t k = n < HX_KEEP_MAX - d->kept_len ? n : HX_KEEP_MAX - d->kept_len;
 		if (d->kept_len + k > d->kept_cap) {
@@ -276,6 +281,16 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 		case HX_START:
 		case HX_HUNT:
 		case HX_CHECK_NEXT: {
+			if (d->state == HX_CHECK_NEXT && d->hunt.consumed == 0 && n >= 7 && memcmp(p, "HTTP/1.", 7) == 0) {
+				/* The usual case after a response: the next one starts
+				 * right here.  hunt_scan would match these seven bytes
+				 * and hand them back; llhttp reads them in place instead,
+				 * in the same call as the rest. */
+				d->hunt.consumed = 7;
+				parser_restart(d);
+				used = parse(d, p, n);
+				break;
+			}
 			struct hunt_match m;
 			int r = hunt_scan(&d->hunt, p, n, &m);
 			if (r == 1) {

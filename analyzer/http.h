@@ -80,6 +80,9 @@ struct hx_dir {
 	const char *exec_base, *prev_exec_end, *val_end;
 	uint64_t ignored;    /* bytes ignored in the TUNNEL, DEAD and NOT_HTTP states */
 	uint64_t hunt_limit; /* HX_HUNT gives up (NOT_HTTP) past this many bytes; 0 = never */
+	/* Room made in front of each complete request head (hb_freeze_after)
+	 * for the head event's use; 0 = none. */
+	size_t req_head_room;
 	struct hunt hunt;
 	struct head_builder hb;
 	const struct hx_events *ev;

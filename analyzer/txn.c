@@ -11,11 +11,18 @@ struct txn *txn_new(void)
 	return calloc(1, sizeof(struct txn));
 }
 
+struct txn *txn_new_for(struct http_head *req)
+{
+	struct txn *t = req->block;
+	memset(t, 0, sizeof *t);
+	t->req = req;
+	return t;
+}
+
 void txn_free(struct txn *t)
 {
 	if (!t)
 		return;
-	head_unref(t->req);
 	head_unref(t->resp);
 	head_unref(t->trailers);
 	free(t->kept);
@@ -23,6 +30,14 @@ void txn_free(struct txn *t)
 		free(t->ep);
 	free(t->findings);
 	free(t->parts);
+	/* Last: t may live in its request head's allocation, which goes
+	 * with the head's last reference (an interim response may hold
+	 * another). */
+	if (t->req && t->req->block == (void *)t) {
+		head_unref(t->req);
+		return;
+	}
+	head_unref(t->req);
 	free(t);
 }
 
@@ -50,7 +65,7 @@ bool txn_is_head(const struct txn *t)
 
 const char *txn_host(const struct txn *t, uint32_t *len)
 {
-	const struct hfield *f = t->req ? head_field(t->req, "Host") : NULL;
+	const struct hfield *f = t->req ? head_field_lit(t->req, "Host") : NULL;
 	*len = f ? f->value.len : 0;
 	return f ? head_str(t->req, f->value) : NULL;
 }

@@ -71,6 +71,17 @@ struct txn {
 };
 
 struct txn *txn_new(void);
+
+/* Room for a transaction in front of its request head (hb_freeze_after), a multiple of 16. */
+#define TXN_ROOM ((sizeof(struct txn) + 15) & ~(size_t)15)
+
+/*
+ * A new transaction in the room req was made with (TXN_ROOM bytes at
+ * req->block), holding req: one allocation for both, which goes when the
+ * last reference to req does.
+ */
+struct txn *txn_new_for(struct http_head *req);
+
 void txn_free(struct txn *t);
 
 /* Room for one more finding, or NULL when memory ran out. */

@@ -83,12 +83,39 @@ static void test_refs(void **state)
 	head_unref(h);
 }
 
+/* Names equal but for the case of ASCII letters hash alike, whatever their length and wherever they are read. */
+static void test_name_hash(void **state)
+{
+	const char *mixed = "Content-Type-X-Forwarded-For-Accept\xc3\x89-@[`{";
+	const char *lower = "content-type-x-forwarded-for-accept\xc3\x89-@[`{";
+	char buf[64];
+	memcpy(buf, mixed, strlen(mixed) + 1);
+	for (size_t n = 0; n <= strlen(mixed); n++) {
+		uint32_t want = head_name_hash(lower, n);
+		assert_int_equal(head_name_hash(mixed, n), want);
+		for (size_t avail = n; avail < sizeof buf; avail++)
+			assert_int_equal(head__name_hash(buf, n, avail), want);
+	}
+	/* Bytes that are not letters are not folded: '@' is not '`', '[' is not '{'. */
+	assert_int_not_equal(head_name_hash("@[", 2), head_name_hash("`{", 2));
+	/* Each field's hash, set by hb_freeze, is that of its name. */
+	const char *const fields[] = { "X-Request-Identifier", "1", "ETag", "\"a\"", NULL };
+	struct http_head *h = mk_head(1, 0, NULL, NULL, 200, "OK", fields);
+	assert_int_equal(h->fields[0].hash, head_name_hash("x-request-identifier", 20));
+	assert_int_equal(h->fields[1].hash, head_name_hash("etag", 4));
+	assert_ptr_equal(head_field_lit(h, "etag"), &h->fields[1]);
+	assert_ptr_equal(head_field_lit(h, "X-REQUEST-IDENTIFIER"), head_field(h, "x-request-identifier"));
+	assert_null(head_field_lit(h, "Etag2"));
+	head_unref(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_refs),
+		cmocka_unit_test(test_name_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
