@@ -16,48 +16,103 @@ struct rule_def rule_table[RULE_MAX];
 int rule_count;
 
 /*
- * For each status code, the rules that may judge a response with it, in
- * table order (the order findings are reported in): most declarative rules
- * are about one or a few codes, and a 200 need not visit those about 405.
- * Written by rules_init and rule_register, before any transaction is
- * judged, and only read while transactions are judged.  When memory ran
- * out building it, every rule is visited (index_whole false).
+ * What judging a transaction takes, made when the rules are registered and
+ * only read while transactions are judged: each C check, and each case of a
+ * declarative rule, is one step, with what it needs of the transaction
+ * beside it so that most steps are passed over without a call.  A rule
+ * coded in C without a check (the pipeline raises it) has no step.
+ */
+enum {
+	STEP_REQ = 1,        /* judged only when the request was seen */
+	STEP_REQ_WHOLE = 2,  /* ... and its head read whole (a case that looks at the request) */
+	STEP_RESP_WHOLE = 4, /* judged only when the response's head was read whole (a declarative case) */
+};
+
+struct rule_step {
+	void (*check)(const struct txn *t, struct rule_out *out); /* a C check, or NULL for a case */
+	const struct decl_case *dcase;
+	uint64_t need_req, need_resp; /* names the step needs present (struct decl_names) */
+	uint16_t rule;
+	uint8_t lacks;       /* STEP_*: what the transaction must have */
+};
+
+static struct rule_step *steps;
+static int nsteps, steps_cap;
+
+/*
+ * For each status code, the steps that may judge a response with it, in
+ * table order and then case order (the order findings are reported in):
+ * most declarative rules are about one or a few codes, and a 200 need not
+ * visit those about 405.  When memory ran out building it, every rule is
+ * visited as a whole (index_whole false).
  */
 static struct {
-	uint16_t *rule;
+	uint16_t *step;
 	int n, cap;
 } by_status[STATUS_CODES];
 static bool index_whole;
 
-/* Adds rule i to the lists of the codes in set. */
-static void index_add(int i, const uint64_t set[STATUS_WORDS])
+/* Adds a step for rule i (check, or case c) to the lists of the codes in set. */
+static void index_add(int i, void (*check)(const struct txn *, struct rule_out *), const struct decl_case *c,
+		      const uint64_t set[STATUS_WORDS])
 {
+	if (!index_whole)
+		return;
+	if (nsteps == steps_cap) {
+		int nc = steps_cap ? steps_cap * 2 : 256;
+		struct rule_step *ns = nsteps < UINT16_MAX ? realloc(steps, (size_t)nc * sizeof *ns) : NULL;
+		if (!ns) {
+			index_whole = false;
+			return;
+		}
+		steps = ns;
+		steps_cap = nc;
+	}
+	const struct rule_def *r = &rule_table[i];
+	struct rule_step *st = &steps[nsteps];
+	*st = (struct rule_step){ check, c, 0, 0, (uint16_t)i, 0 };
+	if (c) {
+		st->need_req = c->need_req;
+		st->need_resp = c->need_resp;
+		st->lacks = STEP_RESP_WHOLE | (decl_case_needs_request(c) ? STEP_REQ | STEP_REQ_WHOLE : 0);
+	} else {
+		st->lacks = r->needs_request ? STEP_REQ : 0;
+	}
 	for (int s = 0; s < STATUS_CODES; s++) {
 		if (!(set[s / 64] >> (s % 64) & 1))
 			continue;
 		if (by_status[s].n == by_status[s].cap) {
 			int nc = by_status[s].cap ? by_status[s].cap * 2 : 32;
-			uint16_t *nr = realloc(by_status[s].rule, (size_t)nc * sizeof *nr);
+			uint16_t *nr = realloc(by_status[s].step, (size_t)nc * sizeof *nr);
 			if (!nr) {
 				index_whole = false;
 				return;
 			}
-			by_status[s].rule = nr;
+			by_status[s].step = nr;
 			by_status[s].cap = nc;
 		}
-		by_status[s].rule[by_status[s].n++] = (uint16_t)i;
+		by_status[s].step[by_status[s].n++] = (uint16_t)nsteps;
 	}
+	nsteps++;
 }
 
-/* The codes rule d may judge: those of its cases for a declarative rule, all for one coded in C. */
-static void statuses_of(const struct rule_def *d, uint64_t set[STATUS_WORDS])
+/* Adds the steps of rule i: its check, for every code; or each of its cases, for the case's codes. */
+static void index_rule(int i)
 {
+	const struct rule_def *d = &rule_table[i];
+	uint64_t set[STATUS_WORDS];
 	if (d->decl) {
-		decl_statuses(d->decl, set);
+		for (int k = 0; k < d->decl->ncases; k++) {
+			decl_case_statuses(&d->decl->cases[k], set);
+			index_add(i, NULL, &d->decl->cases[k], set);
+		}
 		return;
 	}
+	if (!d->check)
+		return;
 	for (int w = 0; w < STATUS_WORDS; w++)
 		set[w] = ~(uint64_t)0;
+	index_add(i, d->check, NULL, set);
 }
 
 static const struct rule_def c_rules[RULE_COUNT] = {
@@ -73,13 +128,12 @@ void rules_init(void)
 	static const enum rule_id opt_in[] = { RULE_DATE_SKEW };
 	rule_count = 0;
 	index_whole = true;
+	nsteps = 0;
 	for (int s = 0; s < STATUS_CODES; s++)
 		by_status[s].n = 0;
 	for (int i = 0; i < RULE_COUNT; i++) {
-		uint64_t set[STATUS_WORDS];
 		rule_table[rule_count] = c_rules[i];
-		statuses_of(&rule_table[rule_count], set);
-		index_add(rule_count++, set);
+		index_rule(rule_count++);
 	}
 	for (size_t i = 0; i < sizeof opt_in / sizeof opt_in[0]; i++) {
 		rule_table[opt_in[i]].enabled = false;
@@ -91,12 +145,10 @@ int rule_register(const struct rule_def *d)
 {
 	if (rule_count == RULE_MAX || rule_by_id(d->id) >= 0)
 		return -1;
-	uint64_t set[STATUS_WORDS];
 	rule_table[rule_count] = *d;
 	if (d->decl)
 		decl_needs(d->decl, &rule_table[rule_count].need_req, &rule_table[rule_count].need_resp);
-	statuses_of(d, set);
-	index_add(rule_count, set);
+	index_rule(rule_count);
 	return rule_count++;
 }
 
@@ -132,7 +184,7 @@ void rule_raise(struct txn *t, enum rule_id rule, enum severity sev, const char 
 	va_end(ap);
 }
 
-/* Judges t by rule i. */
+/* Judges t by rule i: the whole table's way, when there is no index. */
 static void evaluate_one(struct txn *t, const struct decl_names *names, int i)
 {
 	const struct rule_def *r = &rule_table[i];
@@ -164,12 +216,35 @@ void rules_evaluate(struct txn *t)
 	unsigned st = t->resp->status;
 	struct decl_names names;
 	decl_names_of(t, &names);
-	/* The rules for st, or (without an index) every rule; one call site, so evaluate_one is inlined. */
-	bool indexed = index_whole && st < STATUS_CODES;
-	const uint16_t *list = indexed ? by_status[st].rule : NULL;
-	int n = indexed ? by_status[st].n : rule_count;
-	for (int k = 0; k < n; k++)
-		evaluate_one(t, &names, list ? list[k] : k);
+	if (!index_whole || st >= STATUS_CODES) {
+		for (int i = 0; i < rule_count; i++)
+			evaluate_one(t, &names, i);
+		return;
+	}
+	/* What this transaction lacks, against what each step needs. */
+	unsigned lack = 0;
+	if (!t->req)
+		lack |= STEP_REQ | STEP_REQ_WHOLE;
+	else if (t->req->truncated)
+		lack |= STEP_REQ_WHOLE;
+	if (t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
+		lack |= STEP_RESP_WHOLE;
+	const uint16_t *list = by_status[st].step;
+	int n = by_status[st].n;
+	uint64_t miss_req = ~names.req, miss_resp = ~names.resp;
+	struct rule_out out = { t, (enum rule_id)0 };
+	for (int k = 0; k < n; k++) {
+		const struct rule_step *s = &steps[list[k]];
+		/* One test for all it needs: names, the request, whole heads. */
+		if (((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)) ||
+		    !rule_table[s->rule].enabled)
+			continue;
+		out.rule = (enum rule_id)s->rule;
+		if (s->check)
+			s->check(t, &out);
+		else
+			decl_case_check(s->dcase, t, &names, &out);
+	}
 }
 
 int rule_by_id(const char *id)
