@@ -71,11 +71,11 @@ const struct hfield *field_first_in(const struct http_head *h, const struct fnam
 	return NULL;
 }
 
-bool field_each(const struct http_head *h, const char *name, bool (*fn)(const char *p, uint32_t n, void *arg),
-		void *arg)
+bool field_each_n(const struct http_head *h, const char *name, size_t nl,
+		  bool (*fn)(const char *p, uint32_t n, void *arg), void *arg)
 {
 	for (uint32_t i = 0; i < h->nfields; i++) {
-		if (!field_is(h, &h->fields[i], name))
+		if (!head_field_named(h, &h->fields[i], name, nl))
 			continue;
 		const char *v = head_str(h, h->fields[i].value);
 		uint32_t k = 0, st, l;
@@ -94,11 +94,11 @@ uint32_t element_name_len(const char *p, uint32_t n)
 	return l;
 }
 
-bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase)
+bool field_lists_n(const struct http_head *h, const char *name, size_t nl, const char *want, size_t wn, bool icase)
 {
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (field_is(h, f, name) && list_has(head_str(h, f->value), f->value.len, want, wn, icase))
+		if (head_field_named(h, f, name, nl) && list_has(head_str(h, f->value), f->value.len, want, wn, icase))
 			return true;
 	}
 	return false;
@@ -118,16 +118,9 @@ bool method_of(const struct txn *t, char *m, size_t n)
 	return ml > 0;
 }
 
-bool method_is(const struct txn *t, const char *m)
+bool method_is_n(const struct txn *t, const char *m, size_t n)
 {
-	size_t n = strlen(m);
 	return t->req && t->req->method_s.len == n && memcmp(head_str(t->req, t->req->method_s), m, n) == 0;
-}
-
-bool is_tchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 bool is_token(const char *p, size_t n)

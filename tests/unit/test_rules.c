@@ -218,6 +218,19 @@ static void test_table(void **state)
 	assert_int_equal(severity_parse("fatal"), -1);
 }
 
+static void test_tchar(void **state)
+{
+	/* is_tchar's table against RFC 9110 §5.6.2's definition. */
+	for (int c = 0; c < 256; c++) {
+		bool want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    (c && strchr("!#$%&'*+-.^_`|~", c));
+		assert_int_equal(is_tchar((unsigned char)c), want);
+	}
+	assert_true(is_token("Content-Type", 12));
+	assert_false(is_token("Content Type", 12));
+	assert_false(is_token("", 0));
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
@@ -233,7 +246,7 @@ int main(void)
 		cmocka_unit_test(test_body_forbidden), cmocka_unit_test(test_head_body),
 		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_field_size_and_count),
 		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_name_eq),
+		cmocka_unit_test(test_name_eq), cmocka_unit_test(test_tchar),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
