@@ -83,13 +83,14 @@ static inline bool method_is(const struct txn *t, const char *m)
 
 /*
  * RFC 9110 §5.6.2: tchar, and a token of n >= 1 tchars.  tchar is
- * "!#$%&'*+-.^_`|~", digits and ASCII letters: bit c % 64 of word c / 64
- * below (tests/unit/test_rules.c compares it with that list).
+ * "!#$%&'*+-.^_`|~", digits and ASCII letters: wl_tchar[c] is 1 for those
+ * (tests/unit/test_rules.c compares it with that list).
  */
+extern const unsigned char wl_tchar[256];
+
 static inline bool is_tchar(unsigned char c)
 {
-	static const uint64_t tchars[2] = { 0x03ff6cfa00000000u, 0x57ffffffc7fffffeu };
-	return c < 128 && (tchars[c >> 6] >> (c & 63) & 1);
+	return wl_tchar[c];
 }
 
 bool is_token(const char *p, size_t n);
