@@ -96,6 +96,68 @@ static void index_add(int i, void (*check)(const struct txn *, struct rule_out *
 	nsteps++;
 }
 
+/*
+ * Whether the C check of rule r may raise something on a response with
+ * status s: most checks are about a few codes, and return at once for the
+ * others.  This repeats the test each check starts with; a check left out
+ * of a code's list is never called for it, so tests/unit/test_rules.c runs
+ * every check on rich transactions of every code and fails if one left out
+ * raises anything.  A rule not named here is judged for every code.
+ */
+static bool c_check_judges(enum rule_id r, int s)
+{
+	switch (r) {
+	case RULE_BODY_FORBIDDEN:
+		return (s >= 100 && s < 200 && s != 101) || s == 204 || s == 205 || s == 304;
+	case RULE_HEAD_BODY:
+		return !((s >= 100 && s < 200) || s == 204 || s == 304);
+	case RULE_INVALID_STATUS:
+		return s < 100 || s > 599;
+	case RULE_UNREGISTERED_STATUS:
+	case RULE_REASON_PHRASE_MISMATCH:
+		return s >= 100 && s <= 599;
+	case RULE_CLOSE_DELIMITED:
+	case RULE_CLOSE_DELIMITED_WITHOUT_CLOSE:
+		return s >= 200;
+	case RULE_ALLOW_EXCLUDES_METHOD:
+	case RULE_CONTENT_LOCATION_REDUNDANT:
+	case RULE_DELETE_CONTENT_LOCATION:
+		return s >= 200 && s <= 299;
+	case RULE_REDIRECT_TO_SELF:
+	case RULE_REDIRECT_OPTIONS_ASTERISK:
+		return s >= 300 && s <= 399 && s != 304;
+	case RULE_UNSOLICITED_101:
+	case RULE_UPGRADE_WITHOUT_CONTINUE:
+	case RULE_UPGRADE_FAILED:
+		return s == 101;
+	case RULE_CONDITIONAL_NOT_HONORED:
+	case RULE_CONDITIONAL_IMS_NOT_HONORED:
+	case RULE_CONTENT_ENCODING_INVALID:
+	case RULE_CONTENT_TYPE_MISMATCH:
+		return s == 200;
+	case RULE_CONTENT_LENGTH_RANGE_MISMATCH:
+	case RULE_PARTIAL_IF_RANGE_MISMATCH:
+	case RULE_MULTIPART_BOUNDARY_INVALID:
+	case RULE_MULTIPART_PART_MISSING_CONTENT_RANGE:
+	case RULE_MULTIPART_PART_MISSING_CONTENT_TYPE:
+		return s == 206;
+	case RULE_NOT_MODIFIED_ETAG_MISMATCH:
+		return s == 304;
+	case RULE_ALLOW_LISTS_REJECTED_METHOD:
+		return s == 405;
+	case RULE_PAYLOAD_TOO_LARGE_WITHOUT_BODY:
+		return s == 413;
+	case RULE_UNSUPPORTED_MEDIA_TYPE_WITHOUT_BODY:
+		return s == 415;
+	case RULE_UPGRADE_REQUIRED_ALREADY_OFFERED:
+		return s == 426;
+	case RULE_VERSION_NOT_SUPPORTED_SAME_VERSION:
+		return s == 505;
+	default:
+		return true;
+	}
+}
+
 /* Adds the steps of rule i: its check, for every code; or each of its cases, for the case's codes. */
 static void index_rule(int i)
 {
@@ -111,8 +173,21 @@ static void index_rule(int i)
 	if (!d->check)
 		return;
 	for (int w = 0; w < STATUS_WORDS; w++)
-		set[w] = ~(uint64_t)0;
+		set[w] = 0;
+	for (int s = 0; s < STATUS_CODES; s++)
+		if (i >= RULE_COUNT || c_check_judges((enum rule_id)i, s))
+			set[s / 64] |= (uint64_t)1 << (s % 64);
 	index_add(i, d->check, NULL, set);
+}
+
+bool rule_listed(int rule, unsigned status)
+{
+	if (!index_whole || status >= STATUS_CODES)
+		return rule >= 0 && rule < rule_count && (rule_table[rule].check || rule_table[rule].decl);
+	for (int k = 0; k < by_status[status].n; k++)
+		if (steps[by_status[status].step[k]].rule == rule)
+			return true;
+	return false;
 }
 
 static const struct rule_def c_rules[RULE_COUNT] = {
