@@ -52,10 +52,50 @@ static struct {
 } by_status[STATUS_CODES];
 static bool index_whole;
 
+/*
+ * A status's list as a plan (rules_ready): the positions of its steps as
+ * bits, those visited whatever the names in the heads (direct), and for the
+ * others, which all need some name, the positions keyed by one such name's
+ * bit.  A transaction visits direct, and the keyed positions of the bits
+ * its heads have, in the list's order; each step is still tested whole.
+ * Statuses with the same list share one plan.  A list longer than
+ * PLAN_STEPS has none, and is walked step by step.
+ */
+#define PLAN_STEPS 256
+#define PLAN_WORDS (PLAN_STEPS / 64)
+struct plan {
+	uint64_t direct[PLAN_WORDS];
+	uint64_t keys_resp, keys_req;     /* the bits that key some position */
+	uint8_t at_resp[64], at_req[64]; /* for such a bit, its positions' index in keyed */
+	uint64_t (*keyed)[PLAN_WORDS];
+	int nkeyed;
+};
+static struct plan *plan_of[STATUS_CODES];
+static bool plans_ready, plans_made;
+
+/* Frees the plans (the lists changed, or the rules are set up anew). */
+static void plans_free(void)
+{
+	plans_ready = false;
+	if (!plans_made)
+		return;
+	plans_made = false;
+	for (int s = 0; s < STATUS_CODES; s++) {
+		struct plan *p = plan_of[s];
+		if (!p)
+			continue;
+		for (int k = s; k < STATUS_CODES && plan_of[k] == p; k++)
+			plan_of[k] = NULL;
+		free(p->keyed);
+		free(p);
+	}
+}
+
 /* Adds a step for rule i (check, or case c) to the lists of the codes in set. */
 static void index_add(int i, void (*check)(const struct txn *, struct rule_out *), const struct decl_case *c,
 		      const uint64_t set[STATUS_WORDS])
 {
+	plans_free();
 	if (!index_whole)
 		return;
 	if (nsteps == steps_cap) {
@@ -202,6 +242,7 @@ void rules_init(void)
 	/* The opt-in rules coded in C: advice that would be noise by default. */
 	static const enum rule_id opt_in[] = { RULE_DATE_SKEW };
 	rule_count = 0;
+	plans_free();
 	index_whole = true;
 	nsteps = 0;
 	for (int s = 0; s < STATUS_CODES; s++)
@@ -283,6 +324,78 @@ static void evaluate_one(struct txn *t, const struct decl_names *names, int i)
 	r->check(t, &out);
 }
 
+/* The plan of list l (n steps); NULL when memory ran out. */
+static struct plan *plan_make(const uint16_t *l, int n)
+{
+	struct plan *p = calloc(1, sizeof *p);
+	if (!p || !(p->keyed = calloc(128, sizeof *p->keyed))) {
+		free(p);
+		return NULL;
+	}
+	for (int k = 0; k < n; k++) {
+		const struct rule_step *st = &steps[l[k]];
+		uint64_t *to = p->direct;
+		if (st->need_resp || st->need_req) {
+			/* Keyed by the lowest bit it needs, of the response if any. */
+			bool resp = st->need_resp != 0;
+			unsigned b = (unsigned)__builtin_ctzll(resp ? st->need_resp : st->need_req);
+			uint64_t *keys = resp ? &p->keys_resp : &p->keys_req;
+			uint8_t *at = resp ? p->at_resp : p->at_req;
+			if (!(*keys >> b & 1)) {
+				*keys |= (uint64_t)1 << b;
+				at[b] = (uint8_t)p->nkeyed++;
+			}
+			to = p->keyed[at[b]];
+		}
+		to[k / 64] |= (uint64_t)1 << (k % 64);
+	}
+	if (p->nkeyed) {
+		void *shrunk = realloc(p->keyed, (size_t)p->nkeyed * sizeof *p->keyed);
+		if (shrunk)
+			p->keyed = shrunk;
+	}
+	return p;
+}
+
+void rules_ready(void)
+{
+	plans_free();
+	if (!index_whole)
+		return;
+	plans_made = true;
+	for (int s = 0; s < STATUS_CODES; s++) {
+		int n = by_status[s].n;
+		if (n > PLAN_STEPS)
+			continue;
+		/* The same list as the code before: the same plan. */
+		if (s && plan_of[s - 1] && by_status[s - 1].n == n &&
+		    memcmp(by_status[s - 1].step, by_status[s].step, (size_t)n * sizeof *by_status[s].step) == 0) {
+			plan_of[s] = plan_of[s - 1];
+			continue;
+		}
+		if (!(plan_of[s] = plan_make(by_status[s].step, n))) {
+			plans_free();
+			return;
+		}
+	}
+	plans_ready = true;
+}
+
+/* Runs step s over t, when t has all it needs (miss_*: the name bits t's heads lack). */
+static inline void run_step(const struct rule_step *s, struct txn *t, const struct decl_names *names,
+			    uint64_t miss_req, uint64_t miss_resp, unsigned lack, struct rule_out *out)
+{
+	/* One test for all it needs: names, the request, whole heads. */
+	if (((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)) ||
+	    !rule_table[s->rule].enabled)
+		return;
+	out->rule = (enum rule_id)s->rule;
+	if (s->check)
+		s->check(t, out);
+	else
+		decl_case_check(s->dcase, t, names, out);
+}
+
 void rules_evaluate(struct txn *t)
 {
 	/* A transaction with no response has nothing to judge. */
@@ -308,18 +421,24 @@ void rules_evaluate(struct txn *t)
 	int n = by_status[st].n;
 	uint64_t miss_req = ~names.req, miss_resp = ~names.resp;
 	struct rule_out out = { t, (enum rule_id)0 };
-	for (int k = 0; k < n; k++) {
-		const struct rule_step *s = &steps[list[k]];
-		/* One test for all it needs: names, the request, whole heads. */
-		if (((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)) ||
-		    !rule_table[s->rule].enabled)
-			continue;
-		out.rule = (enum rule_id)s->rule;
-		if (s->check)
-			s->check(t, &out);
-		else
-			decl_case_check(s->dcase, t, &names, &out);
+	const struct plan *p = plans_ready ? plan_of[st] : NULL;
+	if (!p) {
+		for (int k = 0; k < n; k++)
+			run_step(&steps[list[k]], t, &names, miss_req, miss_resp, lack, &out);
+		return;
 	}
+	/* The positions to visit: direct, and those keyed by a bit the heads have. */
+	uint64_t run[PLAN_WORDS];
+	memcpy(run, p->direct, sizeof run);
+	for (uint64_t b = names.resp & p->keys_resp; b; b &= b - 1)
+		for (int w = 0; w < PLAN_WORDS; w++)
+			run[w] |= p->keyed[p->at_resp[__builtin_ctzll(b)]][w];
+	for (uint64_t b = names.req & p->keys_req; b; b &= b - 1)
+		for (int w = 0; w < PLAN_WORDS; w++)
+			run[w] |= p->keyed[p->at_req[__builtin_ctzll(b)]][w];
+	for (int w = 0; w < PLAN_WORDS; w++)
+		for (uint64_t b = run[w]; b; b &= b - 1)
+			run_step(&steps[list[w * 64 + __builtin_ctzll(b)]], t, &names, miss_req, miss_resp, lack, &out);
 }
 
 int rule_by_id(const char *id)
