@@ -51,6 +51,9 @@ static const struct fname no_trailer[] = {
 	FNAME("Pragma"),
 };
 
+/* The indexes of the tables of names, made by field_rules_init before any transaction is judged. */
+static struct fname_index no_trailer_ix, list_fields_ix, request_only_ix;
+
 void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9110 §6.5.1: a sender MUST NOT generate a trailer field unless
@@ -60,7 +63,7 @@ void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out)
 	if (!tr)
 		return;
 	int k;
-	if (field_first_in(tr, no_trailer, sizeof no_trailer / sizeof no_trailer[0], &k))
+	if (field_first_in(tr, no_trailer, sizeof no_trailer / sizeof no_trailer[0], &no_trailer_ix, &k))
 		rule_report(out, SEV_ERROR, "%s sent as a trailer field; it must be in the header section",
 			    no_trailer[k].s);
 }
@@ -214,7 +217,7 @@ void check_list_empty_element(const struct txn *t, struct rule_out *out)
 		if (f->value.len == 0 || !(memchr(head_str(h, f->value), ',', f->value.len) ||
 					   blank(head_str(h, f->value), f->value.len)))
 			continue;
-		if (field_name_in(h, f, list_fields, sizeof list_fields / sizeof list_fields[0]) < 0)
+		if (field_name_in(h, f, list_fields, sizeof list_fields / sizeof list_fields[0], &list_fields_ix) < 0)
 			continue;
 		/* Between two commas, or before the first or after the last,
 		 * only whitespace: an empty element. */
@@ -263,7 +266,7 @@ void check_request_field_in_response(const struct txn *t, struct rule_out *out)
 	if (!h)
 		return;
 	int k;
-	if (field_first_in(h, request_only, sizeof request_only / sizeof request_only[0], &k))
+	if (field_first_in(h, request_only, sizeof request_only / sizeof request_only[0], &request_only_ix, &k))
 		rule_report(out, SEV_INFO, "%s is a request field; it means nothing in a response", request_only[k].s);
 }
 
@@ -858,4 +861,11 @@ void check_content_type_mismatch(const struct txn *t, struct rule_out *out)
 		i++;
 	if (declared_binary && i < t->nfirst && (b[i] == '<' || b[i] == '{'))
 		rule_report(out, SEV_INFO, "Content-Type says %.*s, but the content starts as text (%c)", SHOW(vl), v, b[i]);
+}
+
+void field_rules_init(void)
+{
+	fname_index_init(&no_trailer_ix, no_trailer, sizeof no_trailer / sizeof no_trailer[0]);
+	fname_index_init(&list_fields_ix, list_fields, sizeof list_fields / sizeof list_fields[0]);
+	fname_index_init(&request_only_ix, request_only, sizeof request_only / sizeof request_only[0]);
 }

@@ -38,33 +38,43 @@ bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase
 	return false;
 }
 
-int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count)
+void fname_index_init(struct fname_index *x, const struct fname *names, size_t count)
 {
+	x->ready = false;
+	x->bits = 0;
+	if (count > FNAME_INDEX_MAX)
+		return;
+	for (size_t k = 0; k < count; k++) {
+		x->hash[k] = head_name_hash(names[k].s, names[k].n);
+		x->bits |= (uint64_t)1 << (x->hash[k] % 64);
+	}
+	x->ready = true;
+}
+
+int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count,
+		  const struct fname_index *x)
+{
+	if (x && x->ready) {
+		/* The same name has the same hash: only those are compared. */
+		if (!(x->bits >> (f->hash % 64) & 1))
+			return -1;
+		for (size_t k = 0; k < count; k++)
+			if (x->hash[k] == f->hash && head_field_named(h, f, names[k].s, names[k].n))
+				return (int)k;
+		return -1;
+	}
 	for (size_t k = 0; k < count; k++)
 		if (head_field_named(h, f, names[k].s, names[k].n))
 			return (int)k;
 	return -1;
 }
 
-/* A bit for a name's length and first letter (folded), to rule most pairs out at once. */
-static uint64_t name_sig(uint32_t n, const char *p)
+const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count,
+				    const struct fname_index *x, int *k)
 {
-	unsigned c = n ? (unsigned char)p[0] | 0x20 : 0;
-	return (uint64_t)1 << ((n * 7 + c) % 64);
-}
-
-const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count, int *k)
-{
-	/* Names that differ in length or first letter are not equal: the
-	 * signatures of the table, made here, pass over most fields. */
-	uint64_t sig = 0;
-	for (size_t i = 0; i < count; i++)
-		sig |= name_sig(names[i].n, names[i].s);
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (!(sig & name_sig(f->name.len, head_str(h, f->name))))
-			continue;
-		*k = field_name_in(h, f, names, count);
+		*k = field_name_in(h, f, names, count, x);
 		if (*k >= 0)
 			return f;
 	}

@@ -61,11 +61,29 @@ struct fname {
 };
 #define FNAME(lit) { lit, sizeof lit - 1 }
 
-/* The index of f's name in names[0..count), or -1. */
-int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count);
+/*
+ * The hashes (head_name_hash) of a table of names, and their bits (hash %
+ * 64), made once by fname_index_init when the rules are set up, so that a
+ * field whose hash is none of them is passed over at once.  ready is false
+ * until it is made (the lookups below then compare every name).
+ */
+#define FNAME_INDEX_MAX 32
+struct fname_index {
+	bool ready;
+	uint64_t bits;
+	uint32_t hash[FNAME_INDEX_MAX];
+};
+
+/* Makes x for names[0..count); a table of more than FNAME_INDEX_MAX names gets none (ready false). */
+void fname_index_init(struct fname_index *x, const struct fname *names, size_t count);
+
+/* The index of f's name in names[0..count) (indexed by x), or -1. */
+int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count,
+		  const struct fname_index *x);
 
 /* The first field of h (in order) whose name is in names[0..count): its index, and the name's in *k. */
-const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count, int *k);
+const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count,
+				    const struct fname_index *x, int *k);
 
 /* Both heads were read whole: no field a check looks for can be in a lost part. */
 bool heads_whole(const struct txn *t);

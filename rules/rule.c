@@ -242,6 +242,7 @@ void rules_init(void)
 	/* The opt-in rules coded in C: advice that would be noise by default. */
 	static const enum rule_id opt_in[] = { RULE_DATE_SKEW };
 	rule_count = 0;
+	field_rules_init();
 	plans_free();
 	index_whole = true;
 	nsteps = 0;
