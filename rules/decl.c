@@ -161,6 +161,15 @@ static bool status_applies(const struct decl_case *c, int st)
 	return true;
 }
 
+/* Whether the C string m is the n bytes at p (which may hold a NUL), without measuring m first. */
+static bool method_eq(const char *m, const char *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!m[i] || m[i] != p[i])
+			return false;
+	return m[n] == 0;
+}
+
 /* Whether c applies to t, its status aside (status_applies). */
 static bool case_applies(const struct decl_case *c, const struct txn *t, const struct decl_names *names)
 {
@@ -172,8 +181,7 @@ static bool case_applies(const struct decl_case *c, const struct txn *t, const s
 		bool in = false;
 		const struct http_head *q = t->req;
 		for (int i = 0; i < c->nmethods && !in; i++)
-			in = strlen(c->methods[i]) == q->method_s.len &&
-			     memcmp(c->methods[i], head_str(q, q->method_s), q->method_s.len) == 0;
+			in = method_eq(c->methods[i], head_str(q, q->method_s), q->method_s.len);
 		if (in == c->not_methods)
 			return false;
 	}
