@@ -162,6 +162,8 @@ static bool setup_rules(const struct cli_opts *o, struct rules_file ***kept, int
 	for (int i = 0; ok && i < o->nchoices; i++)
 		ok = choose(o->choice_kind[i], o->choice_arg[i], "");
 	config_free(&cfg);
+	if (ok)
+		rules_ready();
 	return ok;
 }
 

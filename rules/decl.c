@@ -38,19 +38,70 @@ static bool value_matches(const struct hcond *c, const char *p, uint32_t n)
 	return ok;
 }
 
-/* Whether the fields of h satisfy c. */
-static bool hcond_holds(const struct hcond *c, const struct http_head *h)
+/*
+ * Whether field f of h is named name (nl bytes), f's hash being name's: so
+ * nearly always, and mostly in the very bytes the rule wrote, which are
+ * compared a word at a time (the last word may overlap the one before)
+ * before the comparison without case.
+ */
+static bool hashed_name_is(const struct http_head *h, const struct hfield *f, const char *name, size_t nl)
+{
+	if (f->name.len != nl)
+		return false;
+	const char *a = head_str(h, f->name);
+	if (nl >= 8) {
+		/* Words from the start, the last one ending at the end. */
+		size_t i = 0;
+		for (;;) {
+			uint64_t x, y;
+			memcpy(&x, a + i, sizeof x);
+			memcpy(&y, name + i, sizeof y);
+			if (x != y)
+				break;
+			if (i == nl - 8)
+				return true;
+			i = i + 16 <= nl ? i + 8 : nl - 8;
+		}
+	} else if (nl >= 4) {
+		uint32_t x, y, x2, y2;
+		memcpy(&x, a, sizeof x);
+		memcpy(&y, name, sizeof y);
+		memcpy(&x2, a + nl - 4, sizeof x2);
+		memcpy(&y2, name + nl - 4, sizeof y2);
+		if (x == y && x2 == y2)
+			return true;
+	}
+	return head_name_eq(a, name, nl);
+}
+
+static uint64_t name_bit(uint32_t hash)
+{
+	return (uint64_t)1 << (hash % 64);
+}
+
+/*
+ * Whether the fields of h satisfy c; names is h's set of name bits
+ * (struct decl_names).  The answer depends on whether a field has the
+ * name and whether one's value matches, so the scan stops once it is
+ * settled, and a name whose bit is not in the set is not looked for.
+ */
+static bool hcond_holds(const struct hcond *c, const struct http_head *h, uint64_t names)
 {
 	size_t nl = c->nlen;
 	bool present = false, matched = false;
-	for (uint32_t i = 0; i < h->nfields; i++) {
-		const struct hfield *f = &h->fields[i];
-		if (f->hash != c->hash || !head_field_named(h, f, c->name, nl))
-			continue;
-		present = true;
-		/* One match settles it: the answer depends on present and matched only. */
-		if (c->has_re && !matched && value_matches(c, head_str(h, f->value), f->value.len))
-			matched = true;
+	if (names & name_bit(c->hash)) {
+		for (uint32_t i = 0; i < h->nfields; i++) {
+			const struct hfield *f = &h->fields[i];
+			if (f->hash != c->hash || !hashed_name_is(h, f, c->name, nl))
+				continue;
+			present = true;
+			if (!c->has_re)
+				break;
+			if (value_matches(c, head_str(h, f->value), f->value.len)) {
+				matched = true;
+				break;
+			}
+		}
 	}
 	switch (c->kind) {
 	case HC_PRESENT:
@@ -78,27 +129,50 @@ static bool status_in(const struct status_range *r, int n, int st)
 	return false;
 }
 
+void decl_case_statuses(const struct decl_case *c, uint64_t set[STATUS_WORDS])
+{
+	for (int w = 0; w < STATUS_WORDS; w++)
+		set[w] = 0;
+	/* The same test as status_applies. */
+	for (int s = 0; s < STATUS_CODES; s++)
+		if ((!c->nstatus || status_in(c->status, c->nstatus, s)) &&
+		    !(c->nnot_status && status_in(c->not_status, c->nnot_status, s)))
+			set[s / 64] |= (uint64_t)1 << (s % 64);
+}
+
 void decl_statuses(const struct decl_rule *r, uint64_t set[STATUS_WORDS])
 {
 	for (int w = 0; w < STATUS_WORDS; w++)
 		set[w] = 0;
 	for (int i = 0; i < r->ncases; i++) {
-		const struct decl_case *c = &r->cases[i];
-		/* The same test as case_applies makes first. */
-		for (int s = 0; s < STATUS_CODES; s++)
-			if ((!c->nstatus || status_in(c->status, c->nstatus, s)) &&
-			    !(c->nnot_status && status_in(c->not_status, c->nnot_status, s)))
-				set[s / 64] |= (uint64_t)1 << (s % 64);
+		uint64_t one[STATUS_WORDS];
+		decl_case_statuses(&r->cases[i], one);
+		for (int w = 0; w < STATUS_WORDS; w++)
+			set[w] |= one[w];
 	}
 }
 
-static bool case_applies(const struct decl_case *c, const struct txn *t)
+static bool status_applies(const struct decl_case *c, int st)
 {
-	int st = t->resp->status;
 	if (c->nstatus && !status_in(c->status, c->nstatus, st))
 		return false;
 	if (c->nnot_status && status_in(c->not_status, c->nnot_status, st))
 		return false;
+	return true;
+}
+
+/* Whether the C string m is the n bytes at p (which may hold a NUL), without measuring m first. */
+static bool method_eq(const char *m, const char *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!m[i] || m[i] != p[i])
+			return false;
+	return m[n] == 0;
+}
+
+/* Whether c applies to t, its status aside (status_applies). */
+static bool case_applies(const struct decl_case *c, const struct txn *t, const struct decl_names *names)
+{
 	/* Without the request, or with its head cut at a cap (the field
 	 * looked for may be in the lost part), request conditions are unknown. */
 	if (decl_case_needs_request(c) && (!t->req || t->req->truncated))
@@ -107,8 +181,7 @@ static bool case_applies(const struct decl_case *c, const struct txn *t)
 		bool in = false;
 		const struct http_head *q = t->req;
 		for (int i = 0; i < c->nmethods && !in; i++)
-			in = strlen(c->methods[i]) == q->method_s.len &&
-			     memcmp(c->methods[i], head_str(q, q->method_s), q->method_s.len) == 0;
+			in = method_eq(c->methods[i], head_str(q, q->method_s), q->method_s.len);
 		if (in == c->not_methods)
 			return false;
 	}
@@ -116,10 +189,10 @@ static bool case_applies(const struct decl_case *c, const struct txn *t)
 	if (c->version && (t->req->major != c->version[0] - '0' || t->req->minor != c->version[2] - '0'))
 		return false;
 	for (int i = 0; i < c->nreq_when; i++)
-		if (!hcond_holds(&c->req_when[i], t->req))
+		if (!hcond_holds(&c->req_when[i], t->req, names->req))
 			return false;
 	for (int i = 0; i < c->nresp_when; i++)
-		if (!hcond_holds(&c->resp_when[i], t->resp))
+		if (!hcond_holds(&c->resp_when[i], t->resp, names->resp))
 			return false;
 	if (c->body >= 0 || c->body_min >= 0 || c->body_max >= 0) {
 		/* A body not seen whole is not judged by its size. */
@@ -158,11 +231,6 @@ static void fill(char *out, size_t n, const char *msg, const struct txn *t)
 			o = n - 1;
 	}
 	out[o] = 0;
-}
-
-static uint64_t name_bit(uint32_t hash)
-{
-	return (uint64_t)1 << (hash % 64);
 }
 
 static uint64_t names_in(const struct http_head *h)
@@ -205,6 +273,23 @@ void decl_needs(const struct decl_rule *r, uint64_t *req, uint64_t *resp)
 	}
 }
 
+/* Judges t by c, whose status and needed names were found in t (status_applies, need_*). */
+static void judge_case(const struct decl_case *c, const struct txn *t, const struct decl_names *names,
+		       struct rule_out *out)
+{
+	if (!case_applies(c, t, names))
+		return;
+	/* A case with no requirement: the situation itself is wrong. */
+	bool broken = c->nrequire == 0;
+	for (int k = 0; k < c->nrequire && !broken; k++)
+		broken = !hcond_holds(&c->require[k], t->resp, names->resp);
+	if (broken) {
+		char msg[FINDING_MSG_MAX];
+		fill(msg, sizeof msg, c->message, t);
+		rule_report(out, c->sev, "%s", msg);
+	}
+}
+
 void decl_check(const struct decl_rule *r, const struct txn *t, const struct decl_names *names,
 		struct rule_out *out)
 {
@@ -215,24 +300,15 @@ void decl_check(const struct decl_rule *r, const struct txn *t, const struct dec
 		const struct decl_case *c = &r->cases[i];
 		if ((c->need_resp & names->resp) != c->need_resp || (c->need_req & names->req) != c->need_req)
 			continue;
-		if (!case_applies(c, t))
-			continue;
-		if (c->nrequire == 0) {
-			/* A case with no requirement: the situation itself is wrong. */
-			char msg[FINDING_MSG_MAX];
-			fill(msg, sizeof msg, c->message, t);
-			rule_report(out, c->sev, "%s", msg);
-			continue;
-		}
-		for (int k = 0; k < c->nrequire; k++) {
-			if (!hcond_holds(&c->require[k], t->resp)) {
-				char msg[FINDING_MSG_MAX];
-				fill(msg, sizeof msg, c->message, t);
-				rule_report(out, c->sev, "%s", msg);
-				break;
-			}
-		}
+		if (status_applies(c, t->resp->status))
+			judge_case(c, t, names, out);
 	}
+}
+
+void decl_case_check(const struct decl_case *c, const struct txn *t, const struct decl_names *names,
+		     struct rule_out *out)
+{
+	judge_case(c, t, names, out);
 }
 
 static void hconds_free(struct hcond *h, int n)

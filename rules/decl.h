@@ -80,11 +80,23 @@ void decl_needs(const struct decl_rule *r, uint64_t *req, uint64_t *resp);
 void decl_check(const struct decl_rule *r, const struct txn *t, const struct decl_names *names,
 		struct rule_out *out);
 
+/*
+ * Judges t by case c alone, for the engine's lists of cases by status: the
+ * caller has made sure that t's status is one of c's (decl_case_statuses),
+ * that the heads have the names c needs (need_req, need_resp in names) and
+ * that t's response head was read whole (as decl_check does).
+ */
+void decl_case_check(const struct decl_case *c, const struct txn *t, const struct decl_names *names,
+		     struct rule_out *out);
+
 /* Sets what c's "when" needs present (need_req, need_resp); called once its conditions are parsed. */
 void decl_case_finish(struct decl_case *c);
 
 /* The status codes (0-999) some case of r may judge, as a set of bits (bit s of word s / 64). */
 void decl_statuses(const struct decl_rule *r, uint64_t set[STATUS_WORDS]);
+
+/* The status codes (0-999) case c may judge, as decl_statuses. */
+void decl_case_statuses(const struct decl_case *c, uint64_t set[STATUS_WORDS]);
 
 /* Whether a case needs the request (it looks at the method, version or request fields). */
 bool decl_case_needs_request(const struct decl_case *c);

@@ -1,6 +1,7 @@
 /* fastre.c: hand-written matchers for the hottest patterns of rules/builtin.yaml. */
 #include "fastre.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /*
@@ -33,22 +34,51 @@ static bool fixdate(const char *p, size_t n)
 	static const unsigned months[] = { K3('J', 'a', 'n'), K3('F', 'e', 'b'), K3('M', 'a', 'r'), K3('A', 'p', 'r'),
 					   K3('M', 'a', 'y'), K3('J', 'u', 'n'), K3('J', 'u', 'l'), K3('A', 'u', 'g'),
 					   K3('S', 'e', 'p'), K3('O', 'c', 't'), K3('N', 'o', 'v'), K3('D', 'e', 'c') };
-	/* '0' where a digit goes; the names (0-2, 8-10) are checked apart. */
-	static const char shape[] = "ddd, 00 mmm 0000 00:00:00 GMT";
 	if (n != 29)
 		return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * "ddd, 00 mmm 0000 00:00:00 GMT" as four words of eight bytes (at 0,
+	 * 8, 16 and 21): the bytes that are written out (lit), and those that
+	 * are digits, each 0x30-0x39: its high half 3, and its low half plus
+	 * 6 below 0x10.  The names (0-2, 8-10) are checked apart.
+	 */
+	static const struct {
+		uint8_t at;
+		uint64_t lit_mask, lit, digit_mask;
+	} words[4] = {
+		{ 0, 0xff0000ffff000000u, 0x200000202c000000u, 0x00ffff0000000000u },
+		{ 8, 0x00000000ff000000u, 0x0000000020000000u, 0xffffffff00000000u },
+		{ 16, 0x00ff0000ff0000ffu, 0x003a00003a000020u, 0xff00ffff00ffff00u },
+		{ 21, 0xffffffff0000ff00u, 0x544d472000003a00u, 0x00000000ffff00ffu },
+	};
+	uint64_t bad = 0;
+	for (int i = 0; i < 4; i++) {
+		uint64_t w;
+		memcpy(&w, p + words[i].at, sizeof w);
+		uint64_t dm = words[i].digit_mask;
+		bad |= (w ^ words[i].lit) & words[i].lit_mask;
+		bad |= (w ^ 0x3030303030303030u) & 0xf0f0f0f0f0f0f0f0u & dm;
+		bad |= ((w & 0x0f0f0f0f0f0f0f0fu) + 0x0606060606060606u) & 0x1010101010101010u & dm;
+	}
+	if (bad)
+		return false;
+#else
+	/* '0' where a digit goes; the names (0-2, 8-10) are checked apart. */
+	static const char shape[] = "ddd, 00 mmm 0000 00:00:00 GMT";
 	for (size_t i = 3; i < 29; i++) {
 		if (i == 8)
 			i = 11;
 		if (shape[i] == '0' ? !is_digit(p[i]) : p[i] != shape[i])
 			return false;
 	}
+#endif
 	unsigned d = k3(p), m = k3(p + 8);
 	bool day = false, month = false;
-	for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
-		day |= d == days[i];
-	for (size_t i = 0; i < sizeof months / sizeof months[0]; i++)
-		month |= m == months[i];
+	for (size_t i = 0; i < sizeof days / sizeof days[0] && !day; i++)
+		day = d == days[i];
+	for (size_t i = 0; i < sizeof months / sizeof months[0] && !month; i++)
+		month = m == months[i];
 	return day && month;
 }
 

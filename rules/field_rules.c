@@ -51,6 +51,9 @@ static const struct fname no_trailer[] = {
 	FNAME("Pragma"),
 };
 
+/* The indexes of the tables of names, made by field_rules_init before any transaction is judged. */
+static struct fname_index no_trailer_ix, list_fields_ix, request_only_ix;
+
 void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9110 §6.5.1: a sender MUST NOT generate a trailer field unless
@@ -60,7 +63,7 @@ void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out)
 	if (!tr)
 		return;
 	int k;
-	if (field_first_in(tr, no_trailer, sizeof no_trailer / sizeof no_trailer[0], &k))
+	if (field_first_in(tr, no_trailer, sizeof no_trailer / sizeof no_trailer[0], &no_trailer_ix, &k))
 		rule_report(out, SEV_ERROR, "%s sent as a trailer field; it must be in the header section",
 			    no_trailer[k].s);
 }
@@ -110,6 +113,21 @@ void check_field_name_invalid(const struct txn *t, struct rule_out *out)
 	}
 }
 
+/* Whether p[0..n) has a byte of 0x80 or more: eight bytes at a time. */
+static bool high_bytes(const char *p, uint32_t n)
+{
+	uint64_t any = 0;
+	uint32_t k = 0;
+	for (; k + 8 <= n; k += 8) {
+		uint64_t w;
+		memcpy(&w, p + k, sizeof w);
+		any |= w;
+	}
+	for (; k < n; k++)
+		any |= (unsigned char)p[k];
+	return (any & 0x8080808080808080u) != 0;
+}
+
 void check_field_value_non_ascii(const struct txn *t, struct rule_out *out)
 {
 	/* RFC 9110 §5.5: field values are US-ASCII; obs-text (0x80-0xFF) is
@@ -118,13 +136,11 @@ void check_field_value_non_ascii(const struct txn *t, struct rule_out *out)
 	if (!h)
 		return;
 	for (uint32_t i = 0; i < h->nfields; i++) {
-		const unsigned char *v = (const unsigned char *)head_str(h, h->fields[i].value);
-		for (uint32_t k = 0; k < h->fields[i].value.len; k++)
-			if (v[k] >= 0x80) {
-				rule_report(out, SEV_INFO, "field %.*s has non-ASCII bytes in its value",
-					    SHOW(h->fields[i].name.len), head_str(h, h->fields[i].name));
-				return;
-			}
+		if (high_bytes(head_str(h, h->fields[i].value), h->fields[i].value.len)) {
+			rule_report(out, SEV_INFO, "field %.*s has non-ASCII bytes in its value",
+				    SHOW(h->fields[i].name.len), head_str(h, h->fields[i].name));
+			return;
+		}
 	}
 }
 
@@ -201,7 +217,7 @@ void check_list_empty_element(const struct txn *t, struct rule_out *out)
 		if (f->value.len == 0 || !(memchr(head_str(h, f->value), ',', f->value.len) ||
 					   blank(head_str(h, f->value), f->value.len)))
 			continue;
-		if (field_name_in(h, f, list_fields, sizeof list_fields / sizeof list_fields[0]) < 0)
+		if (field_name_in(h, f, list_fields, sizeof list_fields / sizeof list_fields[0], &list_fields_ix) < 0)
 			continue;
 		/* Between two commas, or before the first or after the last,
 		 * only whitespace: an empty element. */
@@ -250,7 +266,7 @@ void check_request_field_in_response(const struct txn *t, struct rule_out *out)
 	if (!h)
 		return;
 	int k;
-	if (field_first_in(h, request_only, sizeof request_only / sizeof request_only[0], &k))
+	if (field_first_in(h, request_only, sizeof request_only / sizeof request_only[0], &request_only_ix, &k))
 		rule_report(out, SEV_INFO, "%s is a request field; it means nothing in a response", request_only[k].s);
 }
 
@@ -438,33 +454,36 @@ void check_reason_phrase_invalid(const struct txn *t, struct rule_out *out)
 }
 
 /* The reason phrases of the IANA registry (RFC 9110 §15 and the RFCs that added codes). */
+#define P(code, phrase) { code, sizeof phrase - 1, phrase }
 static const struct {
 	short code;
+	unsigned short len;
 	const char *phrase;
 } phrases[] = {
-	{ 100, "Continue" }, { 101, "Switching Protocols" }, { 102, "Processing" }, { 103, "Early Hints" },
-	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 203, "Non-Authoritative Information" },
-	{ 204, "No Content" }, { 205, "Reset Content" }, { 206, "Partial Content" }, { 207, "Multi-Status" },
-	{ 208, "Already Reported" }, { 226, "IM Used" }, { 300, "Multiple Choices" }, { 301, "Moved Permanently" },
-	{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" }, { 305, "Use Proxy" },
-	{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" }, { 400, "Bad Request" },
-	{ 401, "Unauthorized" }, { 402, "Payment Required" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 405, "Method Not Allowed" }, { 406, "Not Acceptable" }, { 407, "Proxy Authentication Required" },
-	{ 408, "Request Timeout" }, { 409, "Conflict" }, { 410, "Gone" }, { 411, "Length Required" },
-	{ 412, "Precondition Failed" }, { 413, "Content Too Large" }, { 414, "URI Too Long" },
-	{ 415, "Unsupported Media Type" }, { 416, "Range Not Satisfiable" }, { 417, "Expectation Failed" },
-	{ 421, "Misdirected Request" }, { 422, "Unprocessable Content" }, { 423, "Locked" },
-	{ 424, "Failed Dependency" }, { 425, "Too Early" }, { 426, "Upgrade Required" },
-	{ 428, "Precondition Required" }, { 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
-	{ 451, "Unavailable For Legal Reasons" }, { 500, "Internal Server Error" }, { 501, "Not Implemented" },
-	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	{ 505, "HTTP Version Not Supported" }, { 506, "Variant Also Negotiates" }, { 507, "Insufficient Storage" },
-	{ 508, "Loop Detected" }, { 511, "Network Authentication Required" },
+	P(100, "Continue"), P(101, "Switching Protocols"), P(102, "Processing"), P(103, "Early Hints"),
+	P(200, "OK"), P(201, "Created"), P(202, "Accepted"), P(203, "Non-Authoritative Information"),
+	P(204, "No Content"), P(205, "Reset Content"), P(206, "Partial Content"), P(207, "Multi-Status"),
+	P(208, "Already Reported"), P(226, "IM Used"), P(300, "Multiple Choices"), P(301, "Moved Permanently"),
+	P(302, "Found"), P(303, "See Other"), P(304, "Not Modified"), P(305, "Use Proxy"),
+	P(307, "Temporary Redirect"), P(308, "Permanent Redirect"), P(400, "Bad Request"),
+	P(401, "Unauthorized"), P(402, "Payment Required"), P(403, "Forbidden"), P(404, "Not Found"),
+	P(405, "Method Not Allowed"), P(406, "Not Acceptable"), P(407, "Proxy Authentication Required"),
+	P(408, "Request Timeout"), P(409, "Conflict"), P(410, "Gone"), P(411, "Length Required"),
+	P(412, "Precondition Failed"), P(413, "Content Too Large"), P(414, "URI Too Long"),
+	P(415, "Unsupported Media Type"), P(416, "Range Not Satisfiable"), P(417, "Expectation Failed"),
+	P(421, "Misdirected Request"), P(422, "Unprocessable Content"), P(423, "Locked"),
+	P(424, "Failed Dependency"), P(425, "Too Early"), P(426, "Upgrade Required"),
+	P(428, "Precondition Required"), P(429, "Too Many Requests"), P(431, "Request Header Fields Too Large"),
+	P(451, "Unavailable For Legal Reasons"), P(500, "Internal Server Error"), P(501, "Not Implemented"),
+	P(502, "Bad Gateway"), P(503, "Service Unavailable"), P(504, "Gateway Timeout"),
+	P(505, "HTTP Version Not Supported"), P(506, "Variant Also Negotiates"), P(507, "Insufficient Storage"),
+	P(508, "Loop Detected"), P(511, "Network Authentication Required"),
 	/* Older names of the same codes (RFC 2616, 7231, 7233, 4918). */
-	{ 413, "Payload Too Large" }, { 413, "Request Entity Too Large" }, { 414, "Request-URI Too Long" },
-	{ 416, "Requested Range Not Satisfiable" }, { 422, "Unprocessable Entity" }, { 408, "Request Time-out" },
-	{ 504, "Gateway Time-out" }, { 302, "Moved Temporarily" },
+	P(413, "Payload Too Large"), P(413, "Request Entity Too Large"), P(414, "Request-URI Too Long"),
+	P(416, "Requested Range Not Satisfiable"), P(422, "Unprocessable Entity"), P(408, "Request Time-out"),
+	P(504, "Gateway Time-out"), P(302, "Moved Temporarily"),
 };
+#undef P
 
 void check_reason_phrase_mismatch(const struct txn *t, struct rule_out *out)
 {
@@ -478,7 +497,7 @@ void check_reason_phrase_mismatch(const struct txn *t, struct rule_out *out)
 	const char *r = head_str(h, h->reason);
 	int other = 0;
 	for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++) {
-		if (strlen(phrases[i].phrase) != h->reason.len || strncasecmp(r, phrases[i].phrase, h->reason.len) != 0)
+		if (phrases[i].len != h->reason.len || strncasecmp(r, phrases[i].phrase, h->reason.len) != 0)
 			continue;
 		if (phrases[i].code == h->status)
 			return;
@@ -801,7 +820,7 @@ static const char *sniff(const uint8_t *b, uint32_t n)
 		{ "application/gzip", "\x1f\x8b", 2 },
 	};
 	for (size_t i = 0; i < sizeof sig / sizeof sig[0]; i++)
-		if (n >= sig[i].len && memcmp(b, sig[i].magic, sig[i].len) == 0)
+		if (n >= sig[i].len && b[0] == (uint8_t)sig[i].magic[0] && memcmp(b, sig[i].magic, sig[i].len) == 0)
 			return sig[i].type;
 	return NULL;
 }
@@ -842,4 +861,11 @@ void check_content_type_mismatch(const struct txn *t, struct rule_out *out)
 		i++;
 	if (declared_binary && i < t->nfirst && (b[i] == '<' || b[i] == '{'))
 		rule_report(out, SEV_INFO, "Content-Type says %.*s, but the content starts as text (%c)", SHOW(vl), v, b[i]);
+}
+
+void field_rules_init(void)
+{
+	fname_index_init(&no_trailer_ix, no_trailer, sizeof no_trailer / sizeof no_trailer[0]);
+	fname_index_init(&list_fields_ix, list_fields, sizeof list_fields / sizeof list_fields[0]);
+	fname_index_init(&request_only_ix, request_only, sizeof request_only / sizeof request_only[0]);
 }

@@ -6,6 +6,9 @@
 
 struct txn;
 
+/* Makes what the checks look names up with; rules_init calls it, before any transaction is judged. */
+void field_rules_init(void);
+
 void check_obs_fold(const struct txn *t, struct rule_out *out);
 void check_chunk_extension(const struct txn *t, struct rule_out *out);
 void check_trailer_forbidden_field(const struct txn *t, struct rule_out *out);

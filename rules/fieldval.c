@@ -38,44 +38,54 @@ bool list_has(const char *p, uint32_t n, const char *want, size_t wn, bool icase
 	return false;
 }
 
-int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count)
+void fname_index_init(struct fname_index *x, const struct fname *names, size_t count)
 {
+	x->ready = false;
+	x->bits = 0;
+	if (count > FNAME_INDEX_MAX)
+		return;
+	for (size_t k = 0; k < count; k++) {
+		x->hash[k] = head_name_hash(names[k].s, names[k].n);
+		x->bits |= (uint64_t)1 << (x->hash[k] % 64);
+	}
+	x->ready = true;
+}
+
+int field_name_in(const struct http_head *h, const struct hfield *f, const struct fname *names, size_t count,
+		  const struct fname_index *x)
+{
+	if (x && x->ready) {
+		/* The same name has the same hash: only those are compared. */
+		if (!(x->bits >> (f->hash % 64) & 1))
+			return -1;
+		for (size_t k = 0; k < count; k++)
+			if (x->hash[k] == f->hash && head_field_named(h, f, names[k].s, names[k].n))
+				return (int)k;
+		return -1;
+	}
 	for (size_t k = 0; k < count; k++)
 		if (head_field_named(h, f, names[k].s, names[k].n))
 			return (int)k;
 	return -1;
 }
 
-/* A bit for a name's length and first letter (folded), to rule most pairs out at once. */
-static uint64_t name_sig(uint32_t n, const char *p)
+const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count,
+				    const struct fname_index *x, int *k)
 {
-	unsigned c = n ? (unsigned char)p[0] | 0x20 : 0;
-	return (uint64_t)1 << ((n * 7 + c) % 64);
-}
-
-const struct hfield *field_first_in(const struct http_head *h, const struct fname *names, size_t count, int *k)
-{
-	/* Names that differ in length or first letter are not equal: the
-	 * signatures of the table, made here, pass over most fields. */
-	uint64_t sig = 0;
-	for (size_t i = 0; i < count; i++)
-		sig |= name_sig(names[i].n, names[i].s);
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (!(sig & name_sig(f->name.len, head_str(h, f->name))))
-			continue;
-		*k = field_name_in(h, f, names, count);
+		*k = field_name_in(h, f, names, count, x);
 		if (*k >= 0)
 			return f;
 	}
 	return NULL;
 }
 
-bool field_each(const struct http_head *h, const char *name, bool (*fn)(const char *p, uint32_t n, void *arg),
-		void *arg)
+bool field_each_n(const struct http_head *h, const char *name, size_t nl,
+		  bool (*fn)(const char *p, uint32_t n, void *arg), void *arg)
 {
 	for (uint32_t i = 0; i < h->nfields; i++) {
-		if (!field_is(h, &h->fields[i], name))
+		if (!head_field_named(h, &h->fields[i], name, nl))
 			continue;
 		const char *v = head_str(h, h->fields[i].value);
 		uint32_t k = 0, st, l;
@@ -94,11 +104,11 @@ uint32_t element_name_len(const char *p, uint32_t n)
 	return l;
 }
 
-bool field_lists(const struct http_head *h, const char *name, const char *want, size_t wn, bool icase)
+bool field_lists_n(const struct http_head *h, const char *name, size_t nl, const char *want, size_t wn, bool icase)
 {
 	for (uint32_t i = 0; i < h->nfields; i++) {
 		const struct hfield *f = &h->fields[i];
-		if (field_is(h, f, name) && list_has(head_str(h, f->value), f->value.len, want, wn, icase))
+		if (head_field_named(h, f, name, nl) && list_has(head_str(h, f->value), f->value.len, want, wn, icase))
 			return true;
 	}
 	return false;
@@ -118,26 +128,33 @@ bool method_of(const struct txn *t, char *m, size_t n)
 	return ml > 0;
 }
 
-bool method_is(const struct txn *t, const char *m)
+bool method_is_n(const struct txn *t, const char *m, size_t n)
 {
-	size_t n = strlen(m);
 	return t->req && t->req->method_s.len == n && memcmp(head_str(t->req, t->req->method_s), m, n) == 0;
 }
 
-bool is_tchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c));
-}
+const unsigned char wl_tchar[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
 bool is_token(const char *p, size_t n)
 {
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!is_tchar((unsigned char)p[i]))
-			return false;
-	return true;
+	/* Names are short: every byte is looked at, without a branch for each. */
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned ok = n > 0;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4)
+		ok &= wl_tchar[u[i]] & wl_tchar[u[i + 1]] & wl_tchar[u[i + 2]] & wl_tchar[u[i + 3]];
+	for (; i < n; i++)
+		ok &= wl_tchar[u[i]];
+	return ok;
 }
 
 static int digits(const char *p, int n)

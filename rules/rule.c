@@ -16,48 +16,218 @@ struct rule_def rule_table[RULE_MAX];
 int rule_count;
 
 /*
- * For each status code, the rules that may judge a response with it, in
- * table order (the order findings are reported in): most declarative rules
- * are about one or a few codes, and a 200 need not visit those about 405.
- * Written by rules_init and rule_register, before any transaction is
- * judged, and only read while transactions are judged.  When memory ran
- * out building it, every rule is visited (index_whole false).
+ * What judging a transaction takes, made when the rules are registered and
+ * only read while transactions are judged: each C check, and each case of a
+ * declarative rule, is one step, with what it needs of the transaction
+ * beside it so that most steps are passed over without a call.  A rule
+ * coded in C without a check (the pipeline raises it) has no step.
+ */
+enum {
+	STEP_REQ = 1,        /* judged only when the request was seen */
+	STEP_REQ_WHOLE = 2,  /* ... and its head read whole (a case that looks at the request) */
+	STEP_RESP_WHOLE = 4, /* judged only when the response's head was read whole (a declarative case) */
+};
+
+struct rule_step {
+	void (*check)(const struct txn *t, struct rule_out *out); /* a C check, or NULL for a case */
+	const struct decl_case *dcase;
+	uint64_t need_req, need_resp; /* names the step needs present (struct decl_names) */
+	uint16_t rule;
+	uint8_t lacks;       /* STEP_*: what the transaction must have */
+};
+
+static struct rule_step *steps;
+static int nsteps, steps_cap;
+
+/*
+ * For each status code, the steps that may judge a response with it, in
+ * table order and then case order (the order findings are reported in):
+ * most declarative rules are about one or a few codes, and a 200 need not
+ * visit those about 405.  When memory ran out building it, every rule is
+ * visited as a whole (index_whole false).
  */
 static struct {
-	uint16_t *rule;
+	uint16_t *step;
 	int n, cap;
 } by_status[STATUS_CODES];
 static bool index_whole;
 
-/* Adds rule i to the lists of the codes in set. */
-static void index_add(int i, const uint64_t set[STATUS_WORDS])
+/*
+ * A status's list as a plan (rules_ready): the positions of its steps as
+ * bits, those visited whatever the names in the heads (direct), and for the
+ * others, which all need some name, the positions keyed by one such name's
+ * bit.  A transaction visits direct, and the keyed positions of the bits
+ * its heads have, in the list's order; each step is still tested whole.
+ * Statuses with the same list share one plan.  A list longer than
+ * PLAN_STEPS has none, and is walked step by step.
+ */
+#define PLAN_STEPS 256
+#define PLAN_WORDS (PLAN_STEPS / 64)
+struct plan {
+	uint64_t direct[PLAN_WORDS];
+	uint64_t keys_resp, keys_req;     /* the bits that key some position */
+	uint8_t at_resp[64], at_req[64]; /* for such a bit, its positions' index in keyed */
+	uint64_t (*keyed)[PLAN_WORDS];
+	int nkeyed;
+};
+static struct plan *plan_of[STATUS_CODES];
+static bool plans_ready, plans_made;
+
+/* Frees the plans (the lists changed, or the rules are set up anew). */
+static void plans_free(void)
 {
+	plans_ready = false;
+	if (!plans_made)
+		return;
+	plans_made = false;
+	for (int s = 0; s < STATUS_CODES; s++) {
+		struct plan *p = plan_of[s];
+		if (!p)
+			continue;
+		for (int k = s; k < STATUS_CODES && plan_of[k] == p; k++)
+			plan_of[k] = NULL;
+		free(p->keyed);
+		free(p);
+	}
+}
+
+/* Adds a step for rule i (check, or case c) to the lists of the codes in set. */
+static void index_add(int i, void (*check)(const struct txn *, struct rule_out *), const struct decl_case *c,
+		      const uint64_t set[STATUS_WORDS])
+{
+	plans_free();
+	if (!index_whole)
+		return;
+	if (nsteps == steps_cap) {
+		int nc = steps_cap ? steps_cap * 2 : 256;
+		struct rule_step *ns = nsteps < UINT16_MAX ? realloc(steps, (size_t)nc * sizeof *ns) : NULL;
+		if (!ns) {
+			index_whole = false;
+			return;
+		}
+		steps = ns;
+		steps_cap = nc;
+	}
+	const struct rule_def *r = &rule_table[i];
+	struct rule_step *st = &steps[nsteps];
+	*st = (struct rule_step){ check, c, 0, 0, (uint16_t)i, 0 };
+	if (c) {
+		st->need_req = c->need_req;
+		st->need_resp = c->need_resp;
+		st->lacks = STEP_RESP_WHOLE | (decl_case_needs_request(c) ? STEP_REQ | STEP_REQ_WHOLE : 0);
+	} else {
+		st->lacks = r->needs_request ? STEP_REQ : 0;
+	}
 	for (int s = 0; s < STATUS_CODES; s++) {
 		if (!(set[s / 64] >> (s % 64) & 1))
 			continue;
 		if (by_status[s].n == by_status[s].cap) {
 			int nc = by_status[s].cap ? by_status[s].cap * 2 : 32;
-			uint16_t *nr = realloc(by_status[s].rule, (size_t)nc * sizeof *nr);
+			uint16_t *nr = realloc(by_status[s].step, (size_t)nc * sizeof *nr);
 			if (!nr) {
 				index_whole = false;
 				return;
 			}
-			by_status[s].rule = nr;
+			by_status[s].step = nr;
 			by_status[s].cap = nc;
 		}
-		by_status[s].rule[by_status[s].n++] = (uint16_t)i;
+		by_status[s].step[by_status[s].n++] = (uint16_t)nsteps;
+	}
+	nsteps++;
+}
+
+/*
+ * Whether the C check of rule r may raise something on a response with
+ * status s: most checks are about a few codes, and return at once for the
+ * others.  This repeats the test each check starts with; a check left out
+ * of a code's list is never called for it, so tests/unit/test_rules.c runs
+ * every check on rich transactions of every code and fails if one left out
+ * raises anything.  A rule not named here is judged for every code.
+ */
+static bool c_check_judges(enum rule_id r, int s)
+{
+	switch (r) {
+	case RULE_BODY_FORBIDDEN:
+		return (s >= 100 && s < 200 && s != 101) || s == 204 || s == 205 || s == 304;
+	case RULE_HEAD_BODY:
+		return !((s >= 100 && s < 200) || s == 204 || s == 304);
+	case RULE_INVALID_STATUS:
+		return s < 100 || s > 599;
+	case RULE_UNREGISTERED_STATUS:
+	case RULE_REASON_PHRASE_MISMATCH:
+		return s >= 100 && s <= 599;
+	case RULE_CLOSE_DELIMITED:
+	case RULE_CLOSE_DELIMITED_WITHOUT_CLOSE:
+		return s >= 200;
+	case RULE_ALLOW_EXCLUDES_METHOD:
+	case RULE_CONTENT_LOCATION_REDUNDANT:
+	case RULE_DELETE_CONTENT_LOCATION:
+		return s >= 200 && s <= 299;
+	case RULE_REDIRECT_TO_SELF:
+	case RULE_REDIRECT_OPTIONS_ASTERISK:
+		return s >= 300 && s <= 399 && s != 304;
+	case RULE_UNSOLICITED_101:
+	case RULE_UPGRADE_WITHOUT_CONTINUE:
+	case RULE_UPGRADE_FAILED:
+		return s == 101;
+	case RULE_CONDITIONAL_NOT_HONORED:
+	case RULE_CONDITIONAL_IMS_NOT_HONORED:
+	case RULE_CONTENT_ENCODING_INVALID:
+	case RULE_CONTENT_TYPE_MISMATCH:
+		return s == 200;
+	case RULE_CONTENT_LENGTH_RANGE_MISMATCH:
+	case RULE_PARTIAL_IF_RANGE_MISMATCH:
+	case RULE_MULTIPART_BOUNDARY_INVALID:
+	case RULE_MULTIPART_PART_MISSING_CONTENT_RANGE:
+	case RULE_MULTIPART_PART_MISSING_CONTENT_TYPE:
+		return s == 206;
+	case RULE_NOT_MODIFIED_ETAG_MISMATCH:
+		return s == 304;
+	case RULE_ALLOW_LISTS_REJECTED_METHOD:
+		return s == 405;
+	case RULE_PAYLOAD_TOO_LARGE_WITHOUT_BODY:
+		return s == 413;
+	case RULE_UNSUPPORTED_MEDIA_TYPE_WITHOUT_BODY:
+		return s == 415;
+	case RULE_UPGRADE_REQUIRED_ALREADY_OFFERED:
+		return s == 426;
+	case RULE_VERSION_NOT_SUPPORTED_SAME_VERSION:
+		return s == 505;
+	default:
+		return true;
 	}
 }
 
-/* The codes rule d may judge: those of its cases for a declarative rule, all for one coded in C. */
-static void statuses_of(const struct rule_def *d, uint64_t set[STATUS_WORDS])
+/* Adds the steps of rule i: its check, for every code; or each of its cases, for the case's codes. */
+static void index_rule(int i)
 {
+	const struct rule_def *d = &rule_table[i];
+	uint64_t set[STATUS_WORDS];
 	if (d->decl) {
-		decl_statuses(d->decl, set);
+		for (int k = 0; k < d->decl->ncases; k++) {
+			decl_case_statuses(&d->decl->cases[k], set);
+			index_add(i, NULL, &d->decl->cases[k], set);
+		}
 		return;
 	}
+	if (!d->check)
+		return;
 	for (int w = 0; w < STATUS_WORDS; w++)
-		set[w] = ~(uint64_t)0;
+		set[w] = 0;
+	for (int s = 0; s < STATUS_CODES; s++)
+		if (i >= RULE_COUNT || c_check_judges((enum rule_id)i, s))
+			set[s / 64] |= (uint64_t)1 << (s % 64);
+	index_add(i, d->check, NULL, set);
+}
+
+bool rule_listed(int rule, unsigned status)
+{
+	if (!index_whole || status >= STATUS_CODES)
+		return rule >= 0 && rule < rule_count && (rule_table[rule].check || rule_table[rule].decl);
+	for (int k = 0; k < by_status[status].n; k++)
+		if (steps[by_status[status].step[k]].rule == rule)
+			return true;
+	return false;
 }
 
 static const struct rule_def c_rules[RULE_COUNT] = {
@@ -72,14 +242,15 @@ void rules_init(void)
 	/* The opt-in rules coded in C: advice that would be noise by default. */
 	static const enum rule_id opt_in[] = { RULE_DATE_SKEW };
 	rule_count = 0;
+	field_rules_init();
+	plans_free();
 	index_whole = true;
+	nsteps = 0;
 	for (int s = 0; s < STATUS_CODES; s++)
 		by_status[s].n = 0;
 	for (int i = 0; i < RULE_COUNT; i++) {
-		uint64_t set[STATUS_WORDS];
 		rule_table[rule_count] = c_rules[i];
-		statuses_of(&rule_table[rule_count], set);
-		index_add(rule_count++, set);
+		index_rule(rule_count++);
 	}
 	for (size_t i = 0; i < sizeof opt_in / sizeof opt_in[0]; i++) {
 		rule_table[opt_in[i]].enabled = false;
@@ -91,12 +262,10 @@ int rule_register(const struct rule_def *d)
 {
 	if (rule_count == RULE_MAX || rule_by_id(d->id) >= 0)
 		return -1;
-	uint64_t set[STATUS_WORDS];
 	rule_table[rule_count] = *d;
 	if (d->decl)
 		decl_needs(d->decl, &rule_table[rule_count].need_req, &rule_table[rule_count].need_resp);
-	statuses_of(d, set);
-	index_add(rule_count, set);
+	index_rule(rule_count);
 	return rule_count++;
 }
 
@@ -132,7 +301,7 @@ void rule_raise(struct txn *t, enum rule_id rule, enum severity sev, const char 
 	va_end(ap);
 }
 
-/* Judges t by rule i. */
+/* Judges t by rule i: the whole table's way, when there is no index. */
 static void evaluate_one(struct txn *t, const struct decl_names *names, int i)
 {
 	const struct rule_def *r = &rule_table[i];
@@ -156,6 +325,78 @@ static void evaluate_one(struct txn *t, const struct decl_names *names, int i)
 	r->check(t, &out);
 }
 
+/* The plan of list l (n steps); NULL when memory ran out. */
+static struct plan *plan_make(const uint16_t *l, int n)
+{
+	struct plan *p = calloc(1, sizeof *p);
+	if (!p || !(p->keyed = calloc(128, sizeof *p->keyed))) {
+		free(p);
+		return NULL;
+	}
+	for (int k = 0; k < n; k++) {
+		const struct rule_step *st = &steps[l[k]];
+		uint64_t *to = p->direct;
+		if (st->need_resp || st->need_req) {
+			/* Keyed by the lowest bit it needs, of the response if any. */
+			bool resp = st->need_resp != 0;
+			unsigned b = (unsigned)__builtin_ctzll(resp ? st->need_resp : st->need_req);
+			uint64_t *keys = resp ? &p->keys_resp : &p->keys_req;
+			uint8_t *at = resp ? p->at_resp : p->at_req;
+			if (!(*keys >> b & 1)) {
+				*keys |= (uint64_t)1 << b;
+				at[b] = (uint8_t)p->nkeyed++;
+			}
+			to = p->keyed[at[b]];
+		}
+		to[k / 64] |= (uint64_t)1 << (k % 64);
+	}
+	if (p->nkeyed) {
+		void *shrunk = realloc(p->keyed, (size_t)p->nkeyed * sizeof *p->keyed);
+		if (shrunk)
+			p->keyed = shrunk;
+	}
+	return p;
+}
+
+void rules_ready(void)
+{
+	plans_free();
+	if (!index_whole)
+		return;
+	plans_made = true;
+	for (int s = 0; s < STATUS_CODES; s++) {
+		int n = by_status[s].n;
+		if (n > PLAN_STEPS)
+			continue;
+		/* The same list as the code before: the same plan. */
+		if (s && plan_of[s - 1] && by_status[s - 1].n == n &&
+		    memcmp(by_status[s - 1].step, by_status[s].step, (size_t)n * sizeof *by_status[s].step) == 0) {
+			plan_of[s] = plan_of[s - 1];
+			continue;
+		}
+		if (!(plan_of[s] = plan_make(by_status[s].step, n))) {
+			plans_free();
+			return;
+		}
+	}
+	plans_ready = true;
+}
+
+/* Runs step s over t, when t has all it needs (miss_*: the name bits t's heads lack). */
+static inline void run_step(const struct rule_step *s, struct txn *t, const struct decl_names *names,
+			    uint64_t miss_req, uint64_t miss_resp, unsigned lack, struct rule_out *out)
+{
+	/* One test for all it needs: names, the request, whole heads. */
+	if (((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)) ||
+	    !rule_table[s->rule].enabled)
+		return;
+	out->rule = (enum rule_id)s->rule;
+	if (s->check)
+		s->check(t, out);
+	else
+		decl_case_check(s->dcase, t, names, out);
+}
+
 void rules_evaluate(struct txn *t)
 {
 	/* A transaction with no response has nothing to judge. */
@@ -164,12 +405,41 @@ void rules_evaluate(struct txn *t)
 	unsigned st = t->resp->status;
 	struct decl_names names;
 	decl_names_of(t, &names);
-	/* The rules for st, or (without an index) every rule; one call site, so evaluate_one is inlined. */
-	bool indexed = index_whole && st < STATUS_CODES;
-	const uint16_t *list = indexed ? by_status[st].rule : NULL;
-	int n = indexed ? by_status[st].n : rule_count;
-	for (int k = 0; k < n; k++)
-		evaluate_one(t, &names, list ? list[k] : k);
+	if (!index_whole || st >= STATUS_CODES) {
+		for (int i = 0; i < rule_count; i++)
+			evaluate_one(t, &names, i);
+		return;
+	}
+	/* What this transaction lacks, against what each step needs. */
+	unsigned lack = 0;
+	if (!t->req)
+		lack |= STEP_REQ | STEP_REQ_WHOLE;
+	else if (t->req->truncated)
+		lack |= STEP_REQ_WHOLE;
+	if (t->resp->truncated || (t->flags & TXN_RESP_PARTIAL))
+		lack |= STEP_RESP_WHOLE;
+	const uint16_t *list = by_status[st].step;
+	int n = by_status[st].n;
+	uint64_t miss_req = ~names.req, miss_resp = ~names.resp;
+	struct rule_out out = { t, (enum rule_id)0 };
+	const struct plan *p = plans_ready ? plan_of[st] : NULL;
+	if (!p) {
+		for (int k = 0; k < n; k++)
+			run_step(&steps[list[k]], t, &names, miss_req, miss_resp, lack, &out);
+		return;
+	}
+	/* The positions to visit: direct, and those keyed by a bit the heads have. */
+	uint64_t run[PLAN_WORDS];
+	memcpy(run, p->direct, sizeof run);
+	for (uint64_t b = names.resp & p->keys_resp; b; b &= b - 1)
+		for (int w = 0; w < PLAN_WORDS; w++)
+			run[w] |= p->keyed[p->at_resp[__builtin_ctzll(b)]][w];
+	for (uint64_t b = names.req & p->keys_req; b; b &= b - 1)
+		for (int w = 0; w < PLAN_WORDS; w++)
+			run[w] |= p->keyed[p->at_req[__builtin_ctzll(b)]][w];
+	for (int w = 0; w < PLAN_WORDS; w++)
+		for (uint64_t b = run[w]; b; b &= b - 1)
+			run_step(&steps[list[w * 64 + __builtin_ctzll(b)]], t, &names, miss_req, miss_resp, lack, &out);
 }
 
 int rule_by_id(const char *id)

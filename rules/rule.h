@@ -77,8 +77,23 @@ void rule_report(struct rule_out *out, enum severity sev, const char *fmt, ...)
 void rule_raise(struct txn *t, enum rule_id rule, enum severity sev, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * Makes the plans that judge a transaction quickly, once every rule is
+ * registered and before transactions are judged (registering a rule drops
+ * them; without them rules_evaluate walks each status's list, to the same
+ * findings).
+ */
+void rules_ready(void);
+
 /* Runs every rule with a check over t and appends the findings to t. */
 void rules_evaluate(struct txn *t);
+
+/*
+ * Whether rule is judged for a response with status (it has a step in the
+ * status's list): false for a rule with no check, and for a C check that
+ * can raise nothing for that code (tests/unit/test_rules.c holds them to it).
+ */
+bool rule_listed(int rule, unsigned status);
 
 /* Looks a rule up by id; returns -1 when there is none. */
 int rule_by_id(const char *id);

@@ -46,9 +46,10 @@ void check_cl_and_te(const struct txn *t, struct rule_out *out)
 	 * and such a message "ought to be handled as an error" since it can
 	 * smuggle a message past a parser that frames it by Content-Length.
 	 * wirelint frames it by Transfer-Encoding and goes on. */
-	if (t->resp && head_field(t->resp, "Content-Length") && head_field(t->resp, "Transfer-Encoding"))
+	/* Transfer-Encoding first: it is the rarer, and most heads are passed over with one look. */
+	if (t->resp && head_field(t->resp, "Transfer-Encoding") && head_field(t->resp, "Content-Length"))
 		rule_report(out, SEV_ERROR, "response has both Content-Length and Transfer-Encoding");
-	if (t->req && head_field(t->req, "Content-Length") && head_field(t->req, "Transfer-Encoding"))
+	if (t->req && head_field(t->req, "Transfer-Encoding") && head_field(t->req, "Content-Length"))
 		rule_report(out, SEV_ERROR, "request has both Content-Length and Transfer-Encoding");
 }
 

@@ -218,11 +218,134 @@ static void test_table(void **state)
 	assert_int_equal(severity_parse("fatal"), -1);
 }
 
+static void test_tchar(void **state)
+{
+	/* is_tchar's table against RFC 9110 §5.6.2's definition. */
+	for (int c = 0; c < 256; c++) {
+		bool want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    (c && strchr("!#$%&'*+-.^_`|~", c));
+		assert_int_equal(is_tchar((unsigned char)c), want);
+	}
+	assert_true(is_token("Content-Type", 12));
+	assert_false(is_token("Content Type", 12));
+	assert_false(is_token("", 0));
+}
+
+/*
+ * The transactions test_status_lists judges with every status code: between
+ * them, each check that the engine calls for some codes only finds
+ * something for one of its codes.
+ */
+struct variant {
+	int method;
+	const char *ms, *uri, *reason;
+	const char *const *req;
+	const char *const *resp;
+	uint32_t flags;
+	uint64_t resp_body;
+	bool close_delimited;
+	const char *first; /* the content's first bytes (first, nfirst), or NULL */
+	const char *kept;  /* multipart content kept, or NULL */
+};
+
+static const char *const v_rich_req[] = { "Host", "example.com", "If-None-Match", "\"a\"", "Upgrade", "h2c",
+					   "Expect", "100-continue", "If-Range", "\"x\"", NULL };
+static const char *const v_rich_resp[] = { "ETag", "\"a\"", "Allow", "POST", "Content-Location",
+					    "http://example.com/x", "Location", "http://example.com/x",
+					    "Content-Range", "bytes 0-9/100", "Content-Length", "5", "Upgrade", "h2c",
+					    "Content-Encoding", "gzip", NULL };
+static const char *const v_host_req[] = { "Host", "example.com", NULL };
+static const char *const v_inm_req[] = { "Host", "example.com", "If-None-Match", "\"a\"",
+					  "If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT", NULL };
+static const char *const v_etag_b_resp[] = { "ETag", "\"b\"", NULL };
+static const char *const v_ims_req[] = { "Host", "example.com", "If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT",
+					  NULL };
+static const char *const v_ims_resp[] = { "Allow", "GET", "Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT",
+					   "Content-Type", "text/html", NULL };
+static const char *const v_cl_resp[] = { "Content-Location", "http://example.com/x", NULL };
+static const char *const v_loc_resp[] = { "Location", "http://example.com/x", NULL };
+static const char *const v_mp_resp[] = { "Content-Type", "multipart/byteranges", NULL };
+static const char *const v_mpb_resp[] = { "Content-Type", "multipart/byteranges; boundary=b", NULL };
+
+static const struct variant variants[] = {
+	{ HTTP_GET, "GET", "/x", "Not Found", v_rich_req, v_rich_resp, TXN_STRAY_CONTENT | TXN_TUNNEL_SEEN, 10, true,
+	  "HTTP/1.1 200 OK", NULL },
+	{ HTTP_HEAD, "HEAD", "/x", "OK", v_host_req, no_fields, TXN_STRAY_CONTENT, 0, false, NULL, NULL },
+	{ HTTP_DELETE, "DELETE", "/x", "OK", v_host_req, v_cl_resp, 0, 0, false, NULL, NULL },
+	{ HTTP_GET, "GET", "/x", "OK", v_inm_req, v_etag_b_resp, 0, 0, false, NULL, NULL },
+	{ HTTP_GET, "GET", "/x", "OK", v_ims_req, v_ims_resp, 0, 0, false, "\x89PNG\r\n\x1a\n", NULL },
+	{ HTTP_OPTIONS, "OPTIONS", "*", "OK", v_host_req, v_loc_resp, 0, 0, false, NULL, NULL },
+	{ HTTP_GET, "GET", "/x", "OK", v_host_req, v_mp_resp, 0, 0, false, NULL, NULL },
+	{ HTTP_GET, "GET", "/x", "OK", v_host_req, v_mpb_resp, 0, 0, false, NULL, "--b\r\nX-Y: z\r\n\r\ndata\r\n--b--\r\n" },
+};
+
+static struct txn *mk_variant(const struct variant *v, int status)
+{
+	struct txn *t = txn_new();
+	t->req = mk_head(0, v->method, v->ms, v->uri, 0, NULL, v->req);
+	t->resp = mk_head(1, 0, NULL, NULL, status, v->reason, v->resp);
+	t->resp->close_delimited = v->close_delimited;
+	t->flags = v->flags | TXN_RESP_DONE;
+	t->resp_body = v->resp_body;
+	if (v->first) {
+		size_t n = strlen(v->first) < sizeof t->first ? strlen(v->first) : sizeof t->first;
+		memcpy(t->first, v->first, n);
+		t->nfirst = (uint8_t)n;
+	}
+	if (v->kept) {
+		t->kept = strdup(v->kept);
+		t->kept_len = (uint32_t)strlen(v->kept);
+		t->resp_body = t->kept_len;
+	}
+	return t;
+}
+
+static void test_status_lists(void **state)
+{
+	/* The engine calls a C check only for the codes rule.c lists it
+	 * for: a check left out of a code's list must find nothing there,
+	 * whatever the transaction.  And the variants must be rich enough to
+	 * make each check that is left out somewhere find something. */
+	bool enabled[RULE_COUNT];
+	int fired_listed[RULE_COUNT] = { 0 };
+	bool partial[RULE_COUNT] = { false };
+	for (int i = 0; i < RULE_COUNT; i++) {
+		enabled[i] = rule_table[i].enabled;
+		rule_table[i].enabled = true;
+	}
+	for (int s = 0; s < STATUS_CODES; s++) {
+		for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+			struct txn *t = mk_variant(&variants[v], s);
+			for (int i = 0; i < RULE_COUNT; i++) {
+				if (!rule_table[i].check)
+					continue;
+				bool listed = rule_listed(i, (unsigned)s);
+				partial[i] |= !listed;
+				uint16_t before = t->nfindings;
+				struct rule_out out = { t, (enum rule_id)i };
+				rule_table[i].check(t, &out);
+				if (!listed && t->nfindings != before)
+					fail_msg("%s raised \"%s\" on status %d, which its list leaves out", rule_table[i].id,
+						 t->findings[before].msg, s);
+				fired_listed[i] += t->nfindings - before;
+			}
+			txn_free(t);
+		}
+	}
+	for (int i = 0; i < RULE_COUNT; i++) {
+		if (partial[i] && !fired_listed[i])
+			fail_msg("no variant makes %s find anything: the test does not exercise its list", rule_table[i].id);
+		rule_table[i].enabled = enabled[i];
+	}
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
 	rules_init();
-	return rules_load_builtin(err, sizeof err);
+	int r = rules_load_builtin(err, sizeof err);
+	rules_ready(); /* the plans, as a run judges with them */
+	return r;
 }
 
 int main(void)
@@ -233,7 +356,8 @@ int main(void)
 		cmocka_unit_test(test_body_forbidden), cmocka_unit_test(test_head_body),
 		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_field_size_and_count),
 		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_name_eq),
+		cmocka_unit_test(test_name_eq), cmocka_unit_test(test_tchar),
+		cmocka_unit_test(test_status_lists),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
