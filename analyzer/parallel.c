@@ -327,6 +327,8 @@ static void merge_redirect(struct engine *e, struct event *ev)
 	/* The worker goes on reading the transaction's content: its
 	 * findings are collected apart and put in place when it is done.
 	 * The heads and the response time do not change any more. */
+	if (!redir_concerns(&e->redirects, ev->ip, ev->t->resp))
+		return;
 	struct txn s;
 	memset(&s, 0, sizeof s);
 	s.req = ev->t->req;

@@ -363,21 +363,26 @@ static void check_follow_up(const struct chain *ch, struct txn *t)
 			   "GET follows a %d to POST: the client rewrote the method, which 307 or 308 would forbid", s);
 }
 
+bool redir_concerns(const struct redir_table *r, const char *client_ip, const struct http_head *resp)
+{
+	/* A client is remembered from its first redirect on, not before:
+	 * memory follows the redirects, not the clients.  Most responses are
+	 * no redirect to a client with no chain open: nothing to do. */
+	if (is_redirect(resp->status) && head_field(resp, "Location"))
+		return true;
+	if (!r->count)
+		return false;
+	struct redir_client *known;
+	HASH_FIND_STR(r->hash, client_ip, known);
+	return known != NULL;
+}
+
 void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 {
 	char url[URL_MAX];
-	if (!t->resp || (t->flags & TXN_INTERIM))
+	if (!t->resp || (t->flags & TXN_INTERIM) || !redir_concerns(r, client_ip, t->resp))
 		return;
-	/* A client is remembered from its first redirect on, not before:
-	 * memory follows the redirects, not the clients.  Most responses are
-	 * no redirect to a client with no chain open: nothing to build. */
 	bool redirect = is_redirect(t->resp->status) && head_field(t->resp, "Location");
-	if (!redirect) {
-		struct redir_client *known;
-		HASH_FIND_STR(r->hash, client_ip, known);
-		if (!known)
-			return;
-	}
 	if (!redir_request_url(t, url, sizeof url))
 		return;
 	struct redir_client *c = client_for(r, client_ip, redirect);

@@ -52,6 +52,10 @@ void redir_free(struct redir_table *r);
  */
 void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t);
 
+/* Whether redir_follow has anything to do with resp, for the client at client_ip. */
+struct http_head;
+bool redir_concerns(const struct redir_table *r, const char *client_ip, const struct http_head *resp);
+
 /* The absolute URL of a request ("http://host/path"), or 0 when it has none; n is the buffer size. */
 int redir_request_url(const struct txn *t, char *out, size_t n);
 

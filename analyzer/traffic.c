@@ -247,20 +247,21 @@ void tr_add(struct traffic *tr, const struct txn *t)
 	series_add(tr, t->resp_ts.tv_sec, cls);
 	if (t->flags & TXN_INTERIM)
 		return;
-	struct fp_parts p;
-	if (t->parts)
-		p = *t->parts; /* worked out by a worker (-j) */
-	else
-		fp_parts_of(t, "", &p);
+	struct fp_parts own;
+	const struct fp_parts *p = t->parts; /* worked out by a worker (-j) */
+	if (!p) {
+		fp_parts_of(t, "", &own);
+		p = &own;
+	}
 	/* "METHOD endpoint", "-" for either when empty; joined with memcpy
 	 * (it always fits: the parts are bounded). */
-	char ep[sizeof p.method + sizeof p.endpoint + 1];
-	const char *m = p.method[0] ? p.method : "-", *en = p.endpoint[0] ? p.endpoint : "-";
+	char ep[sizeof p->method + sizeof p->endpoint + 1];
+	const char *m = p->method[0] ? p->method : "-", *en = p->endpoint[0] ? p->endpoint : "-";
 	size_t ml = strlen(m), enl = strlen(en);
 	memcpy(ep, m, ml);
 	ep[ml] = ' ';
 	memcpy(ep + ml + 1, en, enl + 1);
-	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, p.server), key_for(tr, &tr->endpoints, ep) };
+	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, p->server), key_for(tr, &tr->endpoints, ep) };
 	uint32_t f, l;
 	bool lat = tr_latency(t, &f, &l);
 	if (lat) {
