@@ -34,11 +34,7 @@ def output_of(case):
         path = os.path.join(root, "tests", "cases", case + ".case")
         d = os.path.join(tmp, case)
         os.makedirs(d)
-        mkpcap.write(os.path.join(d, "case.pcap"), mkpcap.build(open(path).read().splitlines()))
-        args = []
-        for line in open(path):
-            if line.startswith("#!args "):
-                args = line.split()[1:]
+        args = mkpcap.from_case(path, os.path.join(d, "case.pcap"))
         p = subprocess.run([wirelint, "--fail-on", "none", *args, "case.pcap"], cwd=d, capture_output=True,
                            timeout=60)
         outputs[case] = p.stdout.decode(errors="replace").splitlines()

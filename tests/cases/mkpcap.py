@@ -30,6 +30,7 @@ A .case file is a list of lines ('#' starts a comment):
     NAME c syn           a SYN alone (a new connection on the same ports)
     NAME s synack        a SYN-ACK alone
     wait SECONDS         advance capture time
+    #!args ARG...        the arguments wirelint is run with on this case
 
 Each packet is 1 ms after the one before, from 2024-01-01T00:00:00Z.
 Frames are Ethernet + IPv4 (IPv6 with v6), checksums zero.
@@ -175,6 +176,17 @@ def write(path, recs):
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
         for s, us, cap, wire in recs:
             f.write(struct.pack("<IIII", s, us, len(cap), wire) + cap)
+
+
+def from_case(case, pcap):
+    """Writes the capture of the .case file case to pcap; returns the case's #!args (a list)."""
+    text = open(case).read()
+    write(pcap, build(text.splitlines()))
+    args = []
+    for line in text.splitlines():
+        if line.startswith("#!args "):
+            args = line.split()[1:]
+    return args
 
 
 if __name__ == "__main__":

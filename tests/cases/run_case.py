@@ -26,11 +26,7 @@ wirelint, case = sys.argv[1], sys.argv[2]
 expect = case[: -len(".case")] + ".expect"
 tmp = tempfile.mkdtemp()
 pcap = os.path.join(tmp, os.path.basename(case)[:-5] + ".pcap")
-mkpcap.write(pcap, mkpcap.build(open(case).read().splitlines()))
-extra = []
-for line in open(case):
-    if line.startswith("#!args "):
-        extra = line.split()[1:]
+extra = mkpcap.from_case(case, pcap)
 p = subprocess.run([wirelint, "--format", "jsonl", "--fail-on", "none", *extra, pcap], capture_output=True, timeout=60)
 if p.returncode != 0:
     sys.exit("wirelint exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace")))

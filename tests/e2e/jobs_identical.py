@@ -65,12 +65,7 @@ def compare(name, args, combos=((3, None),)):
 captures = []
 for case in sorted(glob.glob(os.path.join(root, "tests", "cases", "*.case"))):
     pcap = os.path.join(tmp, os.path.basename(case)[:-5] + ".pcap")
-    mkpcap.write(pcap, mkpcap.build(open(case).read().splitlines()))
-    extra = []
-    for line in open(case):
-        if line.startswith("#!args "):
-            extra = line.split()[1:]
-    captures.append((pcap, extra))
+    captures.append((pcap, mkpcap.from_case(case, pcap)))
 captures += [(p, []) for p in sorted(glob.glob(os.path.join(root, "captures", "*.pcap")))]
 
 
