@@ -134,6 +134,20 @@ static void out_of_memory(void)
 	_exit(2);
 }
 
+/* Appends the list from (head, tail) to the list to, and empties from. */
+static void blocks_move(struct evblock **to_head, struct evblock **to_tail, struct evblock **from_head,
+			struct evblock **from_tail)
+{
+	if (!*from_head)
+		return;
+	if (*to_tail)
+		(*to_tail)->next = *from_head;
+	else
+		*to_head = *from_head;
+	*to_tail = *from_tail;
+	*from_head = *from_tail = NULL;
+}
+
 /* ---- worker side ---- */
 
 static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_conn *pc, struct txn *t)
@@ -271,14 +285,7 @@ static void *worker_main(void *arg)
 		run_batch(w, b);
 
 		pthread_mutex_lock(&w->mu);
-		if (w->loc_head) {
-			if (w->pub_tail)
-				w->pub_tail->next = w->loc_head;
-			else
-				w->pub_head = w->loc_head;
-			w->pub_tail = w->loc_tail;
-			w->loc_head = w->loc_tail = NULL;
-		}
+		blocks_move(&w->pub_head, &w->pub_tail, &w->loc_head, &w->loc_tail);
 		w->done = b->through;
 		if (w->e.live) {
 			w->seen = w->e.st;
@@ -406,14 +413,7 @@ void par_drain(struct par *p)
 	for (unsigned i = 0; i < p->n; i++) {
 		struct par_worker *w = &p->w[i];
 		pthread_mutex_lock(&w->mu);
-		if (w->pub_head) {
-			if (w->m_tail)
-				w->m_tail->next = w->pub_head;
-			else
-				w->m_head = w->pub_head;
-			w->m_tail = w->pub_tail;
-			w->pub_head = w->pub_tail = NULL;
-		}
+		blocks_move(&w->m_head, &w->m_tail, &w->pub_head, &w->pub_tail);
 		w->m_done = w->done;
 		pthread_mutex_unlock(&w->mu);
 		if (w->m_done < min_done)
