@@ -1,7 +1,6 @@
 /* engine.c: the pipeline from a captured frame to written findings. */
 #include "engine.h"
 
-#include <stddef.h>
 #include <string.h>
 
 #include "conn.h"
