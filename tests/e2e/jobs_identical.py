@@ -8,7 +8,8 @@ with -j 1, and with -j 3 in every format (text with its summary, jsonl,
 sarif, junit, and --report); in jsonl also with -j 2 and 8, and with
 hand-overs of 1 and 3 frames (WIRELINT_JOBS_BATCH) so that batches end
 between any two frames.  Outputs and exit statuses must be identical.  Also
-all the captures in one run (several files, one report).
+all the captures in one run (several files, one report); -j's usage errors;
+and -w and --max-findings, which read in one thread and say so.
 
 The crossing captures: 60 connections from 6 clients interleaved segment by
 segment, with redirect chains continued on other connections, 304s and
@@ -151,6 +152,19 @@ for pcap, extra in captures:
 plain = [p for p, extra in captures if not extra]
 compare("all files at once", ["-F", "jsonl"] + plain, ((2, None), (3, 1)))
 compare("idle timeouts", ["-F", "jsonl", "--idle-timeout", "1", os.path.join(tmp, "gen-small.pcap")])
+
+# -j's own errors and the options that read in one thread.
+demo = os.path.join(root, "captures", "demo.pcap")
+for bad in ("0", "257", "x"):
+    p = subprocess.run([wirelint, "-j", bad, demo], capture_output=True, timeout=60)
+    if p.returncode != 2 or b"-j: '%s' is not a number from 1 to 256" % bad.encode() not in p.stderr:
+        failures.append("-j %s: exit %d, %s" % (bad, p.returncode, p.stderr.decode(errors="replace")))
+for opt in (["-w", os.path.join(tmp, "ev.pcap")], ["--max-findings", "3"]):
+    one = subprocess.run([wirelint, "-j", "1", *opt, "-F", "jsonl", demo], capture_output=True, timeout=60)
+    four = subprocess.run([wirelint, "-j", "4", *opt, "-F", "jsonl", demo], capture_output=True, timeout=60)
+    said = ("-j 4: %s reads in one thread" % opt[0]).encode()
+    if four.stdout != one.stdout or four.returncode != one.returncode or said not in four.stderr:
+        failures.append("-j 4 %s: not as -j 1, or no message: %s" % (opt[0], four.stderr.decode(errors="replace")))
 
 for f in failures:
     print("FAIL", f)
