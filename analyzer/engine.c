@@ -256,24 +256,6 @@ static void count_decode_error(struct engine *e, enum dec_result r)
 	}
 }
 
-/*
- * Which worker owns a connection: a hash of its flow key, which is
- * normalised (the same for both directions) and zeroed past the address.
- * Five 64-bit words, each mixed in by a multiply (the reader hashes every
- * frame: a byte-at-a-time hash cost it 5% of its time on large bodies).
- */
-_Static_assert(sizeof(struct flow_key) == 40, "flow_key_hash reads the key as five words");
-static uint32_t flow_key_hash(const struct flow_key *k)
-{
-	uint64_t w[5], h = 0x9e3779b97f4a7c15ull;
-	memcpy(w, k, sizeof w);
-	for (int i = 0; i < 5; i++) {
-		h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	return (uint32_t)(h >> 32);
-}
-
 void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
 		  uint32_t wirelen)
 {
@@ -330,7 +312,7 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	if (e->par) {
 		struct flow_key k;
 		flow_key_make(&k, &p);
-		par_frame(e->par, flow_key_hash(&k), dlt, ts, data, caplen, wirelen);
+		par_frame(e->par, flow_key_hash(&k), ts, &p);
 		return;
 	}
 	engine_conn_frame(e, dlt, ts, data, caplen, wirelen, reassembled, &p);

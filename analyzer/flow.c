@@ -40,11 +40,17 @@ static inline int flow__keycmp(const void *a, const void *b)
 }
 
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow__hash(keyptr))
+
 #define HASH_KEYCMP(a, b, n) flow__keycmp(a, b)
 
 #include "flow.h"
 
 _Static_assert(sizeof(struct flow_key) == 8 * FLOW_KEY_WORDS, "struct flow_key is five 64-bit words");
+
+uint32_t flow_key_hash(const struct flow_key *k)
+{
+	return flow__hash(k);
+}
 
 int flow_key_make(struct flow_key *k, const struct dec_pkt *p)
 {

@@ -37,6 +37,12 @@ struct flow_table {
 /* Fills k from a segment and returns the sender's side (0 or 1). */
 int flow_key_make(struct flow_key *k, const struct dec_pkt *p);
 
+/*
+ * The table's hash of a key: the same for both directions (the key is
+ * normalised), so it also picks the worker that owns a connection (-j).
+ */
+uint32_t flow_key_hash(const struct flow_key *k);
+
 struct flow_entry *flow_find(struct flow_table *t, const struct flow_key *k);
 
 /* Adds e (its key set) as the most recently active entry. */

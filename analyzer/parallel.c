@@ -18,7 +18,7 @@
 
 enum {
 	BATCH_ITEMS = 512,         /* frames (and clock marks) handed over at once */
-	BATCH_BYTES = 512 << 10,   /* their bytes, copied out of the reader's buffer */
+	BATCH_BYTES = 512 << 10,   /* their payload bytes, copied out of the reader's buffer */
 	MAX_QUEUED = 8,            /* batches waiting for a worker: the reader waits past that */
 	BLOCK_EVENTS = 256,        /* results handed back at once */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
@@ -29,13 +29,13 @@ enum item_kind { IT_FRAME, IT_CLOCK, IT_BEGIN, IT_END };
 struct item {
 	uint8_t kind;
 	bool sweep, settle, live;
-	int dlt;
-	uint32_t rec_len, caplen, wirelen;
+	uint32_t rec_len;
 	uint64_t g, frame, rec_off;
-	size_t off;                /* of the frame's bytes in the batch's data */
+	size_t off;                /* of the segment's payload in the batch's data */
 	int64_t now;
 	struct timeval ts;
 	const char *file;
+	struct dec_pkt pkt;        /* the segment, decoded by the reader; its payload is at off */
 };
 
 struct batch {
@@ -244,11 +244,10 @@ static void run_batch(struct par_worker *w, struct batch *b)
 			e->now = it->now;
 			e->rec_off = it->rec_off;
 			e->rec_len = it->rec_len;
-			const uint8_t *data = b->data + it->off;
-			struct dec_pkt pkt;
-			/* The reader decoded it already: it decodes. */
-			if (dec_frame(it->dlt, data, it->caplen, it->wirelen, &pkt) == DEC_OK)
-				engine_conn_frame(e, it->dlt, &it->ts, data, it->caplen, it->wirelen, false, &pkt);
+			struct dec_pkt pkt = it->pkt;
+			pkt.payload = b->data + it->off;
+			/* No frame: -w, which keeps frames, reads in one thread. */
+			engine_conn_frame(e, 0, &it->ts, NULL, 0, 0, false, &pkt);
 			break;
 		}
 		case IT_CLOCK:
@@ -541,22 +540,22 @@ static struct item *item_add(struct par *p, struct par_worker *w, size_t len)
 	return it;
 }
 
-void par_frame(struct par *p, uint32_t hash, int dlt, const struct timeval *ts, const uint8_t *data,
-	       uint32_t caplen, uint32_t wirelen)
+void par_frame(struct par *p, uint32_t hash, const struct timeval *ts, const struct dec_pkt *pkt)
 {
 	struct engine *e = p->e;
 	struct par_worker *w = &p->w[((uint64_t)hash * p->n) >> 32];
-	struct item *it = item_add(p, w, caplen);
+	struct item *it = item_add(p, w, pkt->plen);
 	it->kind = IT_FRAME; /* every field a frame's item has is set here */
-	it->dlt = dlt;
 	it->ts = *ts;
 	it->frame = e->frame;
 	it->now = e->now;
 	it->rec_off = e->rec_off;
 	it->rec_len = e->rec_len;
-	it->caplen = caplen;
-	it->wirelen = wirelen;
-	memcpy(w->fill->data + it->off, data, caplen);
+	it->pkt = *pkt;
+	/* The headers stay behind: the worker reads none of them again. */
+	it->pkt.ip = it->pkt.tcp = it->pkt.payload = NULL;
+	if (pkt->plen)
+		memcpy(w->fill->data + it->off, pkt->payload, pkt->plen);
 	if (e->g - p->flushed_g >= FLUSH_EVERY)
 		flush_all(p);
 }

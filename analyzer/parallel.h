@@ -8,6 +8,7 @@
 
 struct engine;
 struct conn;
+struct dec_pkt;
 struct wl_stats;
 struct txn;
 
@@ -58,9 +59,12 @@ void par_stop(struct par *p);
 /* The reading thread: a new file (or interface) named name. */
 void par_begin_file(struct par *p, const char *name, bool live);
 
-/* A decoded frame (dlt, data) for the worker of its flow key hash. */
-void par_frame(struct par *p, uint32_t hash, int dlt, const struct timeval *ts, const uint8_t *data,
-	       uint32_t caplen, uint32_t wirelen);
+/*
+ * A decoded TCP segment for the worker of its flow key's hash
+ * (flow_key_hash): the segment and its payload bytes are handed over, so
+ * the worker neither copies the rest of the frame nor decodes it again.
+ */
+void par_frame(struct par *p, uint32_t hash, const struct timeval *ts, const struct dec_pkt *pkt);
 
 /*
  * Capture time moved on (g numbers the event): every worker closes its
