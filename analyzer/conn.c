@@ -50,10 +50,9 @@ struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
 		reasm_init(&c->rd[s], e->lim.max_ooo_bytes, e->lim.overlap_window, &e->budget);
 		hunt_init(&c->orient[s], HUNT_EITHER, false);
 	}
-	/* Live, transactions are written as they finish, not in connection order. */
 	if (e->pw)
 		par_conn_open(e, c); /* numbered and ordered by the merge */
-	else
+	else /* live, transactions are written as they finish, not in connection order */
 		c->sc = e->live ? NULL : seq_open(&e->seq);
 	e->st.connections++;
 	return c;
@@ -103,16 +102,6 @@ static void mark_not_http(struct conn *c)
 	}
 }
 
-/* Kept content is for the rules only: freed, and its room given back. */
-static void release_kept(struct engine *e, struct txn *t)
-{
-	if (t->kept) {
-		e->keep.used -= t->kept_cap;
-		free(t->kept);
-		t->kept = NULL;
-	}
-}
-
 /* Judges t and hands it to the output, in order. */
 static void finalize(struct conn *c, struct txn *t)
 {
@@ -142,22 +131,25 @@ static void finalize(struct conn *c, struct txn *t)
 		stats_count_status(&e->st, t->resp->status);
 	if (t->flags & (TXN_REQ_CUT | TXN_RESP_CUT))
 		e->st.txn_incomplete++;
-	if (e->pw) {
-		/* A worker: the history is judged in the merge, its findings
-		 * put here, before those of the rules. */
+	/* A worker (-j) leaves the history to the merge, which puts its
+	 * findings here, before those of the rules. */
+	if (e->pw)
 		t->hist_at = t->nfindings;
-		rules_evaluate(t);
-		release_kept(e, t);
-		par_txn(e, c, t);
-		return;
-	}
-	if (t->req && t->resp)
+	else if (t->req && t->resp)
 		hist_observe(&e->history, c->ep->client_ip, t);
 	rules_evaluate(t);
 	if (t->nfindings && e->evidence)
 		ev_flag(e->evidence, &c->ev);
-	release_kept(e, t);
-	seq_push(&e->seq, c->sc, t);
+	/* Kept content is for the rules only: freed, and its room given back. */
+	if (t->kept) {
+		e->keep.used -= t->kept_cap;
+		free(t->kept);
+		t->kept = NULL;
+	}
+	if (e->pw)
+		par_txn(e, c, t);
+	else
+		seq_push(&e->seq, c->sc, t);
 }
 
 static struct txn *pend_pop(struct conn *c)
@@ -326,11 +318,13 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	c->resp_txn = t;
 	/* Redirects are followed in the order the responses come, as the
 	 * client saw them (the transaction itself is judged later). */
-	if (t->req && h && !(t->flags & TXN_INTERIM) && e->pw) {
-		t->redir_at = t->nfindings;
-		par_redirect(e, c, t);
-	} else if (t->req && h && !(t->flags & TXN_INTERIM)) {
-		redir_follow(&e->redirects, c->ep->client_ip, t);
+	if (t->req && h && !(t->flags & TXN_INTERIM)) {
+		if (e->pw) {
+			t->redir_at = t->nfindings; /* where the merge puts what it finds */
+			par_redirect(e, c, t);
+		} else {
+			redir_follow(&e->redirects, c->ep->client_ip, t);
+		}
 	}
 	int f = framing(t, status);
 	if (f == HX_FRAME_BODILESS)

@@ -101,7 +101,8 @@ void engine_counters(struct engine *e, struct wl_stats *st, uint32_t *open);
 
 /*
  * The connection half of engine_frame, run by a worker (or by
- * engine_frame itself without -j): p is data decoded.
+ * engine_frame itself without -j): p is the decoded segment; the frame
+ * (dlt, data...) is for -w only, and NULL in a worker.
  */
 void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
 		       uint32_t wirelen, bool reassembled, const struct dec_pkt *p);
