@@ -151,10 +151,14 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
-	/* Large reads: the capture goes through two FILE buffers (this one and
-	 * libpcap's, over the cookie stream), and the default 4 KiB makes a
-	 * system call every few packets. */
-	if (!is_stdin)
+	/* Large reads: a capture that is not a regular file (a pipe named by
+	 * its path) goes through two FILE buffers (this one and libpcap's,
+	 * over the cookie stream), and the default 4 KiB makes a system call
+	 * every few packets.  A regular file is read through a stream of its
+	 * own after its first bytes (cap_read_stream): a large buffer here
+	 * would only read ahead what is read again. */
+	struct stat sb;
+	if (!is_stdin && (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)))
 		setvbuf(f, NULL, _IOFBF, 1u << 20);
 	enum cap_result r = cap_read_stream(e, f, path, err, errlen);
 	if (!is_stdin)
