@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "decode.h"
-#include "mapread.h"
 #include "pcapng.h"
 
 /* Standard input with the bytes already read in front of it, for libpcap. */
@@ -144,15 +143,6 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr,
 	return CAP_OK;
 }
 
-/* A read that failed because the file was cut short under it says so, rather than "Input/output error". */
-static void shrank(const struct mapread *mr, enum cap_result res, const struct engine *e, char *err, size_t errlen)
-{
-	uint64_t size;
-	if (mr && res == CAP_READ_FAILED && mapread_shrank(mr, &size))
-		snprintf(err, errlen, "the file was cut to %" PRIu64 " bytes while it was read (after packet %" PRIu64 ")",
-			 size, e->frame);
-}
-
 enum cap_result cap_read_file(struct engine *e, const char *path, char *err, size_t errlen)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
@@ -200,16 +190,14 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 	c->n = got;
 	c->at = 0;
 	c->rest = f;
-	/* A regular file is read again from its start through a mapping
-	 * of its own (mapread.h): every byte is copied once less than
-	 * through the cookie, and without a read(2) per buffer. */
+	/* A regular file is read again from its start through a stream of
+	 * its own: every byte is copied once less than through the cookie. */
 	FILE *pf = NULL;
-	struct mapread *mr = NULL;
 	off_t start = pr.size ? ftello(f) - (off_t)got : -1;
 	if (start >= 0) {
 		int fd = dup(fileno(f));
-		if (fd >= 0)
-			pf = mapread_open(fd, start, &mr);
+		if (fd >= 0 && lseek(fd, start, SEEK_SET) == start)
+			pf = fdopen(fd, "rb");
 		if (!pf && fd >= 0)
 			close(fd);
 	}
@@ -222,14 +210,12 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
-	if (!mr)
-		setvbuf(pf, NULL, _IOFBF, 1u << 20);
+	setvbuf(pf, NULL, _IOFBF, 1u << 20);
 	enum cap_result res;
 	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
 		 * whose interfaces have different link types. */
 		res = read_pcapng(e, pf, name, &pr, err, errlen);
-		shrank(mr, res, e, err, errlen);
 		fclose(pf);
 	} else {
 		char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -253,7 +239,6 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 				}
 			}
 			res = read_pcap(e, pc, record_header_size(magic), &pr, err, errlen);
-			shrank(mr, res, e, err, errlen);
 			pcap_close(pc); /* closes pf */
 		}
 	}

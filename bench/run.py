@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
-    bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--runs N] [--jobs 1,N] [--flat]
-                 [--tshark MB]
+    bench/run.py [--quick] [--small MB] [--large MB] [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
 
 Builds nothing: run scripts/setup.sh first (the floor is built with
 wirelint, build/bench/floor).  Generates the captures with bench/gen.py into
@@ -35,7 +34,6 @@ ap.add_argument("--large", type=float, default=750)
 ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--jobs", default="1,%d" % os.cpu_count() if (os.cpu_count() or 1) > 1 else "1")
 ap.add_argument("--flat", action="store_true")
-ap.add_argument("--mixes", default="small,large", help="which captures to time: small, large or both")
 ap.add_argument("--tshark", type=float, default=20)
 ap.add_argument("--build", default=os.path.join(root, "build"))
 ap.add_argument("--out", default=os.path.join(root, "bench", "out"))
@@ -112,38 +110,29 @@ rows = []
 print("machine: %s, %d cores; wirelint %s" % (os.uname().machine, os.cpu_count(),
                                              subprocess.run([wirelint, "--version"], capture_output=True).stdout.decode().strip()))
 for mix, mb in (("small", a.small), ("large", a.large)):
-    if mix not in a.mixes.split(","):
-        continue
     path = capture(mix, mb)
     size = os.path.getsize(path) / 1e6
     packets, txns = counts(path)
     with open(path, "rb") as f:  # warm the page cache
         while f.read(1 << 24):
             pass
-    fl, fm, wl = [], [], {j: [] for j in jobs}
+    fl, wl = [], {j: [] for j in jobs}
     for _ in range(a.runs):
         fl.append(measure([floor, path]))
-        fm.append(measure([floor, "--mapped", path]))
         for j in jobs:
             wl[j].append(measure([wirelint, "-j", str(j), "--fail-on", "none", "-q", "-o", "/dev/null", path]))
     f_cpu, f_wall = median([x[0] for x in fl]), median([x[1] for x in fl])
-    m_cpu, m_wall = median([x[0] for x in fm]), median([x[1] for x in fm])
     print("\n%s: %.1f MB, %d packets, %d transactions" % (os.path.basename(path), size, packets, txns))
-    print("  %-13s %8s %8s %9s %11s %10s %8s %9s %10s %8s %10s" % (
-        "", "cpu s", "wall s", "MB/s", "packets/s", "txn/s", "peak MiB", "cpu/floor", "wall/floor", "speed-up",
-        "cpu/mapped"))
-    print("  %-13s %8.3f %8.3f %9.0f %11.0f %10s %8.1f %9s %10s %8s %10.2f" % (
-        "floor", f_cpu, f_wall, size / f_wall, packets / f_wall, "-", median([x[2] for x in fl]), "1.0", "1.0", "",
-        f_cpu / m_cpu))
-    print("  %-13s %8.3f %8.3f %9.0f %11.0f %10s %8.1f %9.2f %10.2f %8s %10s" % (
-        "floor mapped", m_cpu, m_wall, size / m_wall, packets / m_wall, "-", median([x[2] for x in fm]),
-        m_cpu / f_cpu, m_wall / f_wall, "", "1.0"))
+    print("  %-12s %8s %8s %9s %11s %10s %8s %9s %9s %8s" % ("", "cpu s", "wall s", "MB/s", "packets/s", "txn/s",
+                                                           "peak MiB", "cpu/floor", "wall/floor", "speed-up"))
+    print("  %-12s %8.3f %8.3f %9.0f %11.0f %10s %8.1f %9s %9s" % ("floor", f_cpu, f_wall, size / f_wall, packets / f_wall,
+                                                                  "-", median([x[2] for x in fl]), "1.0", "1.0"))
     wall1 = median([x[1] for x in wl[jobs[0]]])
     for j in jobs:
         cpu, wall, rss = median([x[0] for x in wl[j]]), median([x[1] for x in wl[j]]), max(x[2] for x in wl[j])
-        print("  %-13s %8.3f %8.3f %9.0f %11.0f %10.0f %8.1f %9.2f %10.2f %8.2f %10.2f" % (
+        print("  %-12s %8.3f %8.3f %9.0f %11.0f %10.0f %8.1f %9.2f %9.2f %8.2f" % (
             "wirelint -j%d" % j, cpu, wall, size / wall, packets / wall, txns / wall, rss, cpu / f_cpu, wall / f_wall,
-            wall1 / wall, cpu / m_cpu))
+            wall1 / wall))
         rows.append((mix, j, cpu / f_cpu, wall / f_wall, rss))
     if shutil.which("tshark") and a.tshark:
         sl = slice_of(path, min(a.tshark, mb))
@@ -151,7 +140,7 @@ for mix, mb in (("small", a.small), ("large", a.large)):
         t_cpu, t_wall, t_rss = measure(["tshark", "-n", "-r", sl, "-Y", "http.response", "-T", "fields",
                                         "-e", "http.response.code"])
         ratio = (t_cpu / ssize) / (f_cpu / size)
-        print("  %-13s %8.3f %8.3f %9.1f %11s %10s %8.1f %9.0f %10s   (on the first %.1f MB)" % (
+        print("  %-12s %8.3f %8.3f %9.1f %11s %10s %8.1f %9.0f %9s   (on the first %.1f MB)" % (
             "tshark", t_cpu, t_wall, ssize / t_wall, "-", "-", t_rss, ratio, "-", ssize))
 
 if a.flat:
