@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
-    bench/run.py [--quick] [--small MB] [--large MB] [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
+    bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--runs N] [--jobs 1,N] [--flat]
+                 [--tshark MB]
 
 Builds nothing: run scripts/setup.sh first (the floor is built with
 wirelint, build/bench/floor).  Generates the captures with bench/gen.py into
@@ -34,6 +35,7 @@ ap.add_argument("--large", type=float, default=750)
 ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--jobs", default="1,%d" % os.cpu_count() if (os.cpu_count() or 1) > 1 else "1")
 ap.add_argument("--flat", action="store_true")
+ap.add_argument("--mixes", default="small,large", help="which captures to time: small, large or both")
 ap.add_argument("--tshark", type=float, default=20)
 ap.add_argument("--build", default=os.path.join(root, "build"))
 ap.add_argument("--out", default=os.path.join(root, "bench", "out"))
@@ -110,6 +112,8 @@ rows = []
 print("machine: %s, %d cores; wirelint %s" % (os.uname().machine, os.cpu_count(),
                                              subprocess.run([wirelint, "--version"], capture_output=True).stdout.decode().strip()))
 for mix, mb in (("small", a.small), ("large", a.large)):
+    if mix not in a.mixes.split(","):
+        continue
     path = capture(mix, mb)
     size = os.path.getsize(path) / 1e6
     packets, txns = counts(path)
