@@ -3,7 +3,7 @@
 # builds it in build/.  Safe to run again: it installs only what is missing.
 #   scripts/setup.sh            set up and build wirelint
 #   scripts/setup.sh --tests    also what the test suite needs (cmocka, tshark,
-#                               clang with its sanitizer and libFuzzer runtimes,
+#                               strace, clang with its sanitizer and libFuzzer runtimes,
 #                               Chromium for the HTML report, and Microsoft's SARIF
 #                               Multitool from npm)
 #   WIRELINT_BUILD_DIR=dir      build somewhere else
@@ -14,7 +14,7 @@ tests=OFF
 pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev pkg-config time)
 if [ "${1:-}" = "--tests" ]; then
   tests=ON
-  pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev curl chromium)
+  pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev curl chromium strace)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
