@@ -163,8 +163,9 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 	}
 	/* This stream reads only the first bytes of a regular file (the file
 	 * is read again through a stream of its own, cap_read_stream); a pipe
-	 * is read on through it by the cookie stream, whose reads of
-	 * READ_BUFFER bytes glibc hands straight to read(2). */
+	 * is read on through it by the cookie stream, whose reads of 64 KiB
+	 * (read_buffer's size) glibc hands straight to read(2), past this
+	 * stream's 4 KiB. */
 	enum cap_result r = cap_read_stream(e, f, path, err, errlen);
 	if (!is_stdin)
 		fclose(f);
