@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
 
-    gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N]
+    gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
@@ -9,7 +9,9 @@ connections, N of them at once with their packets interleaved, each
 carrying many transactions; the client's ACKs ride on its next request.
 
   small  GETs answered with 200 and a small JSON document (about 200 bytes),
-         some 304s and 404s: the per-transaction cost.
+         some 304s and 404s: the per-transaction cost.  Over --urls
+         distinct URLs (100000: more than the history remembers, so that
+         its table is as cold as it gets; 1 is a load generator's one URL).
   large  responses of 2 KiB to 128 KiB, a third chunked, some with
          Content-Encoding: gzip (the bytes are random): the per-byte cost.
 
@@ -28,6 +30,8 @@ ap.add_argument("--size", type=float, default=100, help="megabytes of capture (1
 ap.add_argument("--conns", type=int, default=64)
 ap.add_argument("--violations", type=float, default=1.0)
 ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--urls", type=int, default=100000,
+                help="distinct URLs of the small mix (more than the history's 65536 by default; 1 is wrk's one URL)")
 a = ap.parse_args()
 rnd = random.Random(a.seed)
 MSS = 1448
@@ -83,7 +87,7 @@ def transaction(c):
     k = rnd.randrange(1 << 30)
     bad = rnd.random() * 100 < a.violations
     if a.mix == "small":
-        path = b"/api/items/%d" % (k % 100000)
+        path = b"/api/items/%d" % (k % a.urls)
         r = rnd.random()
         cond = b'If-None-Match: "%x"\r\n' % k if r < 0.08 and not bad else b""
         req = b"GET " + path + b" HTTP/1.1\r\nHost: bench.test\r\nUser-Agent: wrk\r\nAccept: */*\r\n" + cond + b"\r\n"
