@@ -43,6 +43,9 @@ ap.add_argument("--out", default=os.path.join(root, "bench", "out"))
 a = ap.parse_args()
 if a.quick:
     a.small, a.large, a.runs, a.tshark = 4, 8, 1, 2
+unknown = set(a.mixes.split(",")) - {"small", "large"}
+if unknown:
+    sys.exit("bench: --mixes: %s: the mixes are small and large" % ",".join(sorted(unknown)))
 wirelint = os.path.join(a.build, "wirelint")
 floor = os.path.join(a.build, "bench", "floor")
 for b in (wirelint, floor, "/usr/bin/time"):
