@@ -29,7 +29,8 @@ static bool differs(const char *p, uint32_t l, void *arg)
 	return !(element_name_len(p, l) == m->n && strncasecmp(p, m->c, m->n) == 0);
 }
 
-struct unoffered {
+/* A walk over a response's codings: the request that offers them, and the first it does not (p[0..n)). */
+struct refused {
 	const struct http_head *req;
 	const char *p;
 	uint32_t n;
@@ -37,7 +38,7 @@ struct unoffered {
 
 static bool te_offered(const char *c, uint32_t n, void *arg)
 {
-	struct unoffered *u = arg;
+	struct refused *u = arg;
 	n = element_name_len(c, n);
 	if (n == 7 && strncasecmp(c, "chunked", 7) == 0)
 		return true;
@@ -58,7 +59,7 @@ void check_te_unrequested(const struct txn *t, struct rule_out *out)
 	 * decode.  Advice, as the catalogue rates it. */
 	if (!exchange(t))
 		return;
-	struct unoffered u = { t->req, NULL, 0 };
+	struct refused u = { t->req, NULL, 0 };
 	field_each(t->resp, "Transfer-Encoding", te_offered, &u);
 	if (u.p)
 		rule_report(out, SEV_INFO, "transfer coding %.*s was not offered in the request's TE", SHOW(u.n), u.p);
@@ -122,15 +123,9 @@ static bool ae_accepts(const struct http_head *q, const char *c, uint32_t n)
 	return a.named >= 0 ? a.named == 1 : a.star;
 }
 
-struct unaccepted {
-	const struct http_head *req;
-	const char *p;
-	uint32_t n;
-};
-
 static bool ce_accepted(const char *p, uint32_t l, void *arg)
 {
-	struct unaccepted *u = arg;
+	struct refused *u = arg;
 	if ((l == 8 && strncasecmp(p, "identity", 8) == 0) || ae_accepts(u->req, p, l))
 		return true;
 	u->p = p;
@@ -146,7 +141,7 @@ void check_content_encoding_unrequested(const struct txn *t, struct rule_out *ou
 	 * SHOULD send 415 or the identity coding instead). */
 	if (!exchange(t) || !head_field(t->req, "Accept-Encoding"))
 		return;
-	struct unaccepted u = { t->req, NULL, 0 };
+	struct refused u = { t->req, NULL, 0 };
 	if (!field_each(t->resp, "Content-Encoding", ce_accepted, &u))
 		rule_report(out, SEV_INFO, "content coding %.*s is not one the request's Accept-Encoding accepts",
 			    SHOW(u.n), u.p);
