@@ -248,6 +248,11 @@ void decl_names_of(const struct txn *t, struct decl_names *n)
 	n->resp = names_in(t->resp);
 }
 
+uint64_t decl_name_bit(const char *name)
+{
+	return name_bit(head_name_hash(name, strlen(name)));
+}
+
 /* The names conditions need present: "present" and /pattern/ hold only when a field has the name. */
 static uint64_t needed(const struct hcond *h, int n)
 {

@@ -73,6 +73,9 @@ struct decl_names {
 
 void decl_names_of(const struct txn *t, struct decl_names *n);
 
+/* The bit of field name name (NUL-terminated) in a struct decl_names set. */
+uint64_t decl_name_bit(const char *name);
+
 /* The names every case of r needs present (so r cannot apply to a head without one of them). */
 void decl_needs(const struct decl_rule *r, uint64_t *req, uint64_t *resp);
 

@@ -116,6 +116,8 @@ static void index_add(int i, void (*check)(const struct txn *, struct rule_out *
 		st->need_resp = c->need_resp;
 		st->lacks = STEP_RESP_WHOLE | (decl_case_needs_request(c) ? STEP_REQ | STEP_REQ_WHOLE : 0);
 	} else {
+		st->need_req = r->need_req;
+		st->need_resp = r->need_resp;
 		st->lacks = r->needs_request ? STEP_REQ : 0;
 	}
 	for (int s = 0; s < STATUS_CODES; s++) {
@@ -198,6 +200,59 @@ static bool c_check_judges(enum rule_id r, int s)
 	}
 }
 
+/*
+ * The fields some C checks need present, lower case: each of these checks
+ * looks its fields up first and finds nothing when one is missing, so the
+ * engine passes it over, as it does a declarative case, when the heads'
+ * set of names (struct decl_names) lacks one.  tests/unit/test_rules.c
+ * runs each check with each of its fields taken out and fails if it
+ * raises anything.
+ */
+static const struct c_need {
+	enum rule_id rule;
+	const char *resp[2]; /* in the response */
+	const char *req;     /* in the request */
+} c_needs[] = {
+	{ RULE_TE_INVALID, { "transfer-encoding" }, NULL },
+	{ RULE_TE_CHUNKED_TWICE, { "transfer-encoding" }, NULL },
+	{ RULE_TE_UNREQUESTED, { "transfer-encoding" }, NULL },
+	{ RULE_CONTENT_ENCODING_INVALID, { "content-encoding" }, NULL },
+	{ RULE_CONTENT_ENCODING_UNREQUESTED, { "content-encoding" }, "accept-encoding" },
+	{ RULE_CONTENT_TYPE_INVALID, { "content-type" }, NULL },
+	{ RULE_CONTENT_TYPE_MISMATCH, { "content-type" }, NULL },
+	{ RULE_CONTENT_LOCATION_REDUNDANT, { "content-location" }, NULL },
+	{ RULE_DELETE_CONTENT_LOCATION, { "content-location" }, NULL },
+	{ RULE_CONDITIONAL_NOT_HONORED, { NULL }, "if-none-match" },
+	{ RULE_NOT_MODIFIED_ETAG_MISMATCH, { "etag" }, "if-none-match" },
+	{ RULE_CONDITIONAL_IMS_NOT_HONORED, { "last-modified" }, "if-modified-since" },
+	{ RULE_LAST_MODIFIED_AFTER_DATE, { "last-modified", "date" }, NULL },
+	{ RULE_RETRY_AFTER_IMPLAUSIBLE, { "retry-after" }, NULL },
+	{ RULE_ALLOW_EXCLUDES_METHOD, { "allow" }, NULL },
+};
+
+const char *rule_c_need(int rule, bool response, int k)
+{
+	for (size_t i = 0; i < sizeof c_needs / sizeof c_needs[0]; i++) {
+		if ((int)c_needs[i].rule != rule)
+			continue;
+		if (!response)
+			return k == 0 ? c_needs[i].req : NULL;
+		return k >= 0 && k < 2 ? c_needs[i].resp[k] : NULL;
+	}
+	return NULL;
+}
+
+/* Sets the names C rule i needs present (need_req, need_resp) from c_needs. */
+static void c_rule_needs(int i)
+{
+	struct rule_def *r = &rule_table[i];
+	r->need_req = r->need_resp = 0;
+	for (int k = 0; rule_c_need(i, true, k); k++)
+		r->need_resp |= decl_name_bit(rule_c_need(i, true, k));
+	if (rule_c_need(i, false, 0))
+		r->need_req |= decl_name_bit(rule_c_need(i, false, 0));
+}
+
 /* Adds the steps of rule i: its check, for every code; or each of its cases, for the case's codes. */
 static void index_rule(int i)
 {
@@ -250,6 +305,7 @@ void rules_init(void)
 		by_status[s].n = 0;
 	for (int i = 0; i < RULE_COUNT; i++) {
 		rule_table[rule_count] = c_rules[i];
+		c_rule_needs(rule_count);
 		index_rule(rule_count++);
 	}
 	for (size_t i = 0; i < sizeof opt_in / sizeof opt_in[0]; i++) {
@@ -307,10 +363,10 @@ static void evaluate_one(struct txn *t, const struct decl_names *names, int i)
 	const struct rule_def *r = &rule_table[i];
 	if (!r->enabled)
 		return;
+	/* The rule (every case of it) needs a field the heads lack: it finds nothing. */
+	if ((r->need_resp & names->resp) != r->need_resp || (r->need_req & names->req) != r->need_req)
+		return;
 	if (r->decl) {
-		/* Every case needs a field the head lacks: none applies. */
-		if ((r->need_resp & names->resp) != r->need_resp || (r->need_req & names->req) != r->need_req)
-			return;
 		if (!r->needs_request || t->req) {
 			struct rule_out out = { t, (enum rule_id)i };
 			decl_check(r->decl, t, names, &out);

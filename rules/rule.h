@@ -56,7 +56,7 @@ struct rule_def {
 	bool enabled;
 	bool default_off;       /* an opt-in rule: off unless --enable names it */
 	int sev_override;       /* -1, or the severity every finding of the rule takes (--severity) */
-	uint64_t need_req, need_resp; /* set by rule_register: names a declarative rule needs (decl_needs) */
+	uint64_t need_req, need_resp; /* names the rule needs present (struct decl_names): decl_needs, or rule_c_need */
 };
 
 /* The table: rule_table[0..rule_count), the C rules first (enum rule_id). */
@@ -94,6 +94,14 @@ void rules_evaluate(struct txn *t);
  * can raise nothing for that code (tests/unit/test_rules.c holds them to it).
  */
 bool rule_listed(int rule, unsigned status);
+
+/*
+ * The k-th field name (lower case) the C check of rule needs present in the
+ * response (response true) or the request, NULL past the last: the engine
+ * does not call the check on heads that lack one (tests/unit/test_rules.c
+ * holds each check to finding nothing without them).
+ */
+const char *rule_c_need(int rule, bool response, int k);
 
 /* Looks a rule up by id; returns -1 when there is none. */
 int rule_by_id(const char *id);

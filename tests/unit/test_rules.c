@@ -267,6 +267,12 @@ static const char *const v_loc_resp[] = { "Location", "http://example.com/x", NU
 static const char *const v_mp_resp[] = { "Content-Type", "multipart/byteranges", NULL };
 static const char *const v_mpb_resp[] = { "Content-Type", "multipart/byteranges; boundary=b", NULL };
 
+static const char *const v_codings_req[] = { "Host", "example.com", "Accept-Encoding", "br", NULL };
+static const char *const v_codings_resp[] = { "Transfer-Encoding", "chunked, foo, chunked", "Content-Encoding", "gzip",
+					       "Content-Type", "text/html; =x", "Date", "Mon, 07 Nov 1994 08:49:37 GMT",
+					       "Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT", "Last-Modified",
+					       "Tue, 08 Nov 1994 08:49:37 GMT", NULL };
+
 static const struct variant variants[] = {
 	{ HTTP_GET, "GET", "/x", "Not Found", v_rich_req, v_rich_resp, TXN_STRAY_CONTENT | TXN_TUNNEL_SEEN, 10, true,
 	  "HTTP/1.1 200 OK", NULL },
@@ -277,6 +283,7 @@ static const struct variant variants[] = {
 	{ HTTP_OPTIONS, "OPTIONS", "*", "OK", v_host_req, v_loc_resp, 0, 0, false, NULL, NULL },
 	{ HTTP_GET, "GET", "/x", "OK", v_host_req, v_mp_resp, 0, 0, false, NULL, NULL },
 	{ HTTP_GET, "GET", "/x", "OK", v_host_req, v_mpb_resp, 0, 0, false, NULL, "--b\r\nX-Y: z\r\n\r\ndata\r\n--b--\r\n" },
+	{ HTTP_GET, "GET", "/x", "OK", v_codings_req, v_codings_resp, 0, 0, false, "abcd", NULL },
 };
 
 static struct txn *mk_variant(const struct variant *v, int status)
@@ -339,6 +346,72 @@ static void test_status_lists(void **state)
 	}
 }
 
+/* fields (name, value pairs, NULL-ended) without those named name (any case), into out (room for 64 pointers). */
+static const char *const *fields_without(const char *const *fields, const char *name, const char **out)
+{
+	int n = 0;
+	for (int i = 0; fields[i]; i += 2) {
+		if (strcasecmp(fields[i], name) == 0 || n + 3 > 64)
+			continue;
+		out[n++] = fields[i];
+		out[n++] = fields[i + 1];
+	}
+	out[n] = NULL;
+	return out;
+}
+
+/* The findings rule i's check raises on variant v with status s, when its request and response fields are these. */
+static int check_raises(int i, const struct variant *v, int s, const char *const *req, const char *const *resp)
+{
+	struct variant w = *v;
+	w.req = req;
+	w.resp = resp;
+	struct txn *t = mk_variant(&w, s);
+	struct rule_out out = { t, (enum rule_id)i };
+	rule_table[i].check(t, &out);
+	int n = t->nfindings;
+	txn_free(t);
+	return n;
+}
+
+static void test_c_needs(void **state)
+{
+	/* The engine does not call a C check on heads that lack a field
+	 * rule_c_need names: without any one of them, the check must find
+	 * nothing, whatever else the transaction has.  And some variant with
+	 * them makes it find something, so that the test exercises it. */
+	int gated = 0;
+	for (int i = 0; i < RULE_COUNT; i++) {
+		if (!rule_c_need(i, true, 0) && !rule_c_need(i, false, 0))
+			continue;
+		gated++;
+		assert_non_null(rule_table[i].check);
+		bool enabled = rule_table[i].enabled;
+		rule_table[i].enabled = true;
+		int fired = 0;
+		for (int s = 0; s < STATUS_CODES; s++) {
+			for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+				const struct variant *va = &variants[v];
+				fired += check_raises(i, va, s, va->req, va->resp);
+				const char *buf[65];
+				const char *name;
+				for (int k = 0; (name = rule_c_need(i, true, k)); k++)
+					if (check_raises(i, va, s, va->req, fields_without(va->resp, name, buf)))
+						fail_msg("%s raised something on status %d without %s in the response",
+							 rule_table[i].id, s, name);
+				if ((name = rule_c_need(i, false, 0)) &&
+				    check_raises(i, va, s, fields_without(va->req, name, buf), va->resp))
+					fail_msg("%s raised something on status %d without %s in the request", rule_table[i].id,
+						 s, name);
+			}
+		}
+		if (!fired)
+			fail_msg("no variant makes %s find anything: the test does not exercise it", rule_table[i].id);
+		rule_table[i].enabled = enabled;
+	}
+	assert_true(gated >= 10);
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
@@ -357,7 +430,7 @@ int main(void)
 		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_field_size_and_count),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_name_eq), cmocka_unit_test(test_tchar),
-		cmocka_unit_test(test_status_lists),
+		cmocka_unit_test(test_status_lists), cmocka_unit_test(test_c_needs),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
