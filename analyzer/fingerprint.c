@@ -47,6 +47,12 @@ static bool uuid_like(const char *s, size_t n)
 	return true;
 }
 
+/* A byte as the parts show it: printable ASCII as it is, any other byte '?'. */
+static char shown(unsigned char c)
+{
+	return c < 0x20 || c > 0x7e ? '?' : (char)c;
+}
+
 void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 {
 	size_t i = 0, o = 0;
@@ -70,46 +76,44 @@ void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 		snprintf(out, n, "%s", len && uri[0] == '*' ? "*" : "/");
 		return;
 	}
+	/* One pass, segment by segment: each copied as it is read while it
+	 * fits (o < n - 1), then written over with {id} when it is one. */
 	while (i < end) {
-		size_t s = i;
-		const char *slash = memchr(uri + i, '/', end - i);
-		i = slash ? (size_t)(slash - uri) : end;
-		const char *seg = uri + s;
-		size_t sl = i - s;
-		const char *put = seg;
-		size_t pl = sl;
-		if (all_digits(seg, sl) || uuid_like(seg, sl)) {
-			put = "{id}";
-			pl = 4;
+		size_t s = i, os = o;
+		for (; i < end && uri[i] != '/'; i++)
+			if (o + 1 < n)
+				out[o++] = shown((unsigned char)uri[i]);
+		if (all_digits(uri + s, i - s) || uuid_like(uri + s, i - s)) {
+			size_t c = 4 < n - 1 - os ? 4 : n - 1 - os;
+			memcpy(out + os, "{id}", c);
+			o = os + c;
 		}
-		/* Cut to fit: o < n holds here, so the room is n - 1 - o. */
-		size_t c = pl < n - 1 - o ? pl : n - 1 - o;
-		memcpy(out + o, put, c);
-		o += c;
-		if (i < end && o + 1 < n)
-			out[o++] = '/';
-		if (i < end)
+		if (i < end) {
+			if (o + 1 < n)
+				out[o++] = '/';
 			i++;
+		}
 	}
 	out[o] = 0;
 }
 
 /*
- * Writes the bytes that snprintf(out, n, "%.*s", len, s) would: s up to
- * len bytes or a NUL in it, cut to n - 1.  With memcpy: the fingerprint
- * parts are made for every transaction (the traffic tables) and every
- * finding, and snprintf's format parsing was most of their cost.
+ * Writes s up to len bytes or a NUL in it, cut to n - 1, each byte as
+ * shown() has it and, with lower, ASCII capitals in lower case (the C
+ * locale's tolower: the program never calls setlocale).  One loop rather
+ * than snprintf and passes over the result: the fingerprint parts are
+ * made for every transaction (the traffic tables) and every finding.
  */
-static void copy_printed(char *out, size_t n, const char *s, size_t len)
+static void copy_shown(char *out, size_t n, const char *s, size_t len, bool lower)
 {
 	if (!n)
 		return;
-	const char *z = memchr(s, 0, len);
-	size_t l = z ? (size_t)(z - s) : len;
-	if (l > n - 1)
-		l = n - 1;
-	memcpy(out, s, l);
-	out[l] = 0;
+	size_t o = 0;
+	for (; o < len && o + 1 < n && s[o]; o++) {
+		unsigned char c = (unsigned char)s[o];
+		out[o] = lower && c >= 'A' && c <= 'Z' ? (char)(c + 32) : shown(c);
+	}
+	out[o] = 0;
 }
 
 void fp_server(const struct txn *t, char *out, size_t n)
@@ -119,42 +123,27 @@ void fp_server(const struct txn *t, char *out, size_t n)
 	if (h && hl) {
 		if (hl > 3 && memcmp(h + hl - 3, ":80", 3) == 0)
 			hl -= 3;
-		copy_printed(out, n, h, hl);
-		/* ASCII: the program runs in the C locale, where tolower is this. */
-		for (char *p = out; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p + 32);
+		copy_shown(out, n, h, hl, true);
 		return;
 	}
 	/* The server's address, without its port. */
 	const char *s = t->ep ? t->ep->server : "";
 	const char *colon = strrchr(s, ':');
 	size_t l = colon ? (size_t)(colon - s) : strlen(s);
-	copy_printed(out, n, s, l);
-}
-
-/* Rewrites s in place so that it is printable ASCII: any other byte becomes '?'. */
-static void printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			*s = '?';
+	copy_shown(out, n, s, l, false);
 }
 
 void fp_parts_of(const struct txn *t, const char *rule, struct fp_parts *p)
 {
-	memset(p, 0, sizeof *p);
+	/* Wire bytes: kept printable, so they go into JSON and XML as they are. */
 	p->rule = rule;
 	fp_server(t, p->server, sizeof p->server);
+	p->method[0] = p->endpoint[0] = 0;
 	if (t->req) {
-		copy_printed(p->method, sizeof p->method, head_str(t->req, t->req->method_s), t->req->method_s.len);
+		copy_shown(p->method, sizeof p->method, head_str(t->req, t->req->method_s), t->req->method_s.len, false);
 		fp_endpoint(head_str(t->req, t->req->uri), t->req->uri.len, p->endpoint, sizeof p->endpoint);
 	}
 	p->status = t->resp ? t->resp->status : 0;
-	/* Wire bytes: kept printable, so they go into JSON and XML as they are. */
-	printable(p->server);
-	printable(p->method);
-	printable(p->endpoint);
 }
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n)

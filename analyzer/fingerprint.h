@@ -12,11 +12,15 @@ struct txn;
  * (and without scheme and authority in absolute-form), with every segment
  * that is a number or looks like a UUID (8-4-4-4-12 hex digits, or 32 hex
  * digits) written {id}: "/users/42/orders?x=1" is "/users/{id}/orders".
- * Cut to fit out (n bytes, NUL included).
+ * Bytes outside printable ASCII are written '?'.  Cut to fit out (n
+ * bytes, NUL included).
  */
 void fp_endpoint(const char *uri, size_t len, char *out, size_t n);
 
-/* The server a transaction went to: its Host, lower-cased, without :80; or the server's address. */
+/*
+ * The server a transaction went to: its Host, lower-cased, without :80; or
+ * the server's address.  Bytes outside printable ASCII are written '?'.
+ */
 void fp_server(const struct txn *t, char *out, size_t n);
 
 /* The parts of a finding's fingerprint. */

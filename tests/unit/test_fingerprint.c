@@ -9,6 +9,7 @@
 #include "baseline.h"
 #include "communityid.h"
 #include "fingerprint.h"
+#include "txn.h"
 
 static void endpoint_is(const char *uri, const char *want)
 {
@@ -30,6 +31,69 @@ static void test_endpoints(void **state)
 	endpoint_is("*", "*");
 	endpoint_is("/a//b/", "/a//b/");
 	endpoint_is("?q=1", "/");
+}
+
+static void endpoint_cut_is(const char *uri, size_t n, const char *want)
+{
+	char out[256];
+	memset(out, 'x', sizeof out);
+	fp_endpoint(uri, strlen(uri), out, n);
+	if (strcmp(out, want) != 0)
+		fail_msg("endpoint of %s in %zu bytes: %s, want %s", uri, n, out, want);
+}
+
+static void test_endpoint_cut(void **state)
+{
+	/* Cut to fit, NUL included; an id cut like any other segment. */
+	endpoint_cut_is("/users/42/orders", 10, "/users/{i");
+	endpoint_cut_is("/users/42/orders", 7, "/users");
+	endpoint_cut_is("/users/42/orders", 8, "/users/");
+	endpoint_cut_is("/users/42/orders", 12, "/users/{id}");
+	endpoint_cut_is("/users/42/orders", 13, "/users/{id}/");
+	endpoint_cut_is("/users/42/orders", 1, "");
+	endpoint_cut_is("/1/2/3", 256, "/{id}/{id}/{id}");
+	/* Bytes outside printable ASCII are written '?', the id test made on the bytes as sent. */
+	endpoint_cut_is("/a\x01" "b/\xff/7", 256, "/a?b/?/{id}");
+}
+
+static void test_parts(void **state)
+{
+	/* The parts of a fingerprint: the Host lower-cased without :80,
+	 * every part printable ASCII. */
+	static const char *const req[] = { "Host", "API.Test:80", NULL };
+	struct txn *t = txn_new();
+	t->req = mk_head(0, 1, "GET", "/Users/42?x=1", 0, NULL, req);
+	t->resp = mk_head(1, 0, NULL, NULL, 404, "Not Found", NULL);
+	struct fp_parts p;
+	memset(&p, 'x', sizeof p);
+	fp_parts_of(t, "some-rule", &p);
+	assert_string_equal(p.rule, "some-rule");
+	assert_string_equal(p.server, "api.test");
+	assert_string_equal(p.method, "GET");
+	assert_string_equal(p.endpoint, "/Users/{id}");
+	assert_int_equal(p.status, 404);
+	txn_free(t);
+
+	static const char *const odd[] = { "Host", "A\x01.\xc3\xa9", NULL };
+	t = txn_new();
+	t->req = mk_head(0, 1, "G\x7fT", "/\x1b", 0, NULL, odd);
+	memset(&p, 'x', sizeof p);
+	fp_parts_of(t, "r", &p);
+	assert_string_equal(p.server, "a?.??");
+	assert_string_equal(p.method, "G?T");
+	assert_string_equal(p.endpoint, "/?");
+	assert_int_equal(p.status, 0);
+	txn_free(t);
+
+	/* No request: no method, no endpoint. */
+	t = txn_new();
+	t->resp = mk_head(1, 0, NULL, NULL, 200, "OK", NULL);
+	memset(&p, 'x', sizeof p);
+	fp_parts_of(t, "r", &p);
+	assert_string_equal(p.method, "");
+	assert_string_equal(p.endpoint, "");
+	assert_int_equal(p.status, 200);
+	txn_free(t);
 }
 
 static void test_hash_is_stable(void **state)
@@ -129,7 +193,8 @@ static void test_baseline_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_endpoints),     cmocka_unit_test(test_hash_is_stable),
+		cmocka_unit_test(test_endpoints),     cmocka_unit_test(test_endpoint_cut),
+		cmocka_unit_test(test_parts),         cmocka_unit_test(test_hash_is_stable),
 		cmocka_unit_test(test_community_id),  cmocka_unit_test(test_baseline_counts),
 		cmocka_unit_test(test_baseline_errors),
 	};
