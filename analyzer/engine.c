@@ -1,12 +1,15 @@
 /* engine.c: the pipeline from a captured frame to written findings. */
 #include "engine.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "conn.h"
 #include "decode.h"
 #include "fingerprint.h"
 #include "parallel.h"
+#include "traffic.h"
+#include "txn.h"
 
 /* Link type of a bare IPv4 datagram (pcap/dlt.h's DLT_IPV4). */
 #define DLT_IPV4_RAW 228
@@ -75,6 +78,45 @@ static void emit(void *ctx, struct txn *t)
 	done(e, t);
 }
 
+/*
+ * A transaction about to wait for its turn to be written (sequencer.c):
+ * one without findings, in a format that writes nothing for such a one,
+ * is cut down to what its turn takes (the counts and the statistics: a
+ * struct txn without heads, and its tr_sample, in one allocation), and
+ * the whole of it goes at once, while its memory is still in the cache.
+ * A capture's connections overlap, so that most transactions wait:
+ * with 64 connections at once, tens of thousands, whose heads filled
+ * megabytes and were cold by the time they were written.
+ */
+static struct txn *hold(void *ctx, struct txn *t)
+{
+	struct engine *e = ctx;
+	if (t->nfindings || t->brief)
+		return t;
+	struct tr_sample s;
+	char text[TR_SAMPLE_TEXT];
+	bool sampled = tr_sample_of(t, &s, text);
+	size_t sl = sampled ? strlen(s.server) + 1 : 0, el = sampled ? strlen(s.endpoint) + 1 : 0;
+	struct txn *b = malloc(TXN_ROOM + sizeof s + sl + el);
+	if (!b)
+		return t; /* it waits whole */
+	memset(b, 0, sizeof *b);
+	b->file = t->file;
+	b->conn_id = t->conn_id;
+	b->index = t->index;
+	b->flags = t->flags;
+	if (sampled) {
+		struct tr_sample *bs = (struct tr_sample *)((char *)b + TXN_ROOM);
+		char *names = (char *)(bs + 1);
+		*bs = s;
+		bs->server = memcpy(names, s.server, sl);
+		bs->endpoint = memcpy(names + sl, s.endpoint, el);
+		b->brief = bs;
+	}
+	done(e, t);
+	return b;
+}
+
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 {
 	memset(e, 0, sizeof *e);
@@ -82,6 +124,9 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	e->out = out;
 	e->max_sev = -1;
 	seq_init(&e->seq, lim->max_pending_output, &e->st.output_reordered, emit, e);
+	/* JSON Lines writes a line for every transaction, from its heads. */
+	if (out && out->fmt != OUT_JSONL)
+		e->seq.hold = hold;
 	frag_init(&e->frags, lim->max_frag_bytes, lim->frag_timeout_s);
 	e->budget.max = lim->max_buffered_bytes;
 	redir_init(&e->redirects, WL_MAX_REDIRECT_CLIENTS);

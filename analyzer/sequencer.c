@@ -17,6 +17,7 @@ void seq_init(struct sequencer *s, uint64_t max_pending, uint64_t *reordered,
 	s->max_pending = max_pending;
 	s->reordered = reordered;
 	s->emit = emit;
+	s->hold = NULL;
 	s->ctx = ctx;
 }
 
@@ -70,6 +71,8 @@ void seq_push(struct sequencer *s, struct seq_conn *c, struct txn *t)
 		s->emit(s->ctx, t);
 		return;
 	}
+	if (s->hold)
+		t = s->hold(s->ctx, t);
 	t->next = NULL;
 	if (c->tail)
 		c->tail->next = t;

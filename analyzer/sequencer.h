@@ -13,7 +13,9 @@
  * The oldest open connection's transactions go out at once; later
  * connections' wait until every connection before them has closed.  At
  * most max_pending wait: past that all waiting ones are written, and the
- * count of those written out of order goes to *reordered.
+ * count of those written out of order goes to *reordered.  A transaction
+ * about to wait is given to hold, when set, which returns what is to wait
+ * in its stead (a smaller copy, say) and takes ownership of it.
  */
 struct seq_conn;
 
@@ -23,6 +25,7 @@ struct sequencer {
 	uint64_t max_pending;
 	uint64_t *reordered;
 	void (*emit)(void *ctx, struct txn *t); /* takes ownership of t */
+	struct txn *(*hold)(void *ctx, struct txn *t); /* NULL, or as above */
 	void *ctx;
 };
 

@@ -236,37 +236,62 @@ static void series_add(struct traffic *tr, int64_t sec, int cls)
 		tr->nbins = (uint32_t)bin + 1;
 }
 
-void tr_add(struct traffic *tr, const struct txn *t)
+bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 {
 	if (!t->resp)
-		return;
-	int st = t->resp->status;
-	int cls = st >= 100 && st <= 599 ? st / 100 : 0;
-	/* Every response is drawn over time, 1xx too; hosts and endpoints
-	 * count final responses. */
-	series_add(tr, t->resp_ts.tv_sec, cls);
-	if (t->flags & TXN_INTERIM)
-		return;
+		return false;
+	s->sec = t->resp_ts.tv_sec;
+	s->status = t->resp->status;
+	s->final = !(t->flags & TXN_INTERIM);
+	s->server = s->endpoint = "";
+	s->lat = false;
+	if (!s->final)
+		return true;
 	struct fp_parts own;
 	const struct fp_parts *p = t->parts; /* worked out by a worker (-j) */
 	if (!p) {
 		fp_parts_of(t, "", &own);
 		p = &own;
 	}
-	/* "METHOD endpoint", "-" for either when empty; joined with memcpy
-	 * (it always fits: the parts are bounded). */
-	char ep[sizeof p->method + sizeof p->endpoint + 1];
+	/* The server, then "METHOD endpoint" ("-" for either when empty),
+	 * joined with memcpy: the parts are bounded, so they always fit. */
+	_Static_assert(sizeof p->server + sizeof p->method + sizeof p->endpoint + 1 <= TR_SAMPLE_TEXT,
+		       "the names fit");
+	size_t sl = strlen(p->server);
+	memcpy(text, p->server, sl + 1);
+	char *ep = text + sl + 1;
 	const char *m = p->method[0] ? p->method : "-", *en = p->endpoint[0] ? p->endpoint : "-";
 	size_t ml = strlen(m), enl = strlen(en);
 	memcpy(ep, m, ml);
 	ep[ml] = ' ';
 	memcpy(ep + ml + 1, en, enl + 1);
-	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, p->server), key_for(tr, &tr->endpoints, ep) };
-	uint32_t f, l;
-	bool lat = tr_latency(t, &f, &l);
-	if (lat) {
-		lat_add(tr, &tr->first, f);
-		lat_add(tr, &tr->last, l);
+	s->server = text;
+	s->endpoint = ep;
+	s->lat = tr_latency(t, &s->first, &s->last);
+	return true;
+}
+
+void tr_add(struct traffic *tr, const struct txn *t)
+{
+	struct tr_sample own;
+	char text[TR_SAMPLE_TEXT];
+	const struct tr_sample *s = t->brief;
+	if (!s) {
+		if (!tr_sample_of(t, &own, text))
+			return;
+		s = &own;
+	}
+	int st = s->status;
+	int cls = st >= 100 && st <= 599 ? st / 100 : 0;
+	/* Every response is drawn over time, 1xx too; hosts and endpoints
+	 * count final responses. */
+	series_add(tr, s->sec, cls);
+	if (!s->final)
+		return;
+	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, s->server), key_for(tr, &tr->endpoints, s->endpoint) };
+	if (s->lat) {
+		lat_add(tr, &tr->first, s->first);
+		lat_add(tr, &tr->last, s->last);
 	}
 	for (int i = 0; i < 2; i++) {
 		struct tr_key *k = keys[i];
@@ -276,9 +301,9 @@ void tr_add(struct traffic *tr, const struct txn *t)
 		k->c4xx += cls == 4;
 		k->c5xx += cls == 5;
 		k->findings += t->nfindings;
-		if (lat && i == 1) {
-			lat_add(tr, &k->first, f);
-			lat_add(tr, &k->last, l);
+		if (s->lat && i == 1) {
+			lat_add(tr, &k->first, s->first);
+			lat_add(tr, &k->last, s->last);
 		}
 	}
 }

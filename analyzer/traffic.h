@@ -55,7 +55,28 @@ struct traffic {
 void tr_init(struct traffic *tr, uint32_t max_keys);
 void tr_free(struct traffic *tr);
 
-/* Counts a written transaction (its findings are final: after --baseline). */
+/*
+ * What the statistics take of a transaction with a response: made from
+ * it by tr_sample_of, and kept in its stead (txn.brief) by a transaction
+ * that waits to be written without findings (engine.c).
+ */
+struct tr_sample {
+	int64_t sec;         /* the response's capture second */
+	uint16_t status;
+	bool final;          /* not a 1xx: counted by host and endpoint */
+	bool lat;            /* latency known (tr_latency) */
+	uint32_t first, last;
+	const char *server;  /* the host's row name */
+	const char *endpoint; /* the endpoint's row name: "METHOD endpoint" */
+};
+
+/* Room for tr_sample_of's names. */
+#define TR_SAMPLE_TEXT 512
+
+/* t's sample, its names written in text (TR_SAMPLE_TEXT bytes); false when t has no response. */
+bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text);
+
+/* Counts a written transaction (its findings are final: after --baseline), or its brief. */
 void tr_add(struct traffic *tr, const struct txn *t);
 
 /* Latency of t in microseconds: request end to the response's first byte (first) and last byte (last); false when unknown. */

@@ -11,6 +11,7 @@
 
 struct fp_parts;
 struct par_worker;
+struct tr_sample;
 
 enum txn_flag {
 	TXN_INTERIM = 1u << 0,        /* the response is a 1xx other than 101 */
@@ -68,6 +69,10 @@ struct txn {
 	uint16_t redir_at, hist_at;
 	struct fp_parts *parts;    /* -j: server, method and endpoint, worked out by the worker; or NULL */
 	struct par_worker *home;   /* -j: the worker that made it, which frees it; or NULL */
+	/* A transaction waiting to be written, cut down to what writing it
+	 * takes (engine.c): no heads, and what the statistics take of it,
+	 * in the same allocation; or NULL. */
+	const struct tr_sample *brief;
 };
 
 struct txn *txn_new(void);

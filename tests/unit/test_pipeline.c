@@ -10,6 +10,7 @@
 #include "rule.h"
 #include "config.h"
 #include "rules_file.h"
+#include "traffic.h"
 
 #define CLI 0x0a000001u /* 10.0.0.1, only as bytes in synthetic frames: nothing is sent */
 #define SRV 0x0a000002u
@@ -548,6 +549,88 @@ static void test_kept_content_budget(void **state)
 	}
 }
 
+/* The traffic of test_waiting_brief: a connection left open while a later one has its exchanges. */
+static void overlapping(struct run *r)
+{
+	uint32_t a = 100, b = 100, sa = 100, sb = 100;
+	static const char *const exchanges[][2] = {
+		{ "GET /items/1 HTTP/1.1\r\nHost: b.test\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" },
+		{ "GET /items/2 HTTP/1.1\r\nHost: B.Test:80\r\n\r\n", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" },
+		{ "POST /items HTTP/1.1\r\nHost: b.test\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n",
+		  "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n" },
+		{ "GET /x HTTP/1.1\r\n\r\n", "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n" },
+	};
+	frame(r, CLI, 41001, SRV, 80, a - 1, TCP_SYN, "", 0);
+	frame(r, CLI, 41002, SRV, 80, b - 1, TCP_SYN, "", 0);
+	const char *qa = "GET /a HTTP/1.1\r\nHost: a.test\r\n\r\n";
+	frame(r, CLI, 41001, SRV, 80, a, TCP_ACK, qa, strlen(qa));
+	a += (uint32_t)strlen(qa);
+	for (size_t i = 0; i < sizeof exchanges / sizeof exchanges[0]; i++) {
+		const char *q = exchanges[i][0], *p = exchanges[i][1];
+		frame(r, CLI, 41002, SRV, 80, b, TCP_ACK, q, strlen(q));
+		b += (uint32_t)strlen(q);
+		frame(r, SRV, 80, CLI, 41002, sb, TCP_ACK, p, strlen(p));
+		sb += (uint32_t)strlen(p);
+	}
+	frame(r, SRV, 80, CLI, 41001, sa, TCP_ACK, ok200, strlen(ok200));
+	finish(r);
+}
+
+static void rows_equal(const struct traffic *x, const struct traffic *y, bool endpoints)
+{
+	uint32_t nx, ny;
+	struct tr_row *rx = tr_rows(x, endpoints, false, 0, &nx), *ry = tr_rows(y, endpoints, false, 0, &ny);
+	assert_int_equal(nx, ny);
+	for (uint32_t i = 0; i < nx; i++) {
+		assert_string_equal(rx[i].name, ry[i].name);
+		assert_int_equal(rx[i].requests, ry[i].requests);
+		assert_int_equal(rx[i].c4xx, ry[i].c4xx);
+		assert_int_equal(rx[i].c5xx, ry[i].c5xx);
+		assert_int_equal(rx[i].findings, ry[i].findings);
+		assert_memory_equal(&rx[i].first, &ry[i].first, sizeof rx[i].first);
+		assert_memory_equal(&rx[i].last, &ry[i].last, sizeof rx[i].last);
+	}
+	free(rx);
+	free(ry);
+}
+
+static void test_waiting_brief(void **state)
+{
+	/* A transaction that waits for an earlier connection to end, without
+	 * findings, waits cut down to its statistics when the format writes
+	 * nothing for it (text, SARIF, JUnit): the counts, the host and
+	 * endpoint rows and the latencies come out as from the whole
+	 * transaction, which JSON Lines keeps. */
+	struct run whole, cut;
+	start(&whole, NULL);
+	assert_null(whole.e.seq.hold);
+	start(&cut, NULL);
+	engine_free(&cut.e);
+	cut.out.fmt = OUT_TEXT;
+	struct wl_limits def;
+	limits_default(&def);
+	engine_init(&cut.e, &def, &cut.out);
+	engine_begin_file(&cut.e, "test.pcap");
+	assert_non_null(cut.e.seq.hold);
+	overlapping(&whole);
+	overlapping(&cut);
+	assert_int_equal(whole.e.st.transactions, 6);
+	assert_int_equal(cut.e.st.transactions, whole.e.st.transactions);
+	assert_int_equal(cut.e.st.findings, whole.e.st.findings);
+	assert_true(whole.e.st.findings >= 1); /* the 201 without Location waits whole */
+	rows_equal(&whole.e.traffic, &cut.e.traffic, false);
+	rows_equal(&whole.e.traffic, &cut.e.traffic, true);
+	struct tr_pct wf, wl, cf, cl;
+	tr_overall(&whole.e.traffic, &wf, &wl);
+	tr_overall(&cut.e.traffic, &cf, &cl);
+	assert_int_equal(wf.count, 5);
+	assert_memory_equal(&wf, &cf, sizeof wf);
+	assert_memory_equal(&wl, &cl, sizeof wl);
+	assert_memory_equal(whole.e.traffic.series, cut.e.traffic.series, sizeof whole.e.traffic.series);
+	stop(&whole);
+	stop(&cut);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_connect_and_refused_upgrade),
 		cmocka_unit_test(test_checksums),
 		cmocka_unit_test(test_kept_content_budget),
+		cmocka_unit_test(test_waiting_brief),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

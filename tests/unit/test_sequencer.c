@@ -1,0 +1,117 @@
+/* test_sequencer.c: output in connection order, and what waits for it. */
+#include "wl_test.h"
+
+#include <stdlib.h>
+
+#include "sequencer.h"
+#include "txn.h"
+
+struct log {
+	uint32_t emitted[16];
+	int n;
+	uint32_t held[16];
+	int nheld;
+};
+
+static void record(void *ctx, struct txn *t)
+{
+	struct log *l = ctx;
+	assert_true(l->n < 16);
+	l->emitted[l->n++] = t->index;
+	txn_free(t);
+}
+
+/* Waits in a copy numbered 100 more, as the engine's hold waits in a brief. */
+static struct txn *copy(void *ctx, struct txn *t)
+{
+	struct log *l = ctx;
+	l->held[l->nheld++] = t->index;
+	struct txn *c = txn_new();
+	assert_non_null(c);
+	c->index = t->index + 100;
+	txn_free(t);
+	return c;
+}
+
+static struct txn *numbered(uint32_t i)
+{
+	struct txn *t = txn_new();
+	assert_non_null(t);
+	t->index = i;
+	return t;
+}
+
+static void test_order(void **state)
+{
+	/* The oldest open connection streams; a later one waits for it. */
+	struct log l = { 0 };
+	uint64_t reordered = 0;
+	struct sequencer s;
+	seq_init(&s, 100, &reordered, record, &l);
+	struct seq_conn *a = seq_open(&s), *b = seq_open(&s);
+	seq_push(&s, b, numbered(2));
+	seq_push(&s, a, numbered(1));
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.emitted[0], 1);
+	seq_push(&s, b, numbered(3));
+	seq_close(&s, a);
+	seq_close(&s, b);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.emitted[1], 2);
+	assert_int_equal(l.emitted[2], 3);
+	assert_int_equal(reordered, 0);
+}
+
+static void test_hold(void **state)
+{
+	/* hold is given each transaction that is to wait, and only those;
+	 * what it returns waits and is written in its place, in order. */
+	struct log l = { 0 };
+	uint64_t reordered = 0;
+	struct sequencer s;
+	seq_init(&s, 100, &reordered, record, &l);
+	s.hold = copy;
+	struct seq_conn *a = seq_open(&s), *b = seq_open(&s);
+	seq_push(&s, a, numbered(1)); /* written at once: not held */
+	seq_push(&s, b, numbered(2));
+	seq_push(&s, b, numbered(3));
+	seq_push(&s, a, numbered(4));
+	assert_int_equal(l.nheld, 2);
+	assert_int_equal(l.held[0], 2);
+	assert_int_equal(l.held[1], 3);
+	seq_close(&s, a);
+	seq_close(&s, b);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.emitted[0], 1);
+	assert_int_equal(l.emitted[1], 4);
+	assert_int_equal(l.emitted[2], 102);
+	assert_int_equal(l.emitted[3], 103);
+}
+
+static void test_cap(void **state)
+{
+	/* Past max_pending, what waits is written, counted as reordered. */
+	struct log l = { 0 };
+	uint64_t reordered = 0;
+	struct sequencer s;
+	seq_init(&s, 2, &reordered, record, &l);
+	struct seq_conn *a = seq_open(&s), *b = seq_open(&s);
+	seq_push(&s, b, numbered(1));
+	seq_push(&s, b, numbered(2));
+	assert_int_equal(l.n, 0);
+	seq_push(&s, b, numbered(3));
+	assert_int_equal(l.n, 3);
+	assert_int_equal(reordered, 3);
+	seq_close(&s, a);
+	seq_close(&s, b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
