@@ -76,8 +76,11 @@ struct hist_entry {
 	int retry_status;
 	int64_t retry_from_us;      /* when the response that set it was seen */
 	int64_t retry_at_us;        /* capture time before which a retry is early; 0 none */
-	char allow[128];            /* the resource's last Allow, normalised; "" none */
+	char *allow;                /* the resource's last Allow, normalised (ALLOW_MAX bytes); NULL none.
+				     * Apart: few responses carry Allow, and every entry would carry its room. */
 };
+
+#define ALLOW_MAX 128
 
 #define NONE UINT32_MAX
 
@@ -108,6 +111,8 @@ void hist_init(struct history *h, uint32_t max)
 
 void hist_free(struct history *h)
 {
+	for (uint32_t i = 0; i < h->count; i++)
+		free(h->ents[i].allow);
 	free(h->ents);
 	free(h->lru);
 	free(h->slots);
@@ -230,6 +235,7 @@ static struct hist_entry *entry(struct history *h, uint64_t k, bool create)
 	if (h->count >= h->max) {
 		/* The least recently used entry goes; its index is reused. */
 		i = h->oldest;
+		free(h->ents[i].allow);
 		slot_delete(h, probe(h, h->ents[i].key));
 		lru_unlink(h, i);
 		h->evicted++;
@@ -482,12 +488,15 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 		judge_resource(e, t, &sn, get, head, st);
 		/* allow-inconsistent: the same resource, another Allow. */
 		if (sn.first[N_ALLOW]) {
-			char now[sizeof e->allow];
+			char now[ALLOW_MAX];
 			allow_norm(t->resp, now, sizeof now);
-			if (e->allow[0] && strcmp(now, e->allow) != 0)
+			if (e->allow && e->allow[0] && strcmp(now, e->allow) != 0)
 				RAISE(t, RULE_ALLOW_INCONSISTENT, "Allow is now \"%s\"; earlier this URL allowed \"%s\"", now,
 				      e->allow);
-			memcpy(e->allow, now, sizeof now);
+			if (!e->allow)
+				e->allow = malloc(ALLOW_MAX);
+			if (e->allow)
+				memcpy(e->allow, now, sizeof now);
 		}
 		/* allow-vs-observed: refused a method it served before. */
 		if (meth_n < 64) {
