@@ -72,11 +72,34 @@ struct plan {
 };
 static struct plan *plan_of[STATUS_CODES];
 static bool plans_ready, plans_made;
+static unsigned plans_gen = 1; /* changes whenever the plans do: memos of another generation are stale */
+
+/*
+ * Which steps of a plan pass the test of what they need depends only on
+ * the status, the heads' sets of names and what the transaction lacks,
+ * and most transactions share these with many before them (a server
+ * answers with the same fields again and again).  So each thread keeps
+ * the positions that passed for the last signatures it saw, direct-mapped
+ * (MEMO_SLOTS), and a transaction with a known signature runs those at
+ * once, without building the plan's bits or testing each step.  Whether a
+ * rule is enabled is still asked at each step.
+ */
+#define MEMO_SLOTS 64
+struct memo {
+	uint64_t req, resp;
+	unsigned gen;       /* plans_gen when made; 0: empty */
+	uint16_t status;
+	uint8_t lack;
+	uint16_t n;
+	uint8_t pos[PLAN_STEPS]; /* positions in the status's list, in order */
+};
+static _Thread_local struct memo memos[MEMO_SLOTS];
 
 /* Frees the plans (the lists changed, or the rules are set up anew). */
 static void plans_free(void)
 {
 	plans_ready = false;
+	plans_gen++;
 	if (!plans_made)
 		return;
 	plans_made = false;
@@ -436,6 +459,7 @@ void rules_ready(void)
 		}
 	}
 	plans_ready = true;
+	plans_gen++;
 }
 
 /* Runs step s over t, when t has all it needs (miss_*: the name bits t's heads lack). */
@@ -484,18 +508,47 @@ void rules_evaluate(struct txn *t)
 			run_step(&steps[list[k]], t, &names, miss_req, miss_resp, lack, &out);
 		return;
 	}
-	/* The positions to visit: direct, and those keyed by a bit the heads have. */
-	uint64_t run[PLAN_WORDS];
-	memcpy(run, p->direct, sizeof run);
-	for (uint64_t b = names.resp & p->keys_resp; b; b &= b - 1)
-		for (int w = 0; w < PLAN_WORDS; w++)
-			run[w] |= p->keyed[p->at_resp[__builtin_ctzll(b)]][w];
-	for (uint64_t b = names.req & p->keys_req; b; b &= b - 1)
-		for (int w = 0; w < PLAN_WORDS; w++)
-			run[w] |= p->keyed[p->at_req[__builtin_ctzll(b)]][w];
-	for (int w = 0; w < PLAN_WORDS; w++)
-		for (uint64_t b = run[w]; b; b &= b - 1)
-			run_step(&steps[list[w * 64 + __builtin_ctzll(b)]], t, &names, miss_req, miss_resp, lack, &out);
+	/* The positions this signature ran before, if this thread remembers them. */
+	uint64_t sig = (uint64_t)st * 0x9e3779b97f4a7c15ull ^ names.req * 0xbf58476d1ce4e5b9ull ^
+		       names.resp * 0x94d049bb133111ebull ^ lack;
+	struct memo *m = &memos[(sig ^ sig >> 29) % MEMO_SLOTS];
+	if (m->gen != plans_gen || m->status != st || m->lack != lack || m->req != names.req || m->resp != names.resp) {
+		/* The positions to visit: direct, and those keyed by a bit the heads have;
+		 * of them, those whose needs the heads meet. */
+		uint64_t run[PLAN_WORDS];
+		memcpy(run, p->direct, sizeof run);
+		for (uint64_t b = names.resp & p->keys_resp; b; b &= b - 1)
+			for (int w = 0; w < PLAN_WORDS; w++)
+				run[w] |= p->keyed[p->at_resp[__builtin_ctzll(b)]][w];
+		for (uint64_t b = names.req & p->keys_req; b; b &= b - 1)
+			for (int w = 0; w < PLAN_WORDS; w++)
+				run[w] |= p->keyed[p->at_req[__builtin_ctzll(b)]][w];
+		m->gen = 0;
+		m->n = 0;
+		for (int w = 0; w < PLAN_WORDS; w++) {
+			for (uint64_t b = run[w]; b; b &= b - 1) {
+				int k = w * 64 + __builtin_ctzll(b);
+				const struct rule_step *s = &steps[list[k]];
+				if (!((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)))
+					m->pos[m->n++] = (uint8_t)k;
+			}
+		}
+		m->req = names.req;
+		m->resp = names.resp;
+		m->status = (uint16_t)st;
+		m->lack = (uint8_t)lack;
+		m->gen = plans_gen;
+	}
+	for (int i = 0; i < m->n; i++) {
+		const struct rule_step *s = &steps[list[m->pos[i]]];
+		if (!rule_table[s->rule].enabled)
+			continue;
+		out.rule = (enum rule_id)s->rule;
+		if (s->check)
+			s->check(t, &out);
+		else
+			decl_case_check(s->dcase, t, &names, &out);
+	}
 }
 
 int rule_by_id(const char *id)

@@ -412,6 +412,42 @@ static void test_c_needs(void **state)
 	assert_true(gated >= 10);
 }
 
+static void test_memo_follows_rules(void **state)
+{
+	/* The engine remembers which steps a signature (status, names,
+	 * what is lacking) ran; what it remembers must follow the rules:
+	 * a rule disabled or added after a transaction like this one was
+	 * judged counts for the next one. */
+	static const char *const some[] = { "X-Seen", "1", NULL };
+	int i = rule_by_id("missing-allow");
+	assert_true(i >= 0);
+	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 1);
+	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 1);
+	rule_table[i].enabled = false;
+	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 0);
+	rule_table[i].enabled = true;
+	static const char extra[] = "rules:\n"
+				    "  - id: test-seen-on-405\n"
+				    "    severity: info\n"
+				    "    summary: a test rule\n"
+				    "    when: { status: 405, response: { X-Seen: present } }\n"
+				    "    require: { response: { X-Other: present } }\n"
+				    "    message: X-Seen without X-Other\n";
+	char err[256];
+	struct rules_file *rf = rules_file_parse("extra.yaml", extra, sizeof extra - 1, err, sizeof err);
+	assert_non_null(rf);
+	assert_int_equal(rules_file_register(rf, err, sizeof err), 0);
+	rules_ready();
+	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "test-seen-on-405", NULL), 1);
+	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 1);
+	/* Back to the built-in rules alone, for the tests after this one. */
+	rules_init();
+	assert_int_equal(rules_load_builtin(err, sizeof err), 0);
+	rules_ready();
+	rules_file_free(rf);
+	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "test-seen-on-405", NULL), 0);
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
@@ -431,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_name_eq), cmocka_unit_test(test_tchar),
 		cmocka_unit_test(test_status_lists), cmocka_unit_test(test_c_needs),
+		cmocka_unit_test(test_memo_follows_rules),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
