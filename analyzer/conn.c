@@ -245,6 +245,12 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		t->req_frame = c->msg_meta[s].frame;
 		t->req_rec_off = c->msg_meta[s].rec_off;
 		t->req_rec_len = c->msg_meta[s].rec_len;
+		/* The history's key for its URL, now: its slot is asked for
+		 * while the response is on its way (under -j, by the merge). */
+		t->url_key = hist_url_key(t);
+		t->flags |= TXN_URL_KEY;
+		if (!e->pw)
+			hist_prefetch(&e->history, t->url_key);
 		c->req_txn = t;
 		pend_push(c, t);
 		return 0;

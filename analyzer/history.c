@@ -468,11 +468,41 @@ static bool meth(const struct http_head *q, const char *m, uint32_t n)
 	return q->method_s.len == n && memcmp(head_str(q, q->method_s), m, n) == 0;
 }
 
-void hist_observe(struct history *h, const char *client_ip, struct txn *t)
+/* The key of url: the hash of "R " and then the URL, which is the hash of "R url"; never 0. */
+static uint64_t url_key_of(const char *url)
+{
+	uint64_t k = fnv_str(fnv(FNV_OFFSET, "R ", 2), url);
+	return k ? k : 1;
+}
+
+uint64_t hist_url_key(const struct txn *t)
 {
 	char url[1024];
-	if (!t->req || !t->resp || !heads_whole(t) || (t->flags & (TXN_INTERIM | TXN_RESP_MALFORMED)) ||
-	    !redir_request_url(t, url, sizeof url))
+	return redir_request_url(t, url, sizeof url) ? url_key_of(url) : 0;
+}
+
+void hist_prefetch(const struct history *h, uint64_t key)
+{
+	if (h->nslots && key)
+		__builtin_prefetch(&h->slots[home(h, key)]);
+}
+
+void hist_observe(struct history *h, const char *client_ip, struct txn *t)
+{
+	if (!t->req || !t->resp || !heads_whole(t) || (t->flags & (TXN_INTERIM | TXN_RESP_MALFORMED)))
+		return;
+	/* The URL's key, worked out when the request was read; the URL
+	 * itself is written out only when needed (below). */
+	char url[1024];
+	bool have_url = false;
+	uint64_t url_key;
+	if (t->flags & TXN_URL_KEY) {
+		url_key = t->url_key;
+	} else {
+		have_url = redir_request_url(t, url, sizeof url);
+		url_key = have_url ? url_key_of(url) : 0;
+	}
+	if (!url_key)
 		return;
 	int st = t->resp->status;
 	uint8_t meth_n = t->req->method;
@@ -481,9 +511,7 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	struct seen sn;
 	scan(h, t->resp, &sn);
 
-	/* The keys are hashed as they are read, not written out first: the
-	 * hash of "R " and then the URL is the hash of "R url". */
-	struct hist_entry *e = entry(h, fnv_str(fnv(FNV_OFFSET, "R ", 2), url), true);
+	struct hist_entry *e = entry(h, url_key, true);
 	if (e) {
 		judge_resource(e, t, &sn, get, head, st);
 		/* allow-inconsistent: the same resource, another Allow. */
@@ -521,8 +549,10 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	const struct hfield *loc = sn.first[N_LOCATION];
 	if (loc && (st == 201 || (st >= 300 && st <= 399 && st != 304))) {
 		char target[1024];
-		if (redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
-			struct hist_entry *te = entry(h, fnv_str(fnv(FNV_OFFSET, "R ", 2), target), true);
+		if (!have_url)
+			have_url = redir_request_url(t, url, sizeof url);
+		if (have_url && redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
+			struct hist_entry *te = entry(h, url_key_of(target), true);
 			if (te)
 				te->named = true;
 		}
@@ -556,6 +586,8 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	 * 503 or 413 only, so until one came there is nothing to look up. */
 	bool make = st == 401 || st == 429 || st == 503 || st == 413;
 	if (!make && !h->clients_made)
+		return;
+	if (!have_url && !redir_request_url(t, url, sizeof url))
 		return;
 	uint64_t ck = fnv_str(fnv_str(fnv(FNV_OFFSET, "C ", 2), client_ip), " ");
 	struct hist_entry *ce = entry(h, fnv_str(ck, url), make);

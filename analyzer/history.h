@@ -51,4 +51,16 @@ void hist_free(struct history *h);
  */
 void hist_observe(struct history *h, const char *client_ip, struct txn *t);
 
+/*
+ * The key of the URL t's request asks for, by which hist_observe finds
+ * what that URL showed before; 0 when the request has none (no Host, say).
+ * Worked out when the request has been read (txn.url_key), so that
+ * hist_prefetch can ask for the table's memory while the response is
+ * still on its way.
+ */
+uint64_t hist_url_key(const struct txn *t);
+
+/* A hint: the table's slot for key will be read soon. */
+void hist_prefetch(const struct history *h, uint64_t key);
+
 #endif

@@ -21,6 +21,7 @@ enum {
 	BATCH_BYTES = 512 << 10,   /* their payload bytes, copied out of the reader's buffer */
 	MAX_QUEUED = 8,            /* batches waiting for a worker: the reader waits past that */
 	BLOCK_EVENTS = 256,        /* results handed back at once */
+	MERGE_AHEAD = 8,           /* events ahead of the merge whose history slots are asked for */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
 };
 
@@ -56,6 +57,7 @@ struct event {
 	uint8_t kind;
 	struct par_conn *pc;
 	struct txn *t;
+	uint64_t url_key;           /* EV_TXN: t's url_key when worked out, else 0 (for hist_prefetch) */
 	char ip[sizeof ((struct endpoints *)0)->client_ip]; /* the client's address, for the redirects and the history */
 };
 
@@ -173,6 +175,7 @@ static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_con
 	ev->kind = (uint8_t)kind;
 	ev->pc = pc;
 	ev->t = t;
+	ev->url_key = kind == EV_TXN && t && (t->flags & TXN_URL_KEY) ? t->url_key : 0;
 	ev->ip[0] = 0;
 	return ev;
 }
@@ -440,6 +443,11 @@ void par_drain(struct par *p)
 		if (!best)
 			break;
 		merge_event(p->e, &best->m_head->ev[best->m_pos++]);
+		/* The history's slot for a transaction a few events on in this
+		 * worker's results, asked for while those before it are merged. */
+		struct evblock *b = best->m_head;
+		if (best->m_pos + MERGE_AHEAD < b->n)
+			hist_prefetch(&p->e->history, b->ev[best->m_pos + MERGE_AHEAD].url_key);
 	}
 }
 

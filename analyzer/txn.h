@@ -28,6 +28,7 @@ enum txn_flag {
 	TXN_SAW_100 = 1u << 11,       /* the request was answered by a 100 Continue already */
 	TXN_CHUNK_EXT = 1u << 12,     /* the response's chunked content had a chunk extension */
 	TXN_TUNNEL_SEEN = 1u << 13,   /* first holds the first bytes the server sent after a 101 */
+	TXN_URL_KEY = 1u << 14,       /* url_key is worked out */
 };
 
 /* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */
@@ -73,6 +74,7 @@ struct txn {
 	 * takes (engine.c): no heads, and what the statistics take of it,
 	 * in the same allocation; or NULL. */
 	const struct tr_sample *brief;
+	uint64_t url_key;          /* hist_url_key of the request, when TXN_URL_KEY */
 };
 
 struct txn *txn_new(void);

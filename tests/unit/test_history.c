@@ -1,4 +1,4 @@
-/* test_history.c: the history's cap forgets the least recently used entry, checked against a plain LRU list. */
+/* test_history.c: the history's cap forgets the least recently used entry, checked against a plain LRU list; URL keys. */
 #include "wl_test.h"
 
 #include <stdio.h>
@@ -56,7 +56,8 @@ static int findings_of(const struct txn *t, enum rule_id r)
 	return n;
 }
 
-static void test_lru_against_model(void **state)
+/* The LRU model, with each request's url_key worked out as it is read (keyed) or left to hist_observe. */
+static void lru_against_model(bool keyed)
 {
 	static const uint32_t caps[] = { 1, 2, 3, 5, 17, 64, 200 };
 	static const char *const ok_fields[] = { "ETag", "\"e\"", "Vary", "Accept", "Content-Length", "0", NULL };
@@ -80,6 +81,11 @@ static void test_lru_against_model(void **state)
 			t->req = mk_head(0, HTTP_GET, "GET", uri, 0, NULL, req_fields);
 			t->resp = mk_head(1, 0, NULL, NULL, ok ? 200 : 304, "R", ok ? ok_fields : nm_fields);
 			t->flags = TXN_RESP_DONE;
+			if (keyed) {
+				t->url_key = hist_url_key(t);
+				t->flags |= TXN_URL_KEY;
+				hist_prefetch(&h, t->url_key);
+			}
 			hist_observe(&h, "10.0.0.1", t);
 
 			/* The URL's host is lower-cased; the server's key too. */
@@ -102,6 +108,59 @@ static void test_lru_against_model(void **state)
 	}
 }
 
+static void test_lru_against_model(void **state)
+{
+	lru_against_model(false);
+}
+
+static void test_lru_keyed_against_model(void **state)
+{
+	lru_against_model(true);
+}
+
+/* A GET of uri on h.test answered with status and fields, its url_key worked out first when keyed. */
+static struct txn *observed(struct history *h, bool keyed, const char *uri, int status, const char *const *fields)
+{
+	static const char *const host[] = { "Host", "h.test", NULL };
+	struct txn *t = txn_new();
+	t->req = mk_head(0, HTTP_GET, "GET", uri, 0, NULL, host);
+	t->resp = mk_head(1, 0, NULL, NULL, status, "R", fields);
+	t->flags = TXN_RESP_DONE;
+	if (keyed) {
+		t->url_key = hist_url_key(t);
+		t->flags |= TXN_URL_KEY;
+	}
+	hist_observe(h, "10.0.0.1", t);
+	return t;
+}
+
+static void test_url_key(void **state)
+{
+	/* A request without a URL (no Host) has no key, and nothing is remembered of it. */
+	static const char *const none[] = { NULL };
+	struct txn *t = txn_new();
+	t->req = mk_head(0, HTTP_GET, "GET", "/x", 0, NULL, none);
+	assert_int_equal(hist_url_key(t), 0);
+	txn_free(t);
+	/* With the key worked out before, what needs the URL itself (a
+	 * Location resolved against it, a client's retries) still has it. */
+	static const char *const created[] = { "Location", "/new", NULL };
+	static const char *const busy[] = { "Retry-After", "60", NULL };
+	for (int keyed = 0; keyed < 2; keyed++) {
+		struct history h;
+		hist_init(&h, 64);
+		txn_free(observed(&h, keyed, "/make", 201, created));
+		t = observed(&h, keyed, "/new", 404, none);
+		assert_int_equal(findings_of(t, RULE_LOCATION_DANGLING), 1);
+		txn_free(t);
+		txn_free(observed(&h, keyed, "/busy", 503, busy));
+		t = observed(&h, keyed, "/busy", 503, busy);
+		assert_int_equal(findings_of(t, RULE_RETRY_AFTER_IGNORED), 1);
+		txn_free(t);
+		hist_free(&h);
+	}
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
@@ -113,6 +172,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lru_against_model),
+		cmocka_unit_test(test_lru_keyed_against_model),
+		cmocka_unit_test(test_url_key),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
