@@ -96,7 +96,7 @@ static struct txn *hold(void *ctx, struct txn *t)
 	struct tr_sample s;
 	char text[TR_SAMPLE_TEXT];
 	bool sampled = tr_sample_of(t, &s, text);
-	size_t sl = sampled ? strlen(s.server) + 1 : 0, el = sampled ? strlen(s.endpoint) + 1 : 0;
+	size_t sl = sampled ? s.server_len + 1 : 0, el = sampled ? s.endpoint_len + 1 : 0;
 	struct txn *b = malloc(TXN_ROOM + sizeof s + sl + el);
 	if (!b)
 		return t; /* it waits whole */

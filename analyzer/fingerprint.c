@@ -53,7 +53,7 @@ static char shown(unsigned char c)
 	return c < 0x20 || c > 0x7e ? '?' : (char)c;
 }
 
-void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
+size_t fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 {
 	size_t i = 0, o = 0;
 	/* absolute-form: skip scheme and authority. */
@@ -71,10 +71,10 @@ void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 	if (hash)
 		end = (size_t)(hash - uri);
 	if (n == 0)
-		return;
+		return 0;
 	if (i == end) {
 		snprintf(out, n, "%s", len && uri[0] == '*' ? "*" : "/");
-		return;
+		return strlen(out);
 	}
 	/* One pass, segment by segment: each copied as it is read while it
 	 * fits (o < n - 1), then written over with {id} when it is one. */
@@ -95,6 +95,7 @@ void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
 		}
 	}
 	out[o] = 0;
+	return o;
 }
 
 /*
@@ -104,44 +105,47 @@ void fp_endpoint(const char *uri, size_t len, char *out, size_t n)
  * than snprintf and passes over the result: the fingerprint parts are
  * made for every transaction (the traffic tables) and every finding.
  */
-static void copy_shown(char *out, size_t n, const char *s, size_t len, bool lower)
+static size_t copy_shown(char *out, size_t n, const char *s, size_t len, bool lower)
 {
 	if (!n)
-		return;
+		return 0;
 	size_t o = 0;
 	for (; o < len && o + 1 < n && s[o]; o++) {
 		unsigned char c = (unsigned char)s[o];
 		out[o] = lower && c >= 'A' && c <= 'Z' ? (char)(c + 32) : shown(c);
 	}
 	out[o] = 0;
+	return o;
 }
 
-void fp_server(const struct txn *t, char *out, size_t n)
+size_t fp_server(const struct txn *t, char *out, size_t n)
 {
 	uint32_t hl = 0;
 	const char *h = txn_host(t, &hl);
 	if (h && hl) {
 		if (hl > 3 && memcmp(h + hl - 3, ":80", 3) == 0)
 			hl -= 3;
-		copy_shown(out, n, h, hl, true);
-		return;
+		return copy_shown(out, n, h, hl, true);
 	}
 	/* The server's address, without its port. */
 	const char *s = t->ep ? t->ep->server : "";
 	const char *colon = strrchr(s, ':');
 	size_t l = colon ? (size_t)(colon - s) : strlen(s);
-	copy_shown(out, n, s, l, false);
+	return copy_shown(out, n, s, l, false);
 }
 
 void fp_parts_of(const struct txn *t, const char *rule, struct fp_parts *p)
 {
 	/* Wire bytes: kept printable, so they go into JSON and XML as they are. */
 	p->rule = rule;
-	fp_server(t, p->server, sizeof p->server);
+	p->server_len = (uint16_t)fp_server(t, p->server, sizeof p->server);
 	p->method[0] = p->endpoint[0] = 0;
+	p->method_len = p->endpoint_len = 0;
 	if (t->req) {
-		copy_shown(p->method, sizeof p->method, head_str(t->req, t->req->method_s), t->req->method_s.len, false);
-		fp_endpoint(head_str(t->req, t->req->uri), t->req->uri.len, p->endpoint, sizeof p->endpoint);
+		p->method_len = (uint16_t)copy_shown(p->method, sizeof p->method, head_str(t->req, t->req->method_s),
+						     t->req->method_s.len, false);
+		p->endpoint_len = (uint16_t)fp_endpoint(head_str(t->req, t->req->uri), t->req->uri.len, p->endpoint,
+							sizeof p->endpoint);
 	}
 	p->status = t->resp ? t->resp->status : 0;
 }

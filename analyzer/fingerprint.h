@@ -15,13 +15,13 @@ struct txn;
  * Bytes outside printable ASCII are written '?'.  Cut to fit out (n
  * bytes, NUL included).
  */
-void fp_endpoint(const char *uri, size_t len, char *out, size_t n);
+size_t fp_endpoint(const char *uri, size_t len, char *out, size_t n); /* returns strlen(out) */
 
 /*
  * The server a transaction went to: its Host, lower-cased, without :80; or
  * the server's address.  Bytes outside printable ASCII are written '?'.
  */
-void fp_server(const struct txn *t, char *out, size_t n);
+size_t fp_server(const struct txn *t, char *out, size_t n); /* returns strlen(out) */
 
 /* The parts of a finding's fingerprint. */
 struct fp_parts {
@@ -30,6 +30,7 @@ struct fp_parts {
 	char method[24];
 	char endpoint[256];
 	int status;               /* 0: none */
+	uint16_t server_len, method_len, endpoint_len; /* strlen of each, set by fp_parts_of */
 };
 
 /* The parts for a finding of rule on t; bytes outside printable ASCII are written '?'. */

@@ -244,6 +244,7 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	s->status = t->resp->status;
 	s->final = !(t->flags & TXN_INTERIM);
 	s->server = s->endpoint = "";
+	s->server_len = s->endpoint_len = 0;
 	s->lat = false;
 	if (!s->final)
 		return true;
@@ -257,16 +258,18 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	 * joined with memcpy: the parts are bounded, so they always fit. */
 	_Static_assert(sizeof p->server + sizeof p->method + sizeof p->endpoint + 1 <= TR_SAMPLE_TEXT,
 		       "the names fit");
-	size_t sl = strlen(p->server);
+	size_t sl = p->server_len;
 	memcpy(text, p->server, sl + 1);
 	char *ep = text + sl + 1;
-	const char *m = p->method[0] ? p->method : "-", *en = p->endpoint[0] ? p->endpoint : "-";
-	size_t ml = strlen(m), enl = strlen(en);
+	const char *m = p->method_len ? p->method : "-", *en = p->endpoint_len ? p->endpoint : "-";
+	size_t ml = p->method_len ? p->method_len : 1, enl = p->endpoint_len ? p->endpoint_len : 1;
 	memcpy(ep, m, ml);
 	ep[ml] = ' ';
 	memcpy(ep + ml + 1, en, enl + 1);
 	s->server = text;
 	s->endpoint = ep;
+	s->server_len = (uint32_t)sl;
+	s->endpoint_len = (uint32_t)(ml + 1 + enl);
 	s->lat = tr_latency(t, &s->first, &s->last);
 	return true;
 }

@@ -68,6 +68,7 @@ struct tr_sample {
 	uint32_t first, last;
 	const char *server;  /* the host's row name */
 	const char *endpoint; /* the endpoint's row name: "METHOD endpoint" */
+	uint32_t server_len, endpoint_len; /* their strlen */
 };
 
 /* Room for tr_sample_of's names. */

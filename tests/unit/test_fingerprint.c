@@ -14,8 +14,8 @@
 static void endpoint_is(const char *uri, const char *want)
 {
 	char out[256];
-	fp_endpoint(uri, strlen(uri), out, sizeof out);
-	if (strcmp(out, want) != 0)
+	size_t l = fp_endpoint(uri, strlen(uri), out, sizeof out);
+	if (strcmp(out, want) != 0 || l != strlen(want))
 		fail_msg("endpoint of %s: %s, want %s", uri, out, want);
 }
 
@@ -37,8 +37,8 @@ static void endpoint_cut_is(const char *uri, size_t n, const char *want)
 {
 	char out[256];
 	memset(out, 'x', sizeof out);
-	fp_endpoint(uri, strlen(uri), out, n);
-	if (strcmp(out, want) != 0)
+	size_t l = fp_endpoint(uri, strlen(uri), out, n);
+	if (strcmp(out, want) != 0 || l != strlen(want))
 		fail_msg("endpoint of %s in %zu bytes: %s, want %s", uri, n, out, want);
 }
 
@@ -72,6 +72,9 @@ static void test_parts(void **state)
 	assert_string_equal(p.method, "GET");
 	assert_string_equal(p.endpoint, "/Users/{id}");
 	assert_int_equal(p.status, 404);
+	assert_int_equal(p.server_len, 8);
+	assert_int_equal(p.method_len, 3);
+	assert_int_equal(p.endpoint_len, 11);
 	txn_free(t);
 
 	static const char *const odd[] = { "Host", "A\x01.\xc3\xa9", NULL };
@@ -93,6 +96,9 @@ static void test_parts(void **state)
 	assert_string_equal(p.method, "");
 	assert_string_equal(p.endpoint, "");
 	assert_int_equal(p.status, 200);
+	assert_int_equal(p.method_len, 0);
+	assert_int_equal(p.endpoint_len, 0);
+	assert_int_equal(p.server_len, strlen(p.server));
 	txn_free(t);
 }
 

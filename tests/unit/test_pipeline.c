@@ -11,6 +11,7 @@
 #include "config.h"
 #include "rules_file.h"
 #include "traffic.h"
+#include "txn.h"
 
 #define CLI 0x0a000001u /* 10.0.0.1, only as bytes in synthetic frames: nothing is sent */
 #define SRV 0x0a000002u
@@ -594,6 +595,41 @@ static void rows_equal(const struct traffic *x, const struct traffic *y, bool en
 	free(ry);
 }
 
+static void test_sample(void **state)
+{
+	/* What the statistics take of a transaction: the row names with
+	 * their lengths, for a final response; none for a 1xx. */
+	static const char *const host[] = { "Host", "Api.Test", NULL };
+	struct txn *t = txn_new();
+	t->req = mk_head(0, 1, "GET", "/users/7?x", 0, NULL, host);
+	t->resp = mk_head(1, 0, NULL, NULL, 100, "Continue", NULL);
+	t->flags = TXN_INTERIM;
+	struct tr_sample s;
+	char text[TR_SAMPLE_TEXT];
+	assert_true(tr_sample_of(t, &s, text));
+	assert_false(s.final);
+	assert_int_equal(s.status, 100);
+	assert_int_equal(s.server_len, 0);
+	assert_int_equal(s.endpoint_len, 0);
+	t->flags = 0;
+	t->resp->status = 200;
+	assert_true(tr_sample_of(t, &s, text));
+	assert_true(s.final);
+	assert_string_equal(s.server, "api.test");
+	assert_int_equal(s.server_len, 8);
+	assert_string_equal(s.endpoint, "GET /users/{id}");
+	assert_int_equal(s.endpoint_len, 15);
+	head_unref(t->req);
+	t->req = NULL;
+	assert_true(tr_sample_of(t, &s, text));
+	assert_string_equal(s.endpoint, "- -");
+	assert_int_equal(s.endpoint_len, 3);
+	head_unref(t->resp);
+	t->resp = NULL;
+	assert_false(tr_sample_of(t, &s, text));
+	txn_free(t);
+}
+
 static void test_waiting_brief(void **state)
 {
 	/* A transaction that waits for an earlier connection to end, without
@@ -655,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_connect_and_refused_upgrade),
 		cmocka_unit_test(test_checksums),
 		cmocka_unit_test(test_kept_content_budget),
+		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_waiting_brief),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
