@@ -82,13 +82,14 @@ static void emit(void *ctx, struct txn *t)
  * A transaction about to wait for its turn to be written (sequencer.c):
  * one without findings, in a format that writes nothing for such a one,
  * is cut down to what its turn takes (the counts and the statistics: a
- * struct txn without heads, and its tr_sample, in one allocation), and
- * the whole of it goes at once, while its memory is still in the cache.
+ * struct txn without heads, and its tr_sample, together in its
+ * connection's room in the sequencer), and the whole of it goes at once,
+ * while its memory is still in the cache.
  * A capture's connections overlap, so that most transactions wait:
  * with 64 connections at once, tens of thousands, whose heads filled
  * megabytes and were cold by the time they were written.
  */
-static struct txn *hold(void *ctx, struct txn *t)
+static struct txn *hold(void *ctx, struct seq_conn *c, struct txn *t)
 {
 	struct engine *e = ctx;
 	if (t->nfindings || t->brief)
@@ -97,14 +98,14 @@ static struct txn *hold(void *ctx, struct txn *t)
 	char text[TR_SAMPLE_TEXT];
 	bool sampled = tr_sample_of(t, &s, text);
 	size_t sl = sampled ? s.server_len + 1 : 0, el = sampled ? s.endpoint_len + 1 : 0;
-	struct txn *b = malloc(TXN_ROOM + sizeof s + sl + el);
+	struct txn *b = seq_room(c, TXN_ROOM + sizeof s + sl + el);
 	if (!b)
 		return t; /* it waits whole */
 	memset(b, 0, sizeof *b);
 	b->file = t->file;
 	b->conn_id = t->conn_id;
 	b->index = t->index;
-	b->flags = t->flags;
+	b->flags = t->flags | TXN_SEQ_ROOM;
 	if (sampled) {
 		struct tr_sample *bs = (struct tr_sample *)((char *)b + TXN_ROOM);
 		char *names = (char *)(bs + 1);

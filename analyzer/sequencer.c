@@ -1,13 +1,54 @@
 /* sequencer.c: output in connection order. */
 #include "sequencer.h"
 
+#include <stddef.h>
 #include <stdlib.h>
+
+/* A chunk of a connection's room: taken from the front, freed whole. */
+struct room_chunk {
+	struct room_chunk *next;
+	size_t used, cap;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+#define ROOM_CHUNK (16 << 10)
 
 struct seq_conn {
 	struct seq_conn *next;
 	struct txn *head, *tail;
+	struct room_chunk *room;
 	bool closed;
 };
+
+void *seq_room(struct seq_conn *c, size_t n)
+{
+	const size_t align = _Alignof(max_align_t);
+	n = (n + align - 1) & ~(align - 1);
+	struct room_chunk *k = c->room;
+	if (!k || k->cap - k->used < n) {
+		size_t cap = n > ROOM_CHUNK ? n : ROOM_CHUNK;
+		k = malloc(sizeof *k + cap);
+		if (!k)
+			return NULL;
+		k->next = c->room;
+		k->used = 0;
+		k->cap = cap;
+		c->room = k;
+	}
+	void *p = k->data + k->used;
+	k->used += n;
+	return p;
+}
+
+/* Gives c's room back: nothing waits in it any more. */
+static void room_free(struct seq_conn *c)
+{
+	while (c->room) {
+		struct room_chunk *k = c->room;
+		c->room = k->next;
+		free(k);
+	}
+}
 
 void seq_init(struct sequencer *s, uint64_t max_pending, uint64_t *reordered,
 	      void (*emit)(void *ctx, struct txn *t), void *ctx)
@@ -44,6 +85,7 @@ static void emit_held(struct sequencer *s, struct seq_conn *c)
 		s->emit(s->ctx, t);
 	}
 	c->tail = NULL;
+	room_free(c);
 }
 
 /* Writes what the head of the order allows: closed connections go, the first open one streams. */
@@ -72,7 +114,7 @@ void seq_push(struct sequencer *s, struct seq_conn *c, struct txn *t)
 		return;
 	}
 	if (s->hold)
-		t = s->hold(s->ctx, t);
+		t = s->hold(s->ctx, c, t);
 	t->next = NULL;
 	if (c->tail)
 		c->tail->next = t;

@@ -15,7 +15,8 @@
  * most max_pending wait: past that all waiting ones are written, and the
  * count of those written out of order goes to *reordered.  A transaction
  * about to wait is given to hold, when set, which returns what is to wait
- * in its stead (a smaller copy, say) and takes ownership of it.
+ * in its stead (a smaller copy, say) and takes ownership of it; the copy
+ * may live in its connection's room (seq_room).
  */
 struct seq_conn;
 
@@ -25,7 +26,7 @@ struct sequencer {
 	uint64_t max_pending;
 	uint64_t *reordered;
 	void (*emit)(void *ctx, struct txn *t); /* takes ownership of t */
-	struct txn *(*hold)(void *ctx, struct txn *t); /* NULL, or as above */
+	struct txn *(*hold)(void *ctx, struct seq_conn *c, struct txn *t); /* NULL, or as above */
 	void *ctx;
 };
 
@@ -40,5 +41,15 @@ void seq_push(struct sequencer *s, struct seq_conn *c, struct txn *t);
 
 /* c will have no more transactions. */
 void seq_close(struct sequencer *s, struct seq_conn *c);
+
+/*
+ * n bytes (aligned as malloc's) in c's room: memory for what waits in
+ * c's stead (hold), taken in chunks and given back all at once when c's
+ * waiting transactions have been written, so that each costs neither a
+ * malloc nor a free and they lie one after the other.  A transaction put
+ * there carries TXN_SEQ_ROOM (txn_free leaves it).  NULL when memory ran
+ * out.
+ */
+void *seq_room(struct seq_conn *c, size_t n);
 
 #endif

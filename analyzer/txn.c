@@ -21,7 +21,10 @@ struct txn *txn_new_for(struct http_head *req)
 
 void txn_free(struct txn *t)
 {
-	if (!t)
+	/* A waiting transaction cut down in the sequencer's room holds
+	 * nothing of its own; the room goes when its connection's turn has
+	 * been written. */
+	if (!t || (t->flags & TXN_SEQ_ROOM))
 		return;
 	head_unref(t->resp);
 	head_unref(t->trailers);

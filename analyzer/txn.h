@@ -29,6 +29,7 @@ enum txn_flag {
 	TXN_CHUNK_EXT = 1u << 12,     /* the response's chunked content had a chunk extension */
 	TXN_TUNNEL_SEEN = 1u << 13,   /* first holds the first bytes the server sent after a 101 */
 	TXN_URL_KEY = 1u << 14,       /* url_key is worked out */
+	TXN_SEQ_ROOM = 1u << 15,      /* it lives in its connection's room in the sequencer (seq_room): not freed alone */
 };
 
 /* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */
