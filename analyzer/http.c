@@ -189,7 +189,9 @@ static const llhttp_settings_t hx_settings = {
 	.on_method_complete = on_part_complete,
 	.on_url_complete = on_part_complete,
 	.on_status_complete = on_status_complete,
-	.on_header_field_complete = on_part_complete,
+	/* No on_header_field_complete: a name ends where its value starts
+	 * (hb_append starts a value on the name's heels), and a value with
+	 * no bytes ends at on_header_value_complete. */
 	.on_header_value_complete = on_value_complete,
 	.on_chunk_extension_name = on_chunk_extension,
 	.on_headers_complete = on_headers_complete,
