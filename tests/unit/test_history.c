@@ -2,6 +2,7 @@
 #include "wl_test.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "history.h"
 #include "llhttp.h"
@@ -134,6 +135,35 @@ static struct txn *observed(struct history *h, bool keyed, const char *uri, int 
 	return t;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void test_url_keys_apart(void **state)
+{
+	/* An entry is known by its 64-bit key alone: URLs that differ in a
+	 * digit or two, or only in length, must not share one. */
+	enum { N = 100000 };
+	uint64_t *keys = malloc(N * sizeof *keys);
+	assert_non_null(keys);
+	static const char *const host[] = { "Host", "bench.test", NULL };
+	for (int i = 0; i < N; i++) {
+		char uri[64];
+		snprintf(uri, sizeof uri, i % 2 ? "/api/items/%d" : "/api/items/%d/", i / 2);
+		struct txn *t = txn_new();
+		t->req = mk_head(0, HTTP_GET, "GET", uri, 0, NULL, host);
+		keys[i] = hist_url_key(t);
+		assert_true(keys[i] != 0);
+		txn_free(t);
+	}
+	qsort(keys, N, sizeof *keys, cmp_u64);
+	for (int i = 1; i < N; i++)
+		assert_true(keys[i] != keys[i - 1]);
+	free(keys);
+}
+
 static void test_url_key(void **state)
 {
 	/* A request without a URL (no Host) has no key, and nothing is remembered of it. */
@@ -174,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_lru_against_model),
 		cmocka_unit_test(test_lru_keyed_against_model),
 		cmocka_unit_test(test_url_key),
+		cmocka_unit_test(test_url_keys_apart),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
