@@ -92,13 +92,15 @@ static void emit(void *ctx, struct txn *t)
 static struct txn *hold(void *ctx, struct seq_conn *c, struct txn *t)
 {
 	struct engine *e = ctx;
-	if (t->nfindings || t->brief)
+	if (t->nfindings || (t->flags & TXN_SEQ_ROOM))
 		return t;
-	struct tr_sample s;
+	/* The sample a worker made (-j), or made now. */
+	struct tr_sample own;
 	char text[TR_SAMPLE_TEXT];
-	bool sampled = tr_sample_of(t, &s, text);
-	size_t sl = sampled ? s.server_len + 1 : 0, el = sampled ? s.endpoint_len + 1 : 0;
-	struct txn *b = seq_room(c, TXN_ROOM + sizeof s + sl + el);
+	const struct tr_sample *s = t->brief;
+	if (!s && tr_sample_of(t, &own, text))
+		s = &own;
+	struct txn *b = seq_room(c, TXN_ROOM + (s ? tr_sample_size(s) : 0));
 	if (!b)
 		return t; /* it waits whole */
 	memset(b, 0, sizeof *b);
@@ -106,14 +108,8 @@ static struct txn *hold(void *ctx, struct seq_conn *c, struct txn *t)
 	b->conn_id = t->conn_id;
 	b->index = t->index;
 	b->flags = t->flags | TXN_SEQ_ROOM;
-	if (sampled) {
-		struct tr_sample *bs = (struct tr_sample *)((char *)b + TXN_ROOM);
-		char *names = (char *)(bs + 1);
-		*bs = s;
-		bs->server = memcpy(names, s.server, sl);
-		bs->endpoint = memcpy(names + sl, s.endpoint, el);
-		b->brief = bs;
-	}
+	if (s)
+		b->brief = tr_sample_put(s, (char *)b + TXN_ROOM);
 	done(e, t);
 	return b;
 }

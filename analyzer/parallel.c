@@ -14,6 +14,7 @@
 #include "history.h"
 #include "redirects.h"
 #include "sequencer.h"
+#include "traffic.h"
 #include "txn.h"
 
 enum {
@@ -210,7 +211,10 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 	/* What the statistics and the fingerprints need of it, worked out here
 	 * rather than in the merge, which all the workers wait on. */
 	t->home = we->pw;
-	if (t->resp && !(t->flags & TXN_INTERIM)) {
+	t->brief = tr_sample_new(t);
+	/* The fingerprint's parts, for findings: the merge works them out
+	 * from the heads for one whose only findings it adds. */
+	if (t->nfindings && t->resp && !(t->flags & TXN_INTERIM)) {
 		t->parts = malloc(sizeof *t->parts);
 		if (t->parts)
 			fp_parts_of(t, "", t->parts);

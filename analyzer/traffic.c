@@ -274,6 +274,31 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	return true;
 }
 
+size_t tr_sample_size(const struct tr_sample *s)
+{
+	return sizeof *s + s->server_len + 1 + s->endpoint_len + 1;
+}
+
+struct tr_sample *tr_sample_put(const struct tr_sample *s, void *at)
+{
+	struct tr_sample *c = at;
+	char *names = (char *)(c + 1);
+	*c = *s;
+	c->server = memcpy(names, s->server, s->server_len + 1);
+	c->endpoint = memcpy(names + s->server_len + 1, s->endpoint, s->endpoint_len + 1);
+	return c;
+}
+
+struct tr_sample *tr_sample_new(const struct txn *t)
+{
+	struct tr_sample s;
+	char text[TR_SAMPLE_TEXT];
+	if (!tr_sample_of(t, &s, text))
+		return NULL;
+	void *at = malloc(tr_sample_size(&s));
+	return at ? tr_sample_put(&s, at) : NULL;
+}
+
 void tr_add(struct traffic *tr, const struct txn *t)
 {
 	struct tr_sample own;

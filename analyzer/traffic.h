@@ -77,6 +77,15 @@ struct tr_sample {
 /* t's sample, its names written in text (TR_SAMPLE_TEXT bytes); false when t has no response. */
 bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text);
 
+/* The bytes a copy of s takes with its names (tr_sample_put). */
+size_t tr_sample_size(const struct tr_sample *s);
+
+/* Copies s and its names into at (tr_sample_size bytes, aligned as malloc's); returns the copy. */
+struct tr_sample *tr_sample_put(const struct tr_sample *s, void *at);
+
+/* t's sample in an allocation of its own (free), or NULL when t has no response or memory ran out. */
+struct tr_sample *tr_sample_new(const struct txn *t);
+
 /* Counts a written transaction (its findings are final: after --baseline), or its brief. */
 void tr_add(struct traffic *tr, const struct txn *t);
 

@@ -33,6 +33,7 @@ void txn_free(struct txn *t)
 		free(t->ep);
 	free(t->findings);
 	free(t->parts);
+	free((void *)t->brief); /* a worker's sample (-j); one in the sequencer's room is not freed (above) */
 	/* Last: t may live in its request head's allocation, which goes
 	 * with the head's last reference (an interim response may hold
 	 * another). */

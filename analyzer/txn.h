@@ -71,9 +71,10 @@ struct txn {
 	uint16_t redir_at, hist_at;
 	struct fp_parts *parts;    /* -j: server, method and endpoint, worked out by the worker; or NULL */
 	struct par_worker *home;   /* -j: the worker that made it, which frees it; or NULL */
-	/* A transaction waiting to be written, cut down to what writing it
-	 * takes (engine.c): no heads, and what the statistics take of it,
-	 * in the same allocation; or NULL. */
+	/* What the statistics take of it (tr_sample): worked out by its
+	 * worker (-j, its own allocation); or, for a transaction waiting to
+	 * be written cut down to that (engine.c's hold: no heads,
+	 * TXN_SEQ_ROOM), in the same room; or NULL. */
 	const struct tr_sample *brief;
 	uint64_t url_key;          /* hist_url_key of the request, when TXN_URL_KEY */
 };

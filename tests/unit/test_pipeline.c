@@ -2,6 +2,7 @@
 #include "wl_test.h"
 
 #include <pcap/dlt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -619,6 +620,18 @@ static void test_sample(void **state)
 	assert_int_equal(s.server_len, 8);
 	assert_string_equal(s.endpoint, "GET /users/{id}");
 	assert_int_equal(s.endpoint_len, 15);
+	/* A copy with its names, where a worker keeps it (tr_sample_new) or in room given (tr_sample_put). */
+	struct tr_sample *own = tr_sample_new(t);
+	assert_non_null(own);
+	assert_int_equal(tr_sample_size(own), sizeof *own + 9 + 16);
+	_Alignas(max_align_t) char room[sizeof *own + 64];
+	struct tr_sample *put = tr_sample_put(own, room);
+	free(own);
+	assert_string_equal(put->server, "api.test");
+	assert_string_equal(put->endpoint, "GET /users/{id}");
+	assert_true(put->server > room && put->endpoint < room + sizeof room);
+	assert_int_equal(put->status, 200);
+	assert_true(put->final);
 	head_unref(t->req);
 	t->req = NULL;
 	assert_true(tr_sample_of(t, &s, text));
