@@ -316,6 +316,9 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 				   c->resp_version / 10, c->resp_version % 10);
 		}
 	}
+	/* The history's entry for the URL, asked for while the content is read. */
+	if (!e->pw && (t->flags & TXN_URL_KEY))
+		hist_prefetch_entry(&e->history, t->url_key);
 	t->resp = h;
 	t->resp_ts = c->msg_meta[s].ts;
 	t->resp_frame = c->msg_meta[s].frame;

@@ -502,6 +502,18 @@ void hist_prefetch(const struct history *h, uint64_t key)
 		__builtin_prefetch(&h->slots[home(h, key)]);
 }
 
+void hist_prefetch_entry(const struct history *h, uint64_t key)
+{
+	if (!h->nslots || !key)
+		return;
+	const struct hist_slot *sl = &h->slots[home(h, key)];
+	if (sl->ent && sl->key == key) {
+		const char *e = (const char *)&h->ents[sl->ent - 1];
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + 64);
+	}
+}
+
 void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 {
 	if (!t->req || !t->resp || !heads_whole(t) || (t->flags & (TXN_INTERIM | TXN_RESP_MALFORMED)))

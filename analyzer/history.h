@@ -63,4 +63,7 @@ uint64_t hist_url_key(const struct txn *t);
 /* A hint: the table's slot for key will be read soon. */
 void hist_prefetch(const struct history *h, uint64_t key);
 
+/* A later hint: the entry for key, when its slot (asked for before) is its home and holds it. */
+void hist_prefetch_entry(const struct history *h, uint64_t key);
+
 #endif

@@ -452,6 +452,8 @@ void par_drain(struct par *p)
 		struct evblock *b = best->m_head;
 		if (best->m_pos + MERGE_AHEAD < b->n)
 			hist_prefetch(&p->e->history, b->ev[best->m_pos + MERGE_AHEAD].url_key);
+		if (best->m_pos + MERGE_AHEAD / 2 < b->n)
+			hist_prefetch_entry(&p->e->history, b->ev[best->m_pos + MERGE_AHEAD / 2].url_key);
 	}
 }
 

@@ -86,6 +86,7 @@ static void lru_against_model(bool keyed)
 				t->url_key = hist_url_key(t);
 				t->flags |= TXN_URL_KEY;
 				hist_prefetch(&h, t->url_key);
+				hist_prefetch_entry(&h, t->url_key); /* hints: nothing they change */
 			}
 			hist_observe(&h, "10.0.0.1", t);
 
