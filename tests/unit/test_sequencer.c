@@ -44,51 +44,61 @@ static struct txn *numbered(uint32_t i)
 	return t;
 }
 
+/* A sequencer writing to a log, with two connections open: a, then b. */
+struct fixture {
+	struct log l;
+	uint64_t reordered;
+	struct sequencer s;
+	struct seq_conn *a, *b;
+};
+
+static void fixture(struct fixture *f, uint64_t max_pending)
+{
+	memset(f, 0, sizeof *f);
+	seq_init(&f->s, max_pending, &f->reordered, record, &f->l);
+	f->a = seq_open(&f->s);
+	f->b = seq_open(&f->s);
+}
+
 static void test_order(void **state)
 {
 	/* The oldest open connection streams; a later one waits for it. */
-	struct log l = { 0 };
-	uint64_t reordered = 0;
-	struct sequencer s;
-	seq_init(&s, 100, &reordered, record, &l);
-	struct seq_conn *a = seq_open(&s), *b = seq_open(&s);
-	seq_push(&s, b, numbered(2));
-	seq_push(&s, a, numbered(1));
-	assert_int_equal(l.n, 1);
-	assert_int_equal(l.emitted[0], 1);
-	seq_push(&s, b, numbered(3));
-	seq_close(&s, a);
-	seq_close(&s, b);
-	assert_int_equal(l.n, 3);
-	assert_int_equal(l.emitted[1], 2);
-	assert_int_equal(l.emitted[2], 3);
-	assert_int_equal(reordered, 0);
+	struct fixture f;
+	fixture(&f, 100);
+	seq_push(&f.s, f.b, numbered(2));
+	seq_push(&f.s, f.a, numbered(1));
+	assert_int_equal(f.l.n, 1);
+	assert_int_equal(f.l.emitted[0], 1);
+	seq_push(&f.s, f.b, numbered(3));
+	seq_close(&f.s, f.a);
+	seq_close(&f.s, f.b);
+	assert_int_equal(f.l.n, 3);
+	assert_int_equal(f.l.emitted[1], 2);
+	assert_int_equal(f.l.emitted[2], 3);
+	assert_int_equal(f.reordered, 0);
 }
 
 static void test_hold(void **state)
 {
 	/* hold is given each transaction that is to wait, and only those;
 	 * what it returns waits and is written in its place, in order. */
-	struct log l = { 0 };
-	uint64_t reordered = 0;
-	struct sequencer s;
-	seq_init(&s, 100, &reordered, record, &l);
-	s.hold = copy;
-	struct seq_conn *a = seq_open(&s), *b = seq_open(&s);
-	seq_push(&s, a, numbered(1)); /* written at once: not held */
-	seq_push(&s, b, numbered(2));
-	seq_push(&s, b, numbered(3));
-	seq_push(&s, a, numbered(4));
-	assert_int_equal(l.nheld, 2);
-	assert_int_equal(l.held[0], 2);
-	assert_int_equal(l.held[1], 3);
-	seq_close(&s, a);
-	seq_close(&s, b);
-	assert_int_equal(l.n, 4);
-	assert_int_equal(l.emitted[0], 1);
-	assert_int_equal(l.emitted[1], 4);
-	assert_int_equal(l.emitted[2], 102);
-	assert_int_equal(l.emitted[3], 103);
+	struct fixture f;
+	fixture(&f, 100);
+	f.s.hold = copy;
+	seq_push(&f.s, f.a, numbered(1)); /* written at once: not held */
+	seq_push(&f.s, f.b, numbered(2));
+	seq_push(&f.s, f.b, numbered(3));
+	seq_push(&f.s, f.a, numbered(4));
+	assert_int_equal(f.l.nheld, 2);
+	assert_int_equal(f.l.held[0], 2);
+	assert_int_equal(f.l.held[1], 3);
+	seq_close(&f.s, f.a);
+	seq_close(&f.s, f.b);
+	assert_int_equal(f.l.n, 4);
+	assert_int_equal(f.l.emitted[0], 1);
+	assert_int_equal(f.l.emitted[1], 4);
+	assert_int_equal(f.l.emitted[2], 102);
+	assert_int_equal(f.l.emitted[3], 103);
 }
 
 static void test_room(void **state)
@@ -96,15 +106,12 @@ static void test_room(void **state)
 	/* A connection's room: aligned as malloc's, each piece apart from
 	 * the others, pieces larger than a chunk too; given back when its
 	 * waiting transactions are written (AddressSanitizer sees to it). */
-	struct log l = { 0 };
-	uint64_t reordered = 0;
-	struct sequencer s;
-	seq_init(&s, 1000, &reordered, record, &l);
-	struct seq_conn *a = seq_open(&s), *b = seq_open(&s);
+	struct fixture f;
+	fixture(&f, 1000);
 	unsigned char *prev = NULL;
 	for (int i = 0; i < 200; i++) {
 		size_t n = i % 50 == 49 ? 40000 : (size_t)(1 + i * 7 % 300);
-		unsigned char *p = seq_room(b, n);
+		unsigned char *p = seq_room(f.b, n);
 		assert_non_null(p);
 		assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
 		memset(p, i, n);
@@ -112,28 +119,25 @@ static void test_room(void **state)
 			assert_int_equal(prev[0], (unsigned char)(i - 1));
 		prev = p;
 	}
-	seq_push(&s, b, numbered(1));
-	seq_close(&s, a);
-	seq_close(&s, b);
-	assert_int_equal(l.n, 1);
+	seq_push(&f.s, f.b, numbered(1));
+	seq_close(&f.s, f.a);
+	seq_close(&f.s, f.b);
+	assert_int_equal(f.l.n, 1);
 }
 
 static void test_cap(void **state)
 {
 	/* Past max_pending, what waits is written, counted as reordered. */
-	struct log l = { 0 };
-	uint64_t reordered = 0;
-	struct sequencer s;
-	seq_init(&s, 2, &reordered, record, &l);
-	struct seq_conn *a = seq_open(&s), *b = seq_open(&s);
-	seq_push(&s, b, numbered(1));
-	seq_push(&s, b, numbered(2));
-	assert_int_equal(l.n, 0);
-	seq_push(&s, b, numbered(3));
-	assert_int_equal(l.n, 3);
-	assert_int_equal(reordered, 3);
-	seq_close(&s, a);
-	seq_close(&s, b);
+	struct fixture f;
+	fixture(&f, 2);
+	seq_push(&f.s, f.b, numbered(1));
+	seq_push(&f.s, f.b, numbered(2));
+	assert_int_equal(f.l.n, 0);
+	seq_push(&f.s, f.b, numbered(3));
+	assert_int_equal(f.l.n, 3);
+	assert_int_equal(f.reordered, 3);
+	seq_close(&f.s, f.a);
+	seq_close(&f.s, f.b);
 }
 
 int main(void)
