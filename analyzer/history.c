@@ -483,7 +483,7 @@ static bool meth(const struct http_head *q, const char *m, uint32_t n)
 	return q->method_s.len == n && memcmp(head_str(q, q->method_s), m, n) == 0;
 }
 
-/* The key of url: the hash of "R " and then the URL, which is the hash of "R url"; never 0. */
+/* The key of url: "R " and then the URL, hashed (hash_bytes); never 0. */
 static uint64_t url_key_of(const char *url)
 {
 	uint64_t k = hash_str(hash_bytes(HASH_SEED, "R ", 2), url);
