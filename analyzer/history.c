@@ -490,9 +490,19 @@ static uint64_t url_key_of(const char *url)
 	return k ? k : 1;
 }
 
+#define URL_ROOM 1024
+
+/* Writes t's request URL into url (URL_ROOM bytes) unless *have says it is there already; whether it is. */
+static bool url_at_hand(const struct txn *t, char *url, bool *have)
+{
+	if (!*have)
+		*have = redir_request_url(t, url, URL_ROOM);
+	return *have;
+}
+
 uint64_t hist_url_key(const struct txn *t)
 {
-	char url[1024];
+	char url[URL_ROOM];
 	return redir_request_url(t, url, sizeof url) ? url_key_of(url) : 0;
 }
 
@@ -520,14 +530,13 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 		return;
 	/* The URL's key, worked out when the request was read; the URL
 	 * itself is written out only when needed (below). */
-	char url[1024];
+	char url[URL_ROOM];
 	bool have_url = false;
 	uint64_t url_key;
 	if (t->flags & TXN_URL_KEY) {
 		url_key = t->url_key;
 	} else {
-		have_url = redir_request_url(t, url, sizeof url);
-		url_key = have_url ? url_key_of(url) : 0;
+		url_key = url_at_hand(t, url, &have_url) ? url_key_of(url) : 0;
 	}
 	if (!url_key)
 		return;
@@ -576,9 +585,7 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	const struct hfield *loc = sn.first[N_LOCATION];
 	if (loc && (st == 201 || (st >= 300 && st <= 399 && st != 304))) {
 		char target[1024];
-		if (!have_url)
-			have_url = redir_request_url(t, url, sizeof url);
-		if (have_url && redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
+		if (url_at_hand(t, url, &have_url) && redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
 			struct hist_entry *te = entry(h, url_key_of(target), true);
 			if (te)
 				te->named = true;
@@ -614,7 +621,7 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	bool make = st == 401 || st == 429 || st == 503 || st == 413;
 	if (!make && !h->clients_made)
 		return;
-	if (!have_url && !redir_request_url(t, url, sizeof url))
+	if (!url_at_hand(t, url, &have_url))
 		return;
 	uint64_t ck = hash_str(hash_str(hash_bytes(HASH_SEED, "C ", 2), client_ip), " ");
 	struct hist_entry *ce = entry(h, hash_str(ck, url), make);

@@ -462,13 +462,17 @@ void rules_ready(void)
 	plans_gen++;
 }
 
-/* Runs step s over t, when t has all it needs (miss_*: the name bits t's heads lack). */
-static inline void run_step(const struct rule_step *s, struct txn *t, const struct decl_names *names,
-			    uint64_t miss_req, uint64_t miss_resp, unsigned lack, struct rule_out *out)
+/* Whether t has all step s needs (miss_*: the name bits t's heads lack): one test for names, the request, whole heads. */
+static inline bool step_met(const struct rule_step *s, uint64_t miss_req, uint64_t miss_resp, unsigned lack)
 {
-	/* One test for all it needs: names, the request, whole heads. */
-	if (((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)) ||
-	    !rule_table[s->rule].enabled)
+	return !((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack));
+}
+
+/* Judges t by step s, when its rule is enabled. */
+static inline void step_judge(const struct rule_step *s, struct txn *t, const struct decl_names *names,
+			      struct rule_out *out)
+{
+	if (!rule_table[s->rule].enabled)
 		return;
 	out->rule = (enum rule_id)s->rule;
 	if (s->check)
@@ -505,7 +509,8 @@ void rules_evaluate(struct txn *t)
 	const struct plan *p = plans_ready ? plan_of[st] : NULL;
 	if (!p) {
 		for (int k = 0; k < n; k++)
-			run_step(&steps[list[k]], t, &names, miss_req, miss_resp, lack, &out);
+			if (step_met(&steps[list[k]], miss_req, miss_resp, lack))
+				step_judge(&steps[list[k]], t, &names, &out);
 		return;
 	}
 	/* The positions this signature ran before, if this thread remembers them. */
@@ -528,8 +533,7 @@ void rules_evaluate(struct txn *t)
 		for (int w = 0; w < PLAN_WORDS; w++) {
 			for (uint64_t b = run[w]; b; b &= b - 1) {
 				int k = w * 64 + __builtin_ctzll(b);
-				const struct rule_step *s = &steps[list[k]];
-				if (!((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)))
+				if (step_met(&steps[list[k]], miss_req, miss_resp, lack))
 					m->pos[m->n++] = (uint8_t)k;
 			}
 		}
@@ -539,16 +543,8 @@ void rules_evaluate(struct txn *t)
 		m->lack = (uint8_t)lack;
 		m->gen = plans_gen;
 	}
-	for (int i = 0; i < m->n; i++) {
-		const struct rule_step *s = &steps[list[m->pos[i]]];
-		if (!rule_table[s->rule].enabled)
-			continue;
-		out.rule = (enum rule_id)s->rule;
-		if (s->check)
-			s->check(t, &out);
-		else
-			decl_case_check(s->dcase, t, &names, &out);
-	}
+	for (int i = 0; i < m->n; i++)
+		step_judge(&steps[list[m->pos[i]]], t, &names, &out);
 }
 
 int rule_by_id(const char *id)
