@@ -25,7 +25,8 @@ import mkpcap  # noqa: E402
 wirelint = os.path.abspath(sys.argv[1])
 fix = "--fix" in sys.argv[2:]
 root = os.path.dirname(here)
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 outputs = {}
 
 

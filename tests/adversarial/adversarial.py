@@ -23,7 +23,8 @@ import time
 wirelint = sys.argv[1]
 only = sys.argv[2:]
 SANITIZED = os.environ.get("WIRELINT_SANITIZED") == "1"
-TMP = tempfile.mkdtemp(prefix="wirelint-adv-")
+SCRATCH = tempfile.TemporaryDirectory(prefix="wirelint-adv-")  # removed at exit, pass or fail
+TMP = SCRATCH.name
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 ETH = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00"
@@ -148,6 +149,7 @@ def lint(name, path, expect_status, counters, mem_mib, extra=(), stderr_has=(), 
         for m in text_has:
             check(name, m in tout, "text summary lacks %r" % m)
     size = os.path.getsize(path) / (1 << 20)
+    os.unlink(path)  # the largest are 150 MB: one at a time on the disk
     report.append("%-28s %7.1f MiB capture  %6.1f MiB peak  %6.2f s" % (name, size, rss, secs))
     return s, out
 
@@ -339,6 +341,7 @@ def damaged(name, blob, status, msg, keep):
     check(name, ("wirelint: %s: " % path) in err and msg in err, "stderr lacks %r: %s" % (msg, err))
     for k in keep:
         check(name, k in out, "the finding %s before the damage is lost" % k)
+    os.unlink(path)
     report.append("%-28s %7.1f MiB capture  %6.1f MiB peak  %6.2f s" % (name, len(blob) / (1 << 20), rss, secs))
 
 

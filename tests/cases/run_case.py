@@ -24,7 +24,8 @@ import mkpcap  # noqa: E402
 
 wirelint, case = sys.argv[1], sys.argv[2]
 expect = case[: -len(".case")] + ".expect"
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 pcap = os.path.join(tmp, os.path.basename(case)[:-5] + ".pcap")
 extra = mkpcap.from_case(case, pcap)
 p = subprocess.run([wirelint, "--format", "jsonl", "--fail-on", "none", *extra, pcap], capture_output=True, timeout=60)

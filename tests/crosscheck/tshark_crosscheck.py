@@ -196,7 +196,11 @@ def ts_transactions(pcap, ports):
 def items():
     for pcap in sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcap"))):
         yield os.path.basename(pcap)[:-5], pcap
-    tmp = tempfile.mkdtemp()
+    with tempfile.TemporaryDirectory() as tmp:
+        yield from case_captures(tmp)
+
+
+def case_captures(tmp):
     for case in sorted(glob.glob(os.path.join(ROOT, "tests", "cases", "*.case"))):
         name = os.path.basename(case)[:-5]
         pcap = os.path.join(tmp, name + ".pcap")

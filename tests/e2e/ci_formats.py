@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(here), "cases"))
 import mkpcap  # noqa: E402
 
 wirelint = os.path.abspath(sys.argv[1])
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 failures = []
 demo, clean = "captures/demo.pcap", "captures/clean.pcap"
 MULTITOOL = "tests/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"

@@ -29,7 +29,8 @@ def expect(name, args, code, stderr_has=(), stdout_has=()):
         failures.append("%s: %s\n  stdout: %s\n  stderr: %s" % (name, "; ".join(problems), out[-500:], err[-500:]))
 
 
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 demo = "captures/demo.pcap"
 clean = "captures/clean.pcap"
 

@@ -32,7 +32,8 @@ sys.path.insert(0, os.path.join(root, "tests", "cases"))
 import mkpcap  # noqa: E402
 
 wirelint = sys.argv[1]
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 failures = []
 
 

@@ -111,7 +111,8 @@ extra = [
         ifaces=[(1, 1000000), (101, 1000000000)], pick=lambda i: i % 2)),
 ]
 want = [l for l in open(EXPECT).read().splitlines() if l.strip()]
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 failures = []
 cases = [(name, dlt, fn, fmt) for name, (dlt, fn) in variants.items() for fmt in ("pcap", "pcapng")]
 cases.append(("ethernet", 1, lambda ip: ETH(ip), "pcapng"))

@@ -26,7 +26,8 @@ wirelint = sys.argv[1]
 if not shutil.which("strace"):
     print("SKIP: strace is not installed (scripts/setup.sh --tests installs it)")
     sys.exit(77)
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 failures = []
 
 pcap = os.path.join(tmp, "large.pcap")
@@ -113,7 +114,6 @@ for path in (pcap, pcapng):
         if got != size:
             failures.append("%s: read %d bytes of %d after the sniff" % (what, got, size))
 
-shutil.rmtree(tmp)
 for f in failures:
     print("FAIL:", f)
 if failures:

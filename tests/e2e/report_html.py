@@ -20,7 +20,8 @@ chromium = shutil.which("chromium") or shutil.which("chromium-browser")
 if not chromium:
     print("skipped: Chromium is not installed (scripts/setup.sh --tests installs Debian's chromium)")
     sys.exit(77)
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 failures = []
 
 

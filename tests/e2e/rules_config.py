@@ -16,7 +16,8 @@ root = os.getcwd()
 sys.path.insert(0, os.path.join(root, "tests", "cases"))
 import mkpcap  # noqa: E402
 
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 cap = os.path.join(tmp, "misc.pcap")
 mkpcap.write(cap, mkpcap.build(open(os.path.join(root, "tests/cases/rules-misc.case")).read().splitlines()))
 failures = []

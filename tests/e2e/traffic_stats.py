@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(here), "cases"))
 import mkpcap  # noqa: E402
 
 wirelint = sys.argv[1]
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 failures = []
 
 

@@ -25,7 +25,8 @@ import time
 
 wirelint = os.path.abspath(sys.argv[1])
 here = os.path.dirname(os.path.abspath(__file__))
-tmp = tempfile.mkdtemp()
+scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
+tmp = scratch.name
 failures = []
 
 

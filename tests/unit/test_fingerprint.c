@@ -139,10 +139,13 @@ static void test_community_id(void **state)
 	assert_string_equal(id, id2);
 }
 
+/* A file under TMPDIR (ctest's scratch directory) holding text; the caller
+ * unlinks it. */
 static char *write_tmp(const char *text)
 {
-	static char path[64];
-	snprintf(path, sizeof path, "/tmp/wl-baseline-XXXXXX");
+	static char path[4096];
+	const char *dir = getenv("TMPDIR");
+	snprintf(path, sizeof path, "%s/wl-baseline-XXXXXX", dir && *dir ? dir : "/tmp");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
