@@ -6,7 +6,6 @@
 
 struct txn;
 struct hist_entry;
-struct hist_link;
 struct hist_slot;
 
 /* Field names hist_observe looks for in every response (history.c's names[]). */
@@ -18,19 +17,19 @@ struct hist_slot;
  * must repeat some of its fields, a HEAD must match it, a strong ETag must
  * not come back with other content), the methods a resource and a server
  * handled, a client's retries after 401 or Retry-After.  One table, keyed
- * by URL, host, or client and URL; bounded at max entries, the least
- * recently used forgotten first (counted in evicted).
+ * by URL, host, or client and URL; bounded at max entries, one not used
+ * lately forgotten first (CLOCK, history.c; counted in evicted).
  */
 struct history {
 	/* Entries by index, 0..count-1: made in order, and at the cap the
-	 * least recently used one's index is reused.  Indices, not pointers,
-	 * so the arrays can grow by realloc. */
-	struct hist_entry *ents;
-	struct hist_link *lru;     /* per entry, older/newer: the LRU list, apart so that a move touches little memory */
-	struct hist_slot *slots;   /* open addressing with linear probing: key -> entry */
+	 * forgotten one's index is reused.  Indices, not pointers, so the
+	 * arrays can grow. */
+	struct hist_entry *ents;   /* bigtable.h: on huge pages once large */
+	uint64_t *used;            /* a bit per entry: used since the clock's hand last passed it */
+	struct hist_slot *slots;   /* open addressing with linear probing: key -> entry (bigtable.h) */
 	uint32_t nslots, shift;    /* a power of two, at most half full; shift maps a key to its home slot */
 	uint32_t cap;              /* entries allocated */
-	uint32_t oldest, newest;   /* ends of the LRU list; UINT32_MAX when empty */
+	uint32_t hand;             /* the clock's hand: the next entry it looks at */
 	uint32_t count, max;
 	uint64_t evicted;
 	uint64_t clients_made;     /* client entries ever made: none yet, no client lookup is needed */

@@ -1,4 +1,4 @@
-/* test_history.c: the history's cap forgets the least recently used entry, checked against a plain LRU list; URL keys. */
+/* test_history.c: the history's cap forgets by CLOCK, checked against a plain model of it; URL keys. */
 #include "wl_test.h"
 
 #include <stdio.h>
@@ -11,42 +11,47 @@
 #include "txn.h"
 
 /*
- * The model: keys from least to most recently used, each with whether a
- * 200 was seen for it since it was (last) made.  Every transaction uses
- * its URL's entry, then its server's ("S host"), as hist_observe does.
+ * The model: CLOCK over a plain array, as history.c describes it: a use
+ * sets the entry's bit; at the cap, a hand goes round clearing set bits
+ * and takes the first entry whose bit is clear.  Each entry also records
+ * whether a 200 was seen for it since it was (last) made.  Every
+ * transaction uses its URL's entry, then its server's ("S host"), as
+ * hist_observe does.
  */
 #define MODEL_MAX 256
 struct model {
 	char key[MODEL_MAX][64];
-	bool ok[MODEL_MAX];
-	int n, max;
+	bool ok[MODEL_MAX], used[MODEL_MAX];
+	int n, max, hand;
 	uint64_t evicted;
 };
 
-/* Uses key, making it (and forgetting the oldest at the cap) when absent; returns its slot. */
+/* Uses key, making it (and forgetting the hand's pick at the cap) when absent; returns its slot. */
 static int model_use(struct model *m, const char *key)
 {
-	int at = -1;
-	for (int i = 0; i < m->n; i++)
-		if (strcmp(m->key[i], key) == 0)
-			at = i;
-	char k[64];
-	bool ok = false;
-	if (at >= 0) {
-		ok = m->ok[at];
-		memmove(&m->key[at], &m->key[at + 1], (size_t)(m->n - at - 1) * sizeof m->key[0]);
-		memmove(&m->ok[at], &m->ok[at + 1], (size_t)(m->n - at - 1) * sizeof m->ok[0]);
-		m->n--;
-	} else if (m->n >= m->max) {
-		memmove(&m->key[0], &m->key[1], (size_t)(m->n - 1) * sizeof m->key[0]);
-		memmove(&m->ok[0], &m->ok[1], (size_t)(m->n - 1) * sizeof m->ok[0]);
-		m->n--;
+	for (int i = 0; i < m->n; i++) {
+		if (strcmp(m->key[i], key) == 0) {
+			m->used[i] = true;
+			return i;
+		}
+	}
+	int at;
+	if (m->n < m->max) {
+		at = m->n++;
+	} else {
+		for (;;) {
+			if (m->hand >= m->n)
+				m->hand = 0;
+			if (!m->used[m->hand])
+				break;
+			m->used[m->hand++] = false;
+		}
+		at = m->hand++;
 		m->evicted++;
 	}
-	snprintf(k, sizeof k, "%s", key);
-	memcpy(m->key[m->n], k, sizeof k);
-	m->ok[m->n] = ok;
-	return m->n++;
+	snprintf(m->key[at], sizeof m->key[at], "%s", key);
+	m->ok[at] = m->used[at] = false;
+	return at;
 }
 
 static int findings_of(const struct txn *t, enum rule_id r)
@@ -57,23 +62,41 @@ static int findings_of(const struct txn *t, enum rule_id r)
 	return n;
 }
 
-/* The LRU model, with each request's url_key worked out as it is read (keyed) or left to hist_observe. */
-static void lru_against_model(bool keyed)
+/*
+ * The CLOCK model, with each request's url_key worked out as it is read
+ * (keyed) or left to hist_observe.  URLs at random; or, with sweep, one
+ * server's URLs filling the table, each used again (every bit set), then
+ * new ones, so that the hand goes round clearing whole words of bits,
+ * then the first ones again, the last made first.
+ */
+static void clock_against_model(bool keyed, bool sweep)
 {
-	static const uint32_t caps[] = { 1, 2, 3, 5, 17, 64, 200 };
+	/* 64 and more: the hand passes whole words of used bits at once. */
+	static const uint32_t caps[] = { 1, 2, 3, 5, 17, 64, 130, 200 };
 	static const char *const ok_fields[] = { "ETag", "\"e\"", "Vary", "Accept", "Content-Length", "0", NULL };
 	static const char *const nm_fields[] = { "ETag", "\"e\"", NULL };
 	uint32_t seed = 12345;
 	for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+		if (sweep && caps[c] < 2)
+			continue;
 		struct history h;
 		struct model m = { .max = (int)caps[c] };
 		hist_init(&h, caps[c]);
 		/* More URLs than room, so entries come and go. */
 		int urls = (int)caps[c] * 2 + 3;
-		for (int op = 0; op < 20000; op++) {
+		int fill = (int)caps[c] - 1; /* the server's entry, and these */
+		int fresh = fill / 2 + 1; /* new URLs: fewer than the table holds, so which go is seen */
+		for (int op = 0; op < (sweep ? 3 * fill + fresh : 20000); op++) {
 			seed = seed * 1103515245u + 12345u;
 			int u = (int)((seed >> 8) % (uint32_t)urls), host = (int)((seed >> 4) % 3u);
 			bool ok = (seed >> 20) & 1;
+			if (sweep) {
+				/* Fill, use again, some new URLs, then the first ones
+				 * again from the last made (ahead of the hand): which were
+				 * forgotten shows in the 304s' findings. */
+				u = op < 2 * fill ? op % fill : op < 2 * fill + fresh ? op - fill : 3 * fill + fresh - 1 - op;
+				host = 0;
+			}
 			char uri[32], hostname[32], rkey[64], skey[64];
 			snprintf(uri, sizeof uri, "/u%d", u);
 			snprintf(hostname, sizeof hostname, "H%d.Test", host);
@@ -110,14 +133,19 @@ static void lru_against_model(bool keyed)
 	}
 }
 
-static void test_lru_against_model(void **state)
+static void test_clock_against_model(void **state)
 {
-	lru_against_model(false);
+	clock_against_model(false, false);
 }
 
-static void test_lru_keyed_against_model(void **state)
+static void test_clock_keyed_against_model(void **state)
 {
-	lru_against_model(true);
+	clock_against_model(true, false);
+}
+
+static void test_clock_sweeps_used_words(void **state)
+{
+	clock_against_model(false, true);
 }
 
 /* A GET of uri on h.test answered with status and fields, its url_key worked out first when keyed. */
@@ -202,8 +230,9 @@ static int load_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lru_against_model),
-		cmocka_unit_test(test_lru_keyed_against_model),
+		cmocka_unit_test(test_clock_against_model),
+		cmocka_unit_test(test_clock_keyed_against_model),
+		cmocka_unit_test(test_clock_sweeps_used_words),
 		cmocka_unit_test(test_url_key),
 		cmocka_unit_test(test_url_keys_apart),
 	};
