@@ -32,9 +32,9 @@ int config_apply(char what, const char *pattern, int sev)
 			continue;
 		n++;
 		if (what == 'e')
-			rule_table[i].enabled = true;
+			rule_set_enabled(i, true);
 		else if (what == 'd')
-			rule_table[i].enabled = false;
+			rule_set_enabled(i, false);
 		else
 			rule_table[i].sev_override = sev;
 	}

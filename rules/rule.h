@@ -53,7 +53,7 @@ struct rule_def {
 	const char *ref;
 	const struct decl_rule *decl; /* a declarative rule's cases, or NULL */
 	const char *origin;     /* "built-in", or the rules file it came from */
-	bool enabled;
+	bool enabled;           /* set with rule_set_enabled, which the engine's memo of steps follows */
 	bool default_off;       /* an opt-in rule: off unless --enable names it */
 	int sev_override;       /* -1, or the severity every finding of the rule takes (--severity) */
 	uint64_t need_req, need_resp; /* names the rule needs present (struct decl_names): decl_needs, or rule_c_need */
@@ -68,6 +68,9 @@ void rules_init(void);
 
 /* Adds a rule; returns its index, or -1 when the id exists or the table is full. */
 int rule_register(const struct rule_def *d);
+
+/* Turns rule i on or off (opt-in rules, --enable, --disable); what the engine remembered of the steps to run is forgotten. */
+void rule_set_enabled(int i, bool on);
 
 /* Records a finding of out->rule on out->txn, message formatted printf-style. */
 void rule_report(struct rule_out *out, enum severity sev, const char *fmt, ...)

@@ -318,7 +318,7 @@ static void test_status_lists(void **state)
 	bool partial[RULE_COUNT] = { false };
 	for (int i = 0; i < RULE_COUNT; i++) {
 		enabled[i] = rule_table[i].enabled;
-		rule_table[i].enabled = true;
+		rule_set_enabled(i, true);
 	}
 	for (int s = 0; s < STATUS_CODES; s++) {
 		for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
@@ -342,7 +342,7 @@ static void test_status_lists(void **state)
 	for (int i = 0; i < RULE_COUNT; i++) {
 		if (partial[i] && !fired_listed[i])
 			fail_msg("no variant makes %s find anything: the test does not exercise its list", rule_table[i].id);
-		rule_table[i].enabled = enabled[i];
+		rule_set_enabled(i, enabled[i]);
 	}
 }
 
@@ -387,7 +387,7 @@ static void test_c_needs(void **state)
 		gated++;
 		assert_non_null(rule_table[i].check);
 		bool enabled = rule_table[i].enabled;
-		rule_table[i].enabled = true;
+		rule_set_enabled(i, true);
 		int fired = 0;
 		for (int s = 0; s < STATUS_CODES; s++) {
 			for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
@@ -407,7 +407,7 @@ static void test_c_needs(void **state)
 		}
 		if (!fired)
 			fail_msg("no variant makes %s find anything: the test does not exercise it", rule_table[i].id);
-		rule_table[i].enabled = enabled;
+		rule_set_enabled(i, enabled);
 	}
 	assert_true(gated >= 10);
 }
@@ -423,9 +423,14 @@ static void test_memo_follows_rules(void **state)
 	assert_true(i >= 0);
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 1);
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 1);
-	rule_table[i].enabled = false;
+	rule_set_enabled(i, false);
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 0);
-	rule_table[i].enabled = true;
+	/* A signature first seen while the rule was off leaves its steps
+	 * out; turned on again, the rule runs for it. */
+	static const char *const other[] = { "X-Other-Seen", "1", NULL };
+	assert_int_equal(check(HTTP_GET, "GET", 405, other, 0, "missing-allow", NULL), 0);
+	rule_set_enabled(i, true);
+	assert_int_equal(check(HTTP_GET, "GET", 405, other, 0, "missing-allow", NULL), 1);
 	static const char extra[] = "rules:\n"
 				    "  - id: test-seen-on-405\n"
 				    "    severity: info\n"
