@@ -150,16 +150,18 @@ static bool make_room(struct history *h)
 {
 	if (h->count == h->cap) {
 		uint32_t ncap = h->cap ? (h->cap > h->max / 2 ? h->max : h->cap * 2) : (h->max < 64 ? h->max : 64);
-		struct hist_entry *ne = bt_grow(h->ents, (size_t)h->cap * sizeof *ne, (size_t)ncap * sizeof *ne);
-		if (!ne)
-			return false;
-		h->ents = ne;
+		/* The bits first: once the entries have grown, cap must follow
+		 * them (hist_free gives them back by their size). */
 		size_t words = (h->cap + 63) / 64, nwords = (ncap + 63) / 64;
 		uint64_t *nu = realloc(h->used, nwords * sizeof *nu);
 		if (!nu)
 			return false;
 		memset(nu + words, 0, (nwords - words) * sizeof *nu);
 		h->used = nu;
+		struct hist_entry *ne = bt_grow(h->ents, (size_t)h->cap * sizeof *ne, (size_t)ncap * sizeof *ne);
+		if (!ne)
+			return false;
+		h->ents = ne;
 		h->cap = ncap;
 	}
 	if ((uint64_t)(h->count + 1) * 2 > h->nslots) {

@@ -18,7 +18,7 @@ mode, scratch = sys.argv[1], sys.argv[2]
 
 
 def empty(d):
-    for name in os.listdir(d):
+    for name in os.listdir(d) if os.path.isdir(d) else []:
         path = os.path.join(d, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)
