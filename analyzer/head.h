@@ -165,6 +165,10 @@ static inline void hb_append(struct head_builder *b, enum hb_part part, const ch
 		if (!s)
 			return;
 	}
+	/* An empty piece starts its part and adds nothing (the buffer may not
+	 * exist yet: no arithmetic on it). */
+	if (n == 0)
+		return;
 	/* The buffer never grows past max_bytes: what fits in it is within the cap. */
 	if (n > b->cap - b->len) {
 		n = hb__room(b, n);

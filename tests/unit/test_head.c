@@ -44,6 +44,34 @@ static void test_pieces(void **state)
 	hb_free(&b);
 }
 
+/*
+ * A piece of no bytes, before the builder has any room (its buffer still
+ * NULL): a fuzzed capture gave llhttp an empty field name first. The
+ * field is made, empty, with no pointer arithmetic on the missing buffer
+ * (UndefinedBehaviorSanitizer's "applying zero offset to null pointer").
+ */
+static void test_empty_piece_first(void **state)
+{
+	struct head_builder b;
+	hb_init(&b, 1024, 16);
+	hb_append(&b, HB_NAME, "", 0);
+	hb_append(&b, HB_VALUE, "", 0);
+	hb_end_part(&b);
+	hb_append(&b, HB_NAME, "Host", 4);
+	hb_append(&b, HB_VALUE, "a", 1);
+	hb_end_part(&b);
+	struct http_head *h = hb_freeze(&b, false, 1, 1, 1, 0);
+	assert_non_null(h);
+	assert_int_equal(h->nfields, 2);
+	assert_int_equal(h->fields[0].name.len, 0);
+	assert_int_equal(h->fields[0].value.len, 0);
+	const struct hfield *f = head_field(h, "Host");
+	assert_non_null(f);
+	assert_memory_equal(head_str(h, f->value), "a", 1);
+	head_unref(h);
+	hb_free(&b);
+}
+
 static void test_caps(void **state)
 {
 	struct head_builder b;
@@ -113,6 +141,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pieces),
+		cmocka_unit_test(test_empty_piece_first),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_name_hash),
