@@ -46,7 +46,7 @@ static void test_pieces(void **state)
 
 /*
  * A piece of no bytes, before the builder has any room (its buffer still
- * NULL): a fuzzed capture gave llhttp an empty field name first. The
+ * NULL): on a fuzzed capture llhttp handed over an empty field name first. The
  * field is made, empty, with no pointer arithmetic on the missing buffer
  * (UndefinedBehaviorSanitizer's "applying zero offset to null pointer").
  */
