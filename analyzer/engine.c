@@ -97,9 +97,7 @@ static struct txn *hold(void *ctx, struct seq_conn *c, struct txn *t)
 	/* The sample a worker made (-j), or made now. */
 	struct tr_sample own;
 	char text[TR_SAMPLE_TEXT];
-	const struct tr_sample *s = t->brief;
-	if (!s && tr_sample_of(t, &own, text))
-		s = &own;
+	const struct tr_sample *s = tr_sample_at_hand(t, &own, text);
 	struct txn *b = seq_room(c, TXN_ROOM + (s ? tr_sample_size(s) : 0));
 	if (!b)
 		return t; /* it waits whole */

@@ -274,6 +274,13 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	return true;
 }
 
+const struct tr_sample *tr_sample_at_hand(const struct txn *t, struct tr_sample *own, char *text)
+{
+	if (t->brief)
+		return t->brief;
+	return tr_sample_of(t, own, text) ? own : NULL;
+}
+
 size_t tr_sample_size(const struct tr_sample *s)
 {
 	return sizeof *s + s->server_len + 1 + s->endpoint_len + 1;
@@ -303,12 +310,9 @@ void tr_add(struct traffic *tr, const struct txn *t)
 {
 	struct tr_sample own;
 	char text[TR_SAMPLE_TEXT];
-	const struct tr_sample *s = t->brief;
-	if (!s) {
-		if (!tr_sample_of(t, &own, text))
-			return;
-		s = &own;
-	}
+	const struct tr_sample *s = tr_sample_at_hand(t, &own, text);
+	if (!s)
+		return;
 	int st = s->status;
 	int cls = st >= 100 && st <= 599 ? st / 100 : 0;
 	/* Every response is drawn over time, 1xx too; hosts and endpoints

@@ -77,6 +77,9 @@ struct tr_sample {
 /* t's sample, its names written in text (TR_SAMPLE_TEXT bytes); false when t has no response. */
 bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text);
 
+/* t's sample: the one it carries (txn.brief), else made in own and text (as tr_sample_of); NULL when t has no response. */
+const struct tr_sample *tr_sample_at_hand(const struct txn *t, struct tr_sample *own, char *text);
+
 /* The bytes a copy of s takes with its names (tr_sample_put). */
 size_t tr_sample_size(const struct tr_sample *s);
 

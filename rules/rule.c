@@ -464,10 +464,15 @@ void rules_ready(void)
 	plans_gen++;
 }
 
-/* Whether t has all step s needs (miss_*: the name bits t's heads lack): one test for names, the request, whole heads. */
-static inline bool step_met(const struct rule_step *s, uint64_t miss_req, uint64_t miss_resp, unsigned lack)
+/*
+ * Whether step s is to run on t: its rule is on, and t has all it needs
+ * (miss_*: the name bits t's heads lack; one test for names, the request,
+ * whole heads).
+ */
+static inline bool step_due(const struct rule_step *s, uint64_t miss_req, uint64_t miss_resp, unsigned lack)
 {
-	return !((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack));
+	return !((s->need_resp & miss_resp) | (s->need_req & miss_req) | (s->lacks & lack)) &&
+	       rule_table[s->rule].enabled;
 }
 
 /* Judges t by step s (whose rule is enabled). */
@@ -509,7 +514,7 @@ void rules_evaluate(struct txn *t)
 	const struct plan *p = plans_ready ? plan_of[st] : NULL;
 	if (!p) {
 		for (int k = 0; k < n; k++)
-			if (step_met(&steps[list[k]], miss_req, miss_resp, lack) && rule_table[steps[list[k]].rule].enabled)
+			if (step_due(&steps[list[k]], miss_req, miss_resp, lack))
 				step_run(&steps[list[k]], t, &names, &out);
 		return;
 	}
@@ -533,8 +538,7 @@ void rules_evaluate(struct txn *t)
 		for (int w = 0; w < PLAN_WORDS; w++) {
 			for (uint64_t b = run[w]; b; b &= b - 1) {
 				int k = w * 64 + __builtin_ctzll(b);
-				if (step_met(&steps[list[k]], miss_req, miss_resp, lack) &&
-				    rule_table[steps[list[k]].rule].enabled)
+				if (step_due(&steps[list[k]], miss_req, miss_resp, lack))
 					m->pos[m->n++] = (uint8_t)k;
 			}
 		}
