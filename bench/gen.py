@@ -2,11 +2,15 @@
 """Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
 
     gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
+                    [--persistent]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
 connections, N of them at once with their packets interleaved, each
-carrying many transactions; the client's ACKs ride on its next request.
+carrying many transactions (50 to 400 small ones, 5 to 30 large ones,
+then it closes and a new one opens; with --persistent the N connections
+stay open for the whole capture, as a load generator such as wrk keeps
+them); the client's ACKs ride on its next request.
 
   small  GETs answered with 200 and a small JSON document (about 200 bytes),
          some 304s and 404s: the per-transaction cost.  Over --urls
@@ -27,11 +31,13 @@ ap = argparse.ArgumentParser()
 ap.add_argument("out")
 ap.add_argument("--mix", choices=("small", "large"), default="small")
 ap.add_argument("--size", type=float, default=100, help="megabytes of capture (1e6 bytes)")
-ap.add_argument("--conns", type=int, default=64)
-ap.add_argument("--violations", type=float, default=1.0)
-ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--conns", type=int, default=64, help="connections open at once, their packets interleaved")
+ap.add_argument("--violations", type=float, default=1.0, help="percent of responses that break a rule")
+ap.add_argument("--seed", type=int, default=1, help="the same seed and options give the same file")
 ap.add_argument("--urls", type=int, default=100000,
                 help="distinct URLs of the small mix (more than the history's 65536 by default; 1 is wrk's one URL)")
+ap.add_argument("--persistent", action="store_true",
+                help="the connections stay open for the whole capture, as wrk keeps them")
 a = ap.parse_args()
 rnd = random.Random(a.seed)
 MSS = 1448
@@ -67,6 +73,8 @@ class Conn:
         self.queue = []  # segments still to send: (from_client, payload)
         self.opened = False
         self.left = rnd.randint(50, 400) if a.mix == "small" else rnd.randint(5, 30)
+        if a.persistent:
+            self.left = -1  # never reaches 0: the connection stays open
 
     def send(self, from_client, payload, flags=0x18):
         if from_client:
