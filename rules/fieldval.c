@@ -179,7 +179,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-bool imf_fixdate(const char *p, size_t n, time_t *out)
+static bool parse_fixdate(const char *p, size_t n, time_t *out)
 {
 	/* "Sun, 06 Nov 1994 08:49:37 GMT": 29 bytes, fixed positions. */
 	static const char days[] = "ThuFriSatSunMonTueWed"; /* 1970-01-01 was a Thursday */
@@ -205,6 +205,44 @@ bool imf_fixdate(const char *p, size_t n, time_t *out)
 		return false;
 	*out = (time_t)(dn * 86400 + hh * 3600 + mm * 60 + ss);
 	return true;
+}
+
+/*
+ * The last two values parsed on this thread, and what they gave.  A
+ * response's Date and Last-Modified are each read by several rules, and
+ * come back unchanged from one response to the next (Date changes once a
+ * second): the memo answers those with one comparison of 29 bytes.  Per
+ * thread, so that workers share nothing; at first its bytes are NULs,
+ * which no date is, and which it rightly says is not one.
+ */
+struct date_memo {
+	char s[29];
+	bool ok;
+	time_t t;
+};
+static _Thread_local struct date_memo date_memo[2];
+static _Thread_local unsigned date_memo_next;
+
+bool imf_fixdate(const char *p, size_t n, time_t *out)
+{
+	if (n != 29)
+		return false;
+	for (unsigned i = 0; i < 2; i++) {
+		const struct date_memo *m = &date_memo[i];
+		if (memcmp(p, m->s, 29) == 0) {
+			if (m->ok)
+				*out = m->t;
+			date_memo_next = i ^ 1; /* the other one goes first */
+			return m->ok;
+		}
+	}
+	struct date_memo *m = &date_memo[date_memo_next];
+	date_memo_next ^= 1;
+	memcpy(m->s, p, 29);
+	m->ok = parse_fixdate(p, n, &m->t);
+	if (m->ok)
+		*out = m->t;
+	return m->ok;
 }
 
 bool field_date(const struct http_head *h, const char *name, time_t *out)
