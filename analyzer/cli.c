@@ -64,6 +64,11 @@ void cli_usage(FILE *f)
 	      "      --max-frag-bytes N    IPv4 fragment bytes held for reassembly (default 4194304)\n"
 	      "      --max-history N       URLs, servers and clients remembered for rules that compare\n"
 	      "                            transactions (default 65536)\n"
+	      "      --max-pending-requests N  requests awaiting their response per connection\n"
+	      "                            (default 64; past it the oldest is written unanswered)\n"
+	      "      --max-held-transactions N  transactions held back to write the output in\n"
+	      "                            connection order (default 100000; past it they are\n"
+	      "                            written at once)\n"
 	      "      --overlap-window N    bytes kept per direction to compare retransmitted\n"
 	      "                            bytes with the first copy (default 2048; 0: off)\n"
 	      "  -h, --help             show this help and exit\n"
@@ -102,6 +107,8 @@ enum {
 	OPT_CHECKSUMS,
 	OPT_MAX_FRAG,
 	OPT_MAX_HISTORY,
+	OPT_MAX_PENDING,
+	OPT_MAX_HELD,
 	OPT_MAX_BUF,
 	OPT_MAX_HDR_BYTES,
 	OPT_MAX_HDRS,
@@ -173,6 +180,8 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "verify-checksums", no_argument, NULL, OPT_CHECKSUMS },
 		{ "max-frag-bytes", required_argument, NULL, OPT_MAX_FRAG },
 		{ "max-history", required_argument, NULL, OPT_MAX_HISTORY },
+		{ "max-pending-requests", required_argument, NULL, OPT_MAX_PENDING },
+		{ "max-held-transactions", required_argument, NULL, OPT_MAX_HELD },
 		{ "max-buffered-bytes", required_argument, NULL, OPT_MAX_BUF },
 		{ "max-header-bytes", required_argument, NULL, OPT_MAX_HDR_BYTES },
 		{ "max-headers", required_argument, NULL, OPT_MAX_HDRS },
@@ -367,6 +376,14 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_MAX_HISTORY:
 			if (!number_opt("--max-history", optarg, 1, 1u << 24, &o->lim.max_history))
+				return CLI_USAGE;
+			break;
+		case OPT_MAX_PENDING:
+			if (!number_opt("--max-pending-requests", optarg, 1, 1u << 20, &o->lim.max_pending_requests))
+				return CLI_USAGE;
+			break;
+		case OPT_MAX_HELD:
+			if (!number_opt("--max-held-transactions", optarg, 0, 1u << 30, &o->lim.max_pending_output))
 				return CLI_USAGE;
 			break;
 		case OPT_MAX_FRAG:

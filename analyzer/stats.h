@@ -47,11 +47,11 @@
 	X(tunnel_bytes, "bytes after a protocol switch (counted, not parsed)")                   \
 	X(head_truncated, "message heads cut at the header-size cap")                            \
 	X(headers_dropped, "header fields dropped at the header-count cap")                      \
-	X(pending_cap_reached, "requests not paired because of the pipelining cap")              \
+	X(pending_cap_reached, "requests written unanswered at the --max-pending-requests cap")  \
 	X(requests_unanswered, "requests with no response in the capture")                       \
 	X(responses_unpaired, "responses with no request in the capture")                        \
 	X(txn_incomplete, "transactions cut short (hole, close or end of capture)")              \
-	X(output_reordered, "transactions written out of connection order at the output cap")   \
+	X(output_reordered, "transactions written out of connection order at the --max-held-transactions cap")\
 	X(redirect_clients_forgotten, "clients whose redirect chains were forgotten at the cap")   \
 	X(history_forgotten, "URLs, servers and clients forgotten at the --max-history cap")      \
 	X(content_not_kept, "multipart/byteranges responses whose parts were not all kept (content cap)") \
