@@ -46,6 +46,11 @@ KNOWN = {
         "tshark pairs only the first of two requests that arrive in one segment",
         ["GET /ra3 200"],
         ["- - 200", "GET /ra3 -"]),
+    "case/pending-requests-cap": (
+        "tshark pairs only the first of several requests that arrive in one segment (the "
+        "captures are read here without the case's --max-pending-requests 2)",
+        ["GET /2 200"],
+        ["- - 200", "GET /2 -"]),
     "case/rules-syntax": (
         "tshark does not frame content with Transfer-Encoding: gzip, chunked",
         ["GET /19 200"],
