@@ -1,0 +1,87 @@
+# Profile-guided and link-time optimisation of wirelint (GCC release builds).
+#
+# WIRELINT_PGO=ON (the default for a GCC Release or RelWithDebInfo build
+# without sanitizers): before wirelint is compiled, an instrumented copy is
+# built in pgo/build, run on bench/train.py's captures (it writes its
+# profile into pgo/data), and wirelint, its core library and llhttp are
+# then compiled with that profile (-fprofile-use), with link-time
+# optimisation.  Where the training did not reach, code is optimised as
+# without a profile (-fprofile-partial-training).  The profile is made
+# again whenever a source, the training or the rules change, and then every
+# object is compiled again.  The same idea as CPython's
+# --enable-optimizations; the figures are in docs/performance.md.
+#
+# WIRELINT_PGO_GENERATE=DIR is the instrumented build's own setting (the
+# profile goes into DIR); it is not meant to be set by hand.
+#
+# Objects are named in the profile by their path under the build directory
+# (-fprofile-prefix-path), which is the same in pgo/build as here, so the
+# two builds' profiles match.
+
+set(WL_PGO_TARGETS wirelint_core wirelint)
+get_target_property(_wl_llhttp_type wl_llhttp TYPE)
+if(_wl_llhttp_type STREQUAL "STATIC_LIBRARY")
+  list(APPEND WL_PGO_TARGETS wl_llhttp)
+endif()
+
+if(WIRELINT_PGO OR WIRELINT_PGO_GENERATE)
+  include(CheckIPOSupported)
+  check_ipo_supported(RESULT _wl_ipo OUTPUT _wl_ipo_why LANGUAGES C)
+  if(_wl_ipo)
+    set_target_properties(${WL_PGO_TARGETS} PROPERTIES INTERPROCEDURAL_OPTIMIZATION ON)
+  else()
+    message(STATUS "wirelint: no link-time optimisation: ${_wl_ipo_why}")
+  endif()
+endif()
+
+if(WIRELINT_PGO_GENERATE)
+  foreach(t ${WL_PGO_TARGETS})
+    target_compile_options(${t} PRIVATE -fprofile-generate -fprofile-update=atomic
+      "-fprofile-dir=${WIRELINT_PGO_GENERATE}" "-fprofile-prefix-path=${CMAKE_BINARY_DIR}")
+  endforeach()
+  target_link_options(wirelint PRIVATE -fprofile-generate)
+elseif(WIRELINT_PGO)
+  if(NOT Python3_FOUND)
+    message(FATAL_ERROR "WIRELINT_PGO needs python3 for its training run (or configure with -DWIRELINT_PGO=OFF)")
+  endif()
+  set(_pgo ${CMAKE_BINARY_DIR}/pgo)
+  set(_stamp ${_pgo}/profile.stamp)
+  set(_srcs)
+  foreach(t ${WL_PGO_TARGETS})
+    get_target_property(_s ${t} SOURCES)
+    foreach(f ${_s})
+      if(NOT IS_ABSOLUTE ${f})
+        set(f ${PROJECT_SOURCE_DIR}/${f})
+      endif()
+      list(APPEND _srcs ${f})
+    endforeach()
+  endforeach()
+  # The generated sources are made by the instrumented build itself; what they come from is below.
+  list(REMOVE_ITEM _srcs ${WL_EMBED_RULES} ${WL_EMBED_DOCS})
+  cmake_host_system_information(RESULT _ncpu QUERY NUMBER_OF_LOGICAL_CORES)
+  file(GLOB _hdrs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/analyzer/*.h ${PROJECT_SOURCE_DIR}/rules/*.h)
+  add_custom_command(OUTPUT ${_stamp}
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${_pgo}/data
+    COMMAND ${CMAKE_COMMAND} -S ${PROJECT_SOURCE_DIR} -B ${_pgo}/build -G ${CMAKE_GENERATOR}
+            -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE} -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER}
+            -DWIRELINT_TESTS=OFF -DWIRELINT_PGO=OFF -DWIRELINT_PGO_GENERATE=${_pgo}/data
+    # A build of its own, not a part of this one's make: MAKEFLAGS would hand it a jobserver it cannot use.
+    COMMAND ${CMAKE_COMMAND} -E env --unset=MAKEFLAGS --unset=MFLAGS
+            ${CMAKE_COMMAND} --build ${_pgo}/build --target wirelint --parallel ${_ncpu}
+    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/bench/train.py ${_pgo}/build/wirelint ${_pgo}/train
+    COMMAND ${CMAKE_COMMAND} -E touch ${_stamp}
+    DEPENDS ${_srcs} ${_hdrs} ${WL_RULE_PAGES} ${PROJECT_SOURCE_DIR}/rules/builtin.yaml
+            ${PROJECT_SOURCE_DIR}/bench/train.py ${PROJECT_SOURCE_DIR}/bench/gen.py
+            ${PROJECT_SOURCE_DIR}/CMakeLists.txt ${PROJECT_SOURCE_DIR}/cmake/pgo.cmake
+    COMMENT "wirelint: an instrumented build, run on bench/train.py's captures, for the profile-guided build"
+    VERBATIM)
+  add_custom_target(pgo-profile DEPENDS ${_stamp})
+  foreach(t ${WL_PGO_TARGETS})
+    add_dependencies(${t} pgo-profile)
+    target_compile_options(${t} PRIVATE -fprofile-use -fprofile-partial-training
+      "-fprofile-dir=${_pgo}/data" "-fprofile-prefix-path=${CMAKE_BINARY_DIR}")
+  endforeach()
+  # Every object is compiled again when the profile is made again.
+  set_property(SOURCE ${_srcs} ${WL_EMBED_RULES} ${WL_EMBED_DOCS} ${PROJECT_SOURCE_DIR}/analyzer/main.c
+    APPEND PROPERTY OBJECT_DEPENDS ${_stamp})
+endif()
