@@ -9,14 +9,17 @@ looks for, and it is not empty.  The embedded rules file and rule pages
 are data only (no function, so no profile).  Skipped (77) when the build is
 not profile-guided (-DWIRELINT_PGO=OFF, clang, sanitizers).
 
-    pgo_profile.py BUILD_DIR PGO DATA_ONLY_SOURCES -- OBJECT...
+    pgo_profile.py BUILD_DIR PGO LLHTTP_TYPE DATA_ONLY_SOURCES -- OBJECT...
+
+(LLHTTP_TYPE: STATIC_LIBRARY when llhttp is compiled here, and its
+objects must then be among those checked.)
 """
 import os
 import sys
 
-build, pgo = sys.argv[1], sys.argv[2]
+build, pgo, llhttp_type = sys.argv[1], sys.argv[2], sys.argv[3]
 sep = sys.argv.index("--")
-data_only = {os.path.basename(s) for s in sys.argv[3:sep] if s}
+data_only = {os.path.basename(s) for s in sys.argv[4:sep] if s}
 # A generator expression's list may come as one argument, its items joined by ";".
 objects = [o for a in sys.argv[sep + 1:] for o in a.split(";") if o]
 if pgo.upper() not in ("ON", "1", "TRUE", "YES"):
@@ -35,7 +38,7 @@ for o in objects:
         failures.append("%s: no profile (%s)" % (rel, os.path.basename(gcda)))
     elif os.path.getsize(gcda) == 0:
         failures.append("%s: an empty profile" % rel)
-if not any("llhttp.c" in o for o in objects):
+if llhttp_type == "STATIC_LIBRARY" and not any(o.endswith("llhttp.c.o") for o in objects):
     failures.append("llhttp's objects were not among those checked")
 for f in failures:
     print("FAIL:", f)
