@@ -45,6 +45,8 @@ elseif(WIRELINT_PGO)
     message(FATAL_ERROR "WIRELINT_PGO needs python3 for its training run (or configure with -DWIRELINT_PGO=OFF)")
   endif()
   set(_pgo ${CMAKE_BINARY_DIR}/pgo)
+  # The instrumented build is compiled as this one is (the same flags), so that its profile fits.
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" _cfg)
   set(_stamp ${_pgo}/profile.stamp)
   set(_srcs)
   foreach(t ${WL_PGO_TARGETS})
@@ -64,6 +66,8 @@ elseif(WIRELINT_PGO)
     COMMAND ${CMAKE_COMMAND} -E rm -rf ${_pgo}/data
     COMMAND ${CMAKE_COMMAND} -S ${PROJECT_SOURCE_DIR} -B ${_pgo}/build -G ${CMAKE_GENERATOR}
             -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE} -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER}
+            "-DCMAKE_C_FLAGS=${CMAKE_C_FLAGS}" "-DCMAKE_C_FLAGS_${_cfg}=${CMAKE_C_FLAGS_${_cfg}}"
+            "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
             -DWIRELINT_TESTS=OFF -DWIRELINT_PGO=OFF -DWIRELINT_PGO_GENERATE=${_pgo}/data
     # A build of its own, not a part of this one's make: MAKEFLAGS would hand it a jobserver it cannot use.
     COMMAND ${CMAKE_COMMAND} -E env --unset=MAKEFLAGS --unset=MFLAGS
@@ -78,7 +82,10 @@ elseif(WIRELINT_PGO)
   add_custom_target(pgo-profile DEPENDS ${_stamp})
   foreach(t ${WL_PGO_TARGETS})
     add_dependencies(${t} pgo-profile)
-    target_compile_options(${t} PRIVATE -fprofile-use -fprofile-partial-training
+    # A function whose profile does not fit (it should not happen: same
+    # sources, same flags) is compiled without it, with a warning, rather
+    # than failing the build.
+    target_compile_options(${t} PRIVATE -fprofile-use -fprofile-partial-training -Wno-error=coverage-mismatch
       "-fprofile-dir=${_pgo}/data" "-fprofile-prefix-path=${CMAKE_BINARY_DIR}")
   endforeach()
   # Every object is compiled again when the profile is made again.
