@@ -24,6 +24,20 @@ if(_wl_llhttp_type STREQUAL "STATIC_LIBRARY")
   list(APPEND WL_PGO_TARGETS wl_llhttp)
 endif()
 
+# GCC 11 and later: objects named by their path under the build directory,
+# and code the training did not reach kept as fast as without a profile.
+if(WIRELINT_PGO OR WIRELINT_PGO_GENERATE)
+  include(CheckCCompilerFlag)
+  check_c_compiler_flag(-fprofile-prefix-path=${CMAKE_BINARY_DIR} _wl_pgo_prefix)
+  check_c_compiler_flag(-fprofile-partial-training _wl_pgo_partial)
+  if(NOT _wl_pgo_prefix OR NOT _wl_pgo_partial)
+    message(WARNING "wirelint: this compiler lacks -fprofile-prefix-path or -fprofile-partial-training "
+                    "(GCC 11 or later has them): building without profile-guided optimisation")
+    set(WIRELINT_PGO OFF)
+    set(WIRELINT_PGO_GENERATE "")
+  endif()
+endif()
+
 if(WIRELINT_PGO OR WIRELINT_PGO_GENERATE)
   include(CheckIPOSupported)
   check_ipo_supported(RESULT _wl_ipo OUTPUT _wl_ipo_why LANGUAGES C)
