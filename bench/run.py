@@ -111,8 +111,8 @@ def counts(path):
 def slice_of(path, mb):
     """The first mb megabytes of a pcap or pcapng capture, whole records (the capture itself when it is smaller).
 
-    A pcapng slice keeps every section header and interface description
-    block, so that the packets after them are still described.  Written
+    A pcapng slice is the blocks up to the limit, so its section header and
+    the interface descriptions of the packets in it come along.  Written
     into --out, not beside the capture.
     """
     limit = int(mb * 1e6)
@@ -128,7 +128,7 @@ def slice_of(path, mb):
         if magic == b"\x0a\x0d\x0d\x0a":  # pcapng: blocks of (type, total length, ..., total length)
             f.seek(0)
             order, n = "<", 0
-            while True:
+            while n < limit:
                 h = f.read(8)
                 if len(h) < 8:
                     break
@@ -136,14 +136,11 @@ def slice_of(path, mb):
                     bom = f.read(4)
                     order = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">"
                     f.seek(-4, 1)
-                btype, blen = struct.unpack(order + "II", h)
+                blen = struct.unpack(order + "I", h[4:8])[0]
                 if blen < 12 or blen % 4:
                     sys.exit("bench: %s: a pcapng block of %d bytes at offset %d" % (path, blen, f.tell() - 8))
-                body = f.read(blen - 8)
-                # Section headers and interface descriptions always; packets while under the limit.
-                if btype in (0x0A0D0D0A, 1) or n < limit:
-                    o.write(h + body)
-                    n += blen
+                o.write(h + f.read(blen - 8))
+                n += blen
         else:
             if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
                 order = "<"

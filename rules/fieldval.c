@@ -227,19 +227,18 @@ bool imf_fixdate(const char *p, size_t n, time_t *out)
 {
 	if (n != 29)
 		return false;
-	for (unsigned i = 0; i < 2; i++) {
-		const struct date_memo *m = &date_memo[i];
-		if (memcmp(p, m->s, 29) == 0) {
-			if (m->ok)
-				*out = m->t;
+	struct date_memo *m = NULL;
+	for (unsigned i = 0; i < 2 && !m; i++)
+		if (memcmp(p, date_memo[i].s, 29) == 0) {
+			m = &date_memo[i];
 			date_memo_next = i ^ 1; /* the other one goes first */
-			return m->ok;
 		}
+	if (!m) {
+		m = &date_memo[date_memo_next];
+		date_memo_next ^= 1;
+		memcpy(m->s, p, 29);
+		m->ok = parse_fixdate(p, n, &m->t);
 	}
-	struct date_memo *m = &date_memo[date_memo_next];
-	date_memo_next ^= 1;
-	memcpy(m->s, p, 29);
-	m->ok = parse_fixdate(p, n, &m->t);
 	if (m->ok)
 		*out = m->t;
 	return m->ok;
