@@ -1,12 +1,11 @@
 /* conn.c: one TCP connection: reassembled directions, their parsers, and request/response pairing. */
 #include "conn.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "communityid.h"
+#include "endpoint.h"
 #include "engine.h"
 #include "llhttp.h"
 #include "parallel.h"
@@ -17,18 +16,6 @@ static const struct hx_events conn_hx_events;
 static void sink_data(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m);
 static void sink_gap(void *ctx, uint64_t n);
 static void sink_fin(void *ctx);
-
-static void endpoint_str(char *buf, size_t n, const struct flow_key *k, int side)
-{
-	char a[INET6_ADDRSTRLEN];
-	if (k->family == 4) {
-		inet_ntop(AF_INET, k->addr[side], a, sizeof a);
-		snprintf(buf, n, "%s:%u", a, k->port[side]);
-	} else {
-		inet_ntop(AF_INET6, k->addr[side], a, sizeof a);
-		snprintf(buf, n, "[%s]:%u", a, k->port[side]);
-	}
-}
 
 struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
 {
@@ -69,13 +56,8 @@ static void set_client(struct conn *c, int client)
 	if (c->client != SIDE_UNKNOWN)
 		return;
 	c->client = (uint8_t)client;
-	endpoint_str(c->ep->client, sizeof c->ep->client, &c->fe.key, client);
-	endpoint_str(c->ep->server, sizeof c->ep->server, &c->fe.key, !client);
-	/* Formatted here, once, rather than for each transaction (it was 4% of the run). */
-	inet_ntop(c->fe.key.family == 4 ? AF_INET : AF_INET6, c->fe.key.addr[client], c->ep->client_ip,
-		  sizeof c->ep->client_ip);
-	if (!community_id(&c->fe.key, c->ep->community_id))
-		c->ep->community_id[0] = 0;
+	/* Written here, once, rather than for each transaction. */
+	endpoints_fill(c->ep, &c->fe.key, client);
 	for (int s = 0; s < 2; s++) {
 		hx_init(&c->hx[s], s != client, c->eng->lim.max_header_bytes, c->eng->lim.max_headers,
 			&conn_hx_events, c);
