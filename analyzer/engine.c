@@ -185,6 +185,7 @@ void engine_free(struct engine *e)
 	frag_free(&e->frags);
 	redir_free(&e->redirects);
 	hist_free(&e->history);
+	seq_free(&e->seq);
 	tr_free(&e->traffic);
 }
 

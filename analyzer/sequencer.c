@@ -15,6 +15,7 @@ struct room_chunk {
 
 struct seq_conn {
 	struct seq_conn *next;
+	struct sequencer *seq;
 	struct txn *head, *tail;
 	struct room_chunk *room;
 	bool closed;
@@ -26,13 +27,20 @@ void *seq_room(struct seq_conn *c, size_t n)
 	n = (n + align - 1) & ~(align - 1);
 	struct room_chunk *k = c->room;
 	if (!k || k->cap - k->used < n) {
-		size_t cap = n > ROOM_CHUNK ? n : ROOM_CHUNK;
-		k = malloc(sizeof *k + cap);
-		if (!k)
-			return NULL;
+		struct sequencer *s = c->seq;
+		if (n <= ROOM_CHUNK && s->spare) {
+			k = s->spare;
+			s->spare = k->next;
+			s->nspare--;
+		} else {
+			size_t cap = n > ROOM_CHUNK ? n : ROOM_CHUNK;
+			k = malloc(sizeof *k + cap);
+			if (!k)
+				return NULL;
+			k->cap = cap;
+		}
 		k->next = c->room;
 		k->used = 0;
-		k->cap = cap;
 		c->room = k;
 	}
 	void *p = k->data + k->used;
@@ -40,13 +48,20 @@ void *seq_room(struct seq_conn *c, size_t n)
 	return p;
 }
 
-/* Gives c's room back: nothing waits in it any more. */
+/* Gives c's room back: nothing waits in it any more.  Chunks of the usual size are kept, up to SEQ_SPARE_MAX. */
 static void room_free(struct seq_conn *c)
 {
+	struct sequencer *s = c->seq;
 	while (c->room) {
 		struct room_chunk *k = c->room;
 		c->room = k->next;
-		free(k);
+		if (k->cap == ROOM_CHUNK && s->nspare < SEQ_SPARE_MAX) {
+			k->next = s->spare;
+			s->spare = k;
+			s->nspare++;
+		} else {
+			free(k);
+		}
 	}
 }
 
@@ -60,6 +75,18 @@ void seq_init(struct sequencer *s, uint64_t max_pending, uint64_t *reordered,
 	s->emit = emit;
 	s->hold = NULL;
 	s->ctx = ctx;
+	s->spare = NULL;
+	s->nspare = 0;
+}
+
+void seq_free(struct sequencer *s)
+{
+	while (s->spare) {
+		struct room_chunk *k = s->spare;
+		s->spare = k->next;
+		free(k);
+	}
+	s->nspare = 0;
 }
 
 struct seq_conn *seq_open(struct sequencer *s)
@@ -67,6 +94,7 @@ struct seq_conn *seq_open(struct sequencer *s)
 	struct seq_conn *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
+	c->seq = s;
 	if (s->last)
 		s->last->next = c;
 	else

@@ -19,6 +19,10 @@
  * may live in its connection's room (seq_room).
  */
 struct seq_conn;
+struct room_chunk;
+
+/* Chunks of room given back that are kept for the next connections: 512 KiB. */
+#define SEQ_SPARE_MAX 32
 
 struct sequencer {
 	struct seq_conn *first, *last;
@@ -28,10 +32,15 @@ struct sequencer {
 	void (*emit)(void *ctx, struct txn *t); /* takes ownership of t */
 	struct txn *(*hold)(void *ctx, struct seq_conn *c, struct txn *t); /* NULL, or as above */
 	void *ctx;
+	struct room_chunk *spare; /* chunks given back, for the next connections' room */
+	int nspare;
 };
 
 void seq_init(struct sequencer *s, uint64_t max_pending, uint64_t *reordered,
 	      void (*emit)(void *ctx, struct txn *t), void *ctx);
+
+/* Gives back what s keeps: call once every connection is closed. */
+void seq_free(struct sequencer *s);
 
 /* A new connection, last in order.  NULL only when memory is exhausted. */
 struct seq_conn *seq_open(struct sequencer *s);
@@ -46,7 +55,8 @@ void seq_close(struct sequencer *s, struct seq_conn *c);
  * n bytes (aligned as malloc's) in c's room: memory for what waits in
  * c's stead (hold), taken in chunks and given back all at once when c's
  * waiting transactions have been written, so that each costs neither a
- * malloc nor a free and they lie one after the other.  A transaction put
+ * malloc nor a free and they lie one after the other; the sequencer keeps
+ * up to SEQ_SPARE_MAX chunks given back for the next connections.  A transaction put
  * there carries TXN_SEQ_ROOM (txn_free leaves it).  NULL when memory ran
  * out.
  */
