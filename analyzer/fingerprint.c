@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "endpoint.h"
 #include "txn.h"
 
 /* isdigit and isxdigit of the C locale, the program's (it never calls setlocale), without the table lookups. */

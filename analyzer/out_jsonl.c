@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "endpoint.h"
 #include "llhttp.h"
 #include "output.h"
 #include "wltime.h"
@@ -28,7 +29,8 @@ static void common(FILE *f, const struct txn *t, const struct timeval *when, uin
 	fputs(",\"server\":", f);
 	json_str(f, t->ep->server, strlen(t->ep->server));
 	fputs(",\"community_id\":", f);
-	json_str(f, t->ep->community_id, strlen(t->ep->community_id));
+	const char *cid = endpoints_community_id(t->ep);
+	json_str(f, cid, strlen(cid));
 	field_str(f, "method", t->req, t->req ? t->req->method_s : (struct span){ 0, 0 });
 	field_str(f, "uri", t->req, t->req ? t->req->uri : (struct span){ 0, 0 });
 }

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "json.h"
 #include "output.h"
 #include "wltime.h"

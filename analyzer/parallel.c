@@ -9,6 +9,7 @@
 
 #include "conn.h"
 #include "decode.h"
+#include "endpoint.h"
 #include "engine.h"
 #include "fingerprint.h"
 #include "history.h"

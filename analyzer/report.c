@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "txn.h"
 
 void rep_init(struct report *r, size_t max)
@@ -101,7 +102,7 @@ void rep_add(struct report *r, const struct txn *t, const struct finding *x)
 	memcpy(f->fp, x->fp, sizeof f->fp);
 	snprintf(f->client, sizeof f->client, "%s", t->ep->client);
 	snprintf(f->server, sizeof f->server, "%s", t->ep->server);
-	snprintf(f->community_id, sizeof f->community_id, "%s", t->ep->community_id);
+	snprintf(f->community_id, sizeof f->community_id, "%s", endpoints_community_id(t->ep));
 	f->msg = printable(x->msg, strlen(x->msg));
 	f->method = t->req ? printable(head_str(t->req, t->req->method_s), t->req->method_s.len) : strdup("");
 	f->uri = t->req ? printable(head_str(t->req, t->req->uri), t->req->uri.len) : strdup("");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "llhttp.h"
 
 struct txn *txn_new(void)

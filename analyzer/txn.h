@@ -9,6 +9,7 @@
 #include "head.h"
 #include "rule.h"
 
+struct endpoints;
 struct fp_parts;
 struct par_worker;
 struct tr_sample;
@@ -30,15 +31,6 @@ enum txn_flag {
 	TXN_TUNNEL_SEEN = 1u << 13,   /* first holds the first bytes the server sent after a 101 */
 	TXN_URL_KEY = 1u << 14,       /* url_key is worked out */
 	TXN_SEQ_ROOM = 1u << 15,      /* it lives in its connection's room in the sequencer (seq_room): not freed alone */
-};
-
-/* Endpoints of the connection, formatted once: "ip:port", "[v6]:port". */
-struct endpoints {
-	_Atomic int refs;          /* -j: a worker takes, the merge releases */
-	char client[56];
-	char server[56];
-	char client_ip[48];        /* the client's address alone (inet_ntop): the history and redirect tables' key */
-	char community_id[32];     /* Community ID v1 of the connection, or "" */
 };
 
 struct txn {

@@ -1,4 +1,4 @@
-/* test_endpoint.c: a connection's endpoints written out, as inet_ntop and "%s:%u" would write them. */
+/* test_endpoint.c: a connection's endpoints written out, as inet_ntop and "%s:%u" would write them; its Community ID when asked for. */
 #include "wl_test.h"
 
 #include <arpa/inet.h>
@@ -25,8 +25,13 @@ static void check(const struct flow_key *k, int client)
 	assert_string_equal(ep.client, want_client);
 	assert_string_equal(ep.server, want_server);
 	assert_string_equal(ep.client_ip, ip);
+	/* The Community ID is made when first asked for, and then kept. */
+	assert_false(ep.cid_made);
 	char cid[COMMUNITY_ID_LEN];
 	assert_true(community_id(k, cid));
+	assert_string_equal(endpoints_community_id(&ep), cid);
+	assert_true(ep.cid_made);
+	assert_ptr_equal(endpoints_community_id(&ep), ep.community_id);
 	assert_string_equal(ep.community_id, cid);
 }
 
