@@ -48,9 +48,10 @@ void reasm_free(struct reasm_dir *r)
 	}
 	r->ooo = NULL;
 	if (r->ring && r->budget)
-		r->budget->ring_held -= r->ring_cap;
+		r->budget->ring_held -= r->ring_size;
 	free(r->ring);
 	r->ring = NULL;
+	r->ring_size = 0;
 }
 
 void reasm_syn(struct reasm_dir *r, uint32_t isn)
@@ -83,7 +84,7 @@ static void check_fin(struct reasm_dir *r, const struct reasm_sink *s)
 /* Compares n retransmitted bytes at seq with the copy handed on before. */
 static void compare_old(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n)
 {
-	uint32_t mask = r->ring_cap - 1;
+	uint32_t mask = r->ring_size - 1;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t age = r->next_seq - (seq + i); /* 1 for the last byte handed on */
 		if (!r->ring || age > r->ring_valid)
@@ -93,37 +94,68 @@ static void compare_old(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uin
 	}
 }
 
+#define RING_MIN 64
+
+/*
+ * A window of size bytes (a power of two) for r, holding what the old one
+ * held; false when the budget or memory refuses it (r's is unchanged).
+ */
+static bool ring_resize(struct reasm_dir *r, uint32_t size)
+{
+	struct reasm_budget *b = r->budget;
+	uint32_t more = size - r->ring_size;
+	if (b && b->ring_held + more > b->max / 2)
+		return false;
+	uint8_t *ring = malloc(size);
+	if (!ring)
+		return false;
+	/* The bytes held go where their sequence numbers put them in the larger window. */
+	uint32_t end = r->next_seq, omask = r->ring_size - 1, nmask = size - 1;
+	for (uint32_t i = r->ring_valid; i > 0; i--) {
+		uint32_t seq = end - i;
+		ring[seq & nmask] = r->ring[seq & omask];
+	}
+	free(r->ring);
+	r->ring = ring;
+	r->ring_size = size;
+	if (b)
+		b->ring_held += more;
+	return true;
+}
+
 /* Keeps the bytes handed on for compare_old. */
 static void remember(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n)
 {
 	if (!r->ring_cap)
 		return;
-	if (!r->ring) {
-		struct reasm_budget *b = r->budget;
-		if (b && b->ring_held + r->ring_cap > b->max / 2) {
-			b->ring_denied++;
-			r->ring_cap = 0;
-			return;
+	/* What the window is to hold: the bytes held and these, up to ring_cap. */
+	uint64_t want = (uint64_t)r->ring_valid + n;
+	if (want > r->ring_size && r->ring_size < r->ring_cap) {
+		uint32_t size = r->ring_size ? r->ring_size : RING_MIN;
+		while (size < want && size < r->ring_cap)
+			size *= 2;
+		if (size > r->ring_cap)
+			size = r->ring_cap; /* a ring_cap under RING_MIN */
+		if (!ring_resize(r, size)) {
+			if (r->budget)
+				r->budget->ring_denied++;
+			/* No more tries: the window stays as it is, none if there was none. */
+			r->ring_cap = r->ring_size;
+			if (!r->ring)
+				return;
 		}
-		r->ring = malloc(r->ring_cap);
-		if (!r->ring) {
-			r->ring_cap = 0;
-			return;
-		}
-		if (b)
-			b->ring_held += r->ring_cap;
 	}
-	uint32_t mask = r->ring_cap - 1;
-	if (n > r->ring_cap) {
-		seq += n - r->ring_cap;
-		p += n - r->ring_cap;
-		n = r->ring_cap;
+	uint32_t mask = r->ring_size - 1;
+	if (n > r->ring_size) {
+		seq += n - r->ring_size;
+		p += n - r->ring_size;
+		n = r->ring_size;
 	}
 	uint32_t at = seq & mask;
-	uint32_t first = r->ring_cap - at < n ? r->ring_cap - at : n;
+	uint32_t first = r->ring_size - at < n ? r->ring_size - at : n;
 	memcpy(r->ring + at, p, first);
 	memcpy(r->ring, p + first, n - first);
-	r->ring_valid = r->ring_valid + n > r->ring_cap ? r->ring_cap : r->ring_valid + n;
+	r->ring_valid = r->ring_valid + n > r->ring_size ? r->ring_size : r->ring_valid + n;
 }
 
 /* Hands on p[0..n) at seq, trimming what was already handed on; then the hole after it. */

@@ -35,7 +35,7 @@ struct reasm_budget {
 	uint64_t ring_held; /* comparison windows */
 	uint64_t max;
 	uint64_t hits;      /* times the cap forced a direction to stop waiting */
-	uint64_t ring_denied; /* directions that found no room for a window */
+	uint64_t ring_denied; /* directions that found no room for a window, or to grow it */
 };
 
 /*
@@ -62,13 +62,16 @@ struct reasm_dir {
 	 * first copy wins, but a copy that differs is a possible evasion). */
 	uint8_t *ring;
 	uint32_t ring_cap;     /* a power of two, or 0: no comparison */
+	uint32_t ring_size;    /* bytes of ring: a power of two, from 64 up to ring_cap as bytes are handed on */
 	uint32_t ring_valid;   /* bytes before next_seq that the ring holds */
 	uint64_t overlap_mismatch;  /* overlapping bytes that differed */
 	uint64_t overlap_unchecked; /* overlapping bytes too old to compare */
 };
 
 /* max_ooo caps held bytes; ring_cap (rounded down to a power of two, 0
- * for none) is how far back retransmitted bytes are compared. */
+ * for none) is how far back retransmitted bytes are compared.  The window
+ * is allocated at the first byte handed on and grows with them, so that a
+ * direction that hands on a few hundred bytes holds a few hundred. */
 void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap, struct reasm_budget *budget);
 void reasm_free(struct reasm_dir *r);
 

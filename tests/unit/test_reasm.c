@@ -230,6 +230,101 @@ static void test_ring_budget(void **state)
 	assert_int_equal(b.ring_held, 0);
 }
 
+/* A sink that keeps nothing: for streams longer than struct rec holds. */
+static void drop_data(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m)
+{
+	(void)ctx, (void)p, (void)n, (void)m;
+}
+
+static const struct reasm_sink dropping = { drop_data, on_gap, on_fin, NULL };
+
+/* Byte i of the test stream, and of a copy of it that differs everywhere. */
+static uint8_t stream_byte(uint32_t i, bool changed)
+{
+	return (uint8_t)(i * 7 % 251 + (changed ? 1 : 0));
+}
+
+/* Sends bytes [from, to) of the stream (sequence 1 is byte 0), changed or not, in one segment. */
+static void send_stream(struct reasm_dir *d, uint32_t from, uint32_t to, bool changed)
+{
+	static uint8_t b[8192];
+	for (uint32_t i = from; i < to; i++)
+		b[i - from] = stream_byte(i, changed);
+	struct rec r = { 0 };
+	struct reasm_sink k = dropping;
+	k.ctx = &r;
+	reasm_segment(d, 1 + from, b, to - from, to - from, false, &meta, &k);
+}
+
+/* Retransmits what the window should hold, the same and then changed: none differ, then all do. */
+static void window_holds(struct reasm_dir *d, uint32_t sent, uint32_t window)
+{
+	uint32_t from = sent > window ? sent - window : 0;
+	uint64_t mism = d->overlap_mismatch, unch = d->overlap_unchecked;
+	send_stream(d, from, sent, false);
+	assert_int_equal(d->overlap_mismatch, mism);
+	send_stream(d, from, sent, true);
+	assert_int_equal(d->overlap_mismatch, mism + (sent - from));
+	assert_int_equal(d->overlap_unchecked, unch);
+}
+
+/*
+ * The window starts small and grows with what was handed on, up to its
+ * size: most connections hand on a few hundred bytes, and a window of
+ * 2 KiB each was half the memory of 65536 connections that sent one
+ * request.  What it held before growing is compared all the same.
+ */
+static void test_ring_grows(void **state)
+{
+	struct reasm_budget b = { .max = 1 << 20 };
+	struct reasm_dir d;
+	reasm_init(&d, 1 << 20, 2048, &b);
+	reasm_syn(&d, 0);
+	send_stream(&d, 0, 30, false);
+	assert_int_equal(d.ring_size, 64);
+	assert_int_equal(b.ring_held, 64);
+	window_holds(&d, 30, 2048);
+	static const uint32_t upto[] = { 64, 65, 130, 700, 1500, 2048, 2100, 5000 };
+	static const uint32_t size[] = { 64, 128, 256, 1024, 2048, 2048, 2048, 2048 };
+	uint32_t sent = 30;
+	for (size_t i = 0; i < sizeof upto / sizeof upto[0]; i++) {
+		send_stream(&d, sent, upto[i], false);
+		sent = upto[i];
+		assert_int_equal(d.ring_size, size[i]);
+		assert_int_equal(b.ring_held, size[i]);
+		window_holds(&d, sent, 2048);
+	}
+	/* Past the window, bytes are unchecked. */
+	uint64_t mism = d.overlap_mismatch;
+	send_stream(&d, 0, sent, true);
+	assert_int_equal(d.overlap_mismatch, mism + 2048);
+	assert_int_equal(d.overlap_unchecked, sent - 2048);
+	assert_int_equal(b.ring_denied, 0);
+	reasm_free(&d);
+	assert_int_equal(b.ring_held, 0);
+}
+
+/* A window the budget will not let grow stays as it is, counted once as denied. */
+static void test_ring_growth_denied(void **state)
+{
+	struct reasm_budget b = { .max = 256 }; /* windows: 128 bytes at most */
+	struct reasm_dir d;
+	reasm_init(&d, 1 << 20, 2048, &b);
+	reasm_syn(&d, 0);
+	send_stream(&d, 0, 100, false);
+	assert_int_equal(d.ring_size, 128);
+	send_stream(&d, 100, 300, false);
+	send_stream(&d, 300, 600, false);
+	assert_int_equal(d.ring_size, 128);
+	assert_int_equal(b.ring_held, 128);
+	assert_int_equal(b.ring_denied, 1);
+	window_holds(&d, 600, 128);
+	send_stream(&d, 0, 600, true);
+	assert_int_equal(d.overlap_unchecked, 600 - 128);
+	reasm_free(&d);
+	assert_int_equal(b.ring_held, 0);
+}
+
 /* A segment exactly 2^31 away is taken for an old one and dropped; the
  * distance must not overflow when negated (UBSan in the sanitizer build). */
 static void test_half_space_distance(void **state)
@@ -255,7 +350,8 @@ int main(void)
 		cmocka_unit_test(test_cap), cmocka_unit_test(test_snaplen_hole),
 		cmocka_unit_test(test_overlap_mismatch), cmocka_unit_test(test_overlap_window),
 		cmocka_unit_test(test_total_budget), cmocka_unit_test(test_ring_budget),
-		cmocka_unit_test(test_half_space_distance),
+		cmocka_unit_test(test_half_space_distance), cmocka_unit_test(test_ring_grows),
+		cmocka_unit_test(test_ring_growth_denied),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
