@@ -39,7 +39,7 @@
 	X(gap_bytes, "bytes missing in those holes")                                             \
 	X(overlap_mismatch, "retransmitted bytes that differed from the first copy")             \
 	X(overlap_unchecked, "retransmitted bytes too old to compare (--overlap-window)")        \
-	X(overlap_window_denied, "directions given no comparison window (--max-buffered-bytes)") \
+	X(overlap_window_denied, "directions given no comparison window, or a smaller one (--max-buffered-bytes)") \
 	X(bytes_skipped, "payload bytes skipped while looking for a message start")              \
 	X(parse_errors, "directions that stopped at an HTTP parse error")                        \
 	X(bytes_after_error, "payload bytes ignored after a parse error")                        \
