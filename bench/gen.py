@@ -2,7 +2,7 @@
 """Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
 
     gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
-                    [--persistent]
+                    [--persistent | --per-conn N[-M]]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
@@ -10,7 +10,9 @@ connections, N of them at once with their packets interleaved, each
 carrying many transactions (50 to 400 small ones, 5 to 30 large ones,
 then it closes and a new one opens; with --persistent the N connections
 stay open for the whole capture, as a load generator such as wrk keeps
-them); the client's ACKs ride on its next request.
+them; with --per-conn N-M each carries N to M, --per-conn 1 for clients
+that open a connection a request); the client's ACKs ride on its next
+request.
 
   small  GETs answered with 200 and a small JSON document (about 200 bytes),
          some 304s and 404s: the per-transaction cost.  Over --urls
@@ -38,7 +40,21 @@ ap.add_argument("--urls", type=int, default=100000,
                 help="distinct URLs of the small mix (more than the history's 65536 by default; 1 is wrk's one URL)")
 ap.add_argument("--persistent", action="store_true",
                 help="the connections stay open for the whole capture, as wrk keeps them")
+ap.add_argument("--per-conn", metavar="N[-M]",
+                help="transactions a connection carries before it closes: N, or N to M "
+                     "(default 50-400 small, 5-30 large; 1: a connection a request)")
 a = ap.parse_args()
+per_conn = None
+if a.per_conn is not None:
+    lo, _, hi = a.per_conn.partition("-")
+    try:
+        per_conn = (int(lo), int(hi or lo))
+    except ValueError:
+        ap.error("--per-conn %s: want N or N-M, whole numbers" % a.per_conn)
+    if per_conn[0] < 1 or per_conn[1] < per_conn[0]:
+        ap.error("--per-conn %s: want 1 <= N <= M" % a.per_conn)
+    if a.persistent:
+        ap.error("--per-conn and --persistent: a persistent connection never closes")
 rnd = random.Random(a.seed)
 MSS = 1448
 DATE = b"Date: Mon, 03 Nov 2025 10:00:00 GMT\r\n"
@@ -72,7 +88,10 @@ class Conn:
         self.sseq = rnd.getrandbits(32)
         self.queue = []  # segments still to send: (from_client, payload)
         self.opened = False
-        self.left = rnd.randint(50, 400) if a.mix == "small" else rnd.randint(5, 30)
+        if per_conn:
+            self.left = rnd.randint(*per_conn)
+        else:
+            self.left = rnd.randint(50, 400) if a.mix == "small" else rnd.randint(5, 30)
         if a.persistent:
             self.left = -1  # never reaches 0: the connection stays open
 

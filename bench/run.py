@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
-    bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--persistent]
+    bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--persistent | --per-conn N[-M]]
                  [--capture FILE]... [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
 
 Builds nothing: run scripts/setup.sh first (the floor is built with
@@ -22,7 +22,9 @@ the CI's run: small captures, one run, to see that it works.
 --capture FILE (may be repeated) times a capture of your own, pcap or
 pcapng, the same way, instead of the generated ones (add --mixes to time
 those too).  --persistent generates the mixes with connections that stay
-open for the whole capture, as under wrk (bench/gen.py --persistent).
+open for the whole capture, as under wrk (bench/gen.py --persistent);
+--per-conn N[-M] with connections of N to M transactions each (--per-conn 1:
+a connection a request, as clients without keep-alive make).
 """
 import argparse
 import os
@@ -46,6 +48,8 @@ ap.add_argument("--mixes", help="which generated captures to time: small, large 
                 "none with --capture)")
 ap.add_argument("--persistent", action="store_true",
                 help="generate the mixes with connections open for the whole capture, as under wrk")
+ap.add_argument("--per-conn", metavar="N[-M]",
+                help="generate the mixes with N to M transactions a connection (1: a connection a request)")
 ap.add_argument("--capture", action="append", default=[], metavar="FILE",
                 help="time this capture (pcap or pcapng) too; may be repeated")
 ap.add_argument("--tshark", type=float, default=20, help="MB of each capture tshark reads (0: no tshark)")
@@ -61,6 +65,12 @@ if unknown:
     sys.exit("bench: --mixes: %s: the mixes are small and large" % ",".join(sorted(unknown)))
 if a.runs < 1:
     sys.exit("bench: --runs: %d: at least 1" % a.runs)
+if a.persistent and a.per_conn:
+    sys.exit("bench: --per-conn and --persistent: a persistent connection never closes")
+if a.per_conn is not None:
+    lo, _, hi = a.per_conn.partition("-")
+    if not (lo.isdigit() and (hi.isdigit() or not hi) and 1 <= int(lo) <= int(hi or lo)):
+        sys.exit("bench: --per-conn %s: want N or N-M, 1 <= N <= M" % a.per_conn)
 for c in a.capture:
     if not os.path.isfile(c):
         sys.exit("bench: --capture: %s: no such file" % c)
@@ -73,10 +83,12 @@ os.makedirs(a.out, exist_ok=True)
 
 
 def capture(mix, mb):
-    path = os.path.join(a.out, "%s-%gMB%s.pcap" % (mix, mb, "-persistent" if a.persistent else ""))
+    shape = "-persistent" if a.persistent else "-perconn%s" % a.per_conn if a.per_conn else ""
+    path = os.path.join(a.out, "%s-%gMB%s.pcap" % (mix, mb, shape))
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), path, "--mix", mix, "--size", str(mb)]
-                       + (["--persistent"] if a.persistent else []), check=True, stdout=subprocess.DEVNULL)
+                       + (["--persistent"] if a.persistent else [])
+                       + (["--per-conn", a.per_conn] if a.per_conn else []), check=True, stdout=subprocess.DEVNULL)
     return path
 
 
