@@ -1,6 +1,7 @@
 /* test_rules.c: each rule check, on transactions built by hand. */
 #include "wl_test.h"
 
+#include <stdio.h>
 #include <strings.h>
 
 #include "fieldval.h"
@@ -453,6 +454,114 @@ static void test_memo_follows_rules(void **state)
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "test-seen-on-405", NULL), 0);
 }
 
+/*
+ * A declarative rule's conditions find their fields wherever they are:
+ * behind other fields whose names share the name's bit (head_name_hash
+ * % 64, which decl_names keeps a set of), in another case, among several
+ * of the name (any one may match), and past field 255 of a head with more.
+ */
+static int probe_fired(const char *const *fields, uint32_t nfields_max)
+{
+	struct txn *t = txn_new();
+	t->req = mk_head(0, HTTP_GET, "GET", "/x", 0, NULL, NULL);
+	t->resp = mk_head_max(1, 0, NULL, NULL, 299, "Reason", fields, nfields_max);
+	t->flags = TXN_RESP_DONE;
+	assert_false(t->resp->truncated);
+	int n = fired(t, "test-probe-needs-ok", NULL);
+	txn_free(t);
+	return n;
+}
+
+static void test_decl_finds_fields(void **state)
+{
+	static const char rule[] = "rules:\n"
+				   "  - id: test-probe-needs-ok\n"
+				   "    severity: info\n"
+				   "    summary: a test rule\n"
+				   "    when: { status: 299, response: { X-Probe: present, X-Absent: absent } }\n"
+				   "    require: { response: { X-Need: '/^ok$/' } }\n"
+				   "    message: X-Probe without X-Need ok\n";
+	char err[256];
+	struct rules_file *rf = rules_file_parse("probe.yaml", rule, sizeof rule - 1, err, sizeof err);
+	assert_non_null(rf);
+	assert_int_equal(rules_file_register(rf, err, sizeof err), 0);
+	rules_ready();
+	/* Names whose bit is X-Need's, X-Probe's and X-Absent's, to stand in front. */
+	static char same[3][32][16];
+	const char *of[3] = { "X-Need", "X-Probe", "X-Absent" };
+	for (int k = 0; k < 3; k++) {
+		uint32_t want = head_name_hash(of[k], strlen(of[k])) % 64;
+		int n = 0;
+		for (int i = 0; n < 32; i++) {
+			char name[16];
+			snprintf(name, sizeof name, "C%d", i);
+			if (head_name_hash(name, strlen(name)) % 64 == want)
+				snprintf(same[k][n++], sizeof same[k][0], "%s", name);
+		}
+	}
+	enum { MAXF = 600 };
+	static const char *f[2 * MAXF + 1];
+	static char filler[MAXF][16];
+	for (int i = 0; i < MAXF; i++)
+		snprintf(filler[i], sizeof filler[i], "F%d", i);
+	/* Layouts 0 to 3: 0, 100, 200 or 300 fields, then the names that share
+	 * bits, in front of the ones the rule reads; 4: those first, the rest after. */
+	for (int layout = 0; layout < 5; layout++) {
+		for (int ok = 0; ok < 2; ok++) {
+			int n = 0;
+			int before = layout == 3 ? 300 : layout == 4 ? 0 : layout * 100;
+			for (int i = 0; i < before; i++) {
+				f[n++] = filler[i];
+				f[n++] = "v";
+			}
+			if (layout < 4)
+				for (int k = 0; k < 3; k++)
+					for (int i = 0; i < 32; i++) {
+						f[n++] = same[k][i];
+						f[n++] = "ok";
+					}
+			f[n++] = "x-probe"; /* the name in another case */
+			f[n++] = "1";
+			f[n++] = "X-Need";
+			f[n++] = "no";
+			f[n++] = "X-NEED";
+			f[n++] = ok ? "ok" : "still no";
+			if (layout == 4) {
+				for (int k = 0; k < 3; k++)
+					for (int i = 0; i < 32; i++) {
+						f[n++] = same[k][i];
+						f[n++] = "ok";
+					}
+				for (int i = 0; i < 100; i++) {
+					f[n++] = filler[i];
+					f[n++] = "v";
+				}
+			}
+			f[n] = NULL;
+			int want = ok ? 0 : 1;
+			if (probe_fired(f, MAXF) != want)
+				fail_msg("layout %d (%d fields in front), X-Need %s: the rule %s", layout, before,
+					 ok ? "ok" : "not ok", ok ? "fired" : "did not fire");
+		}
+		/* With X-Absent present (behind the others) the rule does not apply. */
+		int n = 0;
+		f[n++] = "X-Probe";
+		f[n++] = "1";
+		for (int i = 0; i < (layout == 3 ? 300 : 0); i++) {
+			f[n++] = filler[i];
+			f[n++] = "v";
+		}
+		f[n++] = "X-Absent";
+		f[n++] = "";
+		f[n] = NULL;
+		assert_int_equal(probe_fired(f, MAXF), 0);
+	}
+	rules_init();
+	assert_int_equal(rules_load_builtin(err, sizeof err), 0);
+	rules_ready();
+	rules_file_free(rf);
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
@@ -466,6 +575,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_location), cmocka_unit_test(test_missing_allow),
+		cmocka_unit_test(test_decl_finds_fields),
 		cmocka_unit_test(test_missing_www_authenticate), cmocka_unit_test(test_missing_retry_after),
 		cmocka_unit_test(test_body_forbidden), cmocka_unit_test(test_head_body),
 		cmocka_unit_test(test_cl_and_te), cmocka_unit_test(test_field_size_and_count),

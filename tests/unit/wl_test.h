@@ -12,12 +12,12 @@
 
 #include "head.h"
 
-/* A head from a start line's parts and NULL-terminated name, value pairs. */
-static inline struct http_head *mk_head(int is_response, int method, const char *method_s, const char *uri,
-					int status, const char *reason, const char *const *fields)
+/* A head from a start line's parts and NULL-terminated name, value pairs, kept up to max_fields fields. */
+static inline struct http_head *mk_head_max(int is_response, int method, const char *method_s, const char *uri,
+					    int status, const char *reason, const char *const *fields, uint32_t max_fields)
 {
 	struct head_builder b;
-	hb_init(&b, 65536, 256);
+	hb_init(&b, 65536, max_fields);
 	if (method_s) {
 		hb_append(&b, HB_METHOD, method_s, strlen(method_s));
 		hb_end_part(&b);
@@ -41,6 +41,13 @@ static inline struct http_head *mk_head(int is_response, int method, const char 
 	struct http_head *h = hb_freeze(&b, is_response, 1, 1, (uint8_t)method, (uint16_t)status);
 	hb_free(&b);
 	return h;
+}
+
+/* mk_head_max with the default caps: 64 KiB of head, 256 fields. */
+static inline struct http_head *mk_head(int is_response, int method, const char *method_s, const char *uri,
+					int status, const char *reason, const char *const *fields)
+{
+	return mk_head_max(is_response, method, method_s, uri, status, reason, fields, 256);
 }
 
 #endif
