@@ -10,6 +10,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cpus.h"
 #include "config.h"
 #include "engine.h"
 #include "inputs.h"
@@ -310,7 +311,7 @@ static size_t run_files(struct run *r, int *status, int *errors)
 	return read;
 }
 
-/* Worker threads (-j): the number of cores unless told. */
+/* Worker threads (-j): the cores this process may use (affinity, cgroup quota), at most 64, unless told. */
 static unsigned jobs_for(const struct cli_opts *o)
 {
 	/* -w keeps each connection's packets until its verdict, and
@@ -323,8 +324,8 @@ static unsigned jobs_for(const struct cli_opts *o)
 	}
 	if (o->jobs)
 		return o->jobs;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+	unsigned n = cpus_available();
+	return n > 64 ? 64 : n;
 }
 
 /* After reading: counters, the summary or report, the baseline written. */

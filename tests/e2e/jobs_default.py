@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""-j's default is the cores the process may use, as nproc counts them (docs/cli.md).
+
+wirelint reads a capture from a pipe that the test holds open, so that it
+waits with its threads started, and the test counts them in
+/proc/PID/task: with the process allowed one core (sched_setaffinity) it
+reads in one thread; allowed two (on a machine that has them), it runs
+two workers beside the reading thread; an explicit -j 3 runs three
+whatever the affinity.  (A cgroup's CPU quota lowers the default too:
+unit.cpus tests how it is read.)
+
+    jobs_default.py WIRELINT
+"""
+import os
+import struct
+import subprocess
+import sys
+import time
+
+wirelint = sys.argv[1]
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def threads_with(cpus, args):
+    """The threads of wirelint (args, reading a pipe) once started, with affinity cpus."""
+    p = subprocess.Popen([wirelint, "--fail-on", "none", "-q", *args, "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+    try:
+        p.stdin.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        p.stdin.flush()
+        # The threads start before the first packet is read; wait until the count settles.
+        seen, last, deadline = 0, -1, time.time() + 10
+        while time.time() < deadline:
+            n = len(os.listdir("/proc/%d/task" % p.pid))
+            if n == last and n > 0:
+                seen += 1
+                if seen >= 5:
+                    break
+            else:
+                seen = 0
+            last = n
+            time.sleep(0.05)
+        return last
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)
+
+
+allowed = sorted(os.sched_getaffinity(0))
+one = threads_with({allowed[0]}, [])
+check(one == 1, "allowed one core, the default reads in one thread (%d threads)" % one)
+if len(allowed) >= 2:
+    two = threads_with(set(allowed[:2]), [])
+    check(two == 3, "allowed two cores, the default runs two workers and the reader (%d threads)" % two)
+else:
+    print("one core only: the two-core case is not run")
+forced = threads_with({allowed[0]}, ["-j", "3"])
+check(forced == 4, "-j 3 runs three workers whatever the affinity (%d threads)" % forced)
+
+if failures:
+    print("%d failure(s)" % len(failures))
+    sys.exit(1)
+print("ok")
