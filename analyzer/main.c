@@ -10,8 +10,8 @@
 
 #include "capture.h"
 #include "cli.h"
-#include "cpus.h"
 #include "config.h"
+#include "cpus.h"
 #include "engine.h"
 #include "inputs.h"
 #include "live.h"

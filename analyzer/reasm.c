@@ -111,7 +111,7 @@ static bool ring_resize(struct reasm_dir *r, uint32_t size)
 		return false;
 	/* The bytes held go where their sequence numbers put them in the larger window. */
 	uint32_t end = r->next_seq, omask = r->ring_size - 1, nmask = size - 1;
-	for (uint32_t i = r->ring_valid; i > 0; i--) {
+	for (uint32_t i = r->ring ? r->ring_valid : 0; i > 0; i--) {
 		uint32_t seq = end - i;
 		ring[seq & nmask] = r->ring[seq & omask];
 	}
