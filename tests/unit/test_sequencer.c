@@ -76,6 +76,7 @@ static void test_order(void **state)
 	assert_int_equal(f.l.emitted[1], 2);
 	assert_int_equal(f.l.emitted[2], 3);
 	assert_int_equal(f.reordered, 0);
+	seq_free(&f.s);
 }
 
 static void test_hold(void **state)
@@ -99,6 +100,7 @@ static void test_hold(void **state)
 	assert_int_equal(f.l.emitted[1], 4);
 	assert_int_equal(f.l.emitted[2], 102);
 	assert_int_equal(f.l.emitted[3], 103);
+	seq_free(&f.s);
 }
 
 static void test_room(void **state)
@@ -123,6 +125,7 @@ static void test_room(void **state)
 	seq_close(&f.s, f.a);
 	seq_close(&f.s, f.b);
 	assert_int_equal(f.l.n, 1);
+	seq_free(&f.s);
 }
 
 /*
@@ -178,6 +181,7 @@ static void test_cap(void **state)
 	assert_int_equal(f.reordered, 3);
 	seq_close(&f.s, f.a);
 	seq_close(&f.s, f.b);
+	seq_free(&f.s);
 }
 
 int main(void)
