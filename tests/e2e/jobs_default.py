@@ -5,9 +5,10 @@ wirelint reads a capture from a pipe that the test holds open, so that it
 waits with its threads started, and the test counts them in
 /proc/PID/task: with the process allowed one core (sched_setaffinity) it
 reads in one thread; allowed two (on a machine that has them), it runs
-two workers beside the reading thread; an explicit -j 3 runs three
-whatever the affinity.  (A cgroup's CPU quota lowers the default too:
-unit.cpus tests how it is read.)
+two workers beside the reading thread (fewer if the machine's cgroup v2
+quota allows less, which the test reads on its own); an explicit -j 3
+runs three whatever the affinity.  (unit.cpus tests how wirelint reads
+the quota.)
 
     jobs_default.py WIRELINT
 """
@@ -53,12 +54,47 @@ def threads_with(cpus, args):
         p.wait(timeout=30)
 
 
+def quota_cores():
+    """The cores this process's cgroup v2 quota allows (cpu.max, lowest up the tree), or None: the test's own reading."""
+    mount = root = None
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, sep, post = line.partition(" - ")
+            if sep and post.startswith("cgroup2 "):
+                root, mount = pre.split()[3:5]
+                break
+    if not mount:
+        return None
+    path = next((l[3:].strip() for l in open("/proc/self/cgroup") if l.startswith("0::")), None)
+    if path is None:
+        return None
+    if root != "/" and (path == root or path.startswith(root + "/")):
+        path = path[len(root):]
+    parts = [p for p in path.split("/") if p]
+    lowest = None
+    for i in range(len(parts), -1, -1):
+        try:
+            q, per = open(os.path.join(mount, *parts[:i], "cpu.max")).read().split()
+            if q != "max" and int(per) > 0:
+                n = -(-int(q) // int(per))
+                lowest = n if lowest is None else min(lowest, n)
+        except (OSError, ValueError):
+            pass
+    return lowest
+
+
+def threads_for(workers):
+    return 1 if workers <= 1 else workers + 1
+
+
 allowed = sorted(os.sched_getaffinity(0))
+quota = quota_cores()
 one = threads_with({allowed[0]}, [])
 check(one == 1, "allowed one core, the default reads in one thread (%d threads)" % one)
 if len(allowed) >= 2:
     two = threads_with(set(allowed[:2]), [])
-    check(two == 3, "allowed two cores, the default runs two workers and the reader (%d threads)" % two)
+    want = threads_for(min(2, quota) if quota else 2)
+    check(two == want, "allowed two cores (cgroup quota: %s), the default runs %d threads (%d)" % (quota, want, two))
 else:
     print("one core only: the two-core case is not run")
 forced = threads_with({allowed[0]}, ["-j", "3"])
