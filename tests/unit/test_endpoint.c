@@ -35,24 +35,28 @@ static void check(const struct flow_key *k, int client)
 	assert_string_equal(ep.community_id, cid);
 }
 
-static struct flow_key v4(const char *a, unsigned pa, const char *b, unsigned pb)
+/* The connection between a:pa and b:pb, family 4 or 6. */
+static struct flow_key key_of(int family, const char *a, unsigned pa, const char *b, unsigned pb)
 {
-	struct flow_key k = { .family = 4 };
-	assert_int_equal(inet_pton(AF_INET, a, k.addr[0]), 1);
-	assert_int_equal(inet_pton(AF_INET, b, k.addr[1]), 1);
+	struct flow_key k = { .family = (uint8_t)family };
+	int af = family == 4 ? AF_INET : AF_INET6;
+	assert_int_equal(inet_pton(af, a, k.addr[0]), 1);
+	assert_int_equal(inet_pton(af, b, k.addr[1]), 1);
 	k.port[0] = (uint16_t)pa;
 	k.port[1] = (uint16_t)pb;
 	return k;
 }
 
-static struct flow_key v6(const char *a, unsigned pa, const char *b, unsigned pb)
+#define v4(...) key_of(4, __VA_ARGS__)
+#define v6(...) key_of(6, __VA_ARGS__)
+
+/* check() with each side of each key the client. */
+static void check_each(const struct flow_key *keys, size_t n)
 {
-	struct flow_key k = { .family = 6 };
-	assert_int_equal(inet_pton(AF_INET6, a, k.addr[0]), 1);
-	assert_int_equal(inet_pton(AF_INET6, b, k.addr[1]), 1);
-	k.port[0] = (uint16_t)pa;
-	k.port[1] = (uint16_t)pb;
-	return k;
+	for (size_t i = 0; i < n; i++) {
+		check(&keys[i], 0);
+		check(&keys[i], 1);
+	}
 }
 
 /* Each digit count of each byte and port, either side the client. */
@@ -65,10 +69,7 @@ static void test_ipv4(void **state)
 		v4("127.0.0.1", 9, "1.22.133.4", 10000),
 		v4("99.100.101.199", 443, "200.0.10.1", 65534),
 	};
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		check(&keys[i], 0);
-		check(&keys[i], 1);
-	}
+	check_each(keys, sizeof keys / sizeof keys[0]);
 }
 
 /* Every value of one byte and a spread of ports, against inet_ntop. */
@@ -96,10 +97,7 @@ static void test_ipv6(void **state)
 		v6("::ffff:192.0.2.1", 1, "fe80::1:2:3:4", 65535),
 		v6("2001:db8:85a3:1234:5678:8a2e:370:7334", 443, "::", 0),
 	};
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		check(&keys[i], 0);
-		check(&keys[i], 1);
-	}
+	check_each(keys, sizeof keys / sizeof keys[0]);
 	struct endpoints ep;
 	endpoints_fill(&ep, &keys[0], 1);
 	assert_string_equal(ep.client, "[2001:db8::1]:80");

@@ -413,6 +413,27 @@ static void test_c_needs(void **state)
 	assert_true(gated >= 10);
 }
 
+/* Registers the rules in text (a rules file named name) beside the built-in ones. */
+static struct rules_file *add_rules(const char *name, const char *text, size_t len)
+{
+	char err[256];
+	struct rules_file *rf = rules_file_parse(name, text, len, err, sizeof err);
+	assert_non_null(rf);
+	assert_int_equal(rules_file_register(rf, err, sizeof err), 0);
+	rules_ready();
+	return rf;
+}
+
+/* Back to the built-in rules alone, for the tests after this one. */
+static void builtin_only(struct rules_file *rf)
+{
+	char err[256];
+	rules_init();
+	assert_int_equal(rules_load_builtin(err, sizeof err), 0);
+	rules_ready();
+	rules_file_free(rf);
+}
+
 static void test_memo_follows_rules(void **state)
 {
 	/* The engine remembers which steps a signature (status, names,
@@ -439,18 +460,10 @@ static void test_memo_follows_rules(void **state)
 				    "    when: { status: 405, response: { X-Seen: present } }\n"
 				    "    require: { response: { X-Other: present } }\n"
 				    "    message: X-Seen without X-Other\n";
-	char err[256];
-	struct rules_file *rf = rules_file_parse("extra.yaml", extra, sizeof extra - 1, err, sizeof err);
-	assert_non_null(rf);
-	assert_int_equal(rules_file_register(rf, err, sizeof err), 0);
-	rules_ready();
+	struct rules_file *rf = add_rules("extra.yaml", extra, sizeof extra - 1);
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "test-seen-on-405", NULL), 1);
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "missing-allow", NULL), 1);
-	/* Back to the built-in rules alone, for the tests after this one. */
-	rules_init();
-	assert_int_equal(rules_load_builtin(err, sizeof err), 0);
-	rules_ready();
-	rules_file_free(rf);
+	builtin_only(rf);
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "test-seen-on-405", NULL), 0);
 }
 
@@ -481,11 +494,7 @@ static void test_decl_finds_fields(void **state)
 				   "    when: { status: 299, response: { X-Probe: present, X-Absent: absent } }\n"
 				   "    require: { response: { X-Need: '/^ok$/' } }\n"
 				   "    message: X-Probe without X-Need ok\n";
-	char err[256];
-	struct rules_file *rf = rules_file_parse("probe.yaml", rule, sizeof rule - 1, err, sizeof err);
-	assert_non_null(rf);
-	assert_int_equal(rules_file_register(rf, err, sizeof err), 0);
-	rules_ready();
+	struct rules_file *rf = add_rules("probe.yaml", rule, sizeof rule - 1);
 	/* Names whose bit is X-Need's, X-Probe's and X-Absent's, to stand in front. */
 	static char same[3][32][16];
 	const char *of[3] = { "X-Need", "X-Probe", "X-Absent" };
@@ -556,10 +565,7 @@ static void test_decl_finds_fields(void **state)
 		f[n] = NULL;
 		assert_int_equal(probe_fired(f, MAXF), 0);
 	}
-	rules_init();
-	assert_int_equal(rules_load_builtin(err, sizeof err), 0);
-	rules_ready();
-	rules_file_free(rf);
+	builtin_only(rf);
 }
 
 static int load_rules(void **state)
