@@ -6,7 +6,7 @@ many HTTP connections as transactions.  --per-conn 2-3 gives 2 or 3 each
 (every connection but the few still open at the end).  The same arguments
 give the same bytes.  A bad range, or --per-conn with --persistent, stops
 gen.py and run.py with a message.  run.py --per-conn 1 --quick names and
-times the capture of that shape.
+times the capture of that shape, and says its targets were measured on it.
 
     bench_gen.py BUILD_DIR
 """
@@ -85,6 +85,8 @@ if made:
     s, _ = summary(os.path.join(out, made[0]))
     check(s.get("http_connections") == s.get("transactions"), "and has a connection a transaction")
     check("wirelint -j1 " in p.stdout, "and is timed")
+    check("targets (set for the default mixes; these are --per-conn 1):" in p.stdout,
+          "the targets say which shape they were measured on")
 
 if failures:
     print("%d failure(s)" % len(failures))
