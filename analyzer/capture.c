@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "output.h"
 #include "pcapng.h"
 
 /* Standard input with the bytes already read in front of it, for libpcap. */
@@ -21,17 +23,36 @@ struct prefixed {
 	uint8_t head[24];
 	size_t n, at;
 	FILE *rest;
+	struct engine *e;    /* told when reading would wait (engine_input_idle) */
 };
 
+/*
+ * The prefix, then one read(2) of what the pipe holds, up to size: a
+ * packet that has come is read and judged at once (fread would wait until
+ * it had size bytes, 64 KiB, holding back the packets of a quiet link
+ * piped in: tcpdump -U -w - | wirelint -).  When the pipe is empty, so
+ * that the read would wait, what was read is judged and written out
+ * first (engine_input_idle: with -j, the workers' batches too).  A signal
+ * (SIGINT, SIGTERM) ends the input.
+ */
 static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
 {
 	struct prefixed *c = cookie;
 	size_t k = 0;
 	while (k < size && c->at < c->n)
 		buf[k++] = (char)c->head[c->at++];
-	if (k < size)
-		k += fread(buf + k, 1, size - k, c->rest);
-	return (ssize_t)k;
+	if (k || !size)
+		return (ssize_t)k;
+	int fd = fileno(c->rest);
+	if (fd < 0) /* a stream in memory (the fuzzer's) */
+		return (ssize_t)fread(buf, 1, size, c->rest);
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	if (c->e && poll(&pfd, 1, 0) == 0)
+		engine_input_idle(c->e);
+	ssize_t r = read(fd, buf, size);
+	if (r < 0 && errno == EINTR)
+		return 0;
+	return r;
 }
 
 /*
@@ -183,6 +204,10 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 	const char *every = getenv("WIRELINT_PROGRESS_EVERY");
 	pr.every = every ? atof(every) : 0.5;
 	pr.next = pr.start + pr.every;
+	/* A pipe is read past these bytes with read(2) (prefixed_read): none
+	 * may wait in this stream's buffer. */
+	if (!pr.size && fileno(f) >= 0)
+		setvbuf(f, NULL, _IONBF, 0);
 	/* The first 24 bytes: a pcap file header, or the start of a pcapng section. */
 	uint8_t magic[24];
 	size_t got = fread(magic, 1, sizeof magic, f);
@@ -196,6 +221,7 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 	c->n = got;
 	c->at = 0;
 	c->rest = f;
+	c->e = e;
 	/* A regular file is read again from its start through a stream of
 	 * its own: every byte is copied once less than through the cookie. */
 	FILE *pf = NULL;

@@ -71,10 +71,8 @@ static void emit(void *ctx, struct txn *t)
 	if (e->html)
 		for (unsigned i = 0; i < t->nfindings; i++)
 			rep_add(e->html, t, &t->findings[i]);
+	/* Flushed within OUT_PACE (output.c), and before reading waits for input (capture.c). */
 	out_txn(e->out, t);
-	/* A finding is out the moment it is known: a run killed later keeps it. */
-	if (t->nfindings)
-		fflush(e->out->f);
 	done(e, t);
 }
 
@@ -176,6 +174,14 @@ void engine_end_file(struct engine *e)
 	engine_fold_counts(e);
 }
 
+void engine_input_idle(struct engine *e)
+{
+	if (e->par)
+		par_sync(e->par);
+	if (e->out)
+		out_flush(e->out);
+}
+
 void engine_free(struct engine *e)
 {
 	engine_end_file(e);
@@ -270,6 +276,8 @@ void engine_tick(struct engine *e, int64_t now_sec)
 	clock_moved(e, true);
 	if (e->par)
 		par_drain(e->par);
+	if (e->out)
+		out_tick(e->out);
 }
 
 static void count_decode_error(struct engine *e, enum dec_result r)
@@ -303,6 +311,9 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	bool reassembled = false;
 	e->g++;
 	e->frame++;
+	/* Output that has waited long enough goes out, even while nothing new is written. */
+	if (e->out && !(e->frame & 1023))
+		out_tick(e->out);
 	e->st.packets++;
 	e->st.bytes += wirelen;
 	if (e->frame > 1 && timercmp(ts, &e->last_ts, <))

@@ -106,6 +106,11 @@ void engine_counters(struct engine *e, struct wl_stats *st, uint32_t *open);
  */
 void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
 		       uint32_t wirelen, bool reassembled, const struct dec_pkt *p);
+/*
+ * The input has nothing to read for now (a pipe: reading would wait):
+ * every frame read so far is judged, and what was written goes out.
+ */
+void engine_input_idle(struct engine *e);
 /* Closes the connections idle past the timeout at e->now, in LRU order. */
 void engine_sweep_flows(struct engine *e);
 /* Judges the responses of connections quiet for a second (conn_settle). */

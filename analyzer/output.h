@@ -25,7 +25,14 @@ struct out {
 	const struct redir_table *rd;
 	uint32_t top;        /* --top N: rows of the top tables */
 	const char *iface;   /* a live capture's interface (the summary names it, not files), or NULL */
+	/* Pacing (out_txn): what was written waits in the stream's buffer
+	 * OUT_PACE seconds at most, so that it goes out in blocks. */
+	bool pending;        /* written, not flushed yet */
+	double due;          /* when it must be flushed, in CLOCK_MONOTONIC_COARSE seconds */
 };
+
+/* How long written output may wait in the buffer: 50 ms. */
+#define OUT_PACE 0.05
 
 /* Whether the format is written whole at the end. */
 static inline bool out_is_document(enum out_format f)
@@ -33,8 +40,18 @@ static inline bool out_is_document(enum out_format f)
 	return f == OUT_SARIF || f == OUT_JUNIT;
 }
 
-/* Writes one finished transaction: its findings (text), or it and its findings (jsonl). */
+/*
+ * Writes one finished transaction: its findings (text), or it and its
+ * findings (jsonl).  What it writes is flushed once OUT_PACE has passed
+ * since the oldest output not flushed yet, here or at out_tick.
+ */
 void out_txn(struct out *o, const struct txn *t);
+
+/* Flushes what waits in the buffer: before waiting for input, at the end. */
+void out_flush(struct out *o);
+
+/* Flushes what has waited OUT_PACE or longer: called as packets and clock ticks go by. */
+void out_tick(struct out *o);
 
 /* Writes the summary of the run over files[0..nfiles) (errors: files that could not be read whole). */
 void out_summary(struct out *o, const struct wl_stats *st, const char *const *files, int nfiles, int errors);

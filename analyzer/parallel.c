@@ -599,10 +599,9 @@ void par_begin_file(struct par *p, const char *name, bool live)
 	}
 }
 
-void par_end_file(struct par *p)
+/* Hands every worker what it has waiting, waits until all of it is done, and merges it. */
+static void sync_all(struct par *p)
 {
-	for (unsigned i = 0; i < p->n; i++)
-		item_add(p, &p->w[i], 0)->kind = IT_END;
 	flush_all(p);
 	uint64_t g = p->e->g;
 	for (unsigned i = 0; i < p->n; i++) {
@@ -613,6 +612,18 @@ void par_end_file(struct par *p)
 		pthread_mutex_unlock(&w->mu);
 	}
 	par_drain(p);
+}
+
+void par_sync(struct par *p)
+{
+	sync_all(p);
+}
+
+void par_end_file(struct par *p)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		item_add(p, &p->w[i], 0)->kind = IT_END;
+	sync_all(p);
 	/* The workers wait for the next file: their counters are read. */
 	for (unsigned i = 0; i < p->n; i++) {
 		stats_add(&p->e->st, &p->w[i].e.st);

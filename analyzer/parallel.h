@@ -79,6 +79,12 @@ void par_clock(struct par *p, bool sweep, bool settle);
  */
 void par_end_file(struct par *p);
 
+/*
+ * Every frame handed over so far is done by its worker and merged: the
+ * input has nothing more for now (a pipe that would make reading wait).
+ */
+void par_sync(struct par *p);
+
 /* The merge is done with t: its worker frees it (with its next batch). */
 void par_recycle(struct par *p, struct txn *t);
 
