@@ -85,19 +85,24 @@ if shutil.which("strace"):
     cap = os.path.join(tmp, "broken.pcap")
     subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), cap, "--size", "2", "--violations", "100"],
                    check=True, stdout=subprocess.DEVNULL)
+    # LeakSanitizer stops a process it cannot ptrace, and strace holds it:
+    # the sanitizer build's other tests check for leaks.
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":detect_leaks=0").lstrip(":")
     for target in ("file", "pipe"):
         trace = os.path.join(tmp, "trace-%s" % target)
         dest = os.path.join(tmp, "broken.txt")
         cmd = ["strace", "-f", "-e", "trace=write", "-o", trace, wirelint, "-q", "--fail-on", "none", "-j", "1"]
         if target == "file":
-            r = subprocess.run(cmd + ["-o", dest, cap], capture_output=True)
+            r = subprocess.run(cmd + ["-o", dest, cap], capture_output=True, env=env)
             text = open(dest).read()
         else:
-            r = subprocess.run(cmd + [cap], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            r = subprocess.run(cmd + [cap], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
             text = r.stdout.decode()
         findings = text.count("\n")
         writes = sum(1 for l in open(trace) if re.search(r"\bwrite\(1,", l) or re.search(r"\bwrite\([3-9],", l))
-        check(r.returncode == 0 and findings > 2000, "%s: thousands of findings (%d)" % (target, findings))
+        check(r.returncode == 0 and findings > 2000, "%s: thousands of findings (%d), exit 0 (%d: %s)"
+              % (target, findings, r.returncode, r.stderr.decode(errors="replace")[-300:]))
         check(0 < writes < findings / 20, "%s: %d writes for %d findings: written in blocks" % (target, writes, findings))
 else:
     print("strace is not installed: the count of writes is not checked")
