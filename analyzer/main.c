@@ -281,7 +281,7 @@ static bool run_live(struct run *r, int *status, int *errors)
 	rep_end_file(&r->rep, &r->e.file_first, &r->e.file_last, r->e.frame, ok ? NULL : err);
 	rep_end_file(&r->html, &r->e.file_first, &r->e.file_last, r->e.frame, ok ? NULL : err);
 	if (!ok) {
-		fflush(r->out.f);
+		out_flush(&r->out);
 		fprintf(stderr, "wirelint: %s\n", err);
 		*status = WL_EXIT_ERROR;
 		(*errors)++;
@@ -305,7 +305,7 @@ static size_t run_files(struct run *r, int *status, int *errors)
 		rep_end_file(&r->rep, &r->e.file_first, &r->e.file_last, r->e.frame, res != CAP_OK ? err : NULL);
 		rep_end_file(&r->html, &r->e.file_first, &r->e.file_last, r->e.frame, res != CAP_OK ? err : NULL);
 		if (res != CAP_OK) {
-			fflush(r->out.f);
+			out_flush(&r->out);
 			fprintf(stderr, "wirelint: %s: %s\n", path, err);
 			*status = WL_EXIT_ERROR;
 			(*errors)++;

@@ -600,7 +600,7 @@ void par_begin_file(struct par *p, const char *name, bool live)
 }
 
 /* Hands every worker what it has waiting, waits until all of it is done, and merges it. */
-static void sync_all(struct par *p)
+void par_sync(struct par *p)
 {
 	flush_all(p);
 	uint64_t g = p->e->g;
@@ -614,16 +614,11 @@ static void sync_all(struct par *p)
 	par_drain(p);
 }
 
-void par_sync(struct par *p)
-{
-	sync_all(p);
-}
-
 void par_end_file(struct par *p)
 {
 	for (unsigned i = 0; i < p->n; i++)
 		item_add(p, &p->w[i], 0)->kind = IT_END;
-	sync_all(p);
+	par_sync(p);
 	/* The workers wait for the next file: their counters are read. */
 	for (unsigned i = 0; i < p->n; i++) {
 		stats_add(&p->e->st, &p->w[i].e.st);
