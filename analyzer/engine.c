@@ -77,37 +77,18 @@ static void emit(void *ctx, struct txn *t)
 }
 
 /*
- * A transaction about to wait for its turn to be written (sequencer.c):
- * one without findings, in a format that writes nothing for such a one,
- * is cut down to what its turn takes (the counts and the statistics: a
- * struct txn without heads, and its tr_sample, together in its
- * connection's room in the sequencer), and the whole of it goes at once,
- * while its memory is still in the cache.
- * A capture's connections overlap, so that most transactions wait:
- * with 64 connections at once, tens of thousands, whose heads filled
- * megabytes and were cold by the time they were written.
+ * A transaction without findings, in a format that writes nothing for
+ * such a one (text, SARIF, JUnit), is written (counted in the summary and
+ * the statistics) as soon as it is finished, rather than when its
+ * connection's turn comes (sequencer.c): it adds nothing to the output's
+ * order, and a capture's connections overlap, so that most transactions
+ * would wait, tens of thousands of them with 64 connections at once and
+ * more with more, each holding memory that is cold by its turn.
  */
-static struct txn *hold(void *ctx, struct seq_conn *c, struct txn *t)
+static bool at_once(void *ctx, const struct txn *t)
 {
-	struct engine *e = ctx;
-	if (t->nfindings || (t->flags & TXN_SEQ_ROOM))
-		return t;
-	/* The sample a worker made (-j), or made now. */
-	struct tr_sample own;
-	char text[TR_SAMPLE_TEXT];
-	const struct tr_sample *s = tr_sample_at_hand(t, &own, text);
-	struct txn *b = seq_room(c, TXN_ROOM + (s ? tr_sample_size(s) : 0));
-	if (!b)
-		return t; /* it waits whole */
-	memset(b, 0, sizeof *b);
-	b->file = t->file;
-	b->conn_id = t->conn_id;
-	b->index = t->index;
-	b->flags = t->flags | TXN_SEQ_ROOM;
-	if (s)
-		b->brief = tr_sample_put(s, (char *)b + TXN_ROOM);
-	done(e, t);
-	return b;
+	(void)ctx;
+	return !t->nfindings;
 }
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
@@ -119,7 +100,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	seq_init(&e->seq, lim->max_pending_output, &e->st.output_reordered, emit, e);
 	/* JSON Lines writes a line for every transaction, from its heads. */
 	if (out && out->fmt != OUT_JSONL)
-		e->seq.hold = hold;
+		e->seq.at_once = at_once;
 	frag_init(&e->frags, lim->max_frag_bytes, lim->frag_timeout_s);
 	e->budget.max = lim->max_buffered_bytes;
 	redir_init(&e->redirects, WL_MAX_REDIRECT_CLIENTS);
@@ -191,7 +172,6 @@ void engine_free(struct engine *e)
 	frag_free(&e->frags);
 	redir_free(&e->redirects);
 	hist_free(&e->history);
-	seq_free(&e->seq);
 	tr_free(&e->traffic);
 }
 

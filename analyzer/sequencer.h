@@ -14,15 +14,11 @@
  * connections' wait until every connection before them has closed.  At
  * most max_pending wait: past that all waiting ones are written, and the
  * count of those written out of order goes to *reordered.  A transaction
- * about to wait is given to hold, when set, which returns what is to wait
- * in its stead (a smaller copy, say) and takes ownership of it; the copy
- * may live in its connection's room (seq_room).
+ * for which at_once, when set, is true goes out at once whatever its
+ * turn: one that writes nothing but counts (engine.c), which gains
+ * nothing by waiting and would hold its memory while it did.
  */
 struct seq_conn;
-struct room_chunk;
-
-/* Chunks of room given back that are kept for the next connections: 512 KiB. */
-#define SEQ_SPARE_MAX 32
 
 struct sequencer {
 	struct seq_conn *first, *last;
@@ -30,17 +26,12 @@ struct sequencer {
 	uint64_t max_pending;
 	uint64_t *reordered;
 	void (*emit)(void *ctx, struct txn *t); /* takes ownership of t */
-	struct txn *(*hold)(void *ctx, struct seq_conn *c, struct txn *t); /* NULL, or as above */
+	bool (*at_once)(void *ctx, const struct txn *t); /* NULL, or as above */
 	void *ctx;
-	struct room_chunk *spare; /* chunks given back, for the next connections' room */
-	int nspare;
 };
 
 void seq_init(struct sequencer *s, uint64_t max_pending, uint64_t *reordered,
 	      void (*emit)(void *ctx, struct txn *t), void *ctx);
-
-/* Gives back what s keeps: call once every connection is closed. */
-void seq_free(struct sequencer *s);
 
 /* A new connection, last in order.  NULL only when memory is exhausted. */
 struct seq_conn *seq_open(struct sequencer *s);
@@ -50,16 +41,5 @@ void seq_push(struct sequencer *s, struct seq_conn *c, struct txn *t);
 
 /* c will have no more transactions. */
 void seq_close(struct sequencer *s, struct seq_conn *c);
-
-/*
- * n bytes (aligned as malloc's) in c's room: memory for what waits in
- * c's stead (hold), taken in chunks and given back all at once when c's
- * waiting transactions have been written, so that each costs neither a
- * malloc nor a free and they lie one after the other; the sequencer keeps
- * up to SEQ_SPARE_MAX chunks given back for the next connections.  A transaction put
- * there carries TXN_SEQ_ROOM (txn_free leaves it).  NULL when memory ran
- * out.
- */
-void *seq_room(struct seq_conn *c, size_t n);
 
 #endif

@@ -274,45 +274,32 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	return true;
 }
 
-const struct tr_sample *tr_sample_at_hand(const struct txn *t, struct tr_sample *own, char *text)
-{
-	if (t->brief)
-		return t->brief;
-	return tr_sample_of(t, own, text) ? own : NULL;
-}
-
-size_t tr_sample_size(const struct tr_sample *s)
-{
-	return sizeof *s + s->server_len + 1 + s->endpoint_len + 1;
-}
-
-struct tr_sample *tr_sample_put(const struct tr_sample *s, void *at)
-{
-	struct tr_sample *c = at;
-	char *names = (char *)(c + 1);
-	*c = *s;
-	c->server = memcpy(names, s->server, s->server_len + 1);
-	c->endpoint = memcpy(names + s->server_len + 1, s->endpoint, s->endpoint_len + 1);
-	return c;
-}
-
 struct tr_sample *tr_sample_new(const struct txn *t)
 {
 	struct tr_sample s;
 	char text[TR_SAMPLE_TEXT];
 	if (!tr_sample_of(t, &s, text))
 		return NULL;
-	void *at = malloc(tr_sample_size(&s));
-	return at ? tr_sample_put(&s, at) : NULL;
+	struct tr_sample *c = malloc(sizeof s + s.server_len + 1 + s.endpoint_len + 1);
+	if (!c)
+		return NULL;
+	char *names = (char *)(c + 1);
+	*c = s;
+	c->server = memcpy(names, s.server, s.server_len + 1);
+	c->endpoint = memcpy(names + s.server_len + 1, s.endpoint, s.endpoint_len + 1);
+	return c;
 }
 
 void tr_add(struct traffic *tr, const struct txn *t)
 {
 	struct tr_sample own;
 	char text[TR_SAMPLE_TEXT];
-	const struct tr_sample *s = tr_sample_at_hand(t, &own, text);
-	if (!s)
-		return;
+	const struct tr_sample *s = t->brief;
+	if (!s) {
+		if (!tr_sample_of(t, &own, text))
+			return;
+		s = &own;
+	}
 	int st = s->status;
 	int cls = st >= 100 && st <= 599 ? st / 100 : 0;
 	/* Every response is drawn over time, 1xx too; hosts and endpoints

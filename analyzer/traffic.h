@@ -57,8 +57,9 @@ void tr_free(struct traffic *tr);
 
 /*
  * What the statistics take of a transaction with a response: made from
- * it by tr_sample_of, and kept in its stead (txn.brief) by a transaction
- * that waits to be written without findings (engine.c).
+ * it by tr_sample_of, or by its worker under -j (tr_sample_new, carried
+ * as txn.brief), so that the merge reads a few bytes rather than heads
+ * written on the other core.
  */
 struct tr_sample {
 	int64_t sec;         /* the response's capture second */
@@ -77,19 +78,10 @@ struct tr_sample {
 /* t's sample, its names written in text (TR_SAMPLE_TEXT bytes); false when t has no response. */
 bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text);
 
-/* t's sample: the one it carries (txn.brief), else made in own and text (as tr_sample_of); NULL when t has no response. */
-const struct tr_sample *tr_sample_at_hand(const struct txn *t, struct tr_sample *own, char *text);
-
-/* The bytes a copy of s takes with its names (tr_sample_put). */
-size_t tr_sample_size(const struct tr_sample *s);
-
-/* Copies s and its names into at (tr_sample_size bytes, aligned as malloc's); returns the copy. */
-struct tr_sample *tr_sample_put(const struct tr_sample *s, void *at);
-
-/* t's sample in an allocation of its own (free), or NULL when t has no response or memory ran out. */
+/* t's sample in an allocation of its own (free), with its names after it, or NULL when t has no response or memory ran out. */
 struct tr_sample *tr_sample_new(const struct txn *t);
 
-/* Counts a written transaction (its findings are final: after --baseline), or its brief. */
+/* Counts a written transaction (its findings are final: after --baseline), from its sample (txn.brief) when it carries one. */
 void tr_add(struct traffic *tr, const struct txn *t);
 
 /* Latency of t in microseconds: request end to the response's first byte (first) and last byte (last); false when unknown. */

@@ -22,10 +22,7 @@ struct txn *txn_new_for(struct http_head *req)
 
 void txn_free(struct txn *t)
 {
-	/* A waiting transaction cut down in the sequencer's room holds
-	 * nothing of its own; the room goes when its connection's turn has
-	 * been written. */
-	if (!t || (t->flags & TXN_SEQ_ROOM))
+	if (!t)
 		return;
 	head_unref(t->resp);
 	head_unref(t->trailers);
@@ -34,7 +31,7 @@ void txn_free(struct txn *t)
 		free(t->ep);
 	free(t->findings);
 	free(t->parts);
-	free((void *)t->brief); /* a worker's sample (-j); one in the sequencer's room is not freed (above) */
+	free((void *)t->brief); /* a worker's sample (-j) */
 	/* Last: t may live in its request head's allocation, which goes
 	 * with the head's last reference (an interim response may hold
 	 * another). */

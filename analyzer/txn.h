@@ -30,7 +30,6 @@ enum txn_flag {
 	TXN_CHUNK_EXT = 1u << 12,     /* the response's chunked content had a chunk extension */
 	TXN_TUNNEL_SEEN = 1u << 13,   /* first holds the first bytes the server sent after a 101 */
 	TXN_URL_KEY = 1u << 14,       /* url_key is worked out */
-	TXN_SEQ_ROOM = 1u << 15,      /* it lives in its connection's room in the sequencer (seq_room): not freed alone */
 };
 
 struct txn {
@@ -64,9 +63,7 @@ struct txn {
 	struct fp_parts *parts;    /* -j: server, method and endpoint, worked out by the worker; or NULL */
 	struct par_worker *home;   /* -j: the worker that made it, which frees it; or NULL */
 	/* What the statistics take of it (tr_sample): worked out by its
-	 * worker (-j, its own allocation); or, for a transaction waiting to
-	 * be written cut down to that (engine.c's hold: no heads,
-	 * TXN_SEQ_ROOM), in the same room; or NULL. */
+	 * worker (-j, its own allocation); or NULL. */
 	const struct tr_sample *brief;
 	uint64_t url_key;          /* hist_url_key of the request, when TXN_URL_KEY */
 };

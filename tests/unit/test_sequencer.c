@@ -1,4 +1,4 @@
-/* test_sequencer.c: output in connection order, and what waits for it. */
+/* test_sequencer.c: output in connection order, and what goes at once. */
 #include "wl_test.h"
 
 #include <stddef.h>
@@ -10,8 +10,8 @@
 struct log {
 	uint32_t emitted[256];
 	int n;
-	uint32_t held[16];
-	int nheld;
+	uint32_t asked[16];
+	int nasked;
 };
 
 static void record(void *ctx, struct txn *t)
@@ -22,18 +22,12 @@ static void record(void *ctx, struct txn *t)
 	txn_free(t);
 }
 
-/* Waits in a copy numbered 100 more, in its connection's room, as the engine's hold waits in a brief. */
-static struct txn *copy(void *ctx, struct seq_conn *c, struct txn *t)
+/* Transactions numbered 100 or more go at once, as those the engine has nothing to write for. */
+static bool quiet(void *ctx, const struct txn *t)
 {
 	struct log *l = ctx;
-	l->held[l->nheld++] = t->index;
-	struct txn *b = seq_room(c, sizeof *b);
-	assert_non_null(b);
-	memset(b, 0, sizeof *b);
-	b->index = t->index + 100;
-	b->flags = TXN_SEQ_ROOM;
-	txn_free(t);
-	return b;
+	l->asked[l->nasked++] = t->index;
+	return t->index >= 100;
 }
 
 static struct txn *numbered(uint32_t i)
@@ -76,96 +70,55 @@ static void test_order(void **state)
 	assert_int_equal(f.l.emitted[1], 2);
 	assert_int_equal(f.l.emitted[2], 3);
 	assert_int_equal(f.reordered, 0);
-	seq_free(&f.s);
 }
 
-static void test_hold(void **state)
+static void test_at_once(void **state)
 {
-	/* hold is given each transaction that is to wait, and only those;
-	 * what it returns waits and is written in its place, in order. */
+	/* at_once is asked about each transaction that would wait, and only
+	 * those; one it answers true for is written at once, the others
+	 * wait for their turn, in order. */
 	struct fixture f;
 	fixture(&f, 100);
-	f.s.hold = copy;
-	seq_push(&f.s, f.a, numbered(1)); /* written at once: not held */
+	f.s.at_once = quiet;
+	seq_push(&f.s, f.a, numbered(1)); /* its turn: not asked */
 	seq_push(&f.s, f.b, numbered(2));
+	seq_push(&f.s, f.b, numbered(102));
 	seq_push(&f.s, f.b, numbered(3));
-	seq_push(&f.s, f.a, numbered(4));
-	assert_int_equal(f.l.nheld, 2);
-	assert_int_equal(f.l.held[0], 2);
-	assert_int_equal(f.l.held[1], 3);
-	seq_close(&f.s, f.a);
-	seq_close(&f.s, f.b);
-	assert_int_equal(f.l.n, 4);
+	assert_int_equal(f.l.nasked, 3);
+	assert_int_equal(f.l.asked[0], 2);
+	assert_int_equal(f.l.asked[1], 102);
+	assert_int_equal(f.l.asked[2], 3);
+	assert_int_equal(f.l.n, 2);
 	assert_int_equal(f.l.emitted[0], 1);
-	assert_int_equal(f.l.emitted[1], 4);
-	assert_int_equal(f.l.emitted[2], 102);
-	assert_int_equal(f.l.emitted[3], 103);
-	seq_free(&f.s);
-}
-
-static void test_room(void **state)
-{
-	/* A connection's room: aligned as malloc's, each piece apart from
-	 * the others, pieces larger than a chunk too; given back when its
-	 * waiting transactions are written (AddressSanitizer sees to it). */
-	struct fixture f;
-	fixture(&f, 1000);
-	unsigned char *prev = NULL;
-	for (int i = 0; i < 200; i++) {
-		size_t n = i % 50 == 49 ? 40000 : (size_t)(1 + i * 7 % 300);
-		unsigned char *p = seq_room(f.b, n);
-		assert_non_null(p);
-		assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
-		memset(p, i, n);
-		if (prev)
-			assert_int_equal(prev[0], (unsigned char)(i - 1));
-		prev = p;
-	}
-	seq_push(&f.s, f.b, numbered(1));
+	assert_int_equal(f.l.emitted[1], 102);
+	assert_int_equal(f.s.pending, 2);
+	seq_push(&f.s, f.a, numbered(4));
 	seq_close(&f.s, f.a);
 	seq_close(&f.s, f.b);
-	assert_int_equal(f.l.n, 1);
-	seq_free(&f.s);
+	assert_int_equal(f.l.nasked, 3);
+	assert_int_equal(f.l.n, 5);
+	assert_int_equal(f.l.emitted[2], 4);
+	assert_int_equal(f.l.emitted[3], 2);
+	assert_int_equal(f.l.emitted[4], 3);
+	assert_int_equal(f.s.pending, 0);
+	assert_int_equal(f.reordered, 0);
 }
 
-/*
- * A connection's chunks, given back, are kept for the next connections
- * (most hold a transaction or two, and a malloc and free of 16 KiB each
- * was 5% of a capture of short connections), up to SEQ_SPARE_MAX of them;
- * seq_free gives the kept ones back (AddressSanitizer sees to it).
- */
-static void test_room_reused(void **state)
+static void test_at_once_not_counted(void **state)
 {
+	/* What goes at once does not count against max_pending. */
 	struct fixture f;
-	fixture(&f, 1000);
-	unsigned char *p = seq_room(f.b, 100);
-	assert_non_null(p);
+	fixture(&f, 2);
+	f.s.at_once = quiet;
+	for (uint32_t i = 0; i < 10; i++)
+		seq_push(&f.s, f.b, numbered(100 + i));
 	seq_push(&f.s, f.b, numbered(1));
+	seq_push(&f.s, f.b, numbered(2));
+	assert_int_equal(f.l.n, 10);
+	assert_int_equal(f.reordered, 0);
 	seq_close(&f.s, f.a);
 	seq_close(&f.s, f.b);
-	assert_int_equal(f.s.nspare, 1);
-	/* The next connection's room is the chunk given back. */
-	struct seq_conn *c = seq_open(&f.s);
-	assert_ptr_equal(seq_room(c, 100), p);
-	assert_int_equal(f.s.nspare, 0);
-	/* A piece larger than a chunk has a chunk of its own, which is not kept. */
-	assert_non_null(seq_room(c, 40000));
-	seq_close(&f.s, c);
-	assert_int_equal(f.s.nspare, 1);
-	/* No more are kept than SEQ_SPARE_MAX, however many connections give theirs back at once. */
-	struct seq_conn *w[SEQ_SPARE_MAX + 5];
-	struct seq_conn *first = seq_open(&f.s); /* holds the others back until it closes */
-	for (int i = 0; i < SEQ_SPARE_MAX + 5; i++) {
-		w[i] = seq_open(&f.s);
-		assert_non_null(seq_room(w[i], 10));
-		seq_push(&f.s, w[i], numbered((uint32_t)i));
-		seq_close(&f.s, w[i]);
-	}
-	assert_int_equal(f.s.nspare, 0);
-	seq_close(&f.s, first);
-	assert_int_equal(f.s.nspare, SEQ_SPARE_MAX);
-	seq_free(&f.s);
-	assert_int_equal(f.s.nspare, 0);
+	assert_int_equal(f.l.n, 12);
 }
 
 static void test_cap(void **state)
@@ -181,16 +134,14 @@ static void test_cap(void **state)
 	assert_int_equal(f.reordered, 3);
 	seq_close(&f.s, f.a);
 	seq_close(&f.s, f.b);
-	seq_free(&f.s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),
-		cmocka_unit_test(test_hold),
-		cmocka_unit_test(test_room),
-		cmocka_unit_test(test_room_reused),
+		cmocka_unit_test(test_at_once),
+		cmocka_unit_test(test_at_once_not_counted),
 		cmocka_unit_test(test_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
