@@ -207,6 +207,31 @@ static int framing(const struct txn *t, int status)
 	return HX_FRAME_NORMAL;
 }
 
+/*
+ * The first response after a hole in the server's stream that began
+ * between responses (sink_gap): the response to the request at the
+ * front began in the hole if the client sent the next request after it
+ * had received bytes of the hole (that request's acknowledgment is past
+ * where the hole began), for the front request's response is the first
+ * thing the server sent there.  Such requests are written unanswered, so
+ * that the responses after the hole are paired with their own requests
+ * rather than each with the one before.  A client that sent its requests
+ * before any of the hole came (pipelining) gives no such sign, and its
+ * requests are paired in order as before.
+ */
+static void answered_in_hole(struct conn *c)
+{
+	struct engine *e = c->eng;
+	c->resp_gap = false;
+	while (c->pend_head && c->pend_head->next && (c->pend_head->next->flags & TXN_REQ_ACK) &&
+	       (int32_t)(c->pend_head->next->req_ack - c->resp_gap_at) > 0) {
+		struct txn *t = pend_pop(c);
+		e->st.requests_unanswered++;
+		e->st.responses_in_holes++;
+		finalize(c, t);
+	}
+}
+
 static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 {
 	struct conn *c = ctx;
@@ -227,6 +252,10 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		t->req_frame = c->msg_meta[s].frame;
 		t->req_rec_off = c->msg_meta[s].rec_off;
 		t->req_rec_len = c->msg_meta[s].rec_len;
+		if (c->msg_meta[s].has_ack) {
+			t->req_ack = c->msg_meta[s].ack;
+			t->flags |= TXN_REQ_ACK;
+		}
 		/* The history's key for its URL, now: its slot is asked for
 		 * while the response is on its way (under -j, by the merge). */
 		t->url_key = hist_url_key(t);
@@ -239,6 +268,8 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	}
 	int status = h ? h->status : 0;
 	struct txn *t;
+	if (c->resp_gap)
+		answered_in_hole(c);
 	if (status >= 100 && status < 200 && status != 101) {
 		/* An interim response: it answers the request at the front,
 		 * which still waits for its final response. */
@@ -271,7 +302,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 			 * connection (RFC 9110 §15.5.9). */
 			int cl = c->client;
 			if (t && c->syn_seen && status != 408 && c->hx[cl].state != HX_DEAD && !c->rd[cl].gaps &&
-			    !c->pairing_lost)
+			    !reasm_acked_unseen(&c->rd[cl]) && !c->pairing_lost)
 				rule_raise(t, RULE_RESPONSE_WITHOUT_REQUEST, rule_table[RULE_RESPONSE_WITHOUT_REQUEST].sev,
 					   "%d response sent with no request waiting for it", status);
 		}
@@ -599,6 +630,14 @@ static void sink_gap(void *ctx, uint64_t n)
 	struct hx_dir *d = &c->hx[cs->side];
 	if (d->is_response && c->check_txn)
 		finalize(c, c->check_txn);
+	/* At a boundary between responses (not while hunting for one,
+	 * whose start is unknown): where the hole began, for
+	 * answered_in_hole. */
+	bool between = d->state == HX_START || d->state == HX_CHECK_NEXT || (d->state == HX_PARSE && !d->in_message);
+	if (d->is_response && between && !c->resp_gap) {
+		c->resp_gap = true;
+		c->resp_gap_at = c->rd[cs->side].next_seq - (uint32_t)n;
+	}
 	hx_gap(d);
 }
 
@@ -622,6 +661,11 @@ static const struct reasm_sink *sink_for(struct conn *c, int s, struct reasm_sin
 void conn_segment(struct conn *c, int side, const struct dec_pkt *p, const struct pkt_meta *m)
 {
 	struct reasm_sink sk;
+	/* What this segment acknowledges of the other direction first: a
+	 * hole there that the receiver has the bytes of will not fill. */
+	struct reasm_dir *other = &c->rd[!side];
+	if ((p->flags & TCP_ACK) && other->started && (int32_t)(p->ack - other->next_seq) > 0)
+		reasm_ack(other, p->ack, sink_for(c, !side, &sk));
 	sink_for(c, side, &sk);
 	if (p->flags & TCP_SYN) {
 		c->syn_seen = true;
@@ -682,6 +726,7 @@ void conn_close(struct conn *c)
 	for (int s = 0; s < 2; s++) {
 		e->st.gaps += c->rd[s].gaps;
 		e->st.gap_bytes += c->rd[s].gap_bytes;
+		e->st.gaps_acked += c->rd[s].gaps_acked;
 		e->st.ooo_cap_reached += c->rd[s].cap_hits;
 		e->st.overlap_mismatch += c->rd[s].overlap_mismatch;
 		e->st.overlap_unchecked += c->rd[s].overlap_unchecked;

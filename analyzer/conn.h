@@ -48,6 +48,8 @@ struct conn {
 	uint64_t overlap_told[2];   /* differing overlap bytes already reported, by side */
 	bool said_close;            /* a final response said the connection ends after it */
 	bool pairing_lost;          /* a request was dropped at the pipelining cap */
+	bool resp_gap;              /* a hole in the server's stream between responses, since the last response began */
+	uint32_t resp_gap_at;       /* where the first such hole began, in the server's sequence numbers */
 	bool rst_seen;
 	uint8_t resp_version;       /* major * 10 + minor of the first final response; 0 none yet */
 	bool version_told, pipelining_told;

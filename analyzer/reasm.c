@@ -297,6 +297,41 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 		hold(r, seq + tail_off, tail_n ? p + tail_off : p, tail_n, tail_hole, m, s);
 }
 
+/*
+ * Declares the hole from next_seq up to the lesser of to and the first
+ * held segment, as bytes the receiver acknowledged, and hands on what is
+ * then in order.
+ */
+static void skip_acked(struct reasm_dir *r, uint32_t to, const struct reasm_sink *s)
+{
+	while (seq_diff(to, r->next_seq) > 0) {
+		uint32_t n = (uint32_t)seq_diff(to, r->next_seq);
+		if (r->ooo && seq_diff(r->ooo->seq, r->next_seq) < (int32_t)n)
+			n = (uint32_t)seq_diff(r->ooo->seq, r->next_seq);
+		if (n) {
+			r->gaps_acked++;
+			declare_gap(r, n, s);
+		}
+		drain(r, s);
+		if (!r->ooo)
+			break;
+	}
+}
+
+void reasm_ack(struct reasm_dir *r, uint32_t ack, const struct reasm_sink *s)
+{
+	if (!r->started || seq_diff(ack, r->next_seq) <= 0)
+		return;
+	if (!r->acked_set || seq_diff(ack, r->acked) > 0) {
+		r->acked = ack;
+		r->acked_set = true;
+	}
+	if (r->ooo) {
+		skip_acked(r, ack, s);
+		check_fin(r, s);
+	}
+}
+
 void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t wire_n, bool fin,
 		   const struct pkt_meta *m, const struct reasm_sink *s)
 {
@@ -311,6 +346,10 @@ void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t
 	}
 	uint32_t hole = wire_n - n;
 	if (n + hole > 0) {
+		/* Beyond bytes the receiver acknowledged and the capture missed:
+		 * they will not come, so nothing waits for them. */
+		if (seq_diff(seq, r->next_seq) > 0 && reasm_acked_unseen(r))
+			skip_acked(r, seq_diff(seq, r->acked) < 0 ? seq : r->acked, s);
 		if (seq_diff(seq, r->next_seq) <= 0) {
 			deliver(r, seq, p, n, hole, m, s);
 			drain(r, s);

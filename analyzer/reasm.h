@@ -13,6 +13,8 @@ struct pkt_meta {
 	struct timeval ts;   /* capture time */
 	uint64_t rec_off;    /* where the packet's record starts in the file (0: not from a file) */
 	uint32_t rec_len;    /* and its length, record header included */
+	uint32_t ack;        /* the packet's acknowledgment number, when has_ack */
+	bool has_ack;        /* it had the ACK flag */
 };
 
 /* What reassembly hands on, in sequence order. */
@@ -58,6 +60,11 @@ struct reasm_dir {
 	uint64_t cap_hits;     /* times max_ooo forced a hole */
 	uint64_t gap_bytes;    /* bytes declared missing */
 	uint64_t gaps;
+	uint64_t gaps_acked;   /* of those, holes declared because the receiver had acknowledged their bytes */
+	/* The highest acknowledgment the receiver sent (when acked_set):
+	 * bytes before it that were not seen will not be sent again. */
+	uint32_t acked;
+	bool acked_set;
 	/* The last bytes handed on, to compare retransmissions with (the
 	 * first copy wins, but a copy that differs is a possible evasion). */
 	uint8_t *ring;
@@ -85,6 +92,22 @@ void reasm_syn(struct reasm_dir *r, uint32_t isn);
  */
 void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t wire_n, bool fin,
 		   const struct pkt_meta *m, const struct reasm_sink *s);
+
+/*
+ * The receiver acknowledged every byte before ack (a segment the other
+ * way had the ACK flag).  Bytes before it that the capture has not shown
+ * were received, not lost on the way: they will not be sent again, so a
+ * hole before ack is declared at once rather than waited for, up to the
+ * segments held after it, which are handed on; and a segment that comes
+ * later beyond such bytes is not held waiting for them.
+ */
+void reasm_ack(struct reasm_dir *r, uint32_t ack, const struct reasm_sink *s);
+
+/* Whether the receiver acknowledged bytes this direction has not handed on. */
+static inline bool reasm_acked_unseen(const struct reasm_dir *r)
+{
+	return r->acked_set && (int32_t)(r->acked - r->next_seq) > 0;
+}
 
 /* Hands on everything held, declaring the holes between; used at close and end of capture. */
 void reasm_flush(struct reasm_dir *r, const struct reasm_sink *s);

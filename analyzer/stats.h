@@ -37,6 +37,7 @@
 	X(buffered_cap_reached, "times out-of-order bytes reached the cap over all connections") \
 	X(gaps, "holes in a TCP stream that never filled")                                       \
 	X(gap_bytes, "bytes missing in those holes")                                             \
+	X(gaps_acked, "of those, holes declared at once: the receiver had acknowledged the bytes") \
 	X(overlap_mismatch, "retransmitted bytes that differed from the first copy")             \
 	X(overlap_unchecked, "retransmitted bytes too old to compare (--overlap-window)")        \
 	X(overlap_window_denied, "directions given no comparison window, or a smaller one (--max-buffered-bytes)") \
@@ -49,6 +50,7 @@
 	X(headers_dropped, "header fields dropped at the header-count cap")                      \
 	X(pending_cap_reached, "requests written unanswered at the --max-pending-requests cap")  \
 	X(requests_unanswered, "requests with no response in the capture")                       \
+	X(responses_in_holes, "of those, requests whose response began in a hole in the capture") \
 	X(responses_unpaired, "responses with no request in the capture")                        \
 	X(txn_incomplete, "transactions cut short (hole, close or end of capture)")              \
 	X(output_reordered, "transactions written out of connection order at the --max-held-transactions cap")\

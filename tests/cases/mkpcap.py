@@ -33,7 +33,9 @@ A .case file is a list of lines ('#' starts a comment):
     #!args ARG...        the arguments wirelint is run with on this case
 
 Each packet is 1 ms after the one before, from 2024-01-01T00:00:00Z.
-Frames are Ethernet + IPv4 (IPv6 with v6), checksums zero.
+Frames are Ethernet + IPv4 (IPv6 with v6), checksums zero.  Every segment
+but a SYN acknowledges all the peer has sent so far, dropped segments
+included: a segment dropped is one the capture missed, not the receiver.
 """
 import codecs
 import shlex
@@ -83,7 +85,8 @@ def fragments(full, size, order, drop):
 def frame(conn, side, seq, flags, payload, snap=None):
     src, dst = (conn.client, conn.server) if side == "c" else (conn.server, conn.client)
     (sh, sp), (dh, dp) = addr(src), addr(dst)
-    tcp = struct.pack(">HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, 0, 5 << 4, flags, 65535, 0, 0)
+    ack = conn.seq["s" if side == "c" else "c"] if flags & ACK else 0
+    tcp = struct.pack(">HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
     if conn.v6:
         ip = struct.pack(">IHBB", 6 << 28, len(tcp) + len(payload), 6, 64) + ip_bytes(sh, True) + ip_bytes(dh, True)
         eth = b"\x02" * 6 + b"\x04" * 6 + b"\x86\xdd"

@@ -85,6 +85,18 @@ KNOWN = {
         "resynchronises at the next status line and pairs the 302 with the request "
         "after the one whose response was cut",
         ["GET /2 302"], ["GET /2 -"]),
+    "case/hole-request-lost": (
+        "the capture lost a request the server had (its ACK is past it): tshark pairs "
+        "each later response with the request before its own; wirelint declares the "
+        "hole when the next request comes and pairs the 304 and the 200 with their own "
+        "requests",
+        ["GET /3 304", "GET /4 200"], ["- - 200", "- - 304"]),
+    "case/hole-response-lost": (
+        "the capture lost a response the client had (its next request acknowledges "
+        "it): tshark leaves the later requests unanswered; wirelint writes the request "
+        "whose response was lost unanswered and pairs the 304 and the 200 with their "
+        "own requests",
+        ["GET /3 304", "GET /4 200"], ["GET /3 -", "GET /4 -"]),
     "case/hole": (
         "tshark stops at the hole; wirelint reports the cut 200 as incomplete and "
         "resynchronises at the 503",

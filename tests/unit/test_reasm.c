@@ -40,7 +40,7 @@ static struct reasm_sink sink(struct rec *r)
 	return s;
 }
 
-static const struct pkt_meta meta = { 1, { 0, 0 }, 0, 0 };
+static const struct pkt_meta meta = { 1, { 0, 0 }, 0, 0, 0, false };
 
 static void seg(struct reasm_dir *d, struct rec *r, uint32_t seq, const char *s, bool fin)
 {
@@ -342,6 +342,90 @@ static void test_half_space_distance(void **state)
 	reasm_free(&d);
 }
 
+static void ack(struct reasm_dir *d, struct rec *r, uint32_t a)
+{
+	struct reasm_sink k = sink(r);
+	reasm_ack(d, a, &k);
+}
+
+static void test_ack_declares_hole(void **state)
+{
+	/* Held bytes wait for a hole until the receiver acknowledges bytes
+	 * in it: then the hole is declared up to the acknowledgment, and
+	 * what is held after it handed on; an acknowledgment inside the
+	 * hole leaves the rest of it waiting. */
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20, 64, NULL);
+	reasm_syn(&d, 999);
+	seg(&d, &r, 1000, "abc", false);
+	seg(&d, &r, 1010, "klm", false); /* ahead of a hole of 7 */
+	seg(&d, &r, 1016, "qr", false);  /* and of another of 3 */
+	ack(&d, &r, 1003);                /* nothing unseen before it */
+	assert_int_equal(r.len, 3);
+	ack(&d, &r, 1005);                /* inside the first hole */
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abc##");
+	assert_int_equal(d.ooo_bytes, 5);
+	ack(&d, &r, 1017);                /* past both */
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abc#######klm###qr");
+	assert_int_equal(d.ooo_bytes, 0);
+	assert_int_equal(d.gaps, 3);
+	assert_int_equal(d.gaps_acked, 3);
+	assert_int_equal(d.gap_bytes, 10);
+	/* An old acknowledgment changes nothing. */
+	ack(&d, &r, 1004);
+	assert_int_equal(r.len, 18);
+	reasm_free(&d);
+}
+
+static void test_ack_then_segment(void **state)
+{
+	/* With nothing held, an acknowledgment past the bytes seen declares
+	 * nothing (they may yet come, late in the capture); a segment that
+	 * then comes beyond them is not held waiting for them. */
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20, 64, NULL);
+	reasm_syn(&d, 999);
+	seg(&d, &r, 1000, "ab", false);
+	ack(&d, &r, 1006);
+	assert_int_equal(r.len, 2);
+	assert_int_equal(d.gaps, 0);
+	assert_true(reasm_acked_unseen(&d));
+	seg(&d, &r, 1002, "cd", false);   /* late, in order: handed on */
+	assert_true(reasm_acked_unseen(&d));
+	seg(&d, &r, 1006, "gh", false);   /* beyond the acknowledged 1004..1006 */
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcd##gh");
+	assert_int_equal(d.gaps_acked, 1);
+	assert_false(reasm_acked_unseen(&d));
+	/* Beyond the acknowledgment, a segment waits for its hole as before. */
+	ack(&d, &r, 1010);
+	seg(&d, &r, 1012, "kl", true);
+	assert_int_equal(d.ooo_bytes, 2);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcd##gh##");
+	seg(&d, &r, 1010, "ij", false);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcd##gh##ijkl");
+	assert_int_equal(r.fins, 1);
+	reasm_free(&d);
+}
+
+static void test_ack_before_syn(void **state)
+{
+	/* A direction not started has nothing to declare. */
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20, 64, NULL);
+	ack(&d, &r, 1234);
+	assert_false(d.acked_set);
+	assert_false(reasm_acked_unseen(&d));
+	reasm_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,7 +435,8 @@ int main(void)
 		cmocka_unit_test(test_overlap_mismatch), cmocka_unit_test(test_overlap_window),
 		cmocka_unit_test(test_total_budget), cmocka_unit_test(test_ring_budget),
 		cmocka_unit_test(test_half_space_distance), cmocka_unit_test(test_ring_grows),
-		cmocka_unit_test(test_ring_growth_denied),
+		cmocka_unit_test(test_ring_growth_denied), cmocka_unit_test(test_ack_declares_hole),
+		cmocka_unit_test(test_ack_then_segment), cmocka_unit_test(test_ack_before_syn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
