@@ -2,7 +2,7 @@
 """Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
 
     gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
-                    [--persistent | --per-conn N[-M]]
+                    [--persistent | --per-conn N[-M]] [--drop PCT]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
@@ -23,6 +23,10 @@ request.
 
 --violations PCT makes that share of responses break a rule (a 302 without
 Location, a 200 without Date, a 204 with content), so the rules report.
+--drop PCT leaves that share of the packets out of the file, as a capture
+that missed them ("dropped by kernel"): the endpoints had them, so the
+sequence and ACK numbers go on as if they were there, and the packets
+written are those of the same capture without --drop, less the ones missed.
 The same arguments give the same file, byte for byte.
 """
 import argparse
@@ -43,7 +47,11 @@ ap.add_argument("--persistent", action="store_true",
 ap.add_argument("--per-conn", metavar="N[-M]",
                 help="transactions a connection carries before it closes: N, or N to M "
                      "(default 50-400 small, 5-30 large; 1: a connection a request)")
+ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
+                help="percent of the packets the capture misses (the endpoints had them)")
 a = ap.parse_args()
+if not 0 <= a.drop < 100:
+    ap.error("--drop %g: want a percentage from 0 to below 100" % a.drop)
 per_conn = None
 if a.per_conn is not None:
     lo, _, hi = a.per_conn.partition("-")
@@ -56,6 +64,7 @@ if a.per_conn is not None:
     if a.persistent:
         ap.error("--per-conn and --persistent: a persistent connection never closes")
 rnd = random.Random(a.seed)
+lose = random.Random(a.seed + 0x5eed)  # its own stream: the packets kept are the same as without --drop
 MSS = 1448
 DATE = b"Date: Mon, 03 Nov 2025 10:00:00 GMT\r\n"
 noise = bytes(rnd.getrandbits(8) for _ in range(1 << 20))  # content bytes, reused
@@ -74,6 +83,8 @@ def frame(src, dst, sport, dport, seq, ack, flags, payload):
     eth = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00"
     pkt = eth + ip + tcp + payload
     t_us += 7
+    if a.drop and lose.random() * 100 < a.drop:
+        return
     out.write(struct.pack("<IIII", t_us // 1_000_000, t_us % 1_000_000, len(pkt), len(pkt)))
     out.write(pkt)
     written += 16 + len(pkt)

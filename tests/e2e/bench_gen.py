@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/gen.py --per-conn, and bench/run.py passing it on (docs/performance.md).
+"""bench/gen.py --per-conn and --drop, and bench/run.py passing them on (docs/performance.md).
 
 gen.py --per-conn 1 writes a connection a transaction: wirelint counts as
 many HTTP connections as transactions.  --per-conn 2-3 gives 2 or 3 each
@@ -7,6 +7,12 @@ many HTTP connections as transactions.  --per-conn 2-3 gives 2 or 3 each
 give the same bytes.  A bad range, or --per-conn with --persistent, stops
 gen.py and run.py with a message.  run.py --per-conn 1 --quick names and
 times the capture of that shape, and says its targets were measured on it.
+
+gen.py --drop 1 leaves out about 1% of the packets of the capture without
+it, the others the same bytes in the same order; wirelint declares each
+hole as acknowledged (gaps_acked) and finds what it finds without the
+drops, less what was in the missing packets: no response or request left
+without its pair is called a finding.
 
     bench_gen.py BUILD_DIR
 """
@@ -87,6 +93,46 @@ if made:
     check("wirelint -j1 " in p.stdout, "and is timed")
     check("targets (set for the default mixes; these are --per-conn 1):" in p.stdout,
           "the targets say which shape they were measured on")
+
+
+def records(path):
+    data = open(path, "rb").read()
+    off, recs = 24, []
+    while off < len(data):
+        n = int.from_bytes(data[off + 8:off + 12], "little")
+        recs.append(data[off + 16:off + 16 + n])
+        off += 16 + n
+    return recs
+
+
+whole, dropped = os.path.join(tmp, "whole.pcap"), os.path.join(tmp, "drop.pcap")
+subprocess.run([sys.executable, gen, whole, "--size", "3"], check=True, stdout=subprocess.DEVNULL)
+subprocess.run([sys.executable, gen, dropped, "--size", "2", "--drop", "1"], check=True, stdout=subprocess.DEVNULL)
+w, d = records(whole), records(dropped)
+i = 0
+for r in d:  # d is w with packets left out, in order
+    while i < len(w) and w[i] != r:
+        i += 1
+    i += 1
+check(i <= len(w), "--drop keeps the other packets, same bytes, same order")
+missed = i - len(d)
+check(0.005 * len(d) < missed < 0.02 * len(d), "--drop 1 misses about 1%% of the packets (%d of %d)" % (missed, i))
+s_w, _ = summary(whole)
+s_d, _ = summary(dropped)
+check(s_d.get("gaps", 0) > 20 and s_d.get("gaps_acked") == s_d.get("gaps"),
+      "every hole is declared as acknowledged (%s gaps, %s acknowledged)" % (s_d.get("gaps"), s_d.get("gaps_acked")))
+lost_pairs = {k: v for k, v in s_d.get("by_rule", {}).items()
+              if k in ("response-without-request", "request-without-response", "unsolicited-304") and v}
+check(not lost_pairs, "no finding for a pair the capture broke: %s" % lost_pairs)
+check(s_d.get("findings", 0) <= s_w.get("findings", 0),
+      "no more findings than without drops (%s against %s on 3 MB)" % (s_d.get("findings"), s_w.get("findings")))
+for bad in ("100", "-1", "x"):
+    p = subprocess.run([sys.executable, gen, os.path.join(tmp, "bad.pcap"), "--size", "1", "--drop", bad],
+                       capture_output=True, text=True)
+    check(p.returncode != 0 and "--drop" in p.stderr, "gen.py --drop %s stops naming --drop (exit %d)" % (bad, p.returncode))
+p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out2"), "--quick", "--drop", "100"],
+                   capture_output=True, text=True)
+check(p.returncode != 0 and "--drop" in p.stderr, "run.py --drop 100 stops naming --drop (exit %d)" % p.returncode)
 
 if failures:
     print("%d failure(s)" % len(failures))
