@@ -345,11 +345,11 @@ void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t
 		r->fin_seq = seq + wire_n;
 	}
 	uint32_t hole = wire_n - n;
+	/* Beyond bytes the receiver acknowledged and the capture missed:
+	 * they will not come, so nothing (a FIN neither) waits for them. */
+	if ((n + hole > 0 || fin) && seq_diff(seq, r->next_seq) > 0 && reasm_acked_unseen(r))
+		skip_acked(r, seq_diff(seq, r->acked) < 0 ? seq : r->acked, s);
 	if (n + hole > 0) {
-		/* Beyond bytes the receiver acknowledged and the capture missed:
-		 * they will not come, so nothing waits for them. */
-		if (seq_diff(seq, r->next_seq) > 0 && reasm_acked_unseen(r))
-			skip_acked(r, seq_diff(seq, r->acked) < 0 ? seq : r->acked, s);
 		if (seq_diff(seq, r->next_seq) <= 0) {
 			deliver(r, seq, p, n, hole, m, s);
 			drain(r, s);

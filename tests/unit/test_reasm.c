@@ -414,6 +414,24 @@ static void test_ack_then_segment(void **state)
 	reasm_free(&d);
 }
 
+static void test_ack_then_fin(void **state)
+{
+	/* A FIN beyond acknowledged bytes the capture missed is not held
+	 * waiting for them either. */
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 1 << 20, 64, NULL);
+	reasm_syn(&d, 999);
+	seg(&d, &r, 1000, "ab", false);
+	ack(&d, &r, 1006);
+	seg(&d, &r, 1006, "", true);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "ab####");
+	assert_int_equal(r.fins, 1);
+	assert_int_equal(d.gaps_acked, 1);
+	reasm_free(&d);
+}
+
 static void test_ack_before_syn(void **state)
 {
 	/* A direction not started has nothing to declare. */
@@ -436,7 +454,8 @@ int main(void)
 		cmocka_unit_test(test_total_budget), cmocka_unit_test(test_ring_budget),
 		cmocka_unit_test(test_half_space_distance), cmocka_unit_test(test_ring_grows),
 		cmocka_unit_test(test_ring_growth_denied), cmocka_unit_test(test_ack_declares_hole),
-		cmocka_unit_test(test_ack_then_segment), cmocka_unit_test(test_ack_before_syn),
+		cmocka_unit_test(test_ack_then_segment), cmocka_unit_test(test_ack_then_fin),
+		cmocka_unit_test(test_ack_before_syn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
