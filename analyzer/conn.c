@@ -232,6 +232,26 @@ static void answered_in_hole(struct conn *c)
 	}
 }
 
+/*
+ * Whether the response that begins in the segment m cannot answer the
+ * request at the front: the segment acknowledges none of that request's
+ * bytes, so the server had not received it.  Asked only when the client's
+ * direction has lost bytes (a hole, or bytes acknowledged and not seen),
+ * where the response may answer a request the capture lost: pipelined
+ * requests after it would otherwise each be paired with the response
+ * before their own.
+ */
+static bool server_had_none_of_front(const struct conn *c, const struct pkt_meta *m)
+{
+	const struct txn *f = c->pend_head;
+	int cl = c->client;
+	if (!f || !(f->flags & TXN_REQ_ACK) || !m->has_ack || cl == SIDE_UNKNOWN)
+		return false;
+	if (!c->rd[cl].gaps && !reasm_acked_unseen(&c->rd[cl]))
+		return false;
+	return (int32_t)(m->ack - f->req_seq) <= 0;
+}
+
 static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 {
 	struct conn *c = ctx;
@@ -253,6 +273,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		t->req_rec_off = c->msg_meta[s].rec_off;
 		t->req_rec_len = c->msg_meta[s].rec_len;
 		if (c->msg_meta[s].has_ack) {
+			t->req_seq = c->msg_meta[s].seq;
 			t->req_ack = c->msg_meta[s].ack;
 			t->flags |= TXN_REQ_ACK;
 		}
@@ -270,29 +291,30 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	struct txn *t;
 	if (c->resp_gap)
 		answered_in_hole(c);
+	struct txn *front = server_had_none_of_front(c, &c->msg_meta[s]) ? NULL : c->pend_head;
 	if (status >= 100 && status < 200 && status != 101) {
 		/* An interim response: it answers the request at the front,
 		 * which still waits for its final response. */
 		t = txn_new();
-		if (t && c->pend_head) {
-			t->req = head_ref(c->pend_head->req);
-			t->req_ts = c->pend_head->req_ts;
-			t->req_frame = c->pend_head->req_frame;
-			t->req_rec_off = c->pend_head->req_rec_off;
-			t->req_rec_len = c->pend_head->req_rec_len;
+		if (t && front) {
+			t->req = head_ref(front->req);
+			t->req_ts = front->req_ts;
+			t->req_frame = front->req_frame;
+			t->req_rec_off = front->req_rec_off;
+			t->req_rec_len = front->req_rec_len;
 		}
 		if (t)
 			t->flags |= TXN_INTERIM;
 		/* RFC 9110 §15.2.1: one 100 Continue tells the client to go on;
 		 * a second one for the same request says nothing. */
-		if (t && status == 100 && c->pend_head) {
-			if (c->pend_head->flags & TXN_SAW_100)
+		if (t && status == 100 && front) {
+			if (front->flags & TXN_SAW_100)
 				rule_raise(t, RULE_DUPLICATE_100_CONTINUE, rule_table[RULE_DUPLICATE_100_CONTINUE].sev,
 					   "a second 100 Continue for the same request");
-			c->pend_head->flags |= TXN_SAW_100;
+			front->flags |= TXN_SAW_100;
 		}
 	} else {
-		t = pend_pop(c);
+		t = front ? pend_pop(c) : NULL;
 		if (!t) {
 			t = txn_new();
 			e->st.responses_unpaired++;

@@ -397,7 +397,7 @@ void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, cons
 		else
 			e->evidence->not_kept++;
 	}
-	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len, p.ack, (p.flags & TCP_ACK) != 0 };
+	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len, p.seq, p.ack, (p.flags & TCP_ACK) != 0 };
 	conn_segment(c, side, &p, &m);
 	if (conn_finished(c))
 		close_entry(e, &c->fe);

@@ -13,7 +13,8 @@ struct pkt_meta {
 	struct timeval ts;   /* capture time */
 	uint64_t rec_off;    /* where the packet's record starts in the file (0: not from a file) */
 	uint32_t rec_len;    /* and its length, record header included */
-	uint32_t ack;        /* the packet's acknowledgment number, when has_ack */
+	uint32_t seq;        /* the packet's sequence number */
+	uint32_t ack;        /* its acknowledgment number, when has_ack */
 	bool has_ack;        /* it had the ACK flag */
 };
 

@@ -30,7 +30,7 @@ enum txn_flag {
 	TXN_CHUNK_EXT = 1u << 12,     /* the response's chunked content had a chunk extension */
 	TXN_TUNNEL_SEEN = 1u << 13,   /* first holds the first bytes the server sent after a 101 */
 	TXN_URL_KEY = 1u << 14,       /* url_key is worked out */
-	TXN_REQ_ACK = 1u << 15,       /* req_ack is the acknowledgment the request's first segment carried */
+	TXN_REQ_ACK = 1u << 15,       /* req_seq and req_ack are those of the request's first segment */
 };
 
 struct txn {
@@ -67,7 +67,10 @@ struct txn {
 	 * worker (-j, its own allocation); or NULL. */
 	const struct tr_sample *brief;
 	uint64_t url_key;          /* hist_url_key of the request, when TXN_URL_KEY */
-	uint32_t req_ack;          /* the server's bytes the client had when it sent the request (TXN_REQ_ACK) */
+	/* TXN_REQ_ACK: the sequence number of the segment the request began
+	 * in (at or before its first byte), and its acknowledgment: the
+	 * server's bytes the client had when it sent the request. */
+	uint32_t req_seq, req_ack;
 };
 
 struct txn *txn_new(void);

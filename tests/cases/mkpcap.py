@@ -22,6 +22,9 @@ A .case file is a list of lines ('#' starts a comment):
           snap=N       capture only N payload bytes of each segment
           fin          FIN on the last segment
           syn          the bytes ride on the SYN (client only, with nosyn)
+          acks=K       acknowledge the peer's bytes only up to the end of
+                       its K-th line of bytes on this connection (a peer
+                       whose later bytes had not arrived yet)
           frag=N       send each segment's IPv4 packet as fragments of N
                        payload bytes (a multiple of 8)
           fragorder=reverse   send the fragments last first
@@ -49,6 +52,7 @@ class Conn:
     def __init__(self, client, server, isn, v6):
         self.client, self.server, self.v6 = client, server, v6
         self.seq = {"c": isn[0], "s": isn[1]}
+        self.ends = {"c": [], "s": []}  # where each line of bytes of a side ended
 
 
 def addr(s):
@@ -82,10 +86,11 @@ def fragments(full, size, order, drop):
     return [(pieces[i], len(pieces[i])) for i in idx if i + 1 not in drop]
 
 
-def frame(conn, side, seq, flags, payload, snap=None):
+def frame(conn, side, seq, flags, payload, snap=None, acks=None):
     src, dst = (conn.client, conn.server) if side == "c" else (conn.server, conn.client)
     (sh, sp), (dh, dp) = addr(src), addr(dst)
-    ack = conn.seq["s" if side == "c" else "c"] if flags & ACK else 0
+    peer = "s" if side == "c" else "c"
+    ack = (conn.ends[peer][acks - 1] if acks else conn.seq[peer]) if flags & ACK else 0
     tcp = struct.pack(">HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
     if conn.v6:
         ip = struct.pack(">IHBB", 6 << 28, len(tcp) + len(payload), 6, 64) + ip_bytes(sh, True) + ip_bytes(dh, True)
@@ -166,11 +171,12 @@ def build(lines):
                 for fr in fragments(full, int(opts["frag"]), opts.get("fragorder"), set(lst("fragdrop"))):
                     emit(fr)
                 continue
-            emit(frame(c, side, base + off, flags, chunk, snap))
+            emit(frame(c, side, base + off, flags, chunk, snap, int(opts["acks"]) if "acks" in opts else None))
             if k in dup:
                 again = bytes((b + 1) & 0xFF for b in chunk) if k in alter else chunk
                 emit(frame(c, side, base + off, flags, again, snap))
         c.seq[side] += len(data) + (1 if "fin" in opts else 0)
+        c.ends[side].append(c.seq[side])
     return out
 
 

@@ -91,6 +91,12 @@ KNOWN = {
         "hole when the next request comes and pairs the 304 and the 200 with their own "
         "requests",
         ["GET /3 304", "GET /4 200"], ["- - 200", "- - 304"]),
+    "case/hole-pipelined": (
+        "the capture lost a pipelined request; the server's answer to it acknowledges "
+        "none of the next request: tshark pairs the later responses each with the "
+        "request before its own; wirelint leaves that answer unpaired and pairs the "
+        "200 and the 304 with their own requests",
+        ["GET /3 200", "GET /4 304"], ["- - 200", "- - 304"]),
     "case/hole-response-lost": (
         "the capture lost a response the client had (its next request acknowledges "
         "it): tshark leaves the later requests unanswered; wirelint writes the request "

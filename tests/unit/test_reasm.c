@@ -40,7 +40,7 @@ static struct reasm_sink sink(struct rec *r)
 	return s;
 }
 
-static const struct pkt_meta meta = { 1, { 0, 0 }, 0, 0, 0, false };
+static const struct pkt_meta meta = { 1, { 0, 0 }, 0, 0, 0, 0, false };
 
 static void seg(struct reasm_dir *d, struct rec *r, uint32_t seq, const char *s, bool fin)
 {
