@@ -168,11 +168,12 @@ static void pend_push(struct conn *c, struct txn *t)
 		c->pend_head = t;
 	/* Many requests sent ahead of their responses: one lost response
 	 * strands them all, and servers cap the queue (RFC 9112 §9.3.2).
-	 * Not when the server's side has a hole, holds bytes beyond one, or
+	 * Not when the server's side has a hole, holds bytes beyond one, has
+	 * bytes the client acknowledged and the capture did not show, or
 	 * stopped parsing: its responses may be there, unread. */
 	int srv = c->client == SIDE_UNKNOWN ? -1 : !c->client;
-	bool responses_read = srv >= 0 && !c->rd[srv].gaps && !c->rd[srv].ooo_bytes && c->hx[srv].state != HX_DEAD &&
-			      !c->pairing_lost;
+	bool responses_read = srv >= 0 && !c->rd[srv].gaps && !c->rd[srv].ooo_bytes &&
+			      !reasm_acked_unseen(&c->rd[srv]) && c->hx[srv].state != HX_DEAD && !c->pairing_lost;
 	if (c->npend + 1 > WL_PIPELINING_MANY && responses_read && !c->pipelining_told) {
 		c->pipelining_told = true;
 		rule_raise(t, RULE_EXCESSIVE_PIPELINING, rule_table[RULE_EXCESSIVE_PIPELINING].sev,
