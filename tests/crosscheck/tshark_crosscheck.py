@@ -98,9 +98,9 @@ KNOWN = {
         "200 and the 304 with their own requests",
         ["GET /3 200", "GET /4 304"], ["- - 200", "- - 304"]),
     "case/hole-responses-lost-many": (
-        "the capture lost seventeen responses the client had: tshark pairs the 404 "
-        "with GET /1; wirelint writes the seventeen requests unanswered and pairs the "
-        "404 with GET /18, whose ACK says the client had received the others",
+        "the capture lost seventeen responses the client had: tshark leaves GET /18 "
+        "unanswered; wirelint writes the seventeen requests before it unanswered and "
+        "pairs the 404 with GET /18, whose ACK says the client had received the others",
         ["GET /18 404"], ["GET /18 -"]),
     "case/hole-response-lost": (
         "the capture lost a response the client had (its next request acknowledges "
