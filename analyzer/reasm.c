@@ -70,6 +70,8 @@ static void declare_gap(struct reasm_dir *r, uint32_t n, const struct reasm_sink
 	r->gaps++;
 	r->gap_bytes += n;
 	r->next_seq += n;
+	if (r->acked_set && seq_diff(r->next_seq, r->acked) >= 0)
+		r->acked_set = false; /* nothing acknowledged is unseen: forgotten before sequence numbers wrap */
 	s->gap(s->ctx, n);
 }
 
@@ -181,6 +183,8 @@ static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_
 		remember(r, r->next_seq, p, n);
 		r->next_seq += n;
 		r->delivered += n;
+		if (r->acked_set && seq_diff(r->next_seq, r->acked) >= 0)
+			r->acked_set = false; /* as in declare_gap */
 		s->data(s->ctx, p, n, m);
 	}
 	declare_gap(r, hole, s);
@@ -305,12 +309,12 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 static void skip_acked(struct reasm_dir *r, uint32_t to, const struct reasm_sink *s)
 {
 	while (seq_diff(to, r->next_seq) > 0) {
-		uint32_t n = (uint32_t)seq_diff(to, r->next_seq);
-		if (r->ooo && seq_diff(r->ooo->seq, r->next_seq) < (int32_t)n)
-			n = (uint32_t)seq_diff(r->ooo->seq, r->next_seq);
-		if (n) {
+		int32_t n = seq_diff(to, r->next_seq);
+		if (r->ooo && seq_diff(r->ooo->seq, r->next_seq) < n)
+			n = seq_diff(r->ooo->seq, r->next_seq);
+		if (n > 0) {
 			r->gaps_acked++;
-			declare_gap(r, n, s);
+			declare_gap(r, (uint32_t)n, s);
 		}
 		drain(r, s);
 		if (!r->ooo)
