@@ -52,6 +52,8 @@ ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
 a = ap.parse_args()
 if not 0 <= a.drop < 100:
     ap.error("--drop %g: want a percentage from 0 to below 100" % a.drop)
+if not 1 <= a.conns <= 65536:
+    ap.error("--conns %d: want 1 to 65536 (each client has an address of its own)" % a.conns)
 per_conn = None
 if a.per_conn is not None:
     lo, _, hi = a.per_conn.partition("-")

@@ -2,6 +2,7 @@
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
     bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--persistent | --per-conn N[-M]] [--drop PCT]
+                 [--conns N]
                  [--capture FILE]... [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
 
 Builds nothing: run scripts/setup.sh first (the floor is built with
@@ -26,7 +27,8 @@ open for the whole capture, as under wrk (bench/gen.py --persistent);
 --per-conn N[-M] with connections of N to M transactions each (--per-conn 1:
 a connection a request, as clients without keep-alive make); --drop PCT
 with that share of the packets missing from the capture, as when the
-kernel drops packets while capturing (bench/gen.py --drop).
+kernel drops packets while capturing (bench/gen.py --drop); --conns N with
+N connections open at once instead of 64.
 """
 import argparse
 import os
@@ -52,6 +54,8 @@ ap.add_argument("--persistent", action="store_true",
                 help="generate the mixes with connections open for the whole capture, as under wrk")
 ap.add_argument("--per-conn", metavar="N[-M]",
                 help="generate the mixes with N to M transactions a connection (1: a connection a request)")
+ap.add_argument("--conns", type=int, metavar="N",
+                help="generate the mixes with N connections open at once (default gen.py's 64)")
 ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
                 help="generate the mixes with PCT percent of the packets missing from the capture")
 ap.add_argument("--capture", action="append", default=[], metavar="FILE",
@@ -77,6 +81,8 @@ if a.per_conn is not None:
         sys.exit("bench: --per-conn %s: want N or N-M, 1 <= N <= M" % a.per_conn)
 if not 0 <= a.drop < 100:
     sys.exit("bench: --drop %g: want a percentage from 0 to below 100" % a.drop)
+if a.conns is not None and not 1 <= a.conns <= 65536:
+    sys.exit("bench: --conns %d: want 1 to 65536" % a.conns)
 for c in a.capture:
     if not os.path.isfile(c):
         sys.exit("bench: --capture: %s: no such file" % c)
@@ -91,12 +97,14 @@ os.makedirs(a.out, exist_ok=True)
 def capture(mix, mb):
     shape = "-persistent" if a.persistent else "-perconn%s" % a.per_conn if a.per_conn else ""
     shape += "-drop%g" % a.drop if a.drop else ""
+    shape += "-c%d" % a.conns if a.conns else ""
     path = os.path.join(a.out, "%s-%gMB%s.pcap" % (mix, mb, shape))
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), path, "--mix", mix, "--size", str(mb)]
                        + (["--persistent"] if a.persistent else [])
                        + (["--per-conn", a.per_conn] if a.per_conn else [])
-                       + (["--drop", "%g" % a.drop] if a.drop else []), check=True, stdout=subprocess.DEVNULL)
+                       + (["--drop", "%g" % a.drop] if a.drop else [])
+                       + (["--conns", str(a.conns)] if a.conns else []), check=True, stdout=subprocess.DEVNULL)
     return path
 
 
@@ -246,7 +254,7 @@ for mix, j, cpu_r, wall_r in rows:
 if targets:
     # The issue sets them on the default mixes; another shape is measured against them all the same.
     shapes = (["--persistent"] if a.persistent else []) + (["--per-conn " + a.per_conn] if a.per_conn else []) \
-        + (["--drop %g" % a.drop] if a.drop else [])
+        + (["--drop %g" % a.drop] if a.drop else []) + (["--conns %d" % a.conns] if a.conns else [])
     print("\ntargets%s:" % (" (set for the default mixes; these are %s)" % " ".join(shapes) if shapes else ""))
     for what, got, want in targets:
         print("  %-32s %6s  (target at most %.0f: %s)" % (

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/gen.py --per-conn and --drop, and bench/run.py passing them on (docs/performance.md).
+"""bench/gen.py --per-conn, --drop and --conns, and bench/run.py passing them on (docs/performance.md).
 
 gen.py --per-conn 1 writes a connection a transaction: wirelint counts as
 many HTTP connections as transactions.  --per-conn 2-3 gives 2 or 3 each
@@ -133,6 +133,24 @@ for bad in ("100", "-1", "x"):
 p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out2"), "--quick", "--drop", "100"],
                    capture_output=True, text=True)
 check(p.returncode != 0 and "--drop" in p.stderr, "run.py --drop 100 stops naming --drop (exit %d)" % p.returncode)
+
+# --conns: that many connections at once, the file named for it, and bad counts refused.
+many = os.path.join(tmp, "out3")
+p = subprocess.run([sys.executable, run, "--build", build, "--out", many, "--quick", "--mixes", "small", "--jobs", "1",
+                    "--conns", "300"], capture_output=True, text=True)
+check(p.returncode == 0, "run.py --conns 300 --quick exits 0 (%d: %s)" % (p.returncode, p.stderr[-300:]))
+made = sorted(m for m in os.listdir(many) if "-slice" not in m) if os.path.isdir(many) else []
+check(made == ["small-4MB-c300.pcap"], "the capture is named for its connections: %s" % made)
+if made:
+    s, txns = summary(os.path.join(many, made[0]))
+    check(s.get("http_connections", 0) >= 300, "and has 300 connections or more (%s)" % s.get("http_connections"))
+    check("these are --conns 300" in p.stdout, "the targets say which shape they were measured on")
+for bad in ("0", "70000"):
+    for tool, args in ((gen, [os.path.join(tmp, "bad.pcap"), "--size", "1"]),
+                       (run, ["--build", build, "--out", os.path.join(tmp, "out4"), "--quick"])):
+        p = subprocess.run([sys.executable, tool, *args, "--conns", bad], capture_output=True, text=True)
+        check(p.returncode != 0 and "--conns" in p.stderr, "%s --conns %s stops naming --conns (exit %d)"
+              % (os.path.basename(tool), bad, p.returncode))
 
 if failures:
     print("%d failure(s)" % len(failures))
