@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "fingerprint.h"
+#include "head.h"
 #include "parallel.h"
 #include "traffic.h"
 #include "txn.h"
@@ -173,6 +174,7 @@ void engine_free(struct engine *e)
 	redir_free(&e->redirects);
 	hist_free(&e->history);
 	tr_free(&e->traffic);
+	hb_pool_drain(); /* the calling thread's spare head-builder buffers (head.h) */
 }
 
 void engine_counters(struct engine *e, struct wl_stats *st, uint32_t *open)

@@ -30,6 +30,50 @@ void hb_free(struct head_builder *b)
 	memset(b, 0, sizeof *b);
 }
 
+/*
+ * The buffers of builders whose head was frozen, for the next head begun
+ * on this thread: last given, first taken, so that a head is collected
+ * into memory still in the core's caches rather than into its own
+ * connection's, cold since its last message when many connections take
+ * turns.  A connection between messages holds no buffers.
+ */
+struct hb_spare {
+	int nbufs, nfields;
+	struct { char *p; uint32_t cap; } bufs[HB_POOL];
+	struct { struct hfield *p; uint32_t cap; } fields[HB_POOL];
+};
+static _Thread_local struct hb_spare spare;
+
+int hb_pool_size(void)
+{
+	return spare.nbufs + spare.nfields;
+}
+
+void hb_pool_drain(void)
+{
+	while (spare.nbufs)
+		free(spare.bufs[--spare.nbufs].p);
+	while (spare.nfields)
+		free(spare.fields[--spare.nfields].p);
+}
+
+/* Gives b's buffers to the pool, as far as it has room: b's head is frozen. */
+static void give_back(struct head_builder *b)
+{
+	if (b->buf && spare.nbufs < HB_POOL) {
+		spare.bufs[spare.nbufs].p = b->buf;
+		spare.bufs[spare.nbufs++].cap = b->cap;
+		b->buf = NULL;
+		b->cap = 0;
+	}
+	if (b->fields && spare.nfields < HB_POOL) {
+		spare.fields[spare.nfields].p = b->fields;
+		spare.fields[spare.nfields++].cap = b->fcap;
+		b->fields = NULL;
+		b->fcap = 0;
+	}
+}
+
 /* Makes room for n more bytes, up to the cap; returns how many fit. */
 size_t hb__room(struct head_builder *b, size_t n)
 {
@@ -37,6 +81,11 @@ size_t hb__room(struct head_builder *b, size_t n)
 	if (n > avail) {
 		n = avail;
 		b->truncated = true;
+	}
+	if (!b->buf && spare.nbufs) {
+		/* cap stays within max_bytes, which hb_append relies on. */
+		b->buf = spare.bufs[--spare.nbufs].p;
+		b->cap = spare.bufs[spare.nbufs].cap < b->max_bytes ? spare.bufs[spare.nbufs].cap : b->max_bytes;
 	}
 	if (b->len + n > b->cap) {
 		size_t ncap = b->cap ? b->cap : 512;
@@ -69,6 +118,12 @@ static struct span *hb_start(struct head_builder *b, enum hb_part part)
 			b->dropped_fields++;
 			b->truncated = true;
 			return NULL;
+		}
+		if (!b->fields && spare.nfields) {
+			/* fcap stays within max_fields, which hb_append relies on. */
+			b->fields = spare.fields[--spare.nfields].p;
+			b->fcap = spare.fields[spare.nfields].cap < b->max_fields ? spare.fields[spare.nfields].cap
+										   : b->max_fields;
 		}
 		if (b->nfields == b->fcap) {
 			uint32_t ncap = b->fcap ? b->fcap * 2 : 16;
@@ -151,6 +206,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 		h->fields[i].hash = head__name_hash(h->buf + h->fields[i].name.off, h->fields[i].name.len,
 						    b->len - h->fields[i].name.off);
 	hb_reset(b);
+	give_back(b);
 	return h;
 }
 

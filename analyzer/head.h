@@ -132,6 +132,17 @@ void hb_init(struct head_builder *b, uint32_t max_bytes, uint32_t max_fields);
 void hb_reset(struct head_builder *b);
 void hb_free(struct head_builder *b);
 
+/*
+ * Freezing a head gives its builder's buffers to a pool of this thread's,
+ * which the next head begun on the thread takes them from: at most
+ * HB_POOL of each kind.  hb_pool_drain frees what the calling thread's
+ * pool holds (a thread that built heads calls it before it ends);
+ * hb_pool_size counts it.
+ */
+#define HB_POOL 32
+void hb_pool_drain(void);
+int hb_pool_size(void);
+
 /* For hb_append: starts part (NULL when it is dropped), and makes room for n more bytes (how many fit). */
 struct span *hb__begin(struct head_builder *b, enum hb_part part);
 size_t hb__room(struct head_builder *b, size_t n);

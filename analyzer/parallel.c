@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "endpoint.h"
 #include "engine.h"
+#include "head.h"
 #include "fingerprint.h"
 #include "history.h"
 #include "redirects.h"
@@ -305,6 +306,7 @@ static void *worker_main(void *arg)
 		pthread_cond_signal(&w->cv_out);
 	}
 	pthread_mutex_unlock(&w->mu);
+	hb_pool_drain(); /* the head builders' spare buffers of this thread */
 	return NULL;
 }
 

@@ -102,6 +102,80 @@ static void test_caps(void **state)
 	hb_free(&b);
 }
 
+/*
+ * Freezing a head gives the builder's buffers to this thread's pool, and
+ * the next head begun takes them: the last given first, up to HB_POOL of
+ * each; a buffer taken by a builder with a smaller cap is used only up to
+ * that cap; hb_pool_drain frees them (AddressSanitizer's leak check).
+ */
+static void test_pool(void **state)
+{
+	hb_pool_drain();
+	struct head_builder a, b;
+	hb_init(&a, 1024, 16);
+	hb_init(&b, 1024, 16);
+	hb_append(&a, HB_NAME, "Host", 4);
+	char *abuf = a.buf;
+	struct hfield *afields = a.fields;
+	hb_end_part(&a);
+	hb_append(&a, HB_VALUE, "a.test", 6);
+	hb_end_part(&a);
+	head_unref(hb_freeze(&a, false, 1, 1, 1, 0));
+	/* a, between heads, holds none: they are in the pool. */
+	assert_null(a.buf);
+	assert_null(a.fields);
+	assert_int_equal(a.cap, 0);
+	assert_int_equal(a.fcap, 0);
+	assert_int_equal(hb_pool_size(), 2);
+	/* b's head is collected into them, and is b's alone. */
+	hb_append(&b, HB_NAME, "Accept", 6);
+	assert_ptr_equal(b.buf, abuf);
+	assert_ptr_equal(b.fields, afields);
+	assert_int_equal(hb_pool_size(), 0);
+	hb_end_part(&b);
+	hb_append(&b, HB_VALUE, "*/*", 3);
+	hb_end_part(&b);
+	struct http_head *h = hb_freeze(&b, false, 1, 1, 1, 0);
+	assert_int_equal(h->nfields, 1);
+	const struct hfield *f = head_field(h, "Accept");
+	assert_non_null(f);
+	assert_memory_equal(head_str(h, f->value), "*/*", 3);
+	assert_null(head_field(h, "Host"));
+	head_unref(h);
+	assert_int_equal(hb_pool_size(), 2);
+	struct head_builder many[HB_POOL + 3];
+	for (int i = 0; i < HB_POOL + 3; i++) {
+		hb_init(&many[i], 1024, 16);
+		hb_append(&many[i], HB_NAME, "N", 1); /* each takes a buffer while the pool has one */
+		hb_end_part(&many[i]);
+		hb_append(&many[i], HB_VALUE, "v", 1);
+		hb_end_part(&many[i]);
+	}
+	assert_int_equal(hb_pool_size(), 0);
+	for (int i = 0; i < HB_POOL + 3; i++)
+		head_unref(hb_freeze(&many[i], false, 1, 1, 1, 0));
+	assert_int_equal(hb_pool_size(), 2 * HB_POOL);
+	for (int i = 0; i < HB_POOL + 3; i++) {
+		/* The pool full, the last three keep their own. */
+		assert_true(i < HB_POOL ? !many[i].buf : many[i].buf != NULL);
+		hb_free(&many[i]);
+	}
+	/* A builder capped at 8 bytes takes a buffer of 512 and still stops at 8. */
+	struct head_builder small;
+	hb_init(&small, 8, 1);
+	hb_append(&small, HB_NAME, "Long-Name", 9);
+	assert_int_equal(small.len, 8);
+	assert_int_equal(small.cap, 8);
+	assert_true(small.truncated);
+	hb_append(&small, HB_VALUE, "more", 4);
+	assert_int_equal(small.len, 8);
+	hb_free(&small);
+	hb_free(&a);
+	hb_free(&b);
+	hb_pool_drain();
+	assert_int_equal(hb_pool_size(), 0);
+}
+
 static void test_refs(void **state)
 {
 	struct http_head *h = mk_head(0, 1, "GET", "/", 0, NULL, NULL);
@@ -143,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_empty_piece_first),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_name_hash),
 	};
