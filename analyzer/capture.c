@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "decode.h"
-#include "output.h"
 #include "pcapng.h"
 
 /* Standard input with the bytes already read in front of it, for libpcap. */

@@ -225,7 +225,7 @@ static void answered_in_hole(struct conn *c)
 	struct engine *e = c->eng;
 	c->resp_gap = false;
 	while (c->pend_head && c->pend_head->next && (c->pend_head->next->flags & TXN_REQ_ACK) &&
-	       (int32_t)(c->pend_head->next->req_ack - c->resp_gap_at) > 0) {
+	       seq_diff(c->pend_head->next->req_ack, c->resp_gap_at) > 0) {
 		struct txn *t = pend_pop(c);
 		e->st.requests_unanswered++;
 		e->st.responses_in_holes++;
@@ -250,7 +250,7 @@ static bool server_had_none_of_front(const struct conn *c, const struct pkt_meta
 		return false;
 	if (!c->rd[cl].gaps && !reasm_acked_unseen(&c->rd[cl]))
 		return false;
-	return (int32_t)(m->ack - f->req_seq) <= 0;
+	return seq_diff(m->ack, f->req_seq) <= 0;
 }
 
 static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
@@ -687,7 +687,7 @@ void conn_segment(struct conn *c, int side, const struct dec_pkt *p, const struc
 	/* What this segment acknowledges of the other direction first: a
 	 * hole there that the receiver has the bytes of will not fill. */
 	struct reasm_dir *other = &c->rd[!side];
-	if ((p->flags & TCP_ACK) && other->started && (int32_t)(p->ack - other->next_seq) > 0)
+	if ((p->flags & TCP_ACK) && reasm_ack_ahead(other, p->ack))
 		reasm_ack(other, p->ack, sink_for(c, !side, &sk));
 	sink_for(c, side, &sk);
 	if (p->flags & TCP_SYN) {

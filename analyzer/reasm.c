@@ -13,12 +13,6 @@ struct reasm_seg {
 	uint8_t data[];
 };
 
-/* a - b as a signed distance in sequence space. */
-static inline int32_t seq_diff(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b);
-}
-
 /* Keeps the shared budget in step with a change of held bytes. */
 static void held_add(struct reasm_dir *r, int64_t n)
 {
@@ -62,6 +56,14 @@ void reasm_syn(struct reasm_dir *r, uint32_t isn)
 	r->next_seq = isn + 1;
 }
 
+/* next_seq moved on n bytes: an acknowledgment it reached is forgotten (before sequence numbers wrap back to it). */
+static void advance(struct reasm_dir *r, uint32_t n)
+{
+	r->next_seq += n;
+	if (r->acked_set && seq_diff(r->next_seq, r->acked) >= 0)
+		r->acked_set = false;
+}
+
 static void declare_gap(struct reasm_dir *r, uint32_t n, const struct reasm_sink *s)
 {
 	if (n == 0)
@@ -69,9 +71,7 @@ static void declare_gap(struct reasm_dir *r, uint32_t n, const struct reasm_sink
 	r->ring_valid = 0;
 	r->gaps++;
 	r->gap_bytes += n;
-	r->next_seq += n;
-	if (r->acked_set && seq_diff(r->next_seq, r->acked) >= 0)
-		r->acked_set = false; /* nothing acknowledged is unseen: forgotten before sequence numbers wrap */
+	advance(r, n);
 	s->gap(s->ctx, n);
 }
 
@@ -181,10 +181,8 @@ static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_
 	}
 	if (n) {
 		remember(r, r->next_seq, p, n);
-		r->next_seq += n;
+		advance(r, n);
 		r->delivered += n;
-		if (r->acked_set && seq_diff(r->next_seq, r->acked) >= 0)
-			r->acked_set = false; /* as in declare_gap */
 		s->data(s->ctx, p, n, m);
 	}
 	declare_gap(r, hole, s);
@@ -324,7 +322,7 @@ static void skip_acked(struct reasm_dir *r, uint32_t to, const struct reasm_sink
 
 void reasm_ack(struct reasm_dir *r, uint32_t ack, const struct reasm_sink *s)
 {
-	if (!r->started || seq_diff(ack, r->next_seq) <= 0)
+	if (!reasm_ack_ahead(r, ack))
 		return;
 	if (!r->acked_set || seq_diff(ack, r->acked) > 0) {
 		r->acked = ack;

@@ -18,6 +18,12 @@ struct pkt_meta {
 	bool has_ack;        /* it had the ACK flag */
 };
 
+/* a - b as a signed distance in sequence space (RFC 9293 §3.4: compared modulo 2^32). */
+static inline int32_t seq_diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
 /* What reassembly hands on, in sequence order. */
 struct reasm_sink {
 	void (*data)(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m);
@@ -104,10 +110,16 @@ void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t
  */
 void reasm_ack(struct reasm_dir *r, uint32_t ack, const struct reasm_sink *s);
 
+/* Whether ack acknowledges bytes r has not handed on: reasm_ack has work only then. */
+static inline bool reasm_ack_ahead(const struct reasm_dir *r, uint32_t ack)
+{
+	return r->started && seq_diff(ack, r->next_seq) > 0;
+}
+
 /* Whether the receiver acknowledged bytes this direction has not handed on. */
 static inline bool reasm_acked_unseen(const struct reasm_dir *r)
 {
-	return r->acked_set && (int32_t)(r->acked - r->next_seq) > 0;
+	return r->acked_set && seq_diff(r->acked, r->next_seq) > 0;
 }
 
 /* Hands on everything held, declaring the holes between; used at close and end of capture. */
