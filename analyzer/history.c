@@ -113,7 +113,7 @@ void hist_free(struct history *h)
 	h->ents = NULL;
 	h->slots = NULL;
 	h->used = NULL;
-	h->nslots = h->cap = h->count = h->hand = 0;
+	h->nslots = h->cap = h->count = h->hand = h->next_victim = 0;
 }
 
 /* The key's home slot: its high bits after a multiplication, which mixes the key's bits into them. */
@@ -212,6 +212,45 @@ static uint32_t clock_victim(struct history *h)
 }
 
 /*
+ * The entry clock_victim would take now, without moving the hand or
+ * clearing a bit, when the table is full and it lies within PEEK entries
+ * of the hand; otherwise -1.  The bits the hand would clear on its way
+ * are those passed over here; a use before the next entry is made can
+ * still save the one found, so it is only ever a hint.
+ */
+#define PEEK 256
+static int64_t clock_peek(const struct history *h)
+{
+	if (!h->count || h->count < h->max)
+		return -1;
+	uint32_t start = h->hand >= h->count ? 0 : h->hand, i = start;
+	for (uint32_t seen = 0; seen < PEEK && seen < h->count;) {
+		uint64_t clear = ~h->used[i / 64] >> (i % 64);
+		if (clear) {
+			uint32_t j = i + (uint32_t)__builtin_ctzll(clear);
+			if (j < h->count)
+				return j;
+			/* Past the last entry: the hand goes back to the first. */
+			seen += h->count - i;
+			i = 0;
+			continue;
+		}
+		uint32_t step = 64 - i % 64;
+		seen += step;
+		i += step;
+		if (i >= h->count)
+			i = 0;
+	}
+	/* Every entry used: the hand clears them all and comes back to where it started. */
+	return h->count <= PEEK ? (int64_t)start : -1;
+}
+
+int64_t hist_next_victim(const struct history *h)
+{
+	return clock_peek(h);
+}
+
+/*
  * The entry for key, made when create is set; at the cap, the one
  * clock_victim picks is forgotten and its index reused.  Entries are found
  * by a 64-bit hash of the key (hash_bytes, below): with at most
@@ -236,6 +275,15 @@ static struct hist_entry *entry(struct history *h, uint64_t k, bool create)
 		free(h->ents[i].allow);
 		slot_delete(h, probe(h, h->ents[i].key));
 		h->evicted++;
+		/* The next one to forget, asked for now: forgetting reads its
+		 * key and its Allow, and then its slot (hist_prefetch asks for
+		 * that once the key is in), three reads at random otherwise. */
+		int64_t next = clock_peek(h);
+		h->next_victim = next >= 0 ? (uint32_t)next + 1 : 0;
+		if (next >= 0) {
+			__builtin_prefetch(&h->ents[next].key);
+			__builtin_prefetch(&h->ents[next].allow);
+		}
 	} else {
 		if (!make_room(h))
 			return NULL;
@@ -507,6 +555,9 @@ void hist_prefetch(const struct history *h, uint64_t key)
 {
 	if (h->nslots && key)
 		__builtin_prefetch(&h->slots[home(h, key)]);
+	/* The slot of the entry to be forgotten next, whose key was asked for when the last was. */
+	if (h->next_victim)
+		__builtin_prefetch(&h->slots[home(h, h->ents[h->next_victim - 1].key)]);
 }
 
 void hist_prefetch_entry(const struct history *h, uint64_t key)

@@ -30,6 +30,7 @@ struct history {
 	uint32_t nslots, shift;    /* a power of two, at most half full; shift maps a key to its home slot */
 	uint32_t cap;              /* entries allocated */
 	uint32_t hand;             /* the clock's hand: the next entry it looks at */
+	uint32_t next_victim;      /* index + 1 of the entry the hand took to be next when it last took one; 0 none (a hint) */
 	uint32_t count, max;
 	uint64_t evicted;
 	uint64_t clients_made;     /* client entries ever made: none yet, no client lookup is needed */
@@ -59,7 +60,14 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t);
  */
 uint64_t hist_url_key(const struct txn *t);
 
-/* A hint: the table's slot for key will be read soon. */
+/*
+ * The index of the entry the cap would forget next (CLOCK's pick, found
+ * without moving its hand), or -1 when the table is not full or the pick
+ * lies more than a few hundred entries past the hand.
+ */
+int64_t hist_next_victim(const struct history *h);
+
+/* A hint: the table's slot for key will be read soon (and that of the entry to be forgotten next). */
 void hist_prefetch(const struct history *h, uint64_t key);
 
 /* A later hint: the entry for key, when its slot (asked for before) is its home and holds it. */

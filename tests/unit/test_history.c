@@ -54,6 +54,20 @@ static int model_use(struct model *m, const char *key)
 	return at;
 }
 
+/* The slot model_use would take next for a new key without changing the model, and how many entries the hand passes to get there; -1 below the cap. */
+static int model_next(const struct model *m, int *passed)
+{
+	if (m->n < m->max)
+		return -1;
+	int hand = m->hand >= m->n ? 0 : m->hand;
+	for (*passed = 0; *passed < m->n; (*passed)++) {
+		int at = (hand + *passed) % m->n;
+		if (!m->used[at])
+			return at;
+	}
+	return hand; /* every one used: each cleared, and the hand back where it started */
+}
+
 static int findings_of(const struct txn *t, enum rule_id r)
 {
 	int n = 0;
@@ -126,6 +140,13 @@ static void clock_against_model(bool keyed, bool sweep)
 				m.ok[at] = true;
 			model_use(&m, skey);
 			txn_free(t);
+			/* The pick the history asks for ahead of time is the model's,
+			 * or none when the model's lies more than 256 entries on. */
+			int passed = 0, want_next = model_next(&m, &passed);
+			int64_t next = hist_next_victim(&h);
+			if (next != want_next && !(next == -1 && passed >= 256))
+				fail_msg("cap %u, step %d: next to forget %lld, want %d (%d passed)", caps[c], op, (long long)next,
+					 want_next, passed);
 		}
 		assert_int_equal(h.evicted, m.evicted);
 		assert_int_equal(h.count, (uint32_t)m.n);
