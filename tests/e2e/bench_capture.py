@@ -21,19 +21,14 @@ import subprocess
 import sys
 import tempfile
 
+from e2e_checks import check, finish
+
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 build = sys.argv[1]
 wirelint = os.path.join(build, "wirelint")
 scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
 tmp = scratch.name
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def to_pcapng(src, dst, order):
@@ -117,7 +112,4 @@ for bad, says in ((garbage, garbage), (os.path.join(tmp, "missing.pcap"), "no su
     check(p.returncode != 0 and bad in p.stderr and says in p.stderr,
           "run.py --capture %s stops naming it (exit %d, %r)" % (os.path.basename(bad), p.returncode, p.stderr[-200:]))
 
-if failures:
-    print("%d failure(s)" % len(failures))
-    sys.exit(1)
-print("ok")
+finish()

@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 
+from e2e_checks import check, finish
+
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 build = sys.argv[1]
 wirelint = os.path.join(build, "wirelint")
@@ -29,13 +31,6 @@ scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
 tmp = scratch.name
 gen = os.path.join(root, "bench", "gen.py")
 run = os.path.join(root, "bench", "run.py")
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def summary(path):
@@ -152,7 +147,4 @@ for bad in ("0", "70000"):
         check(p.returncode != 0 and "--conns" in p.stderr, "%s --conns %s stops naming --conns (exit %d)"
               % (os.path.basename(tool), bad, p.returncode))
 
-if failures:
-    print("%d failure(s)" % len(failures))
-    sys.exit(1)
-print("ok")
+finish()

@@ -18,14 +18,9 @@ import subprocess
 import sys
 import time
 
+from e2e_checks import check, finish
+
 wirelint = sys.argv[1]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def threads_with(cpus, args):
@@ -100,7 +95,4 @@ else:
 forced = threads_with({allowed[0]}, ["-j", "3"])
 check(forced == 4, "-j 3 runs three workers whatever the affinity (%d threads)" % forced)
 
-if failures:
-    print("%d failure(s)" % len(failures))
-    sys.exit(1)
-print("ok")
+finish()

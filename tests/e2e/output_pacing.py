@@ -31,13 +31,6 @@ root = os.path.dirname(os.path.dirname(here))
 wirelint = sys.argv[1]
 scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
 tmp = scratch.name
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 demo = os.path.join(root, "captures", "demo.pcap")
@@ -46,6 +39,8 @@ demo = os.path.join(root, "captures", "demo.pcap")
 #    Location, closed, so that it is judged and written before the input ends.
 sys.path.insert(0, os.path.join(root, "tests", "cases"))
 import mkpcap  # noqa: E402
+
+from e2e_checks import check, finish
 closed = os.path.join(tmp, "closed.pcap")
 mkpcap.write(closed, mkpcap.build([
     "conn a 10.0.0.1:40000 10.0.0.2:80",
@@ -123,7 +118,4 @@ while True:
 os.waitpid(pid, 0)
 check(buf.decode(errors="replace").replace("\r\n", "\n") == whole, "a terminal gets the same lines")
 
-if failures:
-    print("%d failure(s)" % len(failures))
-    sys.exit(1)
-print("ok")
+finish()
