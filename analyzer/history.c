@@ -212,14 +212,14 @@ static uint32_t clock_victim(struct history *h)
 }
 
 /*
- * The entry clock_victim would take now, without moving the hand or
- * clearing a bit, when the table is full and it lies within PEEK entries
- * of the hand; otherwise -1.  The bits the hand would clear on its way
- * are those passed over here; a use before the next entry is made can
- * still save the one found, so it is only ever a hint.
+ * The entry clock_victim would take now (history.h), found without moving
+ * the hand or clearing a bit: within PEEK entries of the hand, or the
+ * hand's own place when every entry is used.  The bits the hand would
+ * clear on its way are those passed over here; a use before the next
+ * entry is made can still save the one found, so it is only ever a hint.
  */
 #define PEEK 256
-static int64_t clock_peek(const struct history *h)
+int64_t hist_next_victim(const struct history *h)
 {
 	if (!h->count || h->count < h->max)
 		return -1;
@@ -243,11 +243,6 @@ static int64_t clock_peek(const struct history *h)
 	}
 	/* Every entry used: the hand clears them all and comes back to where it started. */
 	return h->count <= PEEK ? (int64_t)start : -1;
-}
-
-int64_t hist_next_victim(const struct history *h)
-{
-	return clock_peek(h);
 }
 
 /*
@@ -278,7 +273,7 @@ static struct hist_entry *entry(struct history *h, uint64_t k, bool create)
 		/* The next one to forget, asked for now: forgetting reads its
 		 * key and its Allow, and then its slot (hist_prefetch asks for
 		 * that once the key is in), three reads at random otherwise. */
-		int64_t next = clock_peek(h);
+		int64_t next = hist_next_victim(h);
 		h->next_victim = next >= 0 ? (uint32_t)next + 1 : 0;
 		if (next >= 0) {
 			__builtin_prefetch(&h->ents[next].key);
