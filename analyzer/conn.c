@@ -279,9 +279,16 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 			t->flags |= TXN_REQ_ACK;
 		}
 		/* The history's key for its URL, now: its slot is asked for
-		 * while the response is on its way (under -j, by the merge). */
-		t->url_key = hist_url_key(t);
-		t->flags |= TXN_URL_KEY;
+		 * while the response is on its way (under -j, by the merge).
+		 * Once the merge's history holds clients, a worker (-j) works
+		 * out the client's key with it, from the same URL. */
+		if (e->pw && par_clients(e)) {
+			t->url_key = hist_url_key(t, c->ep->client_ip, &t->client_key);
+			t->flags |= t->url_key ? TXN_URL_KEY | TXN_CLIENT_KEY : TXN_URL_KEY;
+		} else {
+			t->url_key = hist_url_key(t, NULL, NULL);
+			t->flags |= TXN_URL_KEY;
+		}
 		if (!e->pw)
 			hist_prefetch(&e->history, t->url_key);
 		c->req_txn = t;

@@ -120,4 +120,15 @@ void engine_close_all(struct engine *e);
 /* Adds what the fragment table, the budgets, the redirects and the history counted to e's stats. */
 void engine_fold_counts(struct engine *e);
 
+/*
+ * -j's merge: writes a finished transaction without findings from its
+ * statistics' sample s alone, as its turn in the output would (counted in
+ * the summary and the statistics), when the output format writes nothing
+ * for such a one; the transaction itself stays with its worker.  False
+ * when the format writes every transaction (JSON Lines): it is then
+ * written whole, in its turn.
+ */
+struct tr_sample;
+bool engine_emit_quiet(struct engine *e, const struct tr_sample *s);
+
 #endif

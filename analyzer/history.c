@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "bigtable.h"
+#include "endpoint.h"
 #include "fieldval.h"
 #include "redirects.h"
 #include "rule.h"
@@ -386,26 +387,6 @@ static int64_t content_length(const struct http_head *hd, const struct hfield *f
 	return v;
 }
 
-/* What t's response shows; length is its content when read whole (GET), or its Content-Length (HEAD). */
-static void shown_of(const struct txn *t, const struct seen *sn, bool head, struct shown *s)
-{
-	const struct http_head *r = t->resp;
-	memset(s, 0, sizeof *s);
-	s->set = true;
-	s->fields = sn->fields;
-	const struct hfield *et = sn->first[N_ETAG];
-	s->etag = value_hash(r, et);
-	s->strong = et && et->value.len && head_str(r, et->value)[0] == '"';
-	s->lm = value_hash(r, sn->first[N_LAST_MODIFIED]);
-	s->ce = value_hash(r, sn->first[N_CONTENT_ENCODING]);
-	if (head)
-		s->length = content_length(r, sn->first[N_CONTENT_LENGTH]);
-	else
-		s->length = (t->flags & (TXN_RESP_DONE | TXN_RESP_CUT | TXN_STRAY_CONTENT)) == TXN_RESP_DONE
-				    ? (int64_t)t->resp_body
-				    : -1;
-}
-
 /* Whether two responses are of the same representation: equal ETags, or equal Last-Modified without ETags. */
 static bool same_representation(const struct shown *a, const struct shown *b)
 {
@@ -423,7 +404,8 @@ static const char *lacking(uint16_t had, uint16_t has, uint16_t mask)
 	return NULL;
 }
 
-#define RAISE(t, r, ...) rule_raise(t, r, rule_table[r].sev, __VA_ARGS__)
+/* Raises rule r on t, counted in *raised (hist_apply's answer). */
+#define RAISE(t, r, ...) (rule_raise(t, r, rule_table[r].sev, __VA_ARGS__), (*raised)++)
 
 /* RFC 9110 §15.4.5: a 304 repeats these (Date has its own rule, missing-date). */
 #define NOT_MODIFIED_FIELDS (F_CONTENT_LOCATION | F_ETAG | F_VARY | F_CACHE_CONTROL | F_EXPIRES)
@@ -433,11 +415,26 @@ static const char *lacking(uint16_t had, uint16_t has, uint16_t mask)
 #define HEAD_FIELDS \
 	(F_CONTENT_TYPE | F_ETAG | F_LAST_MODIFIED | F_CACHE_CONTROL | F_VARY | F_CONTENT_ENCODING | F_CONTENT_LANGUAGE)
 
-static void judge_resource(struct hist_entry *e, struct txn *t, const struct seen *sn, bool get, bool head, int st)
+/* What the response f describes shows; length is its Content-Length with cl (304, 206, HEAD), else its content read whole. */
+static void shown_of(const struct hist_facts *f, bool cl, struct shown *s)
+{
+	memset(s, 0, sizeof *s);
+	s->set = true;
+	s->fields = f->fields;
+	s->etag = f->etag;
+	s->strong = f->strong;
+	s->lm = f->lm;
+	s->ce = f->ce;
+	s->length = cl ? f->cl : f->body;
+}
+
+static void judge_resource(struct hist_entry *e, struct txn *t, const struct hist_facts *f, unsigned *raised)
 {
 	struct shown now;
+	bool get = f->get, head = f->head;
+	int st = f->status;
 	if ((get || head) && (st == 304 || st == 206) && e->get.set) {
-		shown_of(t, sn, true, &now);
+		shown_of(f, true, &now);
 		/* Another representation (its ETag differs): nothing to compare. */
 		if (now.etag && e->get.etag && now.etag != e->get.etag)
 			return;
@@ -455,7 +452,7 @@ static void judge_resource(struct hist_entry *e, struct txn *t, const struct see
 	}
 	if (st != 200 || !(get || head))
 		return;
-	shown_of(t, sn, head, &now);
+	shown_of(f, head, &now);
 	struct shown *other = head ? &e->get : &e->head;
 	if (other->set && same_representation(&now, other)) {
 		const struct shown *g = head ? other : &now, *h = head ? &now : other;
@@ -470,14 +467,16 @@ static void judge_resource(struct hist_entry *e, struct txn *t, const struct see
 	}
 	if (get) {
 		if (e->get.set && now.strong && now.etag == e->get.etag && now.ce == e->get.ce &&
-		    now.length >= 0 && e->get.length >= 0 && now.length != e->get.length)
+		    now.length >= 0 && e->get.length >= 0 && now.length != e->get.length) {
+			/* The first ETag, as scan found it: the heads are read for the message only. */
+			const struct hfield *et = head_field(t->resp, "ETag");
 			RAISE(t, RULE_STRONG_ETAG_REUSED,
 			      "strong ETag %.*s came with %" PRId64 " bytes before and %" PRId64 " now",
-			      (int)(sn->first[N_ETAG]->value.len > 40 ? 40 : sn->first[N_ETAG]->value.len),
-			      head_str(t->resp, sn->first[N_ETAG]->value), e->get.length, now.length);
-		time_t lm;
-		const struct hfield *lmf = sn->first[N_LAST_MODIFIED];
-		if (lmf && imf_fixdate(head_str(t->resp, lmf->value), lmf->value.len, &lm)) {
+			      (int)(et->value.len > 40 ? 40 : et->value.len), head_str(t->resp, et->value), e->get.length,
+			      now.length);
+		}
+		if (f->lm_ok) {
+			time_t lm = (time_t)f->lm_time;
 			if (e->lm_t && lm < e->lm_t)
 				RAISE(t, RULE_VALIDATOR_REGRESSION,
 				      "Last-Modified went back %lld s from the one sent before for the same URL",
@@ -540,10 +539,20 @@ static bool url_at_hand(const struct txn *t, char *url, bool *have)
 	return *have;
 }
 
-uint64_t hist_url_key(const struct txn *t)
+/* The key of client_ip's requests for url: "C ", the address, " " and the URL, hashed. */
+static uint64_t client_key_of(const char *client_ip, const char *url)
+{
+	return hash_str(hash_str(hash_str(hash_bytes(HASH_SEED, "C ", 2), client_ip), " "), url);
+}
+
+uint64_t hist_url_key(const struct txn *t, const char *client_ip, uint64_t *client_key)
 {
 	char url[URL_ROOM];
-	return redir_request_url(t, url, sizeof url) ? url_key_of(url) : 0;
+	if (!redir_request_url(t, url, sizeof url))
+		return 0;
+	if (client_key)
+		*client_key = client_key_of(client_ip, url);
+	return url_key_of(url);
 }
 
 void hist_prefetch(const struct history *h, uint64_t key)
@@ -567,8 +576,10 @@ void hist_prefetch_entry(const struct history *h, uint64_t key)
 	}
 }
 
-void hist_observe(struct history *h, const char *client_ip, struct txn *t)
+void hist_facts_of(const struct history *h, const struct txn *t, const char *client_ip, bool clients,
+		   struct hist_facts *f)
 {
+	memset(f, 0, sizeof *f);
 	if (!t->req || !t->resp || !heads_whole(t) || (t->flags & (TXN_INTERIM | TXN_RESP_MALFORMED)))
 		return;
 	/* The URL's key, worked out when the request was read; the URL
@@ -576,25 +587,111 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	char url[URL_ROOM];
 	bool have_url = false;
 	uint64_t url_key;
-	if (t->flags & TXN_URL_KEY) {
+	if (t->flags & TXN_URL_KEY)
 		url_key = t->url_key;
-	} else {
+	else
 		url_key = url_at_hand(t, url, &have_url) ? url_key_of(url) : 0;
-	}
 	if (!url_key)
 		return;
-	int st = t->resp->status;
-	uint8_t meth_n = t->req->method;
-	bool get = meth(t->req, "GET", 3), head = meth(t->req, "HEAD", 4);
-	char m[24]; /* the method, for the messages: made only when one is raised */
+	f->url_key = url_key;
+	const struct http_head *r = t->resp;
+	int st = f->status = (uint16_t)r->status;
+	f->method = t->req->method;
+	f->get = meth(t->req, "GET", 3);
+	f->head = meth(t->req, "HEAD", 4);
+	f->del = meth(t->req, "DELETE", 6);
 	struct seen sn;
-	scan(h, t->resp, &sn);
+	scan(h, r, &sn);
+	/* What the response shows of its representation, which only a 200,
+	 * 304 or 206 to GET or HEAD is compared by (judge_resource). */
+	if ((f->get || f->head) && (st == 200 || st == 304 || st == 206)) {
+		f->fields = sn.fields;
+		const struct hfield *et = sn.first[N_ETAG];
+		f->etag = value_hash(r, et);
+		f->strong = et && et->value.len && head_str(r, et->value)[0] == '"';
+		f->lm = value_hash(r, sn.first[N_LAST_MODIFIED]);
+		f->ce = value_hash(r, sn.first[N_CONTENT_ENCODING]);
+		f->cl = content_length(r, sn.first[N_CONTENT_LENGTH]);
+		f->body = (t->flags & (TXN_RESP_DONE | TXN_RESP_CUT | TXN_STRAY_CONTENT)) == TXN_RESP_DONE
+				  ? (int64_t)t->resp_body
+				  : -1;
+		const struct hfield *lmf = sn.first[N_LAST_MODIFIED];
+		time_t lm;
+		if (st == 200 && f->get && lmf && imf_fixdate(head_str(r, lmf->value), lmf->value.len, &lm)) {
+			f->lm_ok = true;
+			f->lm_time = lm;
+		}
+	}
+	f->allow = sn.first[N_ALLOW] != NULL;
 
-	struct hist_entry *e = entry(h, url_key, true);
+	/* location-dangling: where a 201 or redirect points. */
+	const struct hfield *loc = sn.first[N_LOCATION];
+	if (loc && (st == 201 || (st >= 300 && st <= 399 && st != 304))) {
+		char target[1024];
+		if (url_at_hand(t, url, &have_url) && redir_resolve(url, head_str(r, loc->value), loc->value.len, target, sizeof target)) {
+			f->target = true;
+			f->target_key = url_key_of(target);
+		}
+	}
+
+	/* The server, for not-implemented-vs-not-allowed. */
+	uint32_t hl;
+	const char *host = txn_host(t, &hl);
+	if (host && hl && f->method < 64) {
+		/* The key is "S " and the host, lower-cased (host names compare
+		 * without case, RFC 9110 §4.2.3): at most 256 bytes of it, and
+		 * only up to a NUL in it, as for a C string. */
+		char lower[256];
+		const char *nul = memchr(host, 0, hl < 256 ? hl : 256);
+		uint32_t n = nul ? (uint32_t)(nul - host) : hl < 256 ? hl : 256;
+		for (uint32_t i = 0; i < n; i++)
+			lower[i] = (char)ascii_lower((unsigned char)host[i]);
+		f->host = true;
+		f->host_key = hash_bytes(hash_bytes(HASH_SEED, "S ", 2), lower, n);
+	}
+
+	/* The client's retries of the URL. */
+	f->req_us = (int64_t)t->req_ts.tv_sec * 1000000 + t->req_ts.tv_usec;
+	f->resp_us = (int64_t)t->resp_ts.tv_sec * 1000000 + t->resp_ts.tv_usec;
+	const struct hfield *ra = sn.first[N_RETRY_AFTER];
+	if (ra && (st == 429 || st == 503 || st == 413)) {
+		const char *v = head_str(r, ra->value);
+		int64_t delay = -1;
+		time_t when, date;
+		if (imf_fixdate(v, ra->value.len, &when)) {
+			if (field_date(r, "Date", &date))
+				delay = (int64_t)(when - date);
+		} else if (ra->value.len && ra->value.len < 10) {
+			delay = 0;
+			for (uint32_t i = 0; i < ra->value.len && delay >= 0; i++)
+				delay = v[i] >= '0' && v[i] <= '9' ? delay * 10 + (v[i] - '0') : -1;
+		}
+		f->retry_delay = delay;
+	}
+	f->auth = st == 401 && head_field(t->req, "Authorization");
+	if (t->flags & TXN_CLIENT_KEY) {
+		f->client = true;
+		f->client_key = t->client_key;
+	} else if ((clients || st == 401 || st == 429 || st == 503 || st == 413) && url_at_hand(t, url, &have_url)) {
+		f->client = true;
+		f->client_key = client_key_of(client_ip, url);
+	}
+}
+
+unsigned hist_apply(struct history *h, const struct hist_facts *f, struct txn *t)
+{
+	if (!f->url_key)
+		return 0;
+	unsigned n = 0, *raised = &n; /* RAISE counts in *raised */
+	int st = f->status;
+	uint8_t meth_n = f->method;
+	char m[24]; /* the method, for the messages: made only when one is raised */
+
+	struct hist_entry *e = entry(h, f->url_key, true);
 	if (e) {
-		judge_resource(e, t, &sn, get, head, st);
+		judge_resource(e, t, f, raised);
 		/* allow-inconsistent: the same resource, another Allow. */
-		if (sn.first[N_ALLOW]) {
+		if (f->allow) {
 			char now[ALLOW_MAX];
 			allow_norm(t->resp, now, sizeof now);
 			if (e->allow && e->allow[0] && strcmp(now, e->allow) != 0)
@@ -616,7 +713,7 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 		}
 		/* location-dangling: a URL a 201 or redirect named now is gone;
 		 * unless a DELETE removed it since, which is no dangling. */
-		if (st >= 200 && st <= 299 && meth(t->req, "DELETE", 6))
+		if (st >= 200 && st <= 299 && f->del)
 			e->named = false;
 		if ((st == 404 || st == 410) && e->named) {
 			e->named = false;
@@ -625,29 +722,15 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	}
 
 	/* location-dangling: remember where a 201 or redirect points. */
-	const struct hfield *loc = sn.first[N_LOCATION];
-	if (loc && (st == 201 || (st >= 300 && st <= 399 && st != 304))) {
-		char target[1024];
-		if (url_at_hand(t, url, &have_url) && redir_resolve(url, head_str(t->resp, loc->value), loc->value.len, target, sizeof target)) {
-			struct hist_entry *te = entry(h, url_key_of(target), true);
-			if (te)
-				te->named = true;
-		}
+	if (f->target) {
+		struct hist_entry *te = entry(h, f->target_key, true);
+		if (te)
+			te->named = true;
 	}
 
 	/* not-implemented-vs-not-allowed: the server handles the method elsewhere. */
-	uint32_t hl;
-	const char *host = txn_host(t, &hl);
-	if (host && hl && meth_n < 64) {
-		/* The key is "S " and the host, lower-cased (host names compare
-		 * without case, RFC 9110 §4.2.3): at most 256 bytes of it, and
-		 * only up to a NUL in it, as for a C string. */
-		char lower[256];
-		const char *nul = memchr(host, 0, hl < 256 ? hl : 256);
-		uint32_t n = nul ? (uint32_t)(nul - host) : hl < 256 ? hl : 256;
-		for (uint32_t i = 0; i < n; i++)
-			lower[i] = (char)ascii_lower((unsigned char)host[i]);
-		struct hist_entry *se = entry(h, hash_bytes(hash_bytes(HASH_SEED, "S ", 2), lower, n), true);
+	if (f->host) {
+		struct hist_entry *se = entry(h, f->host_key, true);
 		if (se) {
 			if (st == 501 && (se->handled & (1ull << meth_n))) {
 				method_of(t, m, sizeof m);
@@ -663,46 +746,44 @@ void hist_observe(struct history *h, const char *client_ip, struct txn *t)
 	 * 503 or 413 only, so until one came there is nothing to look up. */
 	bool make = st == 401 || st == 429 || st == 503 || st == 413;
 	if (!make && !h->clients_made)
-		return;
-	if (!url_at_hand(t, url, &have_url))
-		return;
-	uint64_t ck = hash_str(hash_str(hash_bytes(HASH_SEED, "C ", 2), client_ip), " ");
-	struct hist_entry *ce = entry(h, hash_str(ck, url), make);
+		return n;
+	uint64_t ck;
+	char url[URL_ROOM];
+	if (f->client)
+		ck = f->client_key;
+	else if (t->ep && redir_request_url(t, url, sizeof url))
+		ck = client_key_of(t->ep->client_ip, url); /* a worker did not know clients were held yet */
+	else
+		return n;
+	struct hist_entry *ce = entry(h, ck, make);
 	if (!ce)
-		return;
+		return n;
 	if (make && !ce->retry_from_us && !ce->auth_401s && !ce->retry_at_us)
 		h->clients_made++;
-	int64_t req_us = (int64_t)t->req_ts.tv_sec * 1000000 + t->req_ts.tv_usec;
 	/* A request sent before the response that asked for the wait
 	 * (pipelined behind it) could not have known. */
-	if (ce->retry_at_us && req_us >= ce->retry_from_us && req_us < ce->retry_at_us) {
+	if (ce->retry_at_us && f->req_us >= ce->retry_from_us && f->req_us < ce->retry_at_us) {
 		RAISE(t, RULE_RETRY_AFTER_IGNORED, "the client asked again %.1f s before the Retry-After of the earlier %d allowed",
-		      (double)(ce->retry_at_us - req_us) / 1e6, ce->retry_status);
+		      (double)(ce->retry_at_us - f->req_us) / 1e6, ce->retry_status);
 	}
 	ce->retry_at_us = 0;
-	const struct hfield *ra = sn.first[N_RETRY_AFTER];
-	if (ra && (st == 429 || st == 503 || st == 413)) {
-		const char *v = head_str(t->resp, ra->value);
-		int64_t delay = -1;
-		time_t when, date;
-		if (imf_fixdate(v, ra->value.len, &when)) {
-			if (field_date(t->resp, "Date", &date))
-				delay = (int64_t)(when - date);
-		} else if (ra->value.len && ra->value.len < 10) {
-			delay = 0;
-			for (uint32_t i = 0; i < ra->value.len && delay >= 0; i++)
-				delay = v[i] >= '0' && v[i] <= '9' ? delay * 10 + (v[i] - '0') : -1;
-		}
-		if (delay > 0) {
-			ce->retry_from_us = (int64_t)t->resp_ts.tv_sec * 1000000 + t->resp_ts.tv_usec;
-			ce->retry_at_us = ce->retry_from_us + delay * 1000000;
-			ce->retry_status = st;
-		}
+	if (f->retry_delay > 0) {
+		ce->retry_from_us = f->resp_us;
+		ce->retry_at_us = ce->retry_from_us + f->retry_delay * 1000000;
+		ce->retry_status = st;
 	}
-	if (st == 401 && head_field(t->req, "Authorization")) {
+	if (f->auth) {
 		if (++ce->auth_401s == 3)
 			RAISE(t, RULE_AUTH_RETRY_LOOP, "third 401 in a row for this URL to a request with credentials");
 	} else {
 		ce->auth_401s = 0;
 	}
+	return n;
+}
+
+void hist_observe(struct history *h, const char *client_ip, struct txn *t)
+{
+	struct hist_facts f;
+	hist_facts_of(h, t, client_ip, h->clients_made != 0, &f);
+	hist_apply(h, &f, t);
 }

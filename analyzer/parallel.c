@@ -2,6 +2,7 @@
 #include "parallel.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +43,20 @@ struct item {
 	struct dec_pkt pkt;        /* the segment, decoded by the reader; its payload is at off */
 };
 
+/*
+ * Transactions the merge is done with, going back to the worker that made
+ * them to be freed: pointers in blocks of the merge's own, so that giving
+ * one back does not write to the transaction (memory of the other core).
+ */
+struct txn_list {
+	struct txn_list *next;
+	uint32_t n;
+	struct txn *t[510];
+};
+
 struct batch {
 	struct batch *next;
 	uint64_t through;          /* the worker has everything up to this g once it has this batch */
-	struct txn *written;       /* transactions the merge wrote, for the worker to free */
-	struct evblock *emptied;   /* result blocks the merge went through, for the worker to reuse */
 	uint32_t n;
 	size_t len, cap;
 	uint8_t *data;
@@ -55,13 +65,25 @@ struct batch {
 
 enum ev_kind { EV_OPEN, EV_REDIR, EV_TXN, EV_CLOSE };
 
+/*
+ * What a worker tells the merge.  For a transaction (EV_TXN), all the
+ * merge needs to count it and judge it by the history (the facts, its
+ * sample, how many findings it has), so that most transactions, which end
+ * without findings, are merged without the merge reading them: memory the
+ * other core wrote.
+ */
 struct event {
 	struct par_key key;
 	uint8_t kind;
+	bool redirect;              /* EV_REDIR: t's response is a redirect (redir_is_redirect) */
+	uint16_t nfindings;         /* EV_TXN: t's findings as its worker finished it */
 	struct par_conn *pc;
-	struct txn *t;
-	uint64_t url_key;           /* EV_TXN: t's url_key when worked out, else 0 (for hist_prefetch) */
-	char ip[sizeof ((struct endpoints *)0)->client_ip]; /* the client's address, for the redirects and the history */
+	struct txn *t;              /* EV_REDIR, EV_TXN */
+	const struct tr_sample *brief; /* EV_TXN: t's sample (txn.brief), or NULL */
+	union {
+		char ip[sizeof ((struct endpoints *)0)->client_ip]; /* EV_REDIR: the client's address */
+		struct hist_facts hf;   /* EV_TXN: for the history (url_key 0: nothing to observe) */
+	} u;
 };
 
 struct evblock {
@@ -86,6 +108,7 @@ struct par_conn {
 
 struct par_worker {
 	pthread_t th;
+	const atomic_bool *clients; /* par.clients */
 	struct engine e;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_in;      /* a batch, or quit */
@@ -97,6 +120,11 @@ struct par_worker {
 	struct evblock *pub_head, *pub_tail;
 	uint64_t done;             /* through of the last batch done */
 	bool quit;
+	/* Given back by the merge after each of its runs, taken when the
+	 * worker starts its next batch: transactions to free, result blocks
+	 * to fill again. */
+	struct txn_list *back;
+	struct evblock *back_blocks;
 	struct wl_stats seen;      /* live: the worker's counters as of its last batch, for the status line */
 	uint32_t open;             /* live: its connections open then */
 	/* The worker's own. */
@@ -104,8 +132,8 @@ struct par_worker {
 	struct evblock *blocks;    /* emptied by the merge, to fill again */
 	/* The reading thread's own. */
 	struct batch *fill;
-	struct txn *written;       /* written, to go back with the next batch */
-	struct evblock *emptied;   /* merged, to go back with the next batch */
+	struct txn_list *written;  /* done with, to go back after this run of the merge (back) */
+	struct evblock *emptied;   /* merged, likewise */
 	struct evblock *m_head, *m_tail;
 	uint32_t m_pos;
 	uint64_t m_done;
@@ -117,6 +145,7 @@ struct par {
 	uint32_t batch_items;      /* BATCH_ITEMS, or fewer for the tests (WIRELINT_JOBS_BATCH) */
 	uint64_t flushed_g;
 	struct par_worker *w;
+	atomic_bool clients;       /* the merge's history holds clients (par_clients) */
 };
 
 static int key_cmp(const struct par_key *a, const struct par_key *b)
@@ -176,11 +205,24 @@ static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_con
 	struct event *ev = &b->ev[b->n++];
 	ev->key = we->key;
 	ev->kind = (uint8_t)kind;
+	ev->redirect = false;
+	ev->nfindings = 0;
 	ev->pc = pc;
 	ev->t = t;
-	ev->url_key = kind == EV_TXN && t && (t->flags & TXN_URL_KEY) ? t->url_key : 0;
-	ev->ip[0] = 0;
+	ev->brief = NULL;
 	return ev;
+}
+
+/* Frees the transactions in l, and l. */
+static void txn_lists_free(struct txn_list *l)
+{
+	while (l) {
+		struct txn_list *next = l->next;
+		for (uint32_t i = 0; i < l->n; i++)
+			txn_free(l->t[i]);
+		free(l);
+		l = next;
+	}
 }
 
 /* The client's address, copied: the merge must not read the connection. */
@@ -205,7 +247,9 @@ void par_conn_close(struct engine *we, struct conn *c)
 
 void par_redirect(struct engine *we, struct conn *c, struct txn *t)
 {
-	client_ip(c, ev_add(we, EV_REDIR, c->pc, t)->ip);
+	struct event *ev = ev_add(we, EV_REDIR, c->pc, t);
+	client_ip(c, ev->u.ip);
+	ev->redirect = redir_is_redirect(t->resp);
 }
 
 void par_txn(struct engine *we, struct conn *c, struct txn *t)
@@ -222,24 +266,19 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 			fp_parts_of(t, "", t->parts);
 	}
 	struct event *ev = ev_add(we, EV_TXN, c->pc, t);
-	if (t->req && t->resp)
-		client_ip(c, ev->ip);
+	ev->brief = t->brief;
+	ev->nfindings = t->nfindings;
+	hist_facts_of(&we->history, t, c->ep->client_ip, false, &ev->u.hf);
+}
+
+bool par_clients(const struct engine *w)
+{
+	return atomic_load_explicit(w->pw->clients, memory_order_relaxed);
 }
 
 static void run_batch(struct par_worker *w, struct batch *b)
 {
 	struct engine *e = &w->e;
-	while (b->written) {
-		struct txn *t = b->written;
-		b->written = t->next;
-		txn_free(t);
-	}
-	while (b->emptied) {
-		struct evblock *x = b->emptied;
-		b->emptied = x->next;
-		x->next = w->blocks;
-		w->blocks = x;
-	}
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct item *it = &b->items[i];
 		e->g = it->g;
@@ -288,8 +327,21 @@ static void *worker_main(void *arg)
 		if (!w->q_head)
 			w->q_tail = NULL;
 		w->queued--;
+		struct txn_list *back = w->back;
+		struct evblock *blocks = w->back_blocks;
+		w->back = NULL;
+		w->back_blocks = NULL;
 		pthread_mutex_unlock(&w->mu);
 
+		/* Freed while still warm: a transaction comes back as soon as the
+		 * merge is done with it, not behind the batches queued. */
+		txn_lists_free(back);
+		while (blocks) {
+			struct evblock *x = blocks;
+			blocks = x->next;
+			x->next = w->blocks;
+			w->blocks = x;
+		}
 		run_batch(w, b);
 
 		pthread_mutex_lock(&w->mu);
@@ -311,6 +363,64 @@ static void *worker_main(void *arg)
 }
 
 /* ---- merge side (the reading thread) ---- */
+
+/* Gives t back to w, its worker, to be freed there (give_back_all hands the lists over). */
+static void give_back(struct par_worker *w, struct txn *t)
+{
+	struct txn_list *l = w->written;
+	if (!l || l->n == sizeof l->t / sizeof *l->t) {
+		if (!(l = malloc(sizeof *l)))
+			out_of_memory();
+		l->n = 0;
+		l->next = w->written;
+		w->written = l;
+	}
+	l->t[l->n++] = t;
+}
+
+/* The ends of the chains of l and b (each non-empty). */
+static struct txn_list *list_last(struct txn_list *l)
+{
+	while (l->next)
+		l = l->next;
+	return l;
+}
+
+static struct evblock *block_last(struct evblock *b)
+{
+	while (b->next)
+		b = b->next;
+	return b;
+}
+
+/*
+ * What the merge is done with goes back to each worker at the end of each
+ * run of the merge, to be taken when the worker starts its next batch.
+ * Handed over with the next batch given to the worker, behind those
+ * already queued (up to MAX_QUEUED), it waited for the worker to make a
+ * few thousand transactions more before it was freed, its memory cold by
+ * then: freeing and allocating were about a sixth of -j 2's CPU time.
+ */
+static void give_back_all(struct par *p)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct par_worker *w = &p->w[i];
+		if (!w->written && !w->emptied)
+			continue;
+		pthread_mutex_lock(&w->mu);
+		if (w->written) {
+			list_last(w->written)->next = w->back;
+			w->back = w->written;
+		}
+		if (w->emptied) {
+			block_last(w->emptied)->next = w->back_blocks;
+			w->back_blocks = w->emptied;
+		}
+		pthread_mutex_unlock(&w->mu);
+		w->written = NULL;
+		w->emptied = NULL;
+	}
+}
 
 /* Inserts the n findings of src at position at of t's. */
 static void insert_findings(struct txn *t, uint16_t at, const struct finding *src, uint16_t n)
@@ -343,14 +453,14 @@ static void merge_redirect(struct engine *e, struct event *ev)
 	/* The worker goes on reading the transaction's content: its
 	 * findings are collected apart and put in place when it is done.
 	 * The heads and the response time do not change any more. */
-	if (!redir_concerns(&e->redirects, ev->ip, ev->t->resp))
+	if (!redir_concerns(&e->redirects, ev->u.ip, ev->redirect))
 		return;
 	struct txn s;
 	memset(&s, 0, sizeof s);
 	s.req = ev->t->req;
 	s.resp = ev->t->resp;
 	s.resp_ts = ev->t->resp_ts;
-	redir_follow(&e->redirects, ev->ip, &s);
+	redir_follow(&e->redirects, ev->u.ip, &s);
 	s.req = s.resp = NULL;
 	if (!s.nfindings || !ev->pc) {
 		free(s.findings);
@@ -365,31 +475,44 @@ static void merge_redirect(struct engine *e, struct event *ev)
 	ev->pc->held = h;
 }
 
-static void merge_txn(struct engine *e, struct event *ev)
+/*
+ * A transaction: t is read only when it has findings (its worker's, the
+ * redirects' held for it, or the history's); one without any is counted
+ * from its event alone and left to its worker to free.
+ */
+static void merge_txn(struct engine *e, struct par_worker *w, struct event *ev)
 {
 	struct txn *t = ev->t;
 	struct par_conn *pc = ev->pc;
-	t->conn_id = pc ? pc->id : 0;
+	bool found = ev->nfindings != 0;
 	for (struct redir_held **hp = pc ? &pc->held : NULL; hp && *hp; hp = &(*hp)->next) {
 		struct redir_held *h = *hp;
 		if (h->t != t)
 			continue;
 		insert_findings(t, t->redir_at, h->found->findings, h->found->nfindings);
 		t->hist_at = (uint16_t)(t->hist_at + h->found->nfindings);
+		found = found || h->found->nfindings;
 		*hp = h->next;
 		txn_free(h->found);
 		free(h);
 		break;
 	}
-	if (t->req && t->resp) {
-		uint16_t before = t->nfindings;
-		hist_observe(&e->history, ev->ip, t);
+	uint16_t before = found ? t->nfindings : 0;
+	if (hist_apply(&e->history, &ev->u.hf, t)) {
 		move_findings_back(t, t->hist_at, before);
+		found = true;
 	}
+	if (e->history.clients_made && !atomic_load_explicit(&e->par->clients, memory_order_relaxed))
+		atomic_store_explicit(&e->par->clients, true, memory_order_relaxed);
+	if (!found && ev->brief && engine_emit_quiet(e, ev->brief)) {
+		give_back(w, t);
+		return;
+	}
+	t->conn_id = pc ? pc->id : 0;
 	seq_push(&e->seq, pc ? pc->sc : NULL, t);
 }
 
-static void merge_event(struct engine *e, struct event *ev)
+static void merge_event(struct engine *e, struct par_worker *w, struct event *ev)
 {
 	struct par_conn *pc = ev->pc;
 	switch (ev->kind) {
@@ -401,7 +524,7 @@ static void merge_event(struct engine *e, struct event *ev)
 		merge_redirect(e, ev);
 		break;
 	case EV_TXN:
-		merge_txn(e, ev);
+		merge_txn(e, w, ev);
 		break;
 	case EV_CLOSE:
 		seq_close(&e->seq, pc->sc);
@@ -414,6 +537,12 @@ static void merge_event(struct engine *e, struct event *ev)
 		free(pc);
 		break;
 	}
+}
+
+/* The history's key of ev's transaction, for hist_prefetch; 0 none. */
+static uint64_t url_key(const struct event *ev)
+{
+	return ev->kind == EV_TXN ? ev->u.hf.url_key : 0;
 }
 
 void par_drain(struct par *p)
@@ -449,15 +578,16 @@ void par_drain(struct par *p)
 		}
 		if (!best)
 			break;
-		merge_event(p->e, &best->m_head->ev[best->m_pos++]);
+		merge_event(p->e, best, &best->m_head->ev[best->m_pos++]);
 		/* The history's slot for a transaction a few events on in this
 		 * worker's results, asked for while those before it are merged. */
 		struct evblock *b = best->m_head;
 		if (best->m_pos + MERGE_AHEAD < b->n)
-			hist_prefetch(&p->e->history, b->ev[best->m_pos + MERGE_AHEAD].url_key);
+			hist_prefetch(&p->e->history, url_key(&b->ev[best->m_pos + MERGE_AHEAD]));
 		if (best->m_pos + MERGE_AHEAD / 2 < b->n)
-			hist_prefetch_entry(&p->e->history, b->ev[best->m_pos + MERGE_AHEAD / 2].url_key);
+			hist_prefetch_entry(&p->e->history, url_key(&b->ev[best->m_pos + MERGE_AHEAD / 2]));
 	}
+	give_back_all(p);
 }
 
 /* ---- reading side ---- */
@@ -479,8 +609,6 @@ static struct batch *batch_get(struct par_worker *w)
 		b->cap = BATCH_BYTES;
 	}
 	b->next = NULL;
-	b->written = NULL;
-	b->emptied = NULL;
 	b->n = 0;
 	b->len = 0;
 	return b;
@@ -488,9 +616,8 @@ static struct batch *batch_get(struct par_worker *w)
 
 void par_recycle(struct par *p, struct txn *t)
 {
-	struct par_worker *w = t->home;
-	t->next = w->written;
-	w->written = t;
+	(void)p;
+	give_back(t->home, t);
 }
 
 /*
@@ -503,10 +630,6 @@ static void push(struct par *p, struct par_worker *w, uint64_t through)
 	struct batch *b = w->fill ? w->fill : batch_get(w);
 	w->fill = NULL;
 	b->through = through;
-	b->written = w->written;
-	w->written = NULL;
-	b->emptied = w->emptied;
-	w->emptied = NULL;
 	pthread_mutex_lock(&w->mu);
 	while (w->queued >= MAX_QUEUED) {
 		/* The worker is behind: merge what can be, then wait for it. */
@@ -647,6 +770,7 @@ struct par *par_start(struct engine *e, unsigned n)
 	struct par *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
+	atomic_init(&p->clients, false);
 	p->w = calloc(n, sizeof *p->w);
 	if (!p->w) {
 		free(p);
@@ -669,6 +793,7 @@ struct par *par_start(struct engine *e, unsigned n)
 		engine_init(&w->e, &lim, NULL);
 		w->e.keep.max = e->keep.max / n;
 		w->e.pw = w;
+		w->clients = &p->clients;
 		pthread_mutex_init(&w->mu, NULL);
 		pthread_cond_init(&w->cv_in, NULL);
 		pthread_cond_init(&w->cv_out, NULL);
@@ -701,12 +826,10 @@ void par_stop(struct par *p)
 		pthread_cond_signal(&w->cv_in);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->th, NULL);
-		while (w->written) {
-			struct txn *t = w->written;
-			w->written = t->next;
-			txn_free(t);
-		}
+		txn_lists_free(w->written);
+		txn_lists_free(w->back);
 		blocks_free(w->emptied);
+		blocks_free(w->back_blocks);
 		blocks_free(w->blocks);
 		blocks_free(w->m_head);
 		struct batch *b = w->spare;

@@ -104,5 +104,12 @@ void par_conn_close(struct engine *w, struct conn *c);
 void par_redirect(struct engine *w, struct conn *c, struct txn *t);
 /* t is judged by the rules that need only it: the rest, then the output. */
 void par_txn(struct engine *w, struct conn *c, struct txn *t);
+/*
+ * Whether the merge's history holds a client's entry yet (a 401, 429, 503
+ * or 413 made one): from then on a worker works out each request's client
+ * key with its URL's (hist_url_key).  A hint, read without a lock: a
+ * transaction without the key has the merge work it out.
+ */
+bool par_clients(const struct engine *w);
 
 #endif

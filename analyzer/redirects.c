@@ -363,12 +363,17 @@ static void check_follow_up(const struct chain *ch, struct txn *t)
 			   "GET follows a %d to POST: the client rewrote the method, which 307 or 308 would forbid", s);
 }
 
-bool redir_concerns(const struct redir_table *r, const char *client_ip, const struct http_head *resp)
+bool redir_is_redirect(const struct http_head *resp)
+{
+	return is_redirect(resp->status) && head_field(resp, "Location");
+}
+
+bool redir_concerns(const struct redir_table *r, const char *client_ip, bool redirect)
 {
 	/* A client is remembered from its first redirect on, not before:
 	 * memory follows the redirects, not the clients.  Most responses are
 	 * no redirect to a client with no chain open: nothing to do. */
-	if (is_redirect(resp->status) && head_field(resp, "Location"))
+	if (redirect)
 		return true;
 	if (!r->count)
 		return false;
@@ -380,9 +385,11 @@ bool redir_concerns(const struct redir_table *r, const char *client_ip, const st
 void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 {
 	char url[URL_MAX];
-	if (!t->resp || (t->flags & TXN_INTERIM) || !redir_concerns(r, client_ip, t->resp))
+	if (!t->resp || (t->flags & TXN_INTERIM))
 		return;
-	bool redirect = is_redirect(t->resp->status) && head_field(t->resp, "Location");
+	bool redirect = redir_is_redirect(t->resp);
+	if (!redir_concerns(r, client_ip, redirect))
+		return;
 	if (!redir_request_url(t, url, sizeof url))
 		return;
 	struct redir_client *c = client_for(r, client_ip, redirect);

@@ -52,9 +52,16 @@ void redir_free(struct redir_table *r);
  */
 void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t);
 
-/* Whether redir_follow has anything to do with resp, for the client at client_ip. */
+/* Whether resp is a redirect (a 3xx that redirects) with a Location. */
 struct http_head;
-bool redir_concerns(const struct redir_table *r, const char *client_ip, const struct http_head *resp);
+bool redir_is_redirect(const struct http_head *resp);
+
+/*
+ * Whether redir_follow has anything to do with a response for the client
+ * at client_ip; redirect: the response is one (redir_is_redirect, which a
+ * worker works out under -j, so that the merge reads no head for this).
+ */
+bool redir_concerns(const struct redir_table *r, const char *client_ip, bool redirect);
 
 /* The absolute URL of a request ("http://host/path"), or 0 when it has none; n is the buffer size. */
 int redir_request_url(const struct txn *t, char *out, size_t n);

@@ -300,6 +300,11 @@ void tr_add(struct traffic *tr, const struct txn *t)
 			return;
 		s = &own;
 	}
+	tr_add_sample(tr, s, t->nfindings);
+}
+
+void tr_add_sample(struct traffic *tr, const struct tr_sample *s, unsigned findings)
+{
 	int st = s->status;
 	int cls = st >= 100 && st <= 599 ? st / 100 : 0;
 	/* Every response is drawn over time, 1xx too; hosts and endpoints
@@ -319,7 +324,7 @@ void tr_add(struct traffic *tr, const struct txn *t)
 		k->requests++;
 		k->c4xx += cls == 4;
 		k->c5xx += cls == 5;
-		k->findings += t->nfindings;
+		k->findings += findings;
 		if (s->lat && i == 1) {
 			lat_add(tr, &k->first, s->first);
 			lat_add(tr, &k->last, s->last);

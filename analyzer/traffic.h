@@ -84,6 +84,9 @@ struct tr_sample *tr_sample_new(const struct txn *t);
 /* Counts a written transaction (its findings are final: after --baseline), from its sample (txn.brief) when it carries one. */
 void tr_add(struct traffic *tr, const struct txn *t);
 
+/* Counts a written transaction with findings findings from its sample alone. */
+void tr_add_sample(struct traffic *tr, const struct tr_sample *s, unsigned findings);
+
 /* Latency of t in microseconds: request end to the response's first byte (first) and last byte (last); false when unknown. */
 bool tr_latency(const struct txn *t, uint32_t *first, uint32_t *last);
 

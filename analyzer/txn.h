@@ -31,6 +31,7 @@ enum txn_flag {
 	TXN_TUNNEL_SEEN = 1u << 13,   /* first holds the first bytes the server sent after a 101 */
 	TXN_URL_KEY = 1u << 14,       /* url_key is worked out */
 	TXN_REQ_ACK = 1u << 15,       /* req_seq and req_ack are those of the request's first segment */
+	TXN_CLIENT_KEY = 1u << 16,    /* client_key is worked out */
 };
 
 struct txn {
@@ -67,6 +68,7 @@ struct txn {
 	 * worker (-j, its own allocation); or NULL. */
 	const struct tr_sample *brief;
 	uint64_t url_key;          /* hist_url_key of the request, when TXN_URL_KEY */
+	uint64_t client_key;       /* and its client's key for it, when TXN_CLIENT_KEY (-j: hist_facts) */
 	/* TXN_REQ_ACK: the sequence number of the segment the request began
 	 * in (at or before its first byte), and its acknowledgment: the
 	 * server's bytes the client had when it sent the request. */

@@ -1,9 +1,12 @@
-/* test_history.c: the history's cap forgets by CLOCK, checked against a plain model of it; URL keys. */
+/* test_history.c: the history's cap forgets by CLOCK, checked against a plain model of it; URL keys; judging from facts. */
 #include "wl_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "endpoint.h"
 #include "history.h"
 #include "llhttp.h"
 #include "rule.h"
@@ -120,7 +123,7 @@ static void clock_against_model(bool keyed, bool sweep)
 			t->resp = mk_head(1, 0, NULL, NULL, ok ? 200 : 304, "R", ok ? ok_fields : nm_fields);
 			t->flags = TXN_RESP_DONE;
 			if (keyed) {
-				t->url_key = hist_url_key(t);
+				t->url_key = hist_url_key(t, NULL, NULL);
 				t->flags |= TXN_URL_KEY;
 				hist_prefetch(&h, t->url_key);
 				hist_prefetch_entry(&h, t->url_key); /* hints: nothing they change */
@@ -178,7 +181,7 @@ static struct txn *observed(struct history *h, bool keyed, const char *uri, int 
 	t->resp = mk_head(1, 0, NULL, NULL, status, "R", fields);
 	t->flags = TXN_RESP_DONE;
 	if (keyed) {
-		t->url_key = hist_url_key(t);
+		t->url_key = hist_url_key(t, NULL, NULL);
 		t->flags |= TXN_URL_KEY;
 	}
 	hist_observe(h, "10.0.0.1", t);
@@ -204,7 +207,7 @@ static void test_url_keys_apart(void **state)
 		snprintf(uri, sizeof uri, i % 2 ? "/api/items/%d" : "/api/items/%d/", i / 2);
 		struct txn *t = txn_new();
 		t->req = mk_head(0, HTTP_GET, "GET", uri, 0, NULL, host);
-		keys[i] = hist_url_key(t);
+		keys[i] = hist_url_key(t, NULL, NULL);
 		assert_true(keys[i] != 0);
 		txn_free(t);
 	}
@@ -220,7 +223,7 @@ static void test_url_key(void **state)
 	static const char *const none[] = { NULL };
 	struct txn *t = txn_new();
 	t->req = mk_head(0, HTTP_GET, "GET", "/x", 0, NULL, none);
-	assert_int_equal(hist_url_key(t), 0);
+	assert_int_equal(hist_url_key(t, NULL, NULL), 0);
 	txn_free(t);
 	/* With the key worked out before, what needs the URL itself (a
 	 * Location resolved against it, a client's retries) still has it. */
@@ -241,6 +244,150 @@ static void test_url_key(void **state)
 	}
 }
 
+/* A step of a script of transactions from one client: the request, the response. */
+struct step {
+	int method;
+	const char *meth, *uri;
+	const char *const *req; /* fields after Host */
+	int status;
+	const char *const *resp;
+	bool done;              /* the content was read whole */
+	uint64_t body;
+	int64_t at_us;          /* request and response time */
+};
+
+/*
+ * How a transaction's history facts are worked out: in one thread
+ * (hist_observe); by a worker that has the client's key worked out with
+ * the URL's when the request is read (the merge's history holds clients);
+ * by a worker that has not (it does not know yet).
+ */
+enum facts_by { BY_ONE_THREAD, BY_WORKER_KEYED, BY_WORKER_UNKEYED };
+
+/* step's transaction, from client 10.0.0.1, its keys worked out as by says. */
+static struct txn *txn_of(const struct step *s, enum facts_by by)
+{
+	const char *req[16] = { "Host", "h.test" };
+	int n = 2;
+	for (int i = 0; s->req && s->req[i]; i++)
+		req[n++] = s->req[i];
+	req[n] = NULL;
+	struct txn *t = txn_new();
+	t->req = mk_head(0, s->method, s->meth, s->uri, 0, NULL, req);
+	t->resp = mk_head(1, 0, NULL, NULL, s->status, "R", s->resp);
+	t->flags = s->done ? TXN_RESP_DONE : 0;
+	t->resp_body = s->body;
+	t->req_ts.tv_sec = t->resp_ts.tv_sec = s->at_us / 1000000;
+	t->req_ts.tv_usec = t->resp_ts.tv_usec = s->at_us % 1000000;
+	t->ep = calloc(1, sizeof *t->ep);
+	assert_non_null(t->ep);
+	t->ep->refs = 1;
+	strcpy(t->ep->client_ip, "10.0.0.1");
+	if (by == BY_WORKER_KEYED) {
+		t->url_key = hist_url_key(t, "10.0.0.1", &t->client_key);
+		t->flags |= TXN_URL_KEY | TXN_CLIENT_KEY;
+	} else if (by == BY_WORKER_UNKEYED) {
+		t->url_key = hist_url_key(t, NULL, NULL);
+		t->flags |= TXN_URL_KEY;
+	}
+	return t;
+}
+
+/*
+ * hist_apply judges from the facts alone: every history rule raised by a
+ * script, once by hist_observe and once as -j does it (facts worked out as
+ * by a worker, then applied), with the same findings in the same order.
+ * Where hist_observe raised nothing, the response has no Allow, and the
+ * facts carry the client's key or the history holds no client, hist_apply
+ * is given a transaction it cannot read or write (a page without access):
+ * the merge must not touch what it has no finding for.  Without the key,
+ * it works the key out from the transaction, to the same findings.
+ */
+static void apply_from_facts(enum facts_by by)
+{
+	static const char *const none[] = { NULL };
+	static const char *const full[] = { "ETag", "\"v1\"", "Cache-Control", "max-age=60", "Vary", "Accept",
+					    "Last-Modified", "Tue, 03 Nov 2026 10:00:00 GMT", NULL };
+	static const char *const bare304[] = { "ETag", "\"v1\"", NULL };
+	static const char *const older[] = { "ETag", "\"v1\"", "Last-Modified", "Mon, 02 Nov 2026 10:00:00 GMT", NULL };
+	static const char *const head_cl[] = { "ETag", "\"v1\"", "Content-Length", "99", NULL };
+	static const char *const allow1[] = { "Allow", "GET, HEAD", NULL };
+	static const char *const allow2[] = { "Allow", "GET, POST", NULL };
+	static const char *const created[] = { "Location", "/made", NULL };
+	static const char *const busy[] = { "Retry-After", "60", NULL };
+	static const char *const auth[] = { "Authorization", "Basic eA==", NULL };
+	static const char *const challenge[] = { "WWW-Authenticate", "Basic", NULL };
+	const struct step script[] = {
+		{ HTTP_GET, "GET", "/r", NULL, 200, full, true, 10, 1000000 },
+		{ HTTP_GET, "GET", "/r", NULL, 304, bare304, true, 0, 2000000 },         /* not-modified-metadata-mismatch */
+		{ HTTP_GET, "GET", "/r", NULL, 200, older, true, 12, 3000000 },          /* strong-etag-reused, validator-regression */
+		{ HTTP_HEAD, "HEAD", "/r", NULL, 200, head_cl, true, 0, 4000000 },      /* head-get-length-mismatch, head-get-header-mismatch */
+		{ HTTP_OPTIONS, "OPTIONS", "/a", NULL, 200, allow1, true, 0, 5000000 },
+		{ HTTP_OPTIONS, "OPTIONS", "/a", NULL, 200, allow2, true, 0, 6000000 },  /* allow-inconsistent */
+		{ HTTP_PUT, "PUT", "/p", NULL, 204, none, true, 0, 7000000 },
+		{ HTTP_PUT, "PUT", "/p", NULL, 405, allow1, true, 0, 8000000 },          /* allow-vs-observed */
+		{ HTTP_POST, "POST", "/make", NULL, 201, created, true, 0, 9000000 },
+		{ HTTP_GET, "GET", "/made", NULL, 404, none, true, 0, 10000000 },        /* location-dangling */
+		{ HTTP_PATCH, "PATCH", "/x", NULL, 200, none, true, 0, 11000000 },
+		{ HTTP_PATCH, "PATCH", "/y", NULL, 501, none, true, 0, 12000000 },       /* not-implemented-vs-not-allowed */
+		{ HTTP_GET, "GET", "/busy", NULL, 503, busy, true, 0, 13000000 },
+		{ HTTP_GET, "GET", "/busy", NULL, 200, none, true, 0, 14000000 },        /* retry-after-ignored */
+		{ HTTP_GET, "GET", "/s", auth, 401, challenge, true, 0, 15000000 },
+		{ HTTP_GET, "GET", "/s", auth, 401, challenge, true, 0, 16000000 },
+		{ HTTP_GET, "GET", "/s", auth, 401, challenge, true, 0, 17000000 },      /* auth-retry-loop */
+		{ HTTP_GET, "GET", "/quiet", NULL, 200, none, false, 0, 18000000 },
+	};
+	const enum rule_id expect[] = { RULE_NOT_MODIFIED_METADATA_MISMATCH, RULE_STRONG_ETAG_REUSED,
+					RULE_VALIDATOR_REGRESSION, RULE_HEAD_GET_LENGTH_MISMATCH,
+					RULE_HEAD_GET_HEADER_MISMATCH, RULE_ALLOW_INCONSISTENT,
+					RULE_ALLOW_VS_OBSERVED, RULE_LOCATION_DANGLING,
+					RULE_NOT_IMPLEMENTED_VS_NOT_ALLOWED, RULE_RETRY_AFTER_IGNORED,
+					RULE_AUTH_RETRY_LOOP };
+	bool seen[sizeof expect / sizeof *expect] = { false };
+	long page = sysconf(_SC_PAGESIZE);
+	void *guard = mmap(NULL, (size_t)page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(guard != MAP_FAILED);
+	struct history one, two;
+	hist_init(&one, 64);
+	hist_init(&two, 64);
+	for (size_t i = 0; i < sizeof script / sizeof *script; i++) {
+		struct txn *a = txn_of(&script[i], BY_ONE_THREAD), *b = txn_of(&script[i], by);
+		hist_observe(&one, "10.0.0.1", a);
+		struct hist_facts f;
+		hist_facts_of(&two, b, "10.0.0.1", false, &f);
+		bool quiet = a->nfindings == 0 && !head_field(b->resp, "Allow") && (f.client || !two.clients_made);
+		unsigned raised = hist_apply(&two, &f, quiet ? (struct txn *)guard : b);
+		assert_int_equal(raised, a->nfindings);
+		assert_int_equal(b->nfindings, quiet ? 0 : a->nfindings);
+		for (unsigned k = 0; k < b->nfindings; k++) {
+			assert_int_equal(b->findings[k].rule, a->findings[k].rule);
+			assert_string_equal(b->findings[k].msg, a->findings[k].msg);
+			for (size_t x = 0; x < sizeof expect / sizeof *expect; x++)
+				seen[x] = seen[x] || a->findings[k].rule == expect[x];
+		}
+		txn_free(a);
+		txn_free(b);
+	}
+	/* The script reaches every rule the history raises. */
+	for (size_t x = 0; x < sizeof expect / sizeof *expect; x++) {
+		if (!seen[x])
+			fail_msg("the script raised no %s", rule_table[expect[x]].id);
+	}
+	hist_free(&one);
+	hist_free(&two);
+	munmap(guard, (size_t)page);
+}
+
+static void test_apply_from_facts(void **state)
+{
+	apply_from_facts(BY_WORKER_KEYED);
+}
+
+static void test_apply_from_facts_without_client_key(void **state)
+{
+	apply_from_facts(BY_WORKER_UNKEYED);
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
@@ -256,6 +403,8 @@ int main(void)
 		cmocka_unit_test(test_clock_sweeps_used_words),
 		cmocka_unit_test(test_url_key),
 		cmocka_unit_test(test_url_keys_apart),
+		cmocka_unit_test(test_apply_from_facts),
+		cmocka_unit_test(test_apply_from_facts_without_client_key),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
