@@ -280,9 +280,10 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		}
 		/* The history's key for its URL, now: its slot is asked for
 		 * while the response is on its way (under -j, by the merge).
-		 * Once the merge's history holds clients, a worker (-j) works
-		 * out the client's key with it, from the same URL. */
-		if (e->pw && par_clients(e)) {
+		 * Once the history holds clients (under -j, the merge's), the
+		 * client's key too, from the same URL: every transaction then
+		 * looks its client's entry up. */
+		if (e->pw ? par_clients(e) : e->history.clients_made != 0) {
 			t->url_key = hist_url_key(t, c->ep->client_ip, &t->client_key);
 			t->flags |= t->url_key ? TXN_URL_KEY | TXN_CLIENT_KEY : TXN_URL_KEY;
 		} else {
@@ -290,7 +291,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 			t->flags |= TXN_URL_KEY;
 		}
 		if (!e->pw)
-			hist_prefetch(&e->history, t->url_key);
+			hist_prefetch(&e->history, t->url_key, t->flags & TXN_CLIENT_KEY ? t->client_key : 0);
 		c->req_txn = t;
 		pend_push(c, t);
 		return 0;

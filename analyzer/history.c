@@ -555,10 +555,12 @@ uint64_t hist_url_key(const struct txn *t, const char *client_ip, uint64_t *clie
 	return url_key_of(url);
 }
 
-void hist_prefetch(const struct history *h, uint64_t key)
+void hist_prefetch(const struct history *h, uint64_t key, uint64_t client_key)
 {
 	if (h->nslots && key)
 		__builtin_prefetch(&h->slots[home(h, key)]);
+	if (h->nslots && client_key)
+		__builtin_prefetch(&h->slots[home(h, client_key)]);
 	/* The slot of the entry to be forgotten next, whose key was asked for when the last was. */
 	if (h->next_victim)
 		__builtin_prefetch(&h->slots[home(h, h->ents[h->next_victim - 1].key)]);

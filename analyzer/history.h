@@ -115,8 +115,11 @@ uint64_t hist_url_key(const struct txn *t, const char *client_ip, uint64_t *clie
  */
 int64_t hist_next_victim(const struct history *h);
 
-/* A hint: the table's slot for key will be read soon (and that of the entry to be forgotten next). */
-void hist_prefetch(const struct history *h, uint64_t key);
+/*
+ * A hint: the table's slots for key and client_key (0: none) will be read
+ * soon (and that of the entry to be forgotten next).
+ */
+void hist_prefetch(const struct history *h, uint64_t key, uint64_t client_key);
 
 /* A later hint: the entry for key, when its slot (asked for before) is its home and holds it. */
 void hist_prefetch_entry(const struct history *h, uint64_t key);

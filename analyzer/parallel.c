@@ -539,10 +539,15 @@ static void merge_event(struct engine *e, struct par_worker *w, struct event *ev
 	}
 }
 
-/* The history's key of ev's transaction, for hist_prefetch; 0 none. */
+/* The history's keys of ev's transaction, for hist_prefetch; 0 none. */
 static uint64_t url_key(const struct event *ev)
 {
 	return ev->kind == EV_TXN ? ev->u.hf.url_key : 0;
+}
+
+static uint64_t client_key(const struct event *ev)
+{
+	return ev->kind == EV_TXN && ev->u.hf.client ? ev->u.hf.client_key : 0;
 }
 
 void par_drain(struct par *p)
@@ -583,7 +588,8 @@ void par_drain(struct par *p)
 		 * worker's results, asked for while those before it are merged. */
 		struct evblock *b = best->m_head;
 		if (best->m_pos + MERGE_AHEAD < b->n)
-			hist_prefetch(&p->e->history, url_key(&b->ev[best->m_pos + MERGE_AHEAD]));
+			hist_prefetch(&p->e->history, url_key(&b->ev[best->m_pos + MERGE_AHEAD]),
+				      client_key(&b->ev[best->m_pos + MERGE_AHEAD]));
 		if (best->m_pos + MERGE_AHEAD / 2 < b->n)
 			hist_prefetch_entry(&p->e->history, url_key(&b->ev[best->m_pos + MERGE_AHEAD / 2]));
 	}

@@ -10,6 +10,9 @@ number of counter assertions from the jsonl summary:
 
     C COUNTER VALUE          (a dotted name reaches into the summary: by_severity.info)
 
+wirelint runs twice, with its default -j and with -j 1, and each run must
+give what the .expect says (e2e.jobs_identical holds other -j values to -j 1).
+
     run_case.py WIRELINT CASE [--update]   (--update prints the actual lines)
 """
 import json
@@ -28,18 +31,30 @@ scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
 tmp = scratch.name
 pcap = os.path.join(tmp, os.path.basename(case)[:-5] + ".pcap")
 extra = mkpcap.from_case(case, pcap)
-p = subprocess.run([wirelint, "--format", "jsonl", "--fail-on", "none", *extra, pcap], capture_output=True, timeout=60)
-if p.returncode != 0:
-    sys.exit("wirelint exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace")))
-objs = [json.loads(l) for l in p.stdout.decode().splitlines()]
-summary = objs[-1]
-got = []
-for o in objs:
-    if o["type"] != "transaction":
-        continue
-    flags = [f for f in ("interim", "incomplete") if o[f]]
-    st = "-" if o["status"] is None else str(o["status"])
-    got.append(" ".join(["T", o["method"] or "-", o["uri"] or "-", st] + flags + [":", ",".join(o["findings"]) or "-"]))
+
+
+def run(jobs):
+    """The transaction lines and the summary of wirelint's run with jobs (extra arguments)."""
+    p = subprocess.run([wirelint, *jobs, "--format", "jsonl", "--fail-on", "none", *extra, pcap], capture_output=True,
+                       timeout=60)
+    if p.returncode != 0:
+        sys.exit("wirelint %s exited %d: %s" % (" ".join(jobs), p.returncode, p.stderr.decode(errors="replace")))
+    objs = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    lines = []
+    for o in objs:
+        if o["type"] != "transaction":
+            continue
+        flags = [f for f in ("interim", "incomplete") if o[f]]
+        st = "-" if o["status"] is None else str(o["status"])
+        lines.append(" ".join(["T", o["method"] or "-", o["uri"] or "-", st] + flags + [":", ",".join(o["findings"]) or "-"]))
+    return lines, objs[-1]
+
+
+# The default -j (the cores: worker threads on a machine with more than
+# one) and -j 1 (one thread, which some paths take only there); both must
+# give what the .expect says.
+runs = [([], run([])), (["-j", "1"], run(["-j", "1"]))]
+got, summary = runs[0][1]
 if "--update" in sys.argv:
     print("\n".join(got))
     for k, v in summary.items():
@@ -57,15 +72,19 @@ for line in open(expect):
     elif line.startswith("C "):
         want_c.append(line.split())
 problems = []
-if got != want_t:
-    problems.append("transactions differ\n--- expected\n%s\n--- got\n%s" % ("\n".join(want_t), "\n".join(got)))
-for _, k, v in want_c:
-    got_v = summary
-    for part in k.split("."):  # by_severity.info
-        got_v = got_v.get(part) if isinstance(got_v, dict) else None
-    if got_v != int(v):
-        problems.append("counter %s: %s, want %s" % (k, got_v, v))
+for jobs, (got, summary) in runs:
+    label = " ".join(jobs) or "the default -j"
+    if got != want_t:
+        problems.append("%s: transactions differ\n--- expected\n%s\n--- got\n%s"
+                        % (label, "\n".join(want_t), "\n".join(got)))
+    for _, k, v in want_c:
+        got_v = summary
+        for part in k.split("."):  # by_severity.info
+            got_v = got_v.get(part) if isinstance(got_v, dict) else None
+        if got_v != int(v):
+            problems.append("%s: counter %s: %s, want %s" % (label, k, got_v, v))
 if problems:
     print("\n".join(problems))
     sys.exit(1)
-print("%s: %d transactions, %d counters as expected" % (os.path.basename(case), len(got), len(want_c)))
+print("%s: %d transactions, %d counters as expected, with the default -j and -j 1"
+      % (os.path.basename(case), len(got), len(want_c)))

@@ -125,7 +125,7 @@ static void clock_against_model(bool keyed, bool sweep)
 			if (keyed) {
 				t->url_key = hist_url_key(t, NULL, NULL);
 				t->flags |= TXN_URL_KEY;
-				hist_prefetch(&h, t->url_key);
+				hist_prefetch(&h, t->url_key, 0);
 				hist_prefetch_entry(&h, t->url_key); /* hints: nothing they change */
 			}
 			hist_observe(&h, "10.0.0.1", t);
