@@ -148,10 +148,9 @@ static struct tr_key *key_find(const struct tr_keys *ks, const char *name, size_
 	return ks->nslots ? ks->slots[key_slot(ks, name, len, h)] : NULL;
 }
 
-static struct tr_key *key_for(struct traffic *tr, struct tr_keys *ks, const char *name)
+/* The row named name (len bytes, name_hash h), made when new. */
+static struct tr_key *key_for(struct traffic *tr, struct tr_keys *ks, const char *name, size_t len, uint64_t h)
 {
-	size_t len = strlen(name);
-	uint64_t h = name_hash(name, len);
 	struct tr_key *k = key_find(ks, name, len, h);
 	if (k)
 		return k;
@@ -245,6 +244,7 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	s->final = !(t->flags & TXN_INTERIM);
 	s->server = s->endpoint = "";
 	s->server_len = s->endpoint_len = 0;
+	s->server_hash = s->endpoint_hash = name_hash("", 0);
 	s->lat = false;
 	if (!s->final)
 		return true;
@@ -270,6 +270,8 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	s->endpoint = ep;
 	s->server_len = (uint32_t)sl;
 	s->endpoint_len = (uint32_t)(ml + 1 + enl);
+	s->server_hash = name_hash(s->server, s->server_len);
+	s->endpoint_hash = name_hash(s->endpoint, s->endpoint_len);
 	s->lat = tr_latency(t, &s->first, &s->last);
 	return true;
 }
@@ -312,7 +314,8 @@ void tr_add_sample(struct traffic *tr, const struct tr_sample *s, unsigned findi
 	series_add(tr, s->sec, cls);
 	if (!s->final)
 		return;
-	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, s->server), key_for(tr, &tr->endpoints, s->endpoint) };
+	struct tr_key *keys[2] = { key_for(tr, &tr->hosts, s->server, s->server_len, s->server_hash),
+				   key_for(tr, &tr->endpoints, s->endpoint, s->endpoint_len, s->endpoint_hash) };
 	if (s->lat) {
 		lat_add(tr, &tr->first, s->first);
 		lat_add(tr, &tr->last, s->last);

@@ -70,6 +70,7 @@ struct tr_sample {
 	const char *server;  /* the host's row name */
 	const char *endpoint; /* the endpoint's row name: "METHOD endpoint" */
 	uint32_t server_len, endpoint_len; /* their strlen */
+	uint64_t server_hash, endpoint_hash; /* and their hashes, for the rows (worked out with the names: by a worker under -j) */
 };
 
 /* Room for tr_sample_of's names. */

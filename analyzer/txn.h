@@ -68,7 +68,7 @@ struct txn {
 	 * worker (-j, its own allocation); or NULL. */
 	const struct tr_sample *brief;
 	uint64_t url_key;          /* hist_url_key of the request, when TXN_URL_KEY */
-	uint64_t client_key;       /* and its client's key for it, when TXN_CLIENT_KEY (-j: hist_facts) */
+	uint64_t client_key;       /* the client's key for it, when TXN_CLIENT_KEY (with url_key, once the history holds clients) */
 	/* TXN_REQ_ACK: the sequence number of the segment the request began
 	 * in (at or before its first byte), and its acknowledgment: the
 	 * server's bytes the client had when it sent the request. */
