@@ -539,6 +539,12 @@ static bool url_at_hand(const struct txn *t, char *url, bool *have)
 	return *have;
 }
 
+/* Whether a response of status st makes a client's entry (a 401's count, a Retry-After's wait). */
+static bool makes_client(int st)
+{
+	return st == 401 || st == 429 || st == 503 || st == 413;
+}
+
 /* The key of client_ip's requests for url: "C ", the address, " " and the URL, hashed. */
 static uint64_t client_key_of(const char *client_ip, const char *url)
 {
@@ -674,7 +680,7 @@ void hist_facts_of(const struct history *h, const struct txn *t, const char *cli
 	if (t->flags & TXN_CLIENT_KEY) {
 		f->client = true;
 		f->client_key = t->client_key;
-	} else if ((clients || st == 401 || st == 429 || st == 503 || st == 413) && url_at_hand(t, url, &have_url)) {
+	} else if ((clients || makes_client(st)) && url_at_hand(t, url, &have_url)) {
 		f->client = true;
 		f->client_key = client_key_of(client_ip, url);
 	}
@@ -746,7 +752,7 @@ unsigned hist_apply(struct history *h, const struct hist_facts *f, struct txn *t
 
 	/* A client's retries of the same URL: entries are made at a 401, 429,
 	 * 503 or 413 only, so until one came there is nothing to look up. */
-	bool make = st == 401 || st == 429 || st == 503 || st == 413;
+	bool make = makes_client(st);
 	if (!make && !h->clients_made)
 		return n;
 	uint64_t ck;
