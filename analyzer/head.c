@@ -49,12 +49,85 @@ int hb_pool_size(void)
 	return spare.nbufs + spare.nfields;
 }
 
+/*
+ * Frozen heads' allocations freed on this thread, for the next heads
+ * frozen on it (head.h): a list by size, each block's first word the next
+ * block.  Under -j a worker's transactions come back from the merge a run
+ * at a time, hundreds at once, more than glibc's per-thread cache keeps
+ * (7 a size): without this, each went through malloc's bins and came back
+ * out of them one by one (docs/performance.md).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CACHE_CAP 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CACHE_CAP 0
+#endif
+#endif
+#ifndef CACHE_CAP
+#define CACHE_CAP HEAD_CACHE_BYTES
+#endif
+struct head_cache {
+	void *first[HEAD_BLOCK_UNITS]; /* by size: units - 1 */
+	size_t bytes;
+};
+static _Thread_local struct head_cache cache;
+
+size_t head_cache_bytes(void)
+{
+	return cache.bytes;
+}
+
+size_t head_cache_cap(void)
+{
+	return CACHE_CAP;
+}
+
+/* n bytes, in a block of *units units that head_unref may keep, or of malloc's own (*units 0) past the largest. */
+static void *block_get(size_t n, uint8_t *units)
+{
+	size_t u = (n + HEAD_BLOCK_UNIT - 1) / HEAD_BLOCK_UNIT;
+	if (u > HEAD_BLOCK_UNITS) {
+		*units = 0;
+		return malloc(n);
+	}
+	*units = (uint8_t)u;
+	void *p = cache.first[u - 1];
+	if (!p)
+		return malloc(u * HEAD_BLOCK_UNIT);
+	memcpy(&cache.first[u - 1], p, sizeof p);
+	cache.bytes -= u * HEAD_BLOCK_UNIT;
+	/* The next one of this size, likely out of the caches by now, asked for ahead. */
+	if (cache.first[u - 1])
+		__builtin_prefetch(cache.first[u - 1], 1);
+	return p;
+}
+
+static void block_put(void *p, uint8_t units)
+{
+	if (!units || cache.bytes + units * HEAD_BLOCK_UNIT > CACHE_CAP) {
+		free(p);
+		return;
+	}
+	memcpy(p, &cache.first[units - 1], sizeof p);
+	cache.first[units - 1] = p;
+	cache.bytes += units * HEAD_BLOCK_UNIT;
+}
+
 void hb_pool_drain(void)
 {
 	while (spare.nbufs)
 		free(spare.bufs[--spare.nbufs].p);
 	while (spare.nfields)
 		free(spare.fields[--spare.nfields].p);
+	for (int u = 0; u < HEAD_BLOCK_UNITS; u++) {
+		while (cache.first[u]) {
+			void *p = cache.first[u];
+			memcpy(&cache.first[u], p, sizeof p);
+			free(p);
+		}
+	}
+	cache.bytes = 0;
 }
 
 /* Gives b's buffers to the pool, as far as it has room: b's head is frozen. */
@@ -174,14 +247,23 @@ struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t ma
 struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is_response, uint8_t major,
 				  uint8_t minor, uint8_t method, uint16_t status)
 {
+	/* Rules look fields up by name many times: each name is hashed once,
+	 * in the builder, before the copy.  Read back from the copy, the
+	 * names waited for its lines, out of the caches when the block was
+	 * kept since an earlier head (block_get). */
+	for (uint32_t i = 0; i < b->nfields; i++)
+		b->fields[i].hash = head__name_hash(b->buf + b->fields[i].name.off, b->fields[i].name.len,
+						    b->len - b->fields[i].name.off);
 	size_t fbytes = (size_t)b->nfields * sizeof(struct hfield);
-	char *block = malloc(before + sizeof(struct http_head) + fbytes + b->len);
+	uint8_t units;
+	char *block = block_get(before + sizeof(struct http_head) + fbytes + b->len, &units);
 	if (!block)
 		return NULL;
 	struct http_head *h = (struct http_head *)(block + before);
 	memset(h, 0, sizeof *h);
 	if (before)
 		h->block = block;
+	h->block_units = units;
 	h->refs = 1;
 	h->is_response = is_response;
 	h->truncated = b->truncated;
@@ -201,10 +283,6 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 		memcpy(h->fields, b->fields, fbytes);
 	if (b->len)
 		memcpy(h->buf, b->buf, b->len);
-	/* Rules look fields up by name many times: each name is hashed once. */
-	for (uint32_t i = 0; i < h->nfields; i++)
-		h->fields[i].hash = head__name_hash(h->buf + h->fields[i].name.off, h->fields[i].name.len,
-						    b->len - h->fields[i].name.off);
 	hb_reset(b);
 	give_back(b);
 	return h;
@@ -220,7 +298,7 @@ struct http_head *head_ref(struct http_head *h)
 void head_unref(struct http_head *h)
 {
 	if (h && --h->refs == 0)
-		free(h->block ? h->block : h);
+		block_put(h->block ? h->block : h, h->block_units);
 }
 
 const struct hfield *head_field_n(const struct http_head *h, const char *name, size_t n)

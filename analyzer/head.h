@@ -97,6 +97,7 @@ struct http_head {
 	uint32_t dropped_fields; /* fields dropped at the header-count cap */
 	uint8_t major, minor;
 	uint8_t method;      /* llhttp_method_t, requests */
+	uint8_t block_units; /* the allocation's size in HEAD_BLOCK_UNIT, when it may be cached (head_unref); else 0 */
 	uint16_t status;     /* responses */
 	struct span method_s, uri, reason;
 	uint32_t nfields;
@@ -142,6 +143,21 @@ void hb_free(struct head_builder *b);
 #define HB_POOL 32
 void hb_pool_drain(void);
 int hb_pool_size(void);
+
+/*
+ * The allocations of frozen heads freed on a thread are kept for the next
+ * heads frozen on it, by size in units of HEAD_BLOCK_UNIT bytes up to
+ * HEAD_BLOCK_UNITS units, at most HEAD_CACHE_BYTES a thread (none under
+ * AddressSanitizer, which must see every use after free); larger heads,
+ * and what does not fit, go back to malloc.  hb_pool_drain frees them
+ * too; head_cache_bytes counts what the calling thread keeps.  Nothing
+ * is lost at the cap: it bounds memory kept free, as malloc's own caches.
+ */
+#define HEAD_BLOCK_UNIT 64
+#define HEAD_BLOCK_UNITS 32
+#define HEAD_CACHE_BYTES (1u << 20)
+size_t head_cache_bytes(void);
+size_t head_cache_cap(void); /* HEAD_CACHE_BYTES, or 0 in a build with AddressSanitizer */
 
 /* For hb_append: starts part (NULL when it is dropped), and makes room for n more bytes (how many fit). */
 struct span *hb__begin(struct head_builder *b, enum hb_part part);

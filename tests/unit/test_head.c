@@ -2,6 +2,7 @@
 #include "wl_test.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void test_pieces(void **state)
 {
@@ -176,6 +177,82 @@ static void test_pool(void **state)
 	assert_int_equal(hb_pool_size(), 0);
 }
 
+/* A head of one field, value n bytes long, frozen with room for before bytes in front of it. */
+static struct http_head *head_of(size_t before, size_t n)
+{
+	struct head_builder b;
+	hb_init(&b, 1 << 16, 16);
+	hb_append(&b, HB_NAME, "X-Pad", 5);
+	hb_end_part(&b);
+	char *v = malloc(n);
+	assert_non_null(v);
+	memset(v, 'v', n);
+	hb_append(&b, HB_VALUE, v, n);
+	hb_end_part(&b);
+	free(v);
+	struct http_head *h = hb_freeze_after(&b, before, false, 1, 1, 1, 0);
+	hb_free(&b);
+	assert_non_null(h);
+	return h;
+}
+
+/*
+ * A frozen head's allocation, freed, is kept for the next head of its
+ * size frozen on the thread (the last kept, first taken), with the room
+ * made in front of it (a transaction's) counted in its size; a head past
+ * HEAD_BLOCK_UNITS units is not kept, nor what would take the thread past
+ * HEAD_CACHE_BYTES; the field names are hashed all the same, and
+ * hb_pool_drain frees what is kept.  Without the cache (AddressSanitizer's
+ * build), nothing is kept.
+ */
+static void test_block_cache(void **state)
+{
+	hb_pool_drain();
+	assert_int_equal(head_cache_bytes(), 0);
+	struct http_head *h = head_of(304, 100);
+	size_t size = 304 + sizeof(struct http_head) + sizeof(struct hfield) + 5 + 100;
+	size_t units = (size + HEAD_BLOCK_UNIT - 1) / HEAD_BLOCK_UNIT;
+	void *block = h->block;
+	assert_ptr_equal(block, (char *)h - 304);
+	head_unref(h);
+	if (!head_cache_cap()) {
+		assert_int_equal(head_cache_bytes(), 0);
+		return;
+	}
+	assert_int_equal(head_cache_cap(), HEAD_CACHE_BYTES);
+	assert_int_equal(head_cache_bytes(), units * HEAD_BLOCK_UNIT);
+	/* The same size in units, without room in front: the same allocation. */
+	h = head_of(0, size - sizeof(struct http_head) - sizeof(struct hfield) - 5 - 10);
+	assert_ptr_equal(h, block);
+	assert_null(h->block);
+	assert_int_equal(head_cache_bytes(), 0);
+	assert_int_equal(h->fields[0].hash, head_name_hash("x-pad", 5));
+	assert_non_null(head_field(h, "X-Pad"));
+	head_unref(h);
+	/* Past the largest size kept: back to malloc. */
+	hb_pool_drain();
+	h = head_of(0, HEAD_BLOCK_UNIT * HEAD_BLOCK_UNITS - sizeof(struct http_head) - sizeof(struct hfield) - 4);
+	assert_int_equal(h->block_units, 0);
+	head_unref(h);
+	assert_int_equal(head_cache_bytes(), 0);
+	/* Up to the cap and no further. */
+	size_t n = HEAD_CACHE_BYTES / (HEAD_BLOCK_UNIT * HEAD_BLOCK_UNITS) + 4;
+	struct http_head **many = calloc(n, sizeof *many);
+	assert_non_null(many);
+	size_t largest = HEAD_BLOCK_UNIT * HEAD_BLOCK_UNITS - sizeof(struct http_head) - sizeof(struct hfield) - 5;
+	for (size_t i = 0; i < n; i++)
+		many[i] = head_of(0, largest);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(many[i]->block_units, HEAD_BLOCK_UNITS);
+		head_unref(many[i]);
+		assert_true(head_cache_bytes() <= HEAD_CACHE_BYTES);
+	}
+	assert_int_equal(head_cache_bytes(), HEAD_CACHE_BYTES);
+	free(many);
+	hb_pool_drain();
+	assert_int_equal(head_cache_bytes(), 0);
+}
+
 static void test_refs(void **state)
 {
 	struct http_head *h = mk_head(0, 1, "GET", "/", 0, NULL, NULL);
@@ -218,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_empty_piece_first),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_block_cache),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_name_hash),
 	};
