@@ -23,7 +23,7 @@
 enum {
 	BATCH_ITEMS = 512,         /* frames (and clock marks) handed over at once */
 	BATCH_BYTES = 512 << 10,   /* their payload bytes, copied out of the reader's buffer */
-	MAX_QUEUED = 8,            /* batches waiting for a worker: the reader waits past that */
+	MAX_QUEUED = 4,            /* batches waiting for a worker: the reader waits past that (docs/performance.md) */
 	BLOCK_EVENTS = 256,        /* results handed back at once */
 	MERGE_AHEAD = 8,           /* events ahead of the merge whose history slots are asked for */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
