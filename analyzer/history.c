@@ -561,6 +561,16 @@ uint64_t hist_url_key(const struct txn *t, const char *client_ip, uint64_t *clie
 	return url_key_of(url);
 }
 
+/*
+ * Only reads and prefetches, so GCC's link-time optimisation took it for
+ * a pure function and, its result unused, dropped every call to it: the
+ * profile-guided build asked for none of these slots until 2026-11-26
+ * (docs/performance.md; tests/prefetch_calls.py).  noipa keeps it out of
+ * that analysis (and out of line: a call a transaction).
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#endif
 void hist_prefetch(const struct history *h, uint64_t key, uint64_t client_key)
 {
 	if (h->nslots && key)
