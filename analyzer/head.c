@@ -251,9 +251,12 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	 * in the builder, before the copy.  Read back from the copy, the
 	 * names waited for its lines, out of the caches when the block was
 	 * kept since an earlier head (block_get). */
-	for (uint32_t i = 0; i < b->nfields; i++)
+	uint64_t names = 0;
+	for (uint32_t i = 0; i < b->nfields; i++) {
 		b->fields[i].hash = head__name_hash(b->buf + b->fields[i].name.off, b->fields[i].name.len,
 						    b->len - b->fields[i].name.off);
+		names |= head_name_bit(b->fields[i].hash);
+	}
 	size_t fbytes = (size_t)b->nfields * sizeof(struct hfield);
 	uint8_t units;
 	char *block = block_get(before + sizeof(struct http_head) + fbytes + b->len, &units);
@@ -277,6 +280,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	h->uri = b->uri;
 	h->reason = b->reason;
 	h->nfields = b->nfields;
+	h->names = names;
 	h->fields = (struct hfield *)(h + 1);
 	h->buf = (char *)h->fields + fbytes;
 	if (fbytes)
@@ -299,14 +303,6 @@ void head_unref(struct http_head *h)
 {
 	if (h && --h->refs == 0)
 		block_put(h->block ? h->block : h, h->block_units);
-}
-
-const struct hfield *head_field_n(const struct http_head *h, const char *name, size_t n)
-{
-	for (uint32_t i = 0; i < h->nfields; i++)
-		if (head_field_named(h, &h->fields[i], name, n))
-			return &h->fields[i];
-	return NULL;
 }
 
 unsigned head_field_count_n(const struct http_head *h, const char *name, size_t n)

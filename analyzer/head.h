@@ -81,6 +81,12 @@ static inline uint32_t head_name_hash(const char *p, size_t n)
 	return head__name_hash(p, n, n);
 }
 
+/* A name's bit in a head's set of names (http_head.names): its hash's low six bits. */
+static inline uint64_t head_name_bit(uint32_t hash)
+{
+	return (uint64_t)1 << (hash % 64);
+}
+
 /*
  * A finished head, owned by the transaction that keeps it.  One allocation
  * holds the struct, the fields and the bytes (and, for a request, the
@@ -102,6 +108,7 @@ struct http_head {
 	struct span method_s, uri, reason;
 	uint32_t nfields;
 	struct hfield *fields;
+	uint64_t names;      /* the bits of its fields' names (head_name_bit): a name whose bit is clear is not there */
 	char *buf;
 	void *block;         /* the allocation the head lives in, when room was made before it (hb_freeze_after); else NULL */
 };
@@ -269,9 +276,6 @@ static inline bool head_field_named(const struct http_head *h, const struct hfie
 	return f->name.len == n && head_name_eq(head_str(h, f->name), name, n);
 }
 
-/* The first field named by the n bytes of name, or NULL. */
-const struct hfield *head_field_n(const struct http_head *h, const char *name, size_t n);
-
 /* How many fields are named by the n bytes of name. */
 unsigned head_field_count_n(const struct http_head *h, const char *name, size_t n);
 
@@ -285,23 +289,27 @@ static inline bool head_field_is(const struct http_head *h, const struct hfield 
 	return head_field_named(h, f, name, strlen(name));
 }
 
-static inline const struct hfield *head_field(const struct http_head *h, const char *name)
-{
-	return head_field_n(h, name, strlen(name));
-}
-
 /*
- * head_field for a name whose head_name_hash is known (head_field_lit:
- * a literal's, worked out when compiling): fields are passed over by
- * their hash, and only one whose hash matches is compared by bytes.
+ * The first field named by the n bytes of name, whose head_name_hash is
+ * hash, or NULL: a head without the name's bit has none, and fields are
+ * passed over by their hash, only one whose hash matches compared by bytes.
  */
 static inline const struct hfield *head_field_hashed(const struct http_head *h, const char *name, size_t n,
 						     uint32_t hash)
 {
+	if (!(h->names & head_name_bit(hash)))
+		return NULL;
 	for (uint32_t i = 0; i < h->nfields; i++)
 		if (h->fields[i].hash == hash && head_field_named(h, &h->fields[i], name, n))
 			return &h->fields[i];
 	return NULL;
+}
+
+/* The first field named name, or NULL; a literal's length and hash are worked out when compiling. */
+static inline const struct hfield *head_field(const struct http_head *h, const char *name)
+{
+	size_t n = strlen(name);
+	return head_field_hashed(h, name, n, head_name_hash(name, n));
 }
 
 #define head_field_lit(h, lit) head_field_hashed(h, lit, sizeof(lit) - 1, head_name_hash(lit, sizeof(lit) - 1))

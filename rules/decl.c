@@ -76,7 +76,7 @@ static bool hashed_name_is(const struct http_head *h, const struct hfield *f, co
 
 static uint64_t name_bit(uint32_t hash)
 {
-	return (uint64_t)1 << (hash % 64);
+	return head_name_bit(hash);
 }
 
 /*
@@ -170,6 +170,41 @@ static bool method_eq(const char *m, const char *p, uint32_t n)
 	return m[n] == 0;
 }
 
+/* The methods decl_request_class knows, most common first; a class is 1 + the index. */
+static const char *const class_methods[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PATCH" };
+#define CLASS_METHODS (sizeof class_methods / sizeof class_methods[0])
+
+unsigned decl_request_class(const struct txn *t)
+{
+	const struct http_head *q = t->req;
+	if (!q || q->truncated)
+		return 0;
+	unsigned m = 0;
+	for (unsigned i = 0; i < CLASS_METHODS && !m; i++)
+		if (method_eq(class_methods[i], head_str(q, q->method_s), q->method_s.len))
+			m = i + 1;
+	unsigned v = q->major != 1 ? 3 : q->minor == 0 ? 1 : q->minor == 1 ? 2 : 3;
+	return m << 2 | v;
+}
+
+bool decl_case_request_may_apply(const struct decl_case *c, unsigned rc)
+{
+	if (!rc)
+		return true;
+	unsigned m = rc >> 2, v = rc & 3;
+	if (c->nmethods && m) {
+		bool in = false;
+		for (int i = 0; i < c->nmethods && !in; i++)
+			in = strcmp(c->methods[i], class_methods[m - 1]) == 0;
+		if (in == c->not_methods)
+			return false;
+	}
+	/* version is "1.0" or "1.1", as in case_applies. */
+	if (c->version && (v == 3 || (unsigned)(c->version[2] - '0') != v - 1))
+		return false;
+	return true;
+}
+
 /* Whether c applies to t, its status aside (status_applies). */
 static bool case_applies(const struct decl_case *c, const struct txn *t, const struct decl_names *names)
 {
@@ -233,19 +268,10 @@ static void fill(char *out, size_t n, const char *msg, const struct txn *t)
 	out[o] = 0;
 }
 
-static uint64_t names_in(const struct http_head *h)
-{
-	uint64_t set = 0;
-	if (h)
-		for (uint32_t i = 0; i < h->nfields; i++)
-			set |= name_bit(h->fields[i].hash);
-	return set;
-}
-
 void decl_names_of(const struct txn *t, struct decl_names *n)
 {
-	n->req = names_in(t->req);
-	n->resp = names_in(t->resp);
+	n->req = t->req ? t->req->names : 0;
+	n->resp = t->resp ? t->resp->names : 0;
 }
 
 uint64_t decl_name_bit(const char *name)

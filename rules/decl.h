@@ -101,6 +101,20 @@ void decl_statuses(const struct decl_rule *r, uint64_t set[STATUS_WORDS]);
 /* The status codes (0-999) case c may judge, as decl_statuses. */
 void decl_case_statuses(const struct decl_case *c, uint64_t set[STATUS_WORDS]);
 
+/*
+ * What the engine's memos know of t's request, as a small number: 0 when
+ * there is none or its head was cut; else its method's place among the
+ * common methods (0 for another) times 4, plus 1 for HTTP/1.0, 2 for
+ * HTTP/1.1, 3 for another version.
+ */
+unsigned decl_request_class(const struct txn *t);
+
+/*
+ * Whether c may apply to a request of class rc (decl_request_class):
+ * false only when the request's method or version is sure to fail c's.
+ */
+bool decl_case_request_may_apply(const struct decl_case *c, unsigned rc);
+
 /* Whether a case needs the request (it looks at the method, version or request fields). */
 bool decl_case_needs_request(const struct decl_case *c);
 

@@ -76,8 +76,10 @@ static unsigned plans_gen = 1; /* changes whenever the plans do: memos of anothe
 
 /*
  * Which steps of a plan pass the test of what they need depends only on
- * the status, the heads' sets of names and what the transaction lacks,
- * and most transactions share these with many before them (a server
+ * the status, the heads' sets of names, what the transaction lacks and
+ * its request's class (decl_request_class: a case about OPTIONS or
+ * HTTP/1.0 requests is left out for a GET over HTTP/1.1), and most
+ * transactions share these with many before them (a server
  * answers with the same fields again and again).  So each thread keeps
  * the positions that passed for the last signatures it saw, direct-mapped
  * (MEMO_SLOTS), and a transaction with a known signature runs those at
@@ -92,6 +94,7 @@ struct memo {
 	unsigned gen;       /* plans_gen when made; 0: empty */
 	uint16_t status;
 	uint8_t lack;
+	uint8_t rq;         /* decl_request_class */
 	uint16_t n;
 	uint8_t pos[PLAN_STEPS]; /* positions in the status's list, in order */
 };
@@ -519,10 +522,12 @@ void rules_evaluate(struct txn *t)
 		return;
 	}
 	/* The positions this signature ran before, if this thread remembers them. */
+	unsigned rq = decl_request_class(t);
 	uint64_t sig = (uint64_t)st * 0x9e3779b97f4a7c15ull ^ names.req * 0xbf58476d1ce4e5b9ull ^
-		       names.resp * 0x94d049bb133111ebull ^ lack;
+		       names.resp * 0x94d049bb133111ebull ^ (lack | rq << 3);
 	struct memo *m = &memos[(sig ^ sig >> 29) % MEMO_SLOTS];
-	if (m->gen != plans_gen || m->status != st || m->lack != lack || m->req != names.req || m->resp != names.resp) {
+	if (m->gen != plans_gen || m->status != st || m->lack != lack || m->rq != rq || m->req != names.req ||
+	    m->resp != names.resp) {
 		/* The positions to visit: direct, and those keyed by a bit the heads have;
 		 * of them, those whose needs the heads meet. */
 		uint64_t run[PLAN_WORDS];
@@ -538,7 +543,9 @@ void rules_evaluate(struct txn *t)
 		for (int w = 0; w < PLAN_WORDS; w++) {
 			for (uint64_t b = run[w]; b; b &= b - 1) {
 				int k = w * 64 + __builtin_ctzll(b);
-				if (step_due(&steps[list[k]], miss_req, miss_resp, lack))
+				const struct rule_step *s = &steps[list[k]];
+				if (step_due(s, miss_req, miss_resp, lack) &&
+				    !(s->dcase && !decl_case_request_may_apply(s->dcase, rq)))
 					m->pos[m->n++] = (uint8_t)k;
 			}
 		}
@@ -546,6 +553,7 @@ void rules_evaluate(struct txn *t)
 		m->resp = names.resp;
 		m->status = (uint16_t)st;
 		m->lack = (uint8_t)lack;
+		m->rq = (uint8_t)rq;
 		m->gen = plans_gen;
 	}
 	for (int i = 0; i < m->n; i++)

@@ -1,6 +1,7 @@
 /* test_head.c: collecting heads from pieces, and the caps on them. */
 #include "wl_test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,6 +289,43 @@ static void test_name_hash(void **state)
 	head_unref(h);
 }
 
+/*
+ * A head's set of names has each field's bit and no other, and a lookup
+ * trusts a clear bit: a name whose bit is set by another name is still
+ * looked for among the fields, and told apart by its bytes.
+ */
+static void test_names_set(void **state)
+{
+	const char *const fields[] = { "Date", "x", "content-TYPE", "text/plain", "Date", "y", NULL };
+	struct http_head *h = mk_head(1, 0, NULL, NULL, 200, "OK", fields);
+	uint64_t want = head_name_bit(head_name_hash("date", 4)) | head_name_bit(head_name_hash("content-type", 12));
+	assert_true(h->names == want);
+	assert_ptr_equal(head_field(h, "DATE"), &h->fields[0]);
+	assert_ptr_equal(head_field(h, "Content-Type"), &h->fields[1]);
+	assert_null(head_field(h, "ETag"));
+	/* A name with Date's bit but not Date's name: not found, though its bit is set. */
+	char other[16];
+	uint32_t date_bit = head_name_hash("date", 4) % 64;
+	int k = 0;
+	do
+		snprintf(other, sizeof other, "X-%d", k++);
+	while (head_name_hash(other, strlen(other)) % 64 != date_bit);
+	assert_null(head_field(h, other));
+	head_unref(h);
+	/* With that field present, it is found behind Date. */
+	const char *const more[] = { "Date", "x", other, "1", NULL };
+	h = mk_head(1, 0, NULL, NULL, 200, "OK", more);
+	assert_true(h->names == head_name_bit(head_name_hash("date", 4)));
+	assert_ptr_equal(head_field(h, other), &h->fields[1]);
+	assert_ptr_equal(head_field(h, "date"), &h->fields[0]);
+	head_unref(h);
+	/* A head without fields has no names. */
+	h = mk_head(0, 1, "GET", "/", 0, NULL, NULL);
+	assert_true(h->names == 0);
+	assert_null(head_field(h, "Host"));
+	head_unref(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_block_cache),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_name_hash),
+		cmocka_unit_test(test_names_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

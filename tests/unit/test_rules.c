@@ -467,6 +467,48 @@ static void test_memo_follows_rules(void **state)
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "test-seen-on-405", NULL), 0);
 }
 
+/* Judges a response with status to a request of method ms, HTTP/1.minor, without fields; findings of id. */
+static int check_request(const char *ms, uint8_t minor, int status, const char *id)
+{
+	struct txn *t = mk_txn(HTTP_GET, ms, status, no_fields, 0);
+	t->req->minor = minor;
+	int n = fired(t, id, NULL);
+	txn_free(t);
+	return n;
+}
+
+static void test_memo_follows_request(void **state)
+{
+	/* The engine passes over a case whose method or version the request
+	 * does not have, and remembers that with the signature: transactions
+	 * alike but for their requests' method or version, one after the
+	 * other, are each judged by their own. */
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		/* status-for-safe-method: 201, 202, 409 to GET, HEAD, OPTIONS, TRACE. */
+		assert_int_equal(check_request("GET", 1, 201, "status-for-safe-method"), 1);
+		assert_int_equal(check_request("POST", 1, 201, "status-for-safe-method"), 0);
+		assert_int_equal(check_request("TRACE", 1, 201, "status-for-safe-method"), 1);
+		assert_int_equal(check_request("PATCH", 1, 201, "status-for-safe-method"), 0);
+		/* A method outside the classes the engine knows: the case decides. */
+		assert_int_equal(check_request("PROPFIND", 1, 201, "status-for-safe-method"), 0);
+		assert_int_equal(check_request("GET", 1, 201, "status-for-safe-method"), 1);
+		/* not-modified-non-get: 304 to a method other than GET and HEAD. */
+		assert_int_equal(check_request("GET", 1, 304, "not-modified-non-get"), 0);
+		assert_int_equal(check_request("POST", 1, 304, "not-modified-non-get"), 1);
+		assert_int_equal(check_request("PROPFIND", 1, 304, "not-modified-non-get"), 1);
+		assert_int_equal(check_request("HEAD", 1, 304, "not-modified-non-get"), 0);
+		assert_int_equal(check_request("DELETE", 1, 304, "not-modified-non-get"), 1);
+		/* host-not-rejected: a 2xx or 3xx to an HTTP/1.1 request without Host. */
+		assert_int_equal(check_request("GET", 1, 200, "host-not-rejected"), 1);
+		assert_int_equal(check_request("GET", 0, 200, "host-not-rejected"), 0);
+		assert_int_equal(check_request("GET", 1, 200, "host-not-rejected"), 1);
+		assert_int_equal(check_request("GET", 9, 200, "host-not-rejected"), 0);
+		assert_int_equal(check_request("PROPFIND", 1, 200, "host-not-rejected"), 1);
+		assert_int_equal(check_request("PROPFIND", 0, 200, "host-not-rejected"), 0);
+	}
+}
+
 /*
  * A declarative rule's conditions find their fields wherever they are:
  * behind other fields whose names share the name's bit (head_name_hash
@@ -588,7 +630,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_name_eq), cmocka_unit_test(test_tchar),
 		cmocka_unit_test(test_status_lists), cmocka_unit_test(test_c_needs),
-		cmocka_unit_test(test_memo_follows_rules),
+		cmocka_unit_test(test_memo_follows_rules), cmocka_unit_test(test_memo_follows_request),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
