@@ -185,6 +185,7 @@ void engine_free(struct engine *e)
 	if (e->par)
 		par_stop(e->par);
 	e->par = NULL;
+	flow_table_free(&e->flows);
 	frag_free(&e->frags);
 	redir_free(&e->redirects);
 	hist_free(&e->history);

@@ -1,6 +1,7 @@
 /* flow.c: the connection table (uthash) with its least-recently-active list. */
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -77,16 +78,33 @@ int flow_key_make(struct flow_key *k, const struct dec_pkt *p)
 	return side;
 }
 
+/* hash's slot in front of the buckets, or NULL when there are none. */
+static struct flow_front *front_of(struct flow_table *t, unsigned hash)
+{
+	return t->front ? &t->front[hash % FLOW_FRONT_SLOTS] : NULL;
+}
+
 struct flow_entry *flow_find(struct flow_table *t, const struct flow_key *k)
 {
+	unsigned h = flow__hash(k);
+	struct flow_front *f = front_of(t, h);
+	if (f && f->e && f->hash == h && !flow__keycmp(&f->e->key, k))
+		return f->e;
 	struct flow_entry *e = NULL;
-	HASH_FIND(hh, t->hash, k, sizeof *k, e);
+	HASH_FIND_BYHASHVALUE(hh, t->hash, k, sizeof *k, h, e);
+	if (e && f)
+		*f = (struct flow_front){ h, e };
 	return e;
 }
 
 void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now)
 {
+	if (!t->front)
+		t->front = calloc(FLOW_FRONT_SLOTS, sizeof *t->front);
 	HASH_ADD(hh, t->hash, key, sizeof e->key, e);
+	struct flow_front *f = front_of(t, e->hh.hashv);
+	if (f)
+		*f = (struct flow_front){ e->hh.hashv, e };
 	e->last_sec = now;
 	DL_APPEND2(t->lru_head, e, lru_prev, lru_next);
 	t->count++;
@@ -94,6 +112,10 @@ void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now)
 
 void flow_remove(struct flow_table *t, struct flow_entry *e)
 {
+	/* An entry is only ever in its own hash's slot. */
+	struct flow_front *f = front_of(t, e->hh.hashv);
+	if (f && f->e == e)
+		f->e = NULL;
 	HASH_DELETE(hh, t->hash, e);
 	DL_DELETE2(t->lru_head, e, lru_prev, lru_next);
 	t->count--;
@@ -107,4 +129,10 @@ void flow_touch(struct flow_table *t, struct flow_entry *e, int64_t now)
 		DL_DELETE2(t->lru_head, e, lru_prev, lru_next);
 		DL_APPEND2(t->lru_head, e, lru_prev, lru_next);
 	}
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	free(t->front);
+	t->front = NULL;
 }

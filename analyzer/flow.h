@@ -28,10 +28,26 @@ struct flow_entry {
 	int64_t last_sec;                       /* capture time of the last packet */
 };
 
+/*
+ * In front of uthash's buckets, a direct-mapped array of the entries last
+ * found or added, by hash: a lookup is one probe of one slot, and reads
+ * no other connection.  uthash keeps about two entries a bucket (32
+ * buckets for 64 connections), chained through the entries themselves,
+ * so a lookup read the lines of about two connections, out of the caches
+ * by the time a connection's next packet came (docs/performance.md).
+ * The table works the same without it (when its allocation failed).
+ */
+#define FLOW_FRONT_SLOTS 4096
+struct flow_front {
+	uint32_t hash;
+	struct flow_entry *e;                   /* NULL: empty */
+};
+
 struct flow_table {
 	struct flow_entry *hash;
 	struct flow_entry *lru_head;            /* utlist DL list: lru_head->lru_prev is the newest */
 	uint32_t count;
+	struct flow_front *front;               /* FLOW_FRONT_SLOTS, made with the first entry; or NULL */
 };
 
 /* Fills k from a segment and returns the sender's side (0 or 1). */
@@ -49,6 +65,9 @@ struct flow_entry *flow_find(struct flow_table *t, const struct flow_key *k);
 void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now);
 
 void flow_remove(struct flow_table *t, struct flow_entry *e);
+
+/* Frees what the table itself holds (its entries are the caller's, removed first). */
+void flow_table_free(struct flow_table *t);
 
 /* Marks e active at now (moves it to the end of the LRU list). */
 void flow_touch(struct flow_table *t, struct flow_entry *e, int64_t now);

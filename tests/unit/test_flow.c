@@ -1,0 +1,143 @@
+/* test_flow.c: the connection table, its slots in front of uthash's buckets among them. */
+#include "wl_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+/* A key for connection i: 10.0.x.y:(1024 + i % 50000) to 10.1.0.1:80, written as flow_key_make would. */
+static struct flow_key key_of(unsigned i, int side)
+{
+	uint8_t a[4] = { 10, 0, (uint8_t)(i >> 8), (uint8_t)i }, b[4] = { 10, 1, 0, 1 };
+	struct dec_pkt p;
+	memset(&p, 0, sizeof p);
+	p.family = 4;
+	memcpy(side ? p.src : p.dst, b, 4);
+	memcpy(side ? p.dst : p.src, a, 4);
+	p.sport = side ? 80 : (uint16_t)(1024 + i % 50000);
+	p.dport = side ? (uint16_t)(1024 + i % 50000) : 80;
+	struct flow_key k;
+	flow_key_make(&k, &p);
+	return k;
+}
+
+static struct flow_entry *entry_of(unsigned i)
+{
+	struct flow_entry *e = calloc(1, sizeof *e);
+	assert_non_null(e);
+	e->key = key_of(i, 0);
+	return e;
+}
+
+/* Entries are found from both directions, again and again, and not once removed. */
+static void test_find_remove(void **state)
+{
+	(void)state;
+	struct flow_table t;
+	memset(&t, 0, sizeof t);
+	enum { N = 3000 };
+	struct flow_entry **e = calloc(N, sizeof *e);
+	assert_non_null(e);
+	for (unsigned i = 0; i < N; i++) {
+		e[i] = entry_of(i);
+		flow_insert(&t, e[i], 0);
+	}
+	assert_int_equal(t.count, N);
+	for (int round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < N; i++) {
+			struct flow_key a = key_of(i, 0), b = key_of(i, 1);
+			assert_ptr_equal(flow_find(&t, &a), e[i]);
+			assert_ptr_equal(flow_find(&t, &b), e[i]);
+		}
+	}
+	/* Every other one removed: those are not found, found as they were
+	 * a moment ago; the others still are. */
+	for (unsigned i = 0; i < N; i += 2) {
+		flow_remove(&t, e[i]);
+		free(e[i]);
+		e[i] = NULL;
+	}
+	for (unsigned i = 0; i < N; i++) {
+		struct flow_key a = key_of(i, 0);
+		assert_ptr_equal(flow_find(&t, &a), e[i]);
+	}
+	/* A key added again after its removal is the new entry. */
+	e[0] = entry_of(0);
+	flow_insert(&t, e[0], 1);
+	struct flow_key k0 = key_of(0, 1);
+	assert_ptr_equal(flow_find(&t, &k0), e[0]);
+	for (unsigned i = 0; i < N; i++) {
+		if (e[i]) {
+			flow_remove(&t, e[i]);
+			free(e[i]);
+		}
+	}
+	assert_int_equal(t.count, 0);
+	assert_null(flow_first(&t));
+	flow_table_free(&t);
+	free(e);
+}
+
+/*
+ * Keys whose hashes share a slot in front of the buckets: each is found,
+ * whichever was looked up last, and removing one leaves the other found.
+ */
+static void test_front_collisions(void **state)
+{
+	(void)state;
+	struct flow_table t;
+	memset(&t, 0, sizeof t);
+	struct flow_key k0 = key_of(0, 0);
+	unsigned slot = flow_key_hash(&k0) % FLOW_FRONT_SLOTS, other = 0;
+	for (unsigned i = 1; i < 1000000 && !other; i++) {
+		struct flow_key k = key_of(i, 0);
+		if (flow_key_hash(&k) % FLOW_FRONT_SLOTS == slot)
+			other = i;
+	}
+	assert_true(other != 0);
+	struct flow_entry *a = entry_of(0), *b = entry_of(other);
+	flow_insert(&t, a, 0);
+	flow_insert(&t, b, 0);
+	struct flow_key ka = key_of(0, 1), kb = key_of(other, 1);
+	for (int i = 0; i < 4; i++) {
+		assert_ptr_equal(flow_find(&t, i & 1 ? &kb : &ka), i & 1 ? b : a);
+		assert_ptr_equal(flow_find(&t, i & 1 ? &ka : &kb), i & 1 ? a : b);
+	}
+	/* The slot holds a, the last found: a removed, b stays; a added again and removed, likewise. */
+	flow_remove(&t, a);
+	assert_null(flow_find(&t, &ka));
+	assert_ptr_equal(flow_find(&t, &kb), b);
+	flow_insert(&t, a, 0);
+	assert_ptr_equal(flow_find(&t, &ka), a);
+	flow_remove(&t, a);
+	assert_null(flow_find(&t, &ka));
+	assert_ptr_equal(flow_find(&t, &kb), b);
+	flow_remove(&t, b);
+	assert_null(flow_find(&t, &kb));
+	free(a);
+	free(b);
+	flow_table_free(&t);
+}
+
+/* A table that never held an entry is looked up and freed like any other. */
+static void test_empty(void **state)
+{
+	(void)state;
+	struct flow_table t;
+	memset(&t, 0, sizeof t);
+	struct flow_key k = key_of(7, 0);
+	assert_null(flow_find(&t, &k));
+	flow_table_free(&t);
+	flow_table_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_find_remove),
+		cmocka_unit_test(test_front_collisions),
+		cmocka_unit_test(test_empty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
