@@ -133,7 +133,7 @@ int redir_request_url(const struct txn *t, char *out, size_t n)
 	 * transaction.  Each piece ends at a NUL in it, as with "%.*s", so
 	 * that the URL is a C string of the bytes before it. */
 	size_t k;
-	if (ul >= 7 && strncasecmp(u, "http://", 7) == 0) {
+	if (ul >= 7 && head_name_eq(u, "http://", 7)) {
 		/* absolute-form (a proxy request) */
 		k = printed_len(u, ul);
 		if (k >= n)

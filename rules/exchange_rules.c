@@ -152,7 +152,7 @@ void check_via_missing(const struct txn *t, struct rule_out *out)
 	/* RFC 9110 §7.6.3: a proxy MUST send Via in each message it
 	 * forwards.  A request in absolute-form (RFC 9112 §3.2.2) is sent to
 	 * a proxy; its response without Via did not say it passed one. */
-	if (!exchange(t) || t->req->uri.len < 7 || strncasecmp(head_str(t->req, t->req->uri), "http://", 7) != 0)
+	if (!exchange(t) || t->req->uri.len < 7 || !head_name_eq(head_str(t->req, t->req->uri), "http://", 7))
 		return;
 	if (!head_field(t->resp, "Via"))
 		rule_report(out, SEV_WARNING, "response to a proxy request (absolute-form) has no Via");

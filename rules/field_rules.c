@@ -497,7 +497,7 @@ void check_reason_phrase_mismatch(const struct txn *t, struct rule_out *out)
 	const char *r = head_str(h, h->reason);
 	int other = 0;
 	for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++) {
-		if (phrases[i].len != h->reason.len || strncasecmp(r, phrases[i].phrase, h->reason.len) != 0)
+		if (phrases[i].len != h->reason.len || !head_name_eq(r, phrases[i].phrase, h->reason.len))
 			continue;
 		if (phrases[i].code == h->status)
 			return;
@@ -843,20 +843,20 @@ void check_content_type_mismatch(const struct txn *t, struct rule_out *out)
 	 * looked at: told apart from the three by their first letter, most. */
 	char c0 = ct->value.len ? (char)(v[0] | 0x20) : 0;
 	if ((c0 != 't' && c0 != 'i' && c0 != 'a') ||
-	    (c0 == 'a' && (ct->value.len < 15 || strncasecmp(v, "application/pdf", 15) != 0)))
+	    (c0 == 'a' && (ct->value.len < 15 || !head_name_eq(v, "application/pdf", 15))))
 		return;
 	uint32_t vl = 0;
 	while (vl < ct->value.len && v[vl] != ';' && v[vl] != ' ')
 		vl++;
-	bool text = vl > 5 && strncasecmp(v, "text/", 5) == 0;
-	bool image = vl > 6 && strncasecmp(v, "image/", 6) == 0 && !(vl > 4 && strncasecmp(v + vl - 4, "+xml", 4) == 0);
-	bool pdf = vl == 15 && strncasecmp(v, "application/pdf", 15) == 0;
+	bool text = vl > 5 && head_name_eq(v, "text/", 5);
+	bool image = vl > 6 && head_name_eq(v, "image/", 6) && !(vl > 4 && head_name_eq(v + vl - 4, "+xml", 4));
+	bool pdf = vl == 15 && head_name_eq(v, "application/pdf", 15);
 	if (!text && !image && !pdf)
 		return;
 	const char *is = sniff(b, t->nfirst);
 	if (is) {
-		bool same = strlen(is) == vl && strncasecmp(v, is, vl) == 0;
-		same |= vl == 9 && strncasecmp(v, "image/jpg", 9) == 0 && strcmp(is, "image/jpeg") == 0;
+		bool same = strlen(is) == vl && head_name_eq(v, is, vl);
+		same |= vl == 9 && head_name_eq(v, "image/jpg", 9) && strcmp(is, "image/jpeg") == 0;
 		if (!same)
 			rule_report(out, SEV_INFO, "Content-Type says %.*s, but the content starts as %s", SHOW(vl), v, is);
 		return;
