@@ -120,6 +120,55 @@ static void test_front_collisions(void **state)
 	flow_table_free(&t);
 }
 
+/* The key as its fields say it: side 0 the endpoint that sorts first (address, then port), padding zero. */
+static void reference_key(struct flow_key *k, const struct dec_pkt *p, int *side)
+{
+	size_t alen = p->family == 4 ? 4 : 16;
+	int c = memcmp(p->src, p->dst, alen);
+	*side = c < 0 || (c == 0 && p->sport <= p->dport) ? 0 : 1;
+	memset(k, 0, sizeof *k);
+	k->family = p->family;
+	memcpy(k->addr[*side], p->src, alen);
+	memcpy(k->addr[!*side], p->dst, alen);
+	k->port[*side] = p->sport;
+	k->port[!*side] = p->dport;
+}
+
+/* flow_key_make writes the key's bytes as its fields say, whatever way it writes them. */
+static void test_key_layout(void **state)
+{
+	(void)state;
+	static const uint8_t v4[][4] = { { 10, 0, 0, 1 }, { 10, 0, 0, 2 }, { 192, 168, 255, 1 }, { 1, 255, 0, 0 } };
+	static const uint8_t v6[][16] = { { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+					  { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
+					  { 0xfe, 0x80, [8] = 0xff, [15] = 0x10 } };
+	static const uint16_t ports[] = { 80, 443, 1024, 65535, 80 };
+	for (int fam = 4; fam <= 6; fam += 2) {
+		int na = fam == 4 ? 4 : 3;
+		for (int i = 0; i < na; i++)
+			for (int j = 0; j < na; j++)
+				for (int x = 0; x < 5; x++)
+					for (int y = 0; y < 5; y++) {
+						struct dec_pkt p;
+						memset(&p, 0xa5, sizeof p); /* what flow_key_make must not read */
+						p.family = (uint8_t)fam;
+						memset(p.src, 0, sizeof p.src);
+						memset(p.dst, 0, sizeof p.dst);
+						memcpy(p.src, fam == 4 ? v4[i] : v6[i], fam == 4 ? 4 : 16);
+						memcpy(p.dst, fam == 4 ? v4[j] : v6[j], fam == 4 ? 4 : 16);
+						p.sport = ports[x];
+						p.dport = ports[y];
+						struct flow_key got, want;
+						memset(&got, 0x5a, sizeof got);
+						int want_side, side = flow_key_make(&got, &p);
+						reference_key(&want, &p, &want_side);
+						assert_int_equal(side, want_side);
+						assert_memory_equal(&got, &want, sizeof got);
+						assert_int_equal(flow_key_hash(&got), flow_key_hash(&want));
+					}
+	}
+}
+
 /* A table that never held an entry is looked up and freed like any other. */
 static void test_empty(void **state)
 {
@@ -138,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_find_remove),
 		cmocka_unit_test(test_front_collisions),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_key_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
