@@ -74,11 +74,6 @@ static bool hashed_name_is(const struct http_head *h, const struct hfield *f, co
 	return head_name_eq(a, name, nl);
 }
 
-static uint64_t name_bit(uint32_t hash)
-{
-	return head_name_bit(hash);
-}
-
 /*
  * Whether the fields of h satisfy c; names is h's set of name bits
  * (struct decl_names).  The answer depends on whether a field has the
@@ -89,7 +84,7 @@ static bool hcond_holds(const struct hcond *c, const struct http_head *h, uint64
 {
 	size_t nl = c->nlen;
 	bool present = false, matched = false;
-	if (names & name_bit(c->hash)) {
+	if (names & head_name_bit(c->hash)) {
 		for (uint32_t i = 0; i < h->nfields; i++) {
 			const struct hfield *f = &h->fields[i];
 			if (f->hash != c->hash || !hashed_name_is(h, f, c->name, nl))
@@ -276,7 +271,7 @@ void decl_names_of(const struct txn *t, struct decl_names *n)
 
 uint64_t decl_name_bit(const char *name)
 {
-	return name_bit(head_name_hash(name, strlen(name)));
+	return head_name_bit(head_name_hash(name, strlen(name)));
 }
 
 /* The names conditions need present: "present" and /pattern/ hold only when a field has the name. */
@@ -285,7 +280,7 @@ static uint64_t needed(const struct hcond *h, int n)
 	uint64_t set = 0;
 	for (int i = 0; i < n; i++)
 		if (h[i].kind == HC_PRESENT || h[i].kind == HC_MATCH)
-			set |= name_bit(h[i].hash);
+			set |= head_name_bit(h[i].hash);
 	return set;
 }
 
