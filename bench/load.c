@@ -1,0 +1,114 @@
+/*
+ * load: a load generator of the kind the issue's reference captures were
+ * recorded under (wrk): C keep-alive connections to 127.0.0.1:PORT, each
+ * asking "GET PATH" again and again, one request at a time, until N
+ * requests have been answered in all.  It reads each response to its end
+ * (by its Content-Length) before sending the next request, and stops
+ * with a message on the first error.  Made for bench/record_nginx.sh.
+ *   load PORT CONNECTIONS REQUESTS [PATH]
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int port;
+static const char *path = "/";
+static atomic_long left;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "load: %s: %s\n", what, errno ? strerror(errno) : "unexpected response");
+	exit(1);
+}
+
+/* Reads one response whose first `have` bytes are in buf; returns how many bytes past it were read. */
+static size_t read_response(int s, char *buf, size_t cap, size_t have)
+{
+	for (;;) {
+		char *end = memmem(buf, have, "\r\n\r\n", 4);
+		if (end) {
+			size_t head = (size_t)(end - buf) + 4;
+			const char *cl = strcasestr(buf, "\r\nContent-Length:");
+			if (!cl || cl > end)
+				die("a response without Content-Length");
+			size_t need = head + strtoul(cl + 17, NULL, 10);
+			if (need > cap)
+				die("a response larger than the buffer");
+			while (have < need) {
+				ssize_t n = read(s, buf + have, cap - have);
+				if (n <= 0)
+					die("read");
+				have += (size_t)n;
+			}
+			memmove(buf, buf + need, have - need);
+			return have - need;
+		}
+		if (have == cap)
+			die("a head larger than the buffer");
+		ssize_t n = read(s, buf + have, cap - have);
+		if (n <= 0)
+			die("read");
+		have += (size_t)n;
+	}
+}
+
+static void *conn_main(void *arg)
+{
+	(void)arg;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) != 0)
+		die("connect");
+	int one = 1;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	char req[512];
+	int rl = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", path, port);
+	static _Thread_local char buf[1 << 16];
+	size_t have = 0;
+	while (atomic_fetch_sub(&left, 1) > 0) {
+		if (write(s, req, (size_t)rl) != rl)
+			die("write");
+		have = read_response(s, buf, sizeof buf, have);
+	}
+	close(s);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4 || argc > 5) {
+		fprintf(stderr, "usage: load PORT CONNECTIONS REQUESTS [PATH]\n");
+		return 2;
+	}
+	port = atoi(argv[1]);
+	int conns = atoi(argv[2]);
+	long n = atol(argv[3]);
+	if (argc == 5)
+		path = argv[4];
+	if (port <= 0 || port > 65535 || conns <= 0 || conns > 1024 || n <= 0 || strlen(path) > 256) {
+		fprintf(stderr, "load: PORT 1-65535, CONNECTIONS 1-1024, REQUESTS > 0, PATH up to 256 bytes\n");
+		return 2;
+	}
+	atomic_store(&left, n);
+	pthread_t *t = calloc((size_t)conns, sizeof *t);
+	if (!t)
+		die("calloc");
+	for (int i = 0; i < conns; i++)
+		if (pthread_create(&t[i], NULL, conn_main, NULL) != 0)
+			die("pthread_create");
+	for (int i = 0; i < conns; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return 0;
+}
