@@ -26,9 +26,18 @@ static inline unsigned flow__hash(const void *key)
 	uint64_t h = 0;
 	for (unsigned i = 0; i < FLOW_KEY_WORDS; i++)
 		h = (h ^ flow__word(key, i)) * 0x9e3779b97f4a7c15ull;
-	/* The bucket is taken from the low bits: fold the high ones in. */
-	h ^= h >> 29;
-	h ^= h >> 32;
+	/*
+	 * A product's low bits depend only on its factors' low bits, so
+	 * after the loop a key's high bytes (a port in the first word's top
+	 * half, an IPv6 address's last bytes) have reached only the high
+	 * bits.  The slots and buckets are taken from the low bits and the
+	 * worker from the high ones: fold the high bits down and multiply
+	 * again, twice, so that every bit of the key reaches every bit of the
+	 * hash (SplitMix64's finalizer).
+	 */
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	h ^= h >> 31;
 	return (unsigned)h;
 }
 

@@ -48,7 +48,7 @@ cat > "$dir/nginx.conf" <<CONF
 worker_processes 1;
 pid $dir/nginx.pid;
 error_log $dir/logs/error.log;
-events { worker_connections 1024; }
+events { worker_connections 2048; }
 http {
   access_log off;
   $( [ -f "$mime" ] && echo "include $mime;" )
@@ -56,6 +56,7 @@ http {
   server { listen 127.0.0.1:$port; root $dir/www; }
 }
 CONF
+ulimit -n 4096 2>/dev/null || true   # --conns up to 1024: a socket each, on both sides
 nginx -p "$dir" -c "$dir/nginx.conf"
 tcpdump -Z root -i lo -s 0 -B 262144 -w "$out" "tcp port $port" 2>"$dir/tcpdump.err" &
 tcpd=$!

@@ -169,6 +169,66 @@ static void test_key_layout(void **state)
 	}
 }
 
+/*
+ * Keys of n connections to port 18080: mode 0, clients whose addresses
+ * differ in their last byte, each from port0; mode 1, one client, from
+ * ports port0 up, to another address; mode 2, the same, to its own
+ * address (loopback: the key's side is then chosen by the ports).
+ */
+static void keys_between(struct flow_key *k, unsigned n, int fam, int mode, uint16_t port0)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct dec_pkt p;
+		memset(&p, 0, sizeof p);
+		p.family = (uint8_t)fam;
+		size_t alen = fam == 4 ? 4 : 16;
+		memset(p.src, 0, sizeof p.src);
+		memset(p.dst, 0, sizeof p.dst);
+		p.src[0] = p.dst[0] = fam == 4 ? 127 : 0xfd;
+		p.src[alen - 1] = mode ? 1 : (uint8_t)(1 + i);
+		p.dst[alen - 1] = 1;
+		p.dst[alen - 2] = mode == 2 ? 0 : 1;
+		p.sport = (uint16_t)(mode ? port0 + i : port0);
+		p.dport = 18080;
+		flow_key_make(&k[i], &p);
+	}
+}
+
+/*
+ * Connections that differ only in the client's port (one client, one
+ * server: a load generator, a browser, a proxy) or in the last byte of
+ * the client's address spread over the slots in front of the buckets,
+ * over uthash's buckets (the hash's low bits) and over the workers (its
+ * high bits), as many distinct values as a random hash gives.  A hash
+ * whose low bits depend only on the key's low bytes put 64 such
+ * connections in 8 of the 4096 slots, so that most lookups walked chains.
+ */
+static void test_hash_spreads(void **state)
+{
+	(void)state;
+	enum { N = 64 };
+	struct flow_key k[N];
+	for (int fam = 4; fam <= 6; fam += 2)
+		for (int mode = 0; mode < 3; mode++)
+			for (uint16_t port0 = 1024; port0 < 60000; port0 += 19937) {
+				keys_between(k, N, fam, mode, port0);
+				bool slot[FLOW_FRONT_SLOTS] = { false }, bucket[32] = { false };
+				unsigned slots = 0, buckets = 0, worker[2] = { 0, 0 };
+				for (unsigned i = 0; i < N; i++) {
+					uint32_t h = flow_key_hash(&k[i]);
+					slots += !slot[h % FLOW_FRONT_SLOTS];
+					slot[h % FLOW_FRONT_SLOTS] = true;
+					buckets += !bucket[h & 31];
+					bucket[h & 31] = true;
+					worker[((uint64_t)h * 2) >> 32]++;
+				}
+				/* A random hash: 63.5 slots, 27.7 buckets, 32 a worker, on average; 8 slots and 8 buckets fail. */
+				assert_in_range(slots, 56, N);
+				assert_in_range(buckets, 18, 32);
+				assert_in_range(worker[0], 16, 48);
+			}
+}
+
 /* A table that never held an entry is looked up and freed like any other. */
 static void test_empty(void **state)
 {
@@ -188,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_front_collisions),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_key_layout),
+		cmocka_unit_test(test_hash_spreads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
