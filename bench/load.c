@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,41 +26,47 @@ static int port;
 static const char *path = "/";
 static atomic_long left;
 
-static void die(const char *what)
+/* Stops the whole run: what went wrong, and the system's reason when there is one. */
+static void die(const char *what, bool sys)
 {
-	fprintf(stderr, "load: %s: %s\n", what, errno ? strerror(errno) : "unexpected response");
+	if (sys)
+		fprintf(stderr, "load: %s: %s\n", what, strerror(errno));
+	else
+		fprintf(stderr, "load: %s\n", what);
 	exit(1);
+}
+
+/* Reads more of the connection into buf[have..cap), keeping a NUL after what was read. */
+static size_t read_more(int s, char *buf, size_t cap, size_t have)
+{
+	if (have + 1 >= cap)
+		die("a response larger than the buffer", false);
+	ssize_t n = read(s, buf + have, cap - 1 - have);
+	if (n < 0)
+		die("read", true);
+	if (n == 0)
+		die("the server closed the connection", false);
+	have += (size_t)n;
+	buf[have] = '\0';
+	return have;
 }
 
 /* Reads one response whose first `have` bytes are in buf; returns how many bytes past it were read. */
 static size_t read_response(int s, char *buf, size_t cap, size_t have)
 {
-	for (;;) {
-		char *end = memmem(buf, have, "\r\n\r\n", 4);
-		if (end) {
-			size_t head = (size_t)(end - buf) + 4;
-			const char *cl = strcasestr(buf, "\r\nContent-Length:");
-			if (!cl || cl > end)
-				die("a response without Content-Length");
-			size_t need = head + strtoul(cl + 17, NULL, 10);
-			if (need > cap)
-				die("a response larger than the buffer");
-			while (have < need) {
-				ssize_t n = read(s, buf + have, cap - have);
-				if (n <= 0)
-					die("read");
-				have += (size_t)n;
-			}
-			memmove(buf, buf + need, have - need);
-			return have - need;
-		}
-		if (have == cap)
-			die("a head larger than the buffer");
-		ssize_t n = read(s, buf + have, cap - have);
-		if (n <= 0)
-			die("read");
-		have += (size_t)n;
-	}
+	char *end;
+	while (!(end = memmem(buf, have, "\r\n\r\n", 4)))
+		have = read_more(s, buf, cap, have);
+	size_t head = (size_t)(end - buf) + 4;
+	/* The head has no NUL (a server's would be malformed) and one follows what was read. */
+	const char *cl = strcasestr(buf, "\r\nContent-Length:");
+	if (!cl || cl > end)
+		die("a response without Content-Length", false);
+	size_t need = head + strtoul(cl + 17, NULL, 10);
+	while (have < need)
+		have = read_more(s, buf, cap, have);
+	memmove(buf, buf + need, have - need);
+	return have - need;
 }
 
 static void *conn_main(void *arg)
@@ -69,7 +76,7 @@ static void *conn_main(void *arg)
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) != 0)
-		die("connect");
+		die("connect", true);
 	int one = 1;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	char req[512];
@@ -77,8 +84,9 @@ static void *conn_main(void *arg)
 	static _Thread_local char buf[1 << 16];
 	size_t have = 0;
 	while (atomic_fetch_sub(&left, 1) > 0) {
-		if (write(s, req, (size_t)rl) != rl)
-			die("write");
+		ssize_t w = write(s, req, (size_t)rl);
+		if (w != rl)
+			die(w < 0 ? "write" : "a request written in part", w < 0);
 		have = read_response(s, buf, sizeof buf, have);
 	}
 	close(s);
@@ -103,10 +111,10 @@ int main(int argc, char **argv)
 	atomic_store(&left, n);
 	pthread_t *t = calloc((size_t)conns, sizeof *t);
 	if (!t)
-		die("calloc");
+		die("calloc", true);
 	for (int i = 0; i < conns; i++)
-		if (pthread_create(&t[i], NULL, conn_main, NULL) != 0)
-			die("pthread_create");
+		if ((errno = pthread_create(&t[i], NULL, conn_main, NULL)) != 0)
+			die("pthread_create", true);
 	for (int i = 0; i < conns; i++)
 		pthread_join(t[i], NULL);
 	free(t);

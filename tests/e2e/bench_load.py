@@ -7,8 +7,9 @@ body, its head and body written apart so that load reads a response in
 pieces.  load asks exactly the number of requests it was told, over
 exactly the number of connections, each request "GET PATH HTTP/1.1" with
 the Host it connected to, one at a time on a connection.  It stops with
-status 1 and a message on a response without Content-Length and on a
-port nothing listens on, and with status 2 on bad arguments.
+status 1 and a message on a response without Content-Length, on a
+server that closes the connection without answering, and on a port
+nothing listens on, and with status 2 on bad arguments.
 
     bench_load.py BUILD_DIR
 """
@@ -28,8 +29,8 @@ class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, with_length):
-        self.with_length = with_length
+    def __init__(self, answer):
+        self.answer = answer     # "length", "no-length" or "close" (closes without answering)
         self.lock = threading.Lock()
         self.requests = []       # (connection number, request head)
         self.connections = 0
@@ -56,7 +57,9 @@ class Handler(socketserver.BaseRequestHandler):
             with srv.lock:
                 srv.requests.append((conn, head.decode("latin-1")))
             body = b"hello"
-            if srv.with_length:
+            if srv.answer == "close":
+                return
+            if srv.answer == "length":
                 self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
                 self.request.sendall(body)
             else:
@@ -64,8 +67,8 @@ class Handler(socketserver.BaseRequestHandler):
                 return
 
 
-def serve(with_length):
-    srv = Server(with_length)
+def serve(answer):
+    srv = Server(answer)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 
@@ -74,7 +77,7 @@ def run(*args):
     return subprocess.run([load, *map(str, args)], capture_output=True, text=True, timeout=60)
 
 
-srv = serve(True)
+srv = serve("length")
 try:
     port = srv.server_address[1]
     r = run(port, 4, 100)
@@ -99,14 +102,16 @@ finally:
     srv.shutdown()
     srv.server_close()
 
-srv = serve(False)
-try:
-    r = run(srv.server_address[1], 1, 5)
-    check(r.returncode == 1 and "without Content-Length" in r.stderr,
-          "a response without Content-Length stops it: rc %d, %r" % (r.returncode, r.stderr))
-finally:
-    srv.shutdown()
-    srv.server_close()
+for answer, said in [("no-length", "load: a response without Content-Length\n"),
+                    ("close", "load: the server closed the connection\n")]:
+    srv = serve(answer)
+    try:
+        r = run(srv.server_address[1], 1, 5)
+        check(r.returncode == 1 and r.stderr == said,
+              "%s stops it with %r: rc %d, %r" % (answer, said, r.returncode, r.stderr))
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 # A port nothing listens on: one this process had and gave back.
 s = socket.socket()
