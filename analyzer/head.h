@@ -273,7 +273,8 @@ static inline bool head_name_eq(const char *a, const char *name, size_t n)
 /* Whether field f of h is named by the n bytes of name (ASCII case-insensitive). */
 static inline bool head_field_named(const struct http_head *h, const struct hfield *f, const char *name, size_t n)
 {
-	return f->name.len == n && head_name_eq(head_str(h, f->name), name, n);
+	const char *a = head_str(h, f->name);
+	return f->name.len == n && (memcmp(a, name, n) == 0 || head_name_eq(a, name, n));
 }
 
 /* How many fields are named by the n bytes of name. */
