@@ -66,6 +66,7 @@ static size_t read_response(int s, char *buf, size_t cap, size_t have)
 	while (have < need)
 		have = read_more(s, buf, cap, have);
 	memmove(buf, buf + need, have - need);
+	buf[have - need] = '\0';
 	return have - need;
 }
 
