@@ -199,9 +199,10 @@ static void keys_between(struct flow_key *k, unsigned n, int fam, int mode, uint
  * server: a load generator, a browser, a proxy) or in the last byte of
  * the client's address spread over the slots in front of the buckets,
  * over uthash's buckets (the hash's low bits) and over the workers (its
- * high bits), as many distinct values as a random hash gives.  A hash
- * whose low bits depend only on the key's low bytes put 64 such
- * connections in 8 of the 4096 slots, so that most lookups walked chains.
+ * high bits), nearly as many distinct values as a random hash gives.  A
+ * hash whose low bits depended only on the key's low bytes put 64 such
+ * connections in 6 to 8 of the 4096 slots, so that most lookups walked
+ * chains.
  */
 static void test_hash_spreads(void **state)
 {
