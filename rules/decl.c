@@ -39,42 +39,6 @@ static bool value_matches(const struct hcond *c, const char *p, uint32_t n)
 }
 
 /*
- * Whether field f of h is named name (nl bytes), f's hash being name's: so
- * nearly always, and mostly in the very bytes the rule wrote, which are
- * compared a word at a time (the last word may overlap the one before)
- * before the comparison without case.
- */
-static bool hashed_name_is(const struct http_head *h, const struct hfield *f, const char *name, size_t nl)
-{
-	if (f->name.len != nl)
-		return false;
-	const char *a = head_str(h, f->name);
-	if (nl >= 8) {
-		/* Words from the start, the last one ending at the end. */
-		size_t i = 0;
-		for (;;) {
-			uint64_t x, y;
-			memcpy(&x, a + i, sizeof x);
-			memcpy(&y, name + i, sizeof y);
-			if (x != y)
-				break;
-			if (i == nl - 8)
-				return true;
-			i = i + 16 <= nl ? i + 8 : nl - 8;
-		}
-	} else if (nl >= 4) {
-		uint32_t x, y, x2, y2;
-		memcpy(&x, a, sizeof x);
-		memcpy(&y, name, sizeof y);
-		memcpy(&x2, a + nl - 4, sizeof x2);
-		memcpy(&y2, name + nl - 4, sizeof y2);
-		if (x == y && x2 == y2)
-			return true;
-	}
-	return head_name_eq(a, name, nl);
-}
-
-/*
  * Whether the fields of h satisfy c; names is h's set of name bits
  * (struct decl_names).  The answer depends on whether a field has the
  * name and whether one's value matches, so the scan stops once it is
@@ -87,7 +51,7 @@ static bool hcond_holds(const struct hcond *c, const struct http_head *h, uint64
 	if (names & head_name_bit(c->hash)) {
 		for (uint32_t i = 0; i < h->nfields; i++) {
 			const struct hfield *f = &h->fields[i];
-			if (f->hash != c->hash || !hashed_name_is(h, f, c->name, nl))
+			if (f->hash != c->hash || !head_field_named(h, f, c->name, nl))
 				continue;
 			present = true;
 			if (!c->has_re)
