@@ -326,6 +326,39 @@ static void test_names_set(void **state)
 	head_unref(h);
 }
 
+/*
+ * head_name_same, whose words overlap at the end: for every length up to
+ * 40 and every position, a byte changed is told apart (a word the
+ * comparison skipped would not be), a letter of the other case is not,
+ * nor is '@' taken for '`' (they differ as cases do, but are no letters).
+ */
+static void test_name_same(void **state)
+{
+	(void)state;
+	const char *src = "Content-Type-X-Forwarded-For-Accept-Encoding";
+	char a[48], b[48];
+	for (size_t n = 0; n <= 40; n++) {
+		memcpy(a, src, n);
+		memcpy(b, src, n);
+		assert_true(head_name_same(a, b, n));
+		for (size_t i = 0; i < n; i++) {
+			b[i] = (char)(a[i] ^ 0x01);
+			assert_false(head_name_same(a, b, n));
+			b[i] = a[i];
+			if ((a[i] | 0x20) >= 'a' && (a[i] | 0x20) <= 'z') {
+				b[i] = (char)(a[i] ^ 0x20);
+				assert_true(head_name_same(a, b, n));
+				b[i] = a[i];
+			}
+			char ka = a[i];
+			a[i] = '@';
+			b[i] = '`';
+			assert_false(head_name_same(a, b, n));
+			a[i] = b[i] = ka;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_name_hash),
 		cmocka_unit_test(test_names_set),
+		cmocka_unit_test(test_name_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
