@@ -110,7 +110,7 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 				   size_t errlen)
 {
 	struct png_reader r;
-	png_init(&r, f);
+	png_init(&r, f, pr->size != 0);
 	struct png_packet p;
 	int rc = 0;
 	int warned_dlt = -1;

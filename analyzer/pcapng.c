@@ -14,10 +14,11 @@
 #define BT_EPB 6u
 #define BOM 0x1A2B3C4Du
 
-void png_init(struct png_reader *r, FILE *f)
+void png_init(struct png_reader *r, FILE *f, bool read_ahead)
 {
 	memset(r, 0, sizeof *r);
 	r->f = f;
+	r->read_ahead = read_ahead;
 }
 
 bool png_is_pcapng(const uint8_t magic[4])
@@ -44,23 +45,34 @@ static uint16_t u16(const struct png_reader *r, const uint8_t *p)
 	return r->swap ? __builtin_bswap16(v) : v;
 }
 
-/* Reads exactly n bytes; false at end of file or on error. */
-static bool read_n(struct png_reader *r, void *dst, size_t n)
+/* Makes the window hold at least need bytes from pos: 1; 0 when the file ends (or fails) sooner; -1 with err set
+ * when there is no memory for them. */
+static int fill(struct png_reader *r, size_t need, char *err, size_t errlen)
 {
-	return fread(dst, 1, n, r->f) == n;
-}
-
-/* Skips n bytes by reading them (the input may be a pipe). */
-static bool skip_n(struct png_reader *r, size_t n)
-{
-	uint8_t tmp[4096];
-	while (n) {
-		size_t k = n < sizeof tmp ? n : sizeof tmp;
-		if (fread(tmp, 1, k, r->f) != k)
-			return false;
-		n -= k;
+	size_t have = r->end - r->pos;
+	if (have >= need)
+		return 1;
+	if (r->pos) {
+		memmove(r->buf, r->buf + r->pos, have);
+		r->pos = 0;
+		r->end = have;
 	}
-	return true;
+	/* need <= PNG_MAX_BLOCK: every length is checked before it is asked for.  From a file: room for PNG_READ
+	 * more bytes than the block, in whole steps of stdio's buffer. */
+	size_t cap = r->read_ahead ? (need + PNG_STEP - 1) / PNG_STEP * PNG_STEP + PNG_READ : need;
+	if (cap > r->bufcap) {
+		uint8_t *nb = realloc(r->buf, cap);
+		if (!nb) {
+			snprintf(err, errlen, "out of memory for a pcapng block of %zu bytes", need);
+			return -1;
+		}
+		r->buf = nb;
+		r->bufcap = cap;
+	}
+	/* From a file, whole steps, at least PNG_READ bytes and what is needed; from a pipe, what is needed. */
+	size_t want = r->read_ahead ? (r->bufcap - r->end) / PNG_STEP * PNG_STEP : need - r->end;
+	r->end += fread(r->buf + r->end, 1, want, r->f);
+	return r->end >= need;
 }
 
 static void iface_options(struct png_reader *r, struct png_iface *ifc, const uint8_t *p, uint32_t n)
@@ -93,36 +105,49 @@ static void iface_options(struct png_reader *r, struct png_iface *ifc, const uin
 
 static void to_timeval(const struct png_iface *ifc, uint64_t t, struct timeval *tv)
 {
-	uint64_t u = ifc->units_per_sec ? ifc->units_per_sec : 1000000;
-	uint64_t sec = t / u, frac = t % u;
+	uint64_t u = ifc->units_per_sec ? ifc->units_per_sec : 1000000, sec, usec;
+	/* The usual resolutions divide by constants, which the compiler multiplies by. */
+	if (u == 1000000) {
+		sec = t / 1000000;
+		usec = t % 1000000;
+	} else if (u == 1000000000) {
+		sec = t / 1000000000;
+		usec = t % 1000000000 / 1000;
+	} else {
+		sec = t / u;
+		usec = (uint64_t)((unsigned __int128)(t % u) * 1000000 / u);
+	}
 	tv->tv_sec = (time_t)(sec + (uint64_t)ifc->ts_offset);
-	/* frac / u in microseconds, without overflowing for fine resolutions. */
-	tv->tv_usec = (suseconds_t)(u >= 1000000 ? frac / (u / 1000000) : frac * (1000000 / u));
+	tv->tv_usec = (suseconds_t)usec;
 }
 
 int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errlen)
 {
 	for (;;) {
-		uint8_t hdr[8];
 		uint64_t at = r->offset;
-		size_t got = fread(hdr, 1, sizeof hdr, r->f);
-		if (got == 0 && feof(r->f))
-			return 0;
-		if (got < sizeof hdr) {
+		int got = fill(r, 8, err, errlen);
+		if (got < 0)
+			return -1;
+		if (!got) {
+			if (r->end == r->pos && !ferror(r->f))
+				return 0;
 			snprintf(err, errlen, "truncated pcapng block header at byte %" PRIu64, at);
 			return -1;
 		}
+		const uint8_t *hdr = r->buf + r->pos;
 		uint32_t type_raw = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 |
 				    (uint32_t)hdr[3] << 24;
 		if (type_raw == BT_SHB) {
 			/* The byte order of a section is set by its byte-order magic. */
-			uint8_t bom[4];
-			if (!read_n(r, bom, 4)) {
+			if ((got = fill(r, 12, err, errlen)) <= 0) {
+				if (got < 0)
+					return -1;
 				snprintf(err, errlen, "truncated pcapng section header at byte %" PRIu64, at);
 				return -1;
 			}
-			uint32_t b = (uint32_t)bom[0] | (uint32_t)bom[1] << 8 | (uint32_t)bom[2] << 16 |
-				     (uint32_t)bom[3] << 24;
+			hdr = r->buf + r->pos;
+			uint32_t b = (uint32_t)hdr[8] | (uint32_t)hdr[9] << 8 | (uint32_t)hdr[10] << 16 |
+				     (uint32_t)hdr[11] << 24;
 			if (b == BOM)
 				r->swap = false;
 			else if (__builtin_bswap32(b) == BOM)
@@ -137,10 +162,13 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 				snprintf(err, errlen, "absurd pcapng section header length %u at byte %" PRIu64, len, at);
 				return -1;
 			}
-			if (!skip_n(r, len - 12)) {
+			if ((got = fill(r, len, err, errlen)) <= 0) {
+				if (got < 0)
+					return -1;
 				snprintf(err, errlen, "truncated pcapng section header at byte %" PRIu64, at);
 				return -1;
 			}
+			r->pos += len;
 			r->offset += len;
 			continue;
 		}
@@ -149,29 +177,22 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 			snprintf(err, errlen, "absurd pcapng block length %u at byte %" PRIu64, len, at);
 			return -1;
 		}
-		uint32_t body = len - 8; /* the body and the trailing length */
-		if (body > r->bufcap) {
-			uint8_t *nb = realloc(r->buf, body);
-			if (!nb) {
-				snprintf(err, errlen, "out of memory for a pcapng block of %u bytes", len);
+		if ((got = fill(r, len, err, errlen)) <= 0) {
+			if (got < 0)
 				return -1;
-			}
-			r->buf = nb;
-			r->bufcap = body;
-		}
-		if (!read_n(r, r->buf, body)) {
 			snprintf(err, errlen, "truncated pcapng block at byte %" PRIu64 " (%u bytes announced)", at, len);
 			return -1;
 		}
+		const uint8_t *b = r->buf + r->pos + 8; /* the body, then the trailing length */
+		uint32_t n = len - 12;
+		r->pos += len;
 		r->offset += len;
 		p->rec_off = at;
 		p->rec_len = len;
-		if (u32(r, r->buf + body - 4) != len) {
+		if (u32(r, b + n) != len) {
 			snprintf(err, errlen, "pcapng block at byte %" PRIu64 " ends with a different length", at);
 			return -1;
 		}
-		const uint8_t *b = r->buf;
-		uint32_t n = body - 4;
 		if (type == BT_IDB) {
 			if (n < 8) {
 				snprintf(err, errlen, "short pcapng interface block at byte %" PRIu64, at);

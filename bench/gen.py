@@ -2,7 +2,7 @@
 """Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
 
     gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
-                    [--persistent | --per-conn N[-M]] [--drop PCT]
+                    [--persistent | --per-conn N[-M]] [--drop PCT] [--pcapng]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
@@ -27,6 +27,9 @@ Location, a 200 without Date, a 204 with content), so the rules report.
 that missed them ("dropped by kernel"): the endpoints had them, so the
 sequence and ACK numbers go on as if they were there, and the packets
 written are those of the same capture without --drop, less the ones missed.
+--pcapng writes the packets as pcapng (a section header, one Ethernet
+interface with microsecond times, an Enhanced Packet Block each), as
+Wireshark and dumpcap save them, instead of pcap.
 The same arguments give the same file, byte for byte.
 """
 import argparse
@@ -49,6 +52,7 @@ ap.add_argument("--per-conn", metavar="N[-M]",
                      "(default 50-400 small, 5-30 large; 1: a connection a request)")
 ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
                 help="percent of the packets the capture misses (the endpoints had them)")
+ap.add_argument("--pcapng", action="store_true", help="write pcapng instead of pcap")
 a = ap.parse_args()
 if not 0 <= a.drop < 100:
     ap.error("--drop %g: want a percentage from 0 to below 100" % a.drop)
@@ -72,8 +76,16 @@ DATE = b"Date: Mon, 03 Nov 2025 10:00:00 GMT\r\n"
 noise = bytes(rnd.getrandbits(8) for _ in range(1 << 20))  # content bytes, reused
 
 out = open(a.out, "wb", buffering=1 << 22)
-out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
-written = 24
+if a.pcapng:
+    # Section Header Block (no options, section length unknown), then an
+    # Interface Description Block: Ethernet, snap length 262144, the default
+    # microsecond resolution.
+    out.write(struct.pack("<IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28))
+    out.write(struct.pack("<IIHHII", 1, 20, 1, 0, 262144, 20))
+    written = 48
+else:
+    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+    written = 24
 limit = int(a.size * 1e6)
 t_us = 1_700_000_000 * 1_000_000
 
@@ -87,9 +99,17 @@ def frame(src, dst, sport, dport, seq, ack, flags, payload):
     t_us += 7
     if a.drop and lose.random() * 100 < a.drop:
         return
-    out.write(struct.pack("<IIII", t_us // 1_000_000, t_us % 1_000_000, len(pkt), len(pkt)))
-    out.write(pkt)
-    written += 16 + len(pkt)
+    if a.pcapng:
+        pad = -len(pkt) % 4
+        block = 32 + len(pkt) + pad
+        out.write(struct.pack("<IIIIIII", 6, block, 0, t_us >> 32, t_us & 0xFFFFFFFF, len(pkt), len(pkt)))
+        out.write(pkt)
+        out.write(b"\0" * pad + struct.pack("<I", block))
+        written += block
+    else:
+        out.write(struct.pack("<IIII", t_us // 1_000_000, t_us % 1_000_000, len(pkt), len(pkt)))
+        out.write(pkt)
+        written += 16 + len(pkt)
 
 
 class Conn:

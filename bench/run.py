@@ -2,7 +2,7 @@
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
     bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--persistent | --per-conn N[-M]] [--drop PCT]
-                 [--conns N]
+                 [--conns N] [--pcapng]
                  [--capture FILE]... [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
 
 Builds nothing: run scripts/setup.sh first (the floor is built with
@@ -28,7 +28,8 @@ open for the whole capture, as under wrk (bench/gen.py --persistent);
 a connection a request, as clients without keep-alive make); --drop PCT
 with that share of the packets missing from the capture, as when the
 kernel drops packets while capturing (bench/gen.py --drop); --conns N with
-N connections open at once instead of 64.
+N connections open at once instead of 64; --pcapng writes them as pcapng
+(bench/gen.py --pcapng), as Wireshark and dumpcap save captures.
 """
 import argparse
 import os
@@ -56,6 +57,8 @@ ap.add_argument("--per-conn", metavar="N[-M]",
                 help="generate the mixes with N to M transactions a connection (1: a connection a request)")
 ap.add_argument("--conns", type=int, metavar="N",
                 help="generate the mixes with N connections open at once (default gen.py's 64)")
+ap.add_argument("--pcapng", action="store_true",
+                help="generate the mixes as pcapng, as Wireshark and dumpcap save captures (bench/gen.py --pcapng)")
 ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
                 help="generate the mixes with PCT percent of the packets missing from the capture")
 ap.add_argument("--capture", action="append", default=[], metavar="FILE",
@@ -100,11 +103,13 @@ shape = [(args, suffix) for given, args, suffix in (
     (a.persistent, ["--persistent"], "-persistent"),
     (a.per_conn, ["--per-conn", a.per_conn], "-perconn%s" % a.per_conn),
     (a.drop, ["--drop", "%g" % a.drop], "-drop%g" % a.drop),
-    (a.conns, ["--conns", str(a.conns)], "-c%s" % a.conns)) if given]
+    (a.conns, ["--conns", str(a.conns)], "-c%s" % a.conns),
+    (a.pcapng, ["--pcapng"], "")) if given]
 
 
 def capture(mix, mb):
-    path = os.path.join(a.out, "%s-%gMB%s.pcap" % (mix, mb, "".join(suffix for _, suffix in shape)))
+    path = os.path.join(a.out, "%s-%gMB%s.%s" % (mix, mb, "".join(suffix for _, suffix in shape),
+                                               "pcapng" if a.pcapng else "pcap"))
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), path, "--mix", mix, "--size", str(mb)]
                        + [x for args, _ in shape for x in args], check=True, stdout=subprocess.DEVNULL)

@@ -6,8 +6,9 @@
 Writes its captures into DIR with bench/gen.py (deterministic: the same
 files every time), then runs WIRELINT over them the way wirelint is used:
 the small-transaction and large-body mixes, connections that stay open for
-the whole capture, the repository's captures; text and JSON Lines; -j 1 and
--j 2.  The instrumented program writes its profile (.gcda files) as each run
+the whole capture, the small mix again as pcapng (read by wirelint's own
+reader), the repository's captures; text and JSON Lines; -j 1 and -j 2.
+The instrumented program writes its profile (.gcda files) as each run
 exits.  A run that fails stops the build, naming the command.
 """
 import glob
@@ -30,8 +31,9 @@ def run(cmd):
 caps = []
 for name, args in (("small", ["--mix", "small", "--size", "12"]),
                    ("large", ["--mix", "large", "--size", "16"]),
-                   ("persistent", ["--mix", "small", "--size", "4", "--persistent", "--urls", "1"])):
-    path = os.path.join(out, name + ".pcap")
+                   ("persistent", ["--mix", "small", "--size", "4", "--persistent", "--urls", "1"]),
+                   ("small-ng", ["--mix", "small", "--size", "4", "--pcapng"])):
+    path = os.path.join(out, name + (".pcapng" if "--pcapng" in args else ".pcap"))
     if not os.path.exists(path):
         run([sys.executable, os.path.join(root, "bench", "gen.py"), path, *args, "--seed", "7"])
     caps.append(path)

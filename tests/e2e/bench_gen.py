@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/gen.py --per-conn, --drop and --conns, and bench/run.py passing them on (docs/performance.md).
+"""bench/gen.py --per-conn, --drop, --conns and --pcapng, and bench/run.py passing them on (docs/performance.md).
 
 gen.py --per-conn 1 writes a connection a transaction: wirelint counts as
 many HTTP connections as transactions.  --per-conn 2-3 gives 2 or 3 each
@@ -13,6 +13,10 @@ it, the others the same bytes in the same order; wirelint declares each
 hole as acknowledged (gaps_acked) and finds what it finds without the
 drops, less what was in the missing packets: no response or request left
 without its pair is called a finding.
+
+gen.py --pcapng writes the same packets, with the same times, as pcapng
+blocks (whole, their length at both ends); wirelint reads every one, and
+run.py --pcapng names and times the pcapng capture.
 
     bench_gen.py BUILD_DIR
 """
@@ -146,5 +150,43 @@ for bad in ("0", "70000"):
         p = subprocess.run([sys.executable, tool, *args, "--conns", bad], capture_output=True, text=True)
         check(p.returncode != 0 and "--conns" in p.stderr, "%s --conns %s stops naming --conns (exit %d)"
               % (os.path.basename(tool), bad, p.returncode))
+
+# --pcapng: the packets of the pcap, with their times, in Enhanced Packet Blocks after one section and interface.
+ng = os.path.join(tmp, "whole.pcapng")
+subprocess.run([sys.executable, gen, ng, "--size", "3", "--pcapng"], check=True, stdout=subprocess.DEVNULL)
+data = open(ng, "rb").read()
+blocks, off = [], 0
+while off + 8 <= len(data):
+    btype, blen = int.from_bytes(data[off:off + 4], "little"), int.from_bytes(data[off + 4:off + 8], "little")
+    ok = blen >= 12 and blen % 4 == 0 and off + blen <= len(data) and data[off + blen - 4:off + blen] == data[off + 4:off + 8]
+    check(ok, "pcapng block at %d: whole, its length at both ends" % off)
+    if not ok:
+        break
+    blocks.append((btype, data[off + 8:off + blen - 4]))
+    off += blen
+check(off == len(data), "the pcapng file is whole blocks")
+check([t for t, _ in blocks[:2]] == [0x0A0D0D0A, 1] and all(t == 6 for t, _ in blocks[2:]),
+      "a section header, an interface, then packet blocks")
+check(blocks[1][1][:2] == b"\x01\x00", "the interface is Ethernet")
+raw = open(whole, "rb").read()
+ts, off = [], 24
+while off < len(raw):
+    ts.append(int.from_bytes(raw[off:off + 4], "little") * 1000000 + int.from_bytes(raw[off + 4:off + 8], "little"))
+    off += 16 + int.from_bytes(raw[off + 8:off + 12], "little")
+epbs = blocks[2:]
+same = len(epbs) > 1000 and all(
+    b[20:20 + int.from_bytes(b[12:16], "little")] == w[i] and
+    (int.from_bytes(b[4:8], "little") << 32 | int.from_bytes(b[8:12], "little")) == ts[i]
+    for i, (_, b) in enumerate(epbs))
+check(same, "each of the %d packets is the pcap's, with its time" % len(epbs))
+s_ng, _ = summary(ng)
+check(s_ng.get("packets") == len(epbs), "wirelint reads every packet (%s of %d)" % (s_ng.get("packets"), len(epbs)))
+ngout = os.path.join(tmp, "out5")
+p = subprocess.run([sys.executable, run, "--build", build, "--out", ngout, "--quick", "--mixes", "small", "--jobs", "1",
+                    "--pcapng"], capture_output=True, text=True)
+check(p.returncode == 0, "run.py --pcapng --quick exits 0 (%d: %s)" % (p.returncode, p.stderr[-300:]))
+made = sorted(m for m in os.listdir(ngout) if "-slice" not in m) if os.path.isdir(ngout) else []
+check(made == ["small-4MB.pcapng"], "the capture is named pcapng: %s" % made)
+check("wirelint -j1 " in p.stdout and "these are --pcapng" in p.stdout, "and is timed, its format said")
 
 finish()
