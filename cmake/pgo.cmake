@@ -50,10 +50,23 @@ if(WIRELINT_PGO OR WIRELINT_PGO_GENERATE)
   # this one alike (after the build type's flags, so it is the one GCC
   # takes): 3.8% fewer instructions on the small mix, and 2 to 3.5% less
   # time in alternating runs (docs/performance.md).
+  set(_wl_opt -O3)
+  # The profile tells GCC the size most copies (memcpy, memset) of a call
+  # have, and GCC then wrote those copies out inline, as `rep movsq` (a
+  # 1448-byte segment into the retransmission window, heads and samples
+  # copied whole), which was slower than glibc's memcpy, chosen when the
+  # program starts for the processor it runs on: 15% of the large mix's
+  # time went to two such copies in reasm_segment.  So every copy that is
+  # not a few moves calls glibc (x86 only; docs/performance.md, "Copies
+  # left to glibc").
+  check_c_compiler_flag(-mstringop-strategy=libcall _wl_libcall)
+  if(_wl_libcall)
+    list(APPEND _wl_opt -mstringop-strategy=libcall)
+  endif()
   foreach(t ${WL_PGO_TARGETS})
-    target_compile_options(${t} PRIVATE -O3)
+    target_compile_options(${t} PRIVATE ${_wl_opt})
   endforeach()
-  target_link_options(wirelint PRIVATE -O3)
+  target_link_options(wirelint PRIVATE ${_wl_opt})
 endif()
 
 if(WIRELINT_PGO_GENERATE)
