@@ -7,6 +7,7 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -242,6 +243,9 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 		return CAP_OPEN_FAILED;
 	}
 	setvbuf(pf, read_buffer, _IOFBF, sizeof read_buffer);
+	/* Only this thread reads the stream: under -j, glibc would otherwise
+	 * take and release its lock twice a packet (libpcap's two freads). */
+	__fsetlocking(pf, FSETLOCKING_BYCALLER);
 	enum cap_result res;
 	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
