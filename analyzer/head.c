@@ -1,6 +1,7 @@
 /* head.c: collecting and keeping HTTP message heads. */
 #include "head.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,7 +268,9 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	if (before)
 		h->block = block;
 	h->block_units = units;
-	h->refs = 1;
+	/* Not yet seen by another thread: a plain store, not the xchg (a full
+	 * barrier) an assignment to an atomic is. */
+	atomic_init(&h->refs, 1);
 	h->is_response = is_response;
 	h->truncated = b->truncated;
 	h->obs_fold = b->obs_fold;
@@ -301,7 +304,13 @@ struct http_head *head_ref(struct http_head *h)
 
 void head_unref(struct http_head *h)
 {
-	if (h && --h->refs == 0)
+	if (!h)
+		return;
+	/* Nearly always the last reference: then no other thread holds one,
+	 * so none can take or drop one, and it is freed without a locked
+	 * read-modify-write (the acquire pairs with other holders' drops). */
+	if (atomic_load_explicit(&h->refs, memory_order_acquire) == 1 ||
+	    atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1)
 		block_put(h->block ? h->block : h, h->block_units);
 }
 
