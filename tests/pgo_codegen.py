@@ -19,21 +19,16 @@ profile-guided or the compiler lacks the options (not x86, not GCC).
     pgo_codegen.py WIRELINT PGO OPTIONS_SUPPORTED
 """
 import re
-import shutil
-import subprocess
 import sys
+
+from disasm import disassemble
 
 binary, pgo, supported = sys.argv[1], sys.argv[2], sys.argv[3]
 on = ("ON", "1", "TRUE", "YES")
 if pgo.upper() not in on or supported.upper() not in on:
     print("not a profile-guided build with -mstringop-strategy=libcall and -fno-plt")
     sys.exit(77)
-objdump = shutil.which("objdump")
-if not objdump:
-    print("FAIL: objdump not found (binutils)")
-    sys.exit(1)
-dis = subprocess.run([objdump, "-d", "--no-show-raw-insn", binary], check=True,
-                     stdout=subprocess.PIPE, universal_newlines=True).stdout
+dis = disassemble(binary)
 CRT = {"__do_global_dtors_aux", "deregister_tm_clones", "register_tm_clones", "frame_dummy", "_start", "_init",
        "_fini"}
 strings, plt, fn = {}, {}, "?"

@@ -11,19 +11,14 @@ some instruction calls or jumps to it.
     prefetch_calls.py WIRELINT
 """
 import re
-import shutil
-import subprocess
 import sys
+
+from disasm import disassemble
 
 FUNCTIONS = ["hist_prefetch"]
 
 binary = sys.argv[1]
-objdump = shutil.which("objdump")
-if not objdump:
-    print("objdump not found (binutils)")
-    sys.exit(1)
-dis = subprocess.run([objdump, "-d", "--no-show-raw-insn", binary], check=True,
-                     stdout=subprocess.PIPE, universal_newlines=True).stdout
+dis = disassemble(binary)
 failures = []
 for fn in FUNCTIONS:
     if not re.search(r"^[0-9a-f]+ <%s>:$" % re.escape(fn), dis, re.M):
