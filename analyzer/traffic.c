@@ -125,8 +125,11 @@ static uint64_t name_hash(const char *s, size_t n)
 		h = (h ^ w) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}
+	/* The last bytes a byte at a time: memcpy of a length known only
+	 * now is a call to glibc in the profile-guided build (pgo.cmake). */
 	w = 0;
-	memcpy(&w, s + i, n - i);
+	for (unsigned k = 0; i + k < n; k++)
+		w |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	return h ^ (h >> 29);
 }
