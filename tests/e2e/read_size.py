@@ -15,7 +15,6 @@ takes at most size / 64 KiB + 3 reads.
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -30,33 +29,11 @@ scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
 tmp = scratch.name
 failures = []
 
-pcap = os.path.join(tmp, "large.pcap")
-subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), "--mix", "large", "--size", "3", pcap],
-               check=True, stdout=subprocess.DEVNULL)
-
-
-def to_pcapng(src, dst):
-    """The same packets as pcapng: a section header, one Ethernet interface, an enhanced packet block each."""
-    with open(src, "rb") as f:
-        data = f.read()
-    out = [struct.pack("<IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28),
-           struct.pack("<IIHHII", 1, 20, 1, 0, 0, 20)]
-    at = 24
-    while at + 16 <= len(data):
-        sec, usec, incl, orig = struct.unpack_from("<IIII", data, at)
-        frame = data[at + 16:at + 16 + incl]
-        at += 16 + incl
-        ts = sec * 1000000 + usec
-        pad = (4 - incl % 4) % 4
-        blen = 32 + incl + pad
-        out.append(struct.pack("<IIIIIII", 6, blen, 0, ts >> 32, ts & 0xFFFFFFFF, incl, orig) + frame +
-                   b"\0" * pad + struct.pack("<I", blen))
-    with open(dst, "wb") as f:
-        f.write(b"".join(out))
-
-
-pcapng = os.path.join(tmp, "large.pcapng")
-to_pcapng(pcap, pcapng)
+# A 3 MB large mix, as pcap and as pcapng (bench/gen.py --pcapng, the blocks dumpcap writes).
+pcap, pcapng = os.path.join(tmp, "large.pcap"), os.path.join(tmp, "large.pcapng")
+for path, fmt in ((pcap, []), (pcapng, ["--pcapng"])):
+    subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), "--mix", "large", "--size", "3", *fmt, path],
+                   check=True, stdout=subprocess.DEVNULL)
 
 # LeakSanitizer stops a process it cannot ptrace, and strace holds it: the
 # sanitizer build's other tests check for leaks.

@@ -95,8 +95,8 @@ static size_t epb(struct out *o, uint32_t i, uint64_t t)
 		uint8_t b = pkt_byte(i, k);
 		put(o, &b, 1);
 	}
-	put32(o, 0);
-	o->n -= 4 - pad;
+	static const uint8_t zeros[3];
+	put(o, zeros, pad);
 	put32(o, len);
 	return at;
 }
