@@ -25,6 +25,7 @@ enum {
 	BATCH_BYTES = 512 << 10,   /* their payload bytes, copied out of the reader's buffer */
 	MAX_QUEUED = 4,            /* batches waiting for a worker: the reader waits past that (docs/performance.md) */
 	BLOCK_EVENTS = 256,        /* results handed back at once */
+	BLOCK_TEXT = 32 << 10,     /* their samples' names (TR_SAMPLE_TEXT at most each) */
 	MERGE_AHEAD = 8,           /* events ahead of the merge whose history slots are asked for */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
 };
@@ -77,20 +78,30 @@ struct event {
 	uint8_t kind;
 	bool redirect;              /* EV_REDIR: t's response is a redirect (redir_is_redirect) */
 	uint16_t nfindings;         /* EV_TXN: t's findings as its worker finished it */
+	bool sampled;               /* EV_TXN: sample is t's (t has a response) */
 	struct par_conn *pc;
 	struct txn *t;              /* EV_REDIR, EV_TXN */
-	const struct tr_sample *brief; /* EV_TXN: t's sample (txn.brief), or NULL */
+	struct tr_sample sample;    /* EV_TXN: t's, its names in the block's text */
 	union {
 		char ip[sizeof ((struct endpoints *)0)->client_ip]; /* EV_REDIR: the client's address */
 		struct hist_facts hf;   /* EV_TXN: for the history (url_key 0: nothing to observe) */
 	} u;
 };
 
+/*
+ * A worker's results.  A transaction's sample travels in its event, its
+ * names in the block's text, rather than in an allocation of its own: the
+ * merge reads the block in order, and the worker neither allocates nor
+ * frees anything for it (docs/performance.md).
+ */
 struct evblock {
 	struct evblock *next;       /* in a worker's results, or in the ones the merge gives back */
 	uint32_t n;
+	uint32_t text_len;          /* bytes of text used */
 	struct event ev[BLOCK_EVENTS];
+	char text[BLOCK_TEXT];
 };
+_Static_assert(TR_SAMPLE_TEXT <= BLOCK_TEXT, "a sample's names fit in an empty block");
 
 /* Redirect findings of a transaction still being read, held for it. */
 struct redir_held {
@@ -184,11 +195,13 @@ static void blocks_move(struct evblock **to_head, struct evblock **to_tail, stru
 
 /* ---- worker side ---- */
 
-static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_conn *pc, struct txn *t)
+/* An event at the end of the worker's results, in a block with room for text bytes of names. */
+static struct event *ev_add_text(struct engine *we, enum ev_kind kind, struct par_conn *pc, struct txn *t,
+				 size_t text)
 {
 	struct par_worker *w = we->pw;
 	struct evblock *b = w->loc_tail;
-	if (!b || b->n == BLOCK_EVENTS) {
+	if (!b || b->n == BLOCK_EVENTS || b->text_len + text > BLOCK_TEXT) {
 		b = w->blocks;
 		if (b)
 			w->blocks = b->next;
@@ -196,6 +209,7 @@ static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_con
 			out_of_memory();
 		b->next = NULL;
 		b->n = 0;
+		b->text_len = 0;
 		if (w->loc_tail)
 			w->loc_tail->next = b;
 		else
@@ -207,10 +221,15 @@ static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_con
 	ev->kind = (uint8_t)kind;
 	ev->redirect = false;
 	ev->nfindings = 0;
+	ev->sampled = false;
 	ev->pc = pc;
 	ev->t = t;
-	ev->brief = NULL;
 	return ev;
+}
+
+static struct event *ev_add(struct engine *we, enum ev_kind kind, struct par_conn *pc, struct txn *t)
+{
+	return ev_add_text(we, kind, pc, t, 0);
 }
 
 /* Frees the transactions in l, and l. */
@@ -257,7 +276,6 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 	/* What the statistics and the fingerprints need of it, worked out here
 	 * rather than in the merge, which all the workers wait on. */
 	t->home = we->pw;
-	t->brief = tr_sample_new(t);
 	/* The fingerprint's parts, for findings: the merge works them out
 	 * from the heads for one whose only findings it adds. */
 	if (t->nfindings && t->resp && !(t->flags & TXN_INTERIM)) {
@@ -265,8 +283,12 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 		if (t->parts)
 			fp_parts_of(t, "", t->parts);
 	}
-	struct event *ev = ev_add(we, EV_TXN, c->pc, t);
-	ev->brief = t->brief;
+	struct event *ev = ev_add_text(we, EV_TXN, c->pc, t, TR_SAMPLE_TEXT);
+	struct evblock *b = we->pw->loc_tail;
+	if (tr_sample_of(t, &ev->sample, b->text + b->text_len)) {
+		ev->sampled = true;
+		b->text_len += ev->sample.server_len + 1 + ev->sample.endpoint_len + 1;
+	}
 	ev->nfindings = t->nfindings;
 	hist_facts_of(&we->history, t, c->ep->client_ip, false, &ev->u.hf);
 }
@@ -504,10 +526,14 @@ static void merge_txn(struct engine *e, struct par_worker *w, struct event *ev)
 	}
 	if (e->history.clients_made && !atomic_load_explicit(&e->par->clients, memory_order_relaxed))
 		atomic_store_explicit(&e->par->clients, true, memory_order_relaxed);
-	if (!found && ev->brief && engine_emit_quiet(e, ev->brief)) {
+	if (!found && ev->sampled && engine_emit_quiet(e, &ev->sample)) {
 		give_back(w, t);
 		return;
 	}
+	/* Written by emit, after the block has gone back: the sample in an
+	 * allocation of its own (txn_free frees it). */
+	if (ev->sampled)
+		t->brief = tr_sample_dup(&ev->sample);
 	t->conn_id = pc ? pc->id : 0;
 	seq_push(&e->seq, pc ? pc->sc : NULL, t);
 }

@@ -279,19 +279,15 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	return true;
 }
 
-struct tr_sample *tr_sample_new(const struct txn *t)
+struct tr_sample *tr_sample_dup(const struct tr_sample *s)
 {
-	struct tr_sample s;
-	char text[TR_SAMPLE_TEXT];
-	if (!tr_sample_of(t, &s, text))
-		return NULL;
-	struct tr_sample *c = malloc(sizeof s + s.server_len + 1 + s.endpoint_len + 1);
+	struct tr_sample *c = malloc(sizeof *s + s->server_len + 1 + s->endpoint_len + 1);
 	if (!c)
 		return NULL;
 	char *names = (char *)(c + 1);
-	*c = s;
-	c->server = memcpy(names, s.server, s.server_len + 1);
-	c->endpoint = memcpy(names + s.server_len + 1, s.endpoint, s.endpoint_len + 1);
+	*c = *s;
+	c->server = memcpy(names, s->server, s->server_len + 1);
+	c->endpoint = memcpy(names + s->server_len + 1, s->endpoint, s->endpoint_len + 1);
 	return c;
 }
 

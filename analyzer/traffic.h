@@ -57,8 +57,9 @@ void tr_free(struct traffic *tr);
 
 /*
  * What the statistics take of a transaction with a response: made from
- * it by tr_sample_of, or by its worker under -j (tr_sample_new, carried
- * as txn.brief), so that the merge reads a few bytes rather than heads
+ * it by tr_sample_of, or by its worker under -j (carried in the
+ * transaction's event to the merge, and as txn.brief, a tr_sample_dup, to
+ * its writing), so that the merge reads a few bytes rather than heads
  * written on the other core.
  */
 struct tr_sample {
@@ -79,8 +80,8 @@ struct tr_sample {
 /* t's sample, its names written in text (TR_SAMPLE_TEXT bytes); false when t has no response. */
 bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text);
 
-/* t's sample in an allocation of its own (free), with its names after it, or NULL when t has no response or memory ran out. */
-struct tr_sample *tr_sample_new(const struct txn *t);
+/* A copy of s in an allocation of its own (free), with its names after it, or NULL when memory ran out. */
+struct tr_sample *tr_sample_dup(const struct tr_sample *s);
 
 /* Counts a written transaction (its findings are final: after --baseline), from its sample (txn.brief) when it carries one. */
 void tr_add(struct traffic *tr, const struct txn *t);

@@ -133,6 +133,30 @@ for seed in (1, 2, 3):
     mkpcap.write(pcap, mkpcap.build(crossing(seed)))
     captures.append((pcap, []))
     captures.append((pcap, ["--idle-timeout", "2"]))
+
+
+def long_names():
+    """Transactions whose hosts and endpoints have long names, all different:
+    a worker's block of results fills its text with their names before its
+    events (parallel.c), and every row of the statistics is written
+    (--top).  Most have no finding: they are counted from their events'
+    samples; the others are written from copies of them."""
+    lines = []
+    for i in range(24):
+        lines.append("conn n%d 10.0.2.%d:%d 10.0.1.1:80" % (i, 1 + i % 5, 41000 + i))
+    for k in range(60):
+        for i in range(24):
+            host = "h%d-%s.test" % (i, "abcdefghij"[k % 10] * 110)
+            uri = "/%s/%s-%d" % ("seg%d" % (k % 7) * 40, "abcdefghijklmnopqrstuvwxyz"[(i + k) % 26] * 60, k)
+            lines.append('n%d c "GET %s HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n"' % (i, uri, host))
+            date = "" if k % 10 == 3 else "Date: Mon, 01 Jan 2024 00:00:00 GMT\\r\\n"  # a finding, now and then
+            lines.append('n%d s "HTTP/1.1 200 OK\\r\\n%sContent-Length: 0\\r\\n\\r\\n"' % (i, date))
+    return lines
+
+
+pcap = os.path.join(tmp, "long-names.pcap")
+mkpcap.write(pcap, mkpcap.build(long_names()))
+captures.append((pcap, ["--top", "5000"]))
 for mix, size in (("small", "3"), ("large", "6")):
     pcap = os.path.join(tmp, "gen-%s.pcap" % mix)
     subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), "--mix", mix, "--size", size, pcap],

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine.h"
 #include "limits.h"
@@ -624,16 +625,23 @@ static void test_sample(void **state)
 	assert_int_equal(s.server_len, 8);
 	assert_string_equal(s.endpoint, "GET /users/{id}");
 	assert_int_equal(s.endpoint_len, 15);
-	/* A copy with its names after it, as a worker makes it (tr_sample_new). */
-	struct tr_sample *own = tr_sample_new(t);
+	/* A copy with its names after it, as the merge makes it for a
+	 * transaction it writes (tr_sample_dup): the names its own, not the
+	 * text's, which the worker fills again. */
+	struct tr_sample *own = tr_sample_dup(&s);
+	memset(text, 'x', sizeof text);
 	assert_non_null(own);
 	assert_ptr_equal(own->server, (char *)(own + 1));
 	assert_ptr_equal(own->endpoint, own->server + 9);
 	assert_string_equal(own->server, "api.test");
 	assert_string_equal(own->endpoint, "GET /users/{id}");
+	assert_int_equal(own->server_len, 8);
+	assert_int_equal(own->endpoint_len, 15);
+	assert_true(own->server_hash == s.server_hash && own->endpoint_hash == s.endpoint_hash);
 	assert_int_equal(own->status, 200);
 	assert_true(own->final);
 	free(own);
+	assert_true(tr_sample_of(t, &s, text));
 	head_unref(t->req);
 	t->req = NULL;
 	assert_true(tr_sample_of(t, &s, text));
