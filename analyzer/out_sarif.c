@@ -93,7 +93,7 @@ static void rule_entry(FILE *f, const struct rule_def *r, bool first)
 	jstr(f, uri);
 	/* GitHub code scanning requires help: the rule's page, as built in. */
 	fputs(",\"help\":{\"text\":", f);
-	char text[1200];
+	char text[sizeof full + sizeof uri + 8]; /* ". See ", whole */
 	snprintf(text, sizeof text, "%s. See %s", full, uri);
 	jstr(f, text);
 	const char *page = strcmp(r->origin, "built-in") == 0 ? config_rule_page(r->id) : NULL;
