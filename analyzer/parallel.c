@@ -23,7 +23,7 @@
 enum {
 	BATCH_ITEMS = 512,         /* frames (and clock marks) handed over at once */
 	BATCH_BYTES = 512 << 10,   /* their payload bytes, copied out of the reader's buffer */
-	MAX_QUEUED = 4,            /* batches waiting for a worker: the reader waits past that (docs/performance.md) */
+	MAX_QUEUED = 4,            /* batches waiting for a shard: the reader waits past that (docs/performance.md) */
 	BLOCK_EVENTS = 256,        /* results handed back at once */
 	BLOCK_TEXT = 32 << 10,     /* their samples' names (TR_SAMPLE_TEXT at most each) */
 	MERGE_AHEAD = 8,           /* events ahead of the merge whose history slots are asked for */
@@ -117,20 +117,23 @@ struct par_conn {
 	struct redir_held *held;
 };
 
+/*
+ * A shard: an engine with the connections whose flow keys hash to it, its
+ * queue of batches and its results.  There is one shard more than worker
+ * threads, and shard i is thread i % nthreads's alone (owner): one thread
+ * runs two, so that the reading thread, the third on two cores, shares
+ * them with a lighter load (docs/performance.md).
+ */
 struct par_worker {
-	pthread_t th;
+	struct par *par;
 	const atomic_bool *clients; /* par.clients */
 	struct engine e;
-	pthread_mutex_t mu;
-	pthread_cond_t cv_in;      /* a batch, or quit */
-	pthread_cond_t cv_out;     /* a batch done */
-	/* Under mu. */
+	/* Under par.mu. */
 	struct batch *q_head, *q_tail;
 	unsigned queued;
 	struct batch *spare;
 	struct evblock *pub_head, *pub_tail;
 	uint64_t done;             /* through of the last batch done */
-	bool quit;
 	/* Given back by the merge after each of its runs, taken when the
 	 * worker starts its next batch: transactions to free, result blocks
 	 * to fill again. */
@@ -150,13 +153,28 @@ struct par_worker {
 	uint64_t m_done;
 };
 
+/* A worker thread. */
+struct par_thread {
+	struct par *p;
+	unsigned me;
+	pthread_t th;
+	pthread_cond_t cv;         /* a batch it may take (pick), or quit */
+	bool idle;                 /* waiting on cv; under par.mu */
+};
+
 struct par {
 	struct engine *e;
-	unsigned n;
+	unsigned n;                /* shards */
 	uint32_t batch_items;      /* BATCH_ITEMS, or fewer for the tests (WIRELINT_JOBS_BATCH) */
 	uint64_t flushed_g;
 	struct par_worker *w;
 	atomic_bool clients;       /* the merge's history holds clients (par_clients) */
+	unsigned nthreads;          /* started */
+	unsigned nth;               /* th's length, each with its cv made */
+	struct par_thread *th;
+	pthread_mutex_t mu;        /* the shards' queues, results and counters */
+	pthread_cond_t cv_done;    /* a batch done */
+	bool quit;
 };
 
 static int key_cmp(const struct par_key *a, const struct par_key *b)
@@ -335,15 +353,48 @@ static void run_batch(struct par_worker *w, struct batch *b)
 	}
 }
 
+/* The thread whose own shard w is. */
+static unsigned owner(const struct par *p, const struct par_worker *w)
+{
+	return (unsigned)(w - p->w) % p->nthreads;
+}
+
+/* The shard thread me runs next, under p->mu: the one of its own furthest behind, the last it ran among equals; NULL none. */
+static struct par_worker *pick(struct par *p, unsigned me, struct par_worker *last)
+{
+	struct par_worker *own = NULL;
+	for (unsigned i = me; i < p->n; i += p->nthreads) {
+		struct par_worker *w = &p->w[i];
+		if (w->q_head && (!own || w->queued > own->queued || (w->queued == own->queued && w == last)))
+			own = w;
+	}
+	return own;
+}
+
+/* Wakes the thread that owns w, if it waits: w has a batch.  Under p->mu. */
+static void wake_for(struct par *p, const struct par_worker *w)
+{
+	struct par_thread *t = &p->th[owner(p, w)];
+	if (t->idle)
+		pthread_cond_signal(&t->cv);
+}
+
 static void *worker_main(void *arg)
 {
-	struct par_worker *w = arg;
-	pthread_mutex_lock(&w->mu);
+	struct par_thread *t = arg;
+	struct par *p = t->p;
+	struct par_worker *last = NULL;
+	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!w->q_head && !w->quit)
-			pthread_cond_wait(&w->cv_in, &w->mu);
-		if (!w->q_head)
-			break;
+		struct par_worker *w = pick(p, t->me, last);
+		if (!w) {
+			if (p->quit)
+				break;
+			t->idle = true;
+			pthread_cond_wait(&t->cv, &p->mu);
+			t->idle = false;
+			continue;
+		}
 		struct batch *b = w->q_head;
 		w->q_head = b->next;
 		if (!w->q_head)
@@ -353,7 +404,7 @@ static void *worker_main(void *arg)
 		struct evblock *blocks = w->back_blocks;
 		w->back = NULL;
 		w->back_blocks = NULL;
-		pthread_mutex_unlock(&w->mu);
+		pthread_mutex_unlock(&p->mu);
 
 		/* Freed while still warm: a transaction comes back as soon as the
 		 * merge is done with it, not behind the batches queued. */
@@ -366,7 +417,7 @@ static void *worker_main(void *arg)
 		}
 		run_batch(w, b);
 
-		pthread_mutex_lock(&w->mu);
+		pthread_mutex_lock(&p->mu);
 		blocks_move(&w->pub_head, &w->pub_tail, &w->loc_head, &w->loc_tail);
 		w->done = b->through;
 		if (w->e.live) {
@@ -377,9 +428,10 @@ static void *worker_main(void *arg)
 		b->len = 0;
 		b->next = w->spare;
 		w->spare = b;
-		pthread_cond_signal(&w->cv_out);
+		last = w;
+		pthread_cond_signal(&p->cv_done);
 	}
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&p->mu);
 	hb_pool_drain(); /* the head builders' spare buffers of this thread */
 	return NULL;
 }
@@ -425,11 +477,15 @@ static struct evblock *block_last(struct evblock *b)
  */
 static void give_back_all(struct par *p)
 {
+	bool locked = false;
 	for (unsigned i = 0; i < p->n; i++) {
 		struct par_worker *w = &p->w[i];
 		if (!w->written && !w->emptied)
 			continue;
-		pthread_mutex_lock(&w->mu);
+		if (!locked) {
+			pthread_mutex_lock(&p->mu);
+			locked = true;
+		}
 		if (w->written) {
 			list_last(w->written)->next = w->back;
 			w->back = w->written;
@@ -438,10 +494,11 @@ static void give_back_all(struct par *p)
 			block_last(w->emptied)->next = w->back_blocks;
 			w->back_blocks = w->emptied;
 		}
-		pthread_mutex_unlock(&w->mu);
 		w->written = NULL;
 		w->emptied = NULL;
 	}
+	if (locked)
+		pthread_mutex_unlock(&p->mu);
 }
 
 /* Inserts the n findings of src at position at of t's. */
@@ -579,15 +636,15 @@ static uint64_t client_key(const struct event *ev)
 void par_drain(struct par *p)
 {
 	uint64_t min_done = UINT64_MAX;
+	pthread_mutex_lock(&p->mu);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct par_worker *w = &p->w[i];
-		pthread_mutex_lock(&w->mu);
 		blocks_move(&w->m_head, &w->m_tail, &w->pub_head, &w->pub_tail);
 		w->m_done = w->done;
-		pthread_mutex_unlock(&w->mu);
 		if (w->m_done < min_done)
 			min_done = w->m_done;
 	}
+	pthread_mutex_unlock(&p->mu);
 	/* Every result up to min_done is in: merged by key. */
 	for (;;) {
 		struct par_worker *best = NULL;
@@ -626,11 +683,11 @@ void par_drain(struct par *p)
 
 static struct batch *batch_get(struct par_worker *w)
 {
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&w->par->mu);
 	struct batch *b = w->spare;
 	if (b)
 		w->spare = b->next;
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&w->par->mu);
 	if (!b) {
 		b = malloc(sizeof *b);
 		if (!b)
@@ -662,14 +719,14 @@ static void push(struct par *p, struct par_worker *w, uint64_t through)
 	struct batch *b = w->fill ? w->fill : batch_get(w);
 	w->fill = NULL;
 	b->through = through;
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&p->mu);
 	while (w->queued >= MAX_QUEUED) {
-		/* The worker is behind: merge what can be, then wait for it. */
-		pthread_mutex_unlock(&w->mu);
+		/* The shard is behind: merge what can be, then wait for it. */
+		pthread_mutex_unlock(&p->mu);
 		par_drain(p);
-		pthread_mutex_lock(&w->mu);
+		pthread_mutex_lock(&p->mu);
 		if (w->queued >= MAX_QUEUED)
-			pthread_cond_wait(&w->cv_out, &w->mu);
+			pthread_cond_wait(&p->cv_done, &p->mu);
 	}
 	if (w->q_tail)
 		w->q_tail->next = b;
@@ -677,8 +734,8 @@ static void push(struct par *p, struct par_worker *w, uint64_t through)
 		w->q_head = b;
 	w->q_tail = b;
 	w->queued++;
-	pthread_cond_signal(&w->cv_in);
-	pthread_mutex_unlock(&w->mu);
+	wake_for(p, w);
+	pthread_mutex_unlock(&p->mu);
 }
 
 static void flush_all(struct par *p)
@@ -761,13 +818,11 @@ void par_sync(struct par *p)
 {
 	flush_all(p);
 	uint64_t g = p->e->g;
-	for (unsigned i = 0; i < p->n; i++) {
-		struct par_worker *w = &p->w[i];
-		pthread_mutex_lock(&w->mu);
-		while (w->done < g)
-			pthread_cond_wait(&w->cv_out, &w->mu);
-		pthread_mutex_unlock(&w->mu);
-	}
+	pthread_mutex_lock(&p->mu);
+	for (unsigned i = 0; i < p->n; i++)
+		while (p->w[i].done < g)
+			pthread_cond_wait(&p->cv_done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
 	par_drain(p);
 }
 
@@ -788,26 +843,42 @@ void par_counters(struct par *p, struct wl_stats *sum, uint32_t *open)
 {
 	*sum = p->e->st;
 	*open = 0;
+	pthread_mutex_lock(&p->mu);
 	for (unsigned i = 0; i < p->n; i++) {
-		struct par_worker *w = &p->w[i];
-		pthread_mutex_lock(&w->mu);
-		stats_add(sum, &w->seen);
-		*open += w->open;
-		pthread_mutex_unlock(&w->mu);
+		stats_add(sum, &p->w[i].seen);
+		*open += p->w[i].open;
 	}
+	pthread_mutex_unlock(&p->mu);
 }
 
-struct par *par_start(struct engine *e, unsigned n)
+/* Shard i's share of a cap over all connections, of n shards: the whole split to the unit. */
+static uint64_t share(uint64_t cap, unsigned n, unsigned i)
+{
+	return cap / n + (i < cap % n);
+}
+
+struct par *par_start(struct engine *e, unsigned threads)
 {
 	struct par *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
+	/* One shard more than threads (struct par_worker), or as many as
+	 * the tests ask for (docs/testing.md). */
+	unsigned n = threads + 1;
+	const char *sh = getenv("WIRELINT_JOBS_SHARDS");
+	if (sh && atoi(sh) >= 1 && atoi(sh) <= 1024)
+		n = (unsigned)atoi(sh);
 	atomic_init(&p->clients, false);
 	p->w = calloc(n, sizeof *p->w);
-	if (!p->w) {
+	p->th = calloc(threads, sizeof *p->th);
+	if (!p->w || !p->th) {
+		free(p->w);
+		free(p->th);
 		free(p);
 		return NULL;
 	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv_done, NULL);
 	p->e = e;
 	p->flushed_g = e->g;
 	/* The tests make batches tiny, so that hand-overs fall between every
@@ -816,23 +887,37 @@ struct par *par_start(struct engine *e, unsigned n)
 	const char *bi = getenv("WIRELINT_JOBS_BATCH");
 	if (bi && atoi(bi) >= 1 && atoi(bi) < BATCH_ITEMS)
 		p->batch_items = (uint32_t)atoi(bi);
-	/* The caps over all connections are shared out. */
-	struct wl_limits lim = e->lim;
-	lim.max_flows = (lim.max_flows + n - 1) / n;
-	lim.max_buffered_bytes = (lim.max_buffered_bytes + n - 1) / n;
+	/* The caps over all connections are shared out, to the unit: the
+	 * shards' shares add up to each cap (but that a shard tracks at
+	 * least one connection). */
 	for (unsigned i = 0; i < n; i++) {
 		struct par_worker *w = &p->w[i];
+		struct wl_limits lim = e->lim;
+		lim.max_flows = (uint32_t)share(e->lim.max_flows, n, i);
+		if (!lim.max_flows)
+			lim.max_flows = 1;
+		lim.max_buffered_bytes = share(e->lim.max_buffered_bytes, n, i);
 		engine_init(&w->e, &lim, NULL);
-		w->e.keep.max = e->keep.max / n;
+		w->e.keep.max = share(e->keep.max, n, i);
 		w->e.pw = w;
+		w->par = p;
 		w->clients = &p->clients;
-		pthread_mutex_init(&w->mu, NULL);
-		pthread_cond_init(&w->cv_in, NULL);
-		pthread_cond_init(&w->cv_out, NULL);
-		p->n = i + 1;
-		if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
-			p->n = i;
-			engine_free(&w->e);
+	}
+	p->n = n;
+	/* Each thread's own shards are i % nthreads: set before any starts. */
+	p->nthreads = threads;
+	for (unsigned i = 0; i < threads; i++) {
+		p->th[i].p = p;
+		p->th[i].me = i;
+		pthread_cond_init(&p->th[i].cv, NULL);
+	}
+	p->nth = threads;
+	for (unsigned i = 0; i < threads; i++) {
+		if (pthread_create(&p->th[i].th, NULL, worker_main, &p->th[i]) != 0) {
+			/* The threads started own every shard between them. */
+			pthread_mutex_lock(&p->mu);
+			p->nthreads = i;
+			pthread_mutex_unlock(&p->mu);
 			par_stop(p);
 			return NULL;
 		}
@@ -851,13 +936,15 @@ static void blocks_free(struct evblock *b)
 
 void par_stop(struct par *p)
 {
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	for (unsigned i = 0; i < p->nthreads; i++)
+		pthread_cond_signal(&p->th[i].cv);
+	pthread_mutex_unlock(&p->mu);
+	for (unsigned i = 0; i < p->nthreads; i++)
+		pthread_join(p->th[i].th, NULL);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct par_worker *w = &p->w[i];
-		pthread_mutex_lock(&w->mu);
-		w->quit = true;
-		pthread_cond_signal(&w->cv_in);
-		pthread_mutex_unlock(&w->mu);
-		pthread_join(w->th, NULL);
 		txn_lists_free(w->written);
 		txn_lists_free(w->back);
 		blocks_free(w->emptied);
@@ -876,10 +963,12 @@ void par_stop(struct par *p)
 			b = next;
 		}
 		engine_free(&w->e);
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->cv_in);
-		pthread_cond_destroy(&w->cv_out);
 	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv_done);
+	for (unsigned i = 0; i < p->nth; i++)
+		pthread_cond_destroy(&p->th[i].cv);
+	free(p->th);
 	free(p->w);
 	free(p);
 }

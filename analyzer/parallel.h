@@ -14,8 +14,9 @@ struct txn;
 
 /*
  * The reading thread decodes each frame and hands it, in batches, to the
- * worker that owns its connection (a symmetric hash of the addresses and
- * ports: both directions land on the same worker).  Workers reassemble,
+ * shard that owns its connection (a symmetric hash of the addresses and
+ * ports: both directions land on the same shard), and so to the worker
+ * thread that owns the shard.  Workers reassemble,
  * parse, pair and judge each transaction by the rules that need only it.
  * What needs every connection (the connection order of the output, the
  * history the rules that compare transactions keep, redirect chains, the
@@ -46,12 +47,13 @@ struct par_key {
 struct par;
 
 /*
- * Starts n workers for the reading engine e, each an engine of its own
- * with e's limits; the caps over all connections (--max-connections,
- * --max-buffered-bytes, kept multipart content) are divided among them.
- * NULL when threads or memory cannot be had.
+ * Starts `threads` worker threads for the reading engine e, over
+ * threads + 1 shards, each an engine of its own with e's limits; the caps
+ * over all connections (--max-connections, --max-buffered-bytes, kept
+ * multipart content) are divided among the shards, to the unit.  NULL
+ * when threads or memory cannot be had.
  */
-struct par *par_start(struct engine *e, unsigned n);
+struct par *par_start(struct engine *e, unsigned threads);
 
 /* Joins the workers (their work is done: par_end_file was called). */
 void par_stop(struct par *p);

@@ -7,7 +7,9 @@ connections interleaved, and three made here to cross connections) is read
 with -j 1, and with -j 3 in every format (text with its summary, jsonl,
 sarif, junit, and --report); in jsonl also with -j 2 and 8, and with
 hand-overs of 1 and 3 frames (WIRELINT_JOBS_BATCH) so that batches end
-between any two frames.  Outputs and exit statuses must be identical.  Also
+between any two frames, and with 2 workers over 2 shards and over 7
+(WIRELINT_JOBS_SHARDS; -j N has N + 1 by default, so that one thread
+runs two).  Outputs and exit statuses must be identical.  Also
 all the captures in one run (several files, one report); -j's usage errors;
 and -w and --max-findings, which read in one thread and say so.
 
@@ -49,18 +51,23 @@ def run(args, jobs, outdir, env=None):
 
 
 def compare(name, args, combos=((3, None),)):
-    """Compares -j 1 with each (jobs, batch) of combos."""
+    """Compares -j 1 with each (jobs, batch[, shards]) of combos."""
     base = run(args, 1, tmp)
     if base[2] not in (0, 1):
         failures.append("%s: -j 1 exited %d: %s" % (name, base[2], base[3].decode(errors="replace")))
         return
-    for jobs, batch in combos:
-        env = dict(os.environ, WIRELINT_JOBS_BATCH=str(batch)) if batch else None
+    for jobs, batch, *shards in combos:
+        env = dict(os.environ)
+        if batch:
+            env["WIRELINT_JOBS_BATCH"] = str(batch)
+        if shards:
+            env["WIRELINT_JOBS_SHARDS"] = str(shards[0])
         got = run(args, jobs, tmp, env)
         if got[:3] != base[:3]:
             what = "output" if got[0] != base[0] else "report" if got[1] != base[1] else "exit status"
-            failures.append("%s %s: -j %d%s differs from -j 1 (%s)%s" % (
-                name, " ".join(args[:-1]), jobs, " batch %s" % batch if batch else "", what,
+            failures.append("%s %s: -j %d%s%s differs from -j 1 (%s)%s" % (
+                name, " ".join(args[:-1]), jobs, " batch %s" % batch if batch else "",
+                " shards %s" % shards[0] if shards else "", what,
                 "\n" + got[3].decode(errors="replace") if got[2] != base[2] else ""))
 
 
@@ -169,8 +176,11 @@ for pcap, extra in captures:
         # jsonl (every transaction, every finding, the summary) with 2, 3
         # and 8 workers, and with tiny batches (1 and 3 frames), which put
         # a hand-over between any two frames and keep the reader waiting
-        # on full queues; the other formats with 3 workers.
-        jsonl = ((2, None), (3, None), (8, None), (3, 1), (8, 3))
+        # on full queues; with 2 workers over as many shards (one each),
+        # and over 7 with batches of 3 frames (four shards for one thread,
+        # three for the other, their queues full); the other formats with
+        # 3 workers (over 4 shards).
+        jsonl = ((2, None), (3, None), (8, None), (3, 1), (8, 3), (2, None, 2), (2, 3, 7))
         compare(os.path.basename(pcap), extra + fmt + [pcap], jsonl if fmt == formats[1] else ((3, None),))
 
 # Several files in one run; idle timeouts while other connections are busy.
