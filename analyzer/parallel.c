@@ -122,7 +122,8 @@ struct par_conn {
  * queue of batches and its results.  There is one shard more than worker
  * threads, and shard i is thread i % nthreads's alone (owner): one thread
  * runs two, so that the reading thread, the third on two cores, shares
- * them with a lighter load (docs/performance.md).
+ * them with a lighter load (docs/performance.md).  "Worker" in this file
+ * means a shard, as the struct's name says; its thread is named so.
  */
 struct par_worker {
 	struct par *par;
@@ -141,7 +142,7 @@ struct par_worker {
 	struct evblock *back_blocks;
 	struct wl_stats seen;      /* live: the worker's counters as of its last batch, for the status line */
 	uint32_t open;             /* live: its connections open then */
-	/* The worker's own. */
+	/* Its thread's own. */
 	struct evblock *loc_head, *loc_tail;
 	struct evblock *blocks;    /* emptied by the merge, to fill again */
 	/* The reading thread's own. */
