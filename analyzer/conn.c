@@ -37,7 +37,7 @@ struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id)
 		reasm_init(&c->rd[s], e->lim.max_ooo_bytes, e->lim.overlap_window, &e->budget);
 		hunt_init(&c->orient[s], HUNT_EITHER, false);
 	}
-	if (e->pw)
+	if (e->shard)
 		par_conn_open(e, c); /* numbered and ordered by the merge */
 	else /* live, transactions are written as they finish, not in connection order */
 		c->sc = e->live ? NULL : seq_open(&e->seq);
@@ -115,7 +115,7 @@ static void finalize(struct conn *c, struct txn *t)
 		e->st.txn_incomplete++;
 	/* A worker (-j) leaves the history to the merge, which puts its
 	 * findings here, before those of the rules. */
-	if (e->pw)
+	if (e->shard)
 		t->hist_at = t->nfindings;
 	else if (t->req && t->resp)
 		hist_observe(&e->history, c->ep->client_ip, t);
@@ -128,7 +128,7 @@ static void finalize(struct conn *c, struct txn *t)
 		free(t->kept);
 		t->kept = NULL;
 	}
-	if (e->pw)
+	if (e->shard)
 		par_txn(e, c, t);
 	else
 		seq_push(&e->seq, c->sc, t);
@@ -283,14 +283,14 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		 * Once the history holds clients (under -j, the merge's), the
 		 * client's key too, from the same URL: every transaction then
 		 * looks its client's entry up. */
-		if (e->pw ? par_clients(e) : e->history.clients_made != 0) {
+		if (e->shard ? par_clients(e) : e->history.clients_made != 0) {
 			t->url_key = hist_url_key(t, c->ep->client_ip, &t->client_key);
 			t->flags |= t->url_key ? TXN_URL_KEY | TXN_CLIENT_KEY : TXN_URL_KEY;
 		} else {
 			t->url_key = hist_url_key(t, NULL, NULL);
 			t->flags |= TXN_URL_KEY;
 		}
-		if (!e->pw)
+		if (!e->shard)
 			hist_prefetch(&e->history, t->url_key, t->flags & TXN_CLIENT_KEY ? t->client_key : 0);
 		c->req_txn = t;
 		pend_push(c, t);
@@ -361,7 +361,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		}
 	}
 	/* The history's entry for the URL, asked for while the content is read. */
-	if (!e->pw && (t->flags & TXN_URL_KEY))
+	if (!e->shard && (t->flags & TXN_URL_KEY))
 		hist_prefetch_entry(&e->history, t->url_key);
 	t->resp = h;
 	t->resp_ts = c->msg_meta[s].ts;
@@ -372,7 +372,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 	/* Redirects are followed in the order the responses come, as the
 	 * client saw them (the transaction itself is judged later). */
 	if (t->req && h && !(t->flags & TXN_INTERIM)) {
-		if (e->pw) {
+		if (e->shard) {
 			t->redir_at = t->nfindings; /* where the merge puts what it finds */
 			par_redirect(e, c, t);
 		} else {
@@ -769,7 +769,7 @@ void conn_close(struct conn *c)
 		if (c->hx_ready)
 			hx_free(&c->hx[s]);
 	}
-	if (e->pw)
+	if (e->shard)
 		par_conn_close(e, c);
 	else
 		seq_close(&e->seq, c->sc);

@@ -66,7 +66,7 @@ struct engine {
 	uint64_t g;
 	struct par_key key;
 	struct par *par;             /* the reading engine's workers (-j 2 or more), or NULL */
-	struct par_worker *pw;       /* a worker's engine: where its results go; NULL otherwise */
+	struct par_shard *shard;     /* -j: the shard this engine is, where its results go; NULL otherwise */
 };
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);

@@ -122,10 +122,11 @@ struct par_conn {
  * queue of batches and its results.  There is one shard more than worker
  * threads, and shard i is thread i % nthreads's alone (owner): one thread
  * runs two, so that the reading thread, the third on two cores, shares
- * them with a lighter load (docs/performance.md).  "Worker" in this file
- * means a shard, as the struct's name says; its thread is named so.
+ * them with a lighter load (docs/performance.md).  In this file a shard is
+ * w, and "worker" is a shard as its thread runs it (a thread runs one
+ * shard's batch at a time); a worker thread is struct par_thread.
  */
-struct par_worker {
+struct par_shard {
 	struct par *par;
 	const atomic_bool *clients; /* par.clients */
 	struct engine e;
@@ -168,10 +169,10 @@ struct par {
 	unsigned n;                /* shards */
 	uint32_t batch_items;      /* BATCH_ITEMS, or fewer for the tests (WIRELINT_JOBS_BATCH) */
 	uint64_t flushed_g;
-	struct par_worker *w;
+	struct par_shard *w;
 	atomic_bool clients;       /* the merge's history holds clients (par_clients) */
-	unsigned nthreads;          /* started */
-	unsigned nth;               /* th's length, each with its cv made */
+	unsigned nthreads;         /* th's length, each with its cv; shard i is thread i % nthreads's */
+	unsigned started;          /* of them running, to be joined */
 	struct par_thread *th;
 	pthread_mutex_t mu;        /* the shards' queues, results and counters */
 	pthread_cond_t cv_done;    /* a batch done */
@@ -218,7 +219,7 @@ static void blocks_move(struct evblock **to_head, struct evblock **to_tail, stru
 static struct event *ev_add_text(struct engine *we, enum ev_kind kind, struct par_conn *pc, struct txn *t,
 				 size_t text)
 {
-	struct par_worker *w = we->pw;
+	struct par_shard *w = we->shard;
 	struct evblock *b = w->loc_tail;
 	if (!b || b->n == BLOCK_EVENTS || b->text_len + text > BLOCK_TEXT) {
 		b = w->blocks;
@@ -294,7 +295,7 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 {
 	/* What the statistics and the fingerprints need of it, worked out here
 	 * rather than in the merge, which all the workers wait on. */
-	t->home = we->pw;
+	t->home = we->shard;
 	/* The fingerprint's parts, for findings: the merge works them out
 	 * from the heads for one whose only findings it adds. */
 	if (t->nfindings && t->resp && !(t->flags & TXN_INTERIM)) {
@@ -303,7 +304,7 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 			fp_parts_of(t, "", t->parts);
 	}
 	struct event *ev = ev_add_text(we, EV_TXN, c->pc, t, TR_SAMPLE_TEXT);
-	struct evblock *b = we->pw->loc_tail;
+	struct evblock *b = we->shard->loc_tail;
 	if (tr_sample_of(t, &ev->sample, b->text + b->text_len)) {
 		ev->sampled = true;
 		b->text_len += ev->sample.server_len + 1 + ev->sample.endpoint_len + 1;
@@ -314,10 +315,10 @@ void par_txn(struct engine *we, struct conn *c, struct txn *t)
 
 bool par_clients(const struct engine *w)
 {
-	return atomic_load_explicit(w->pw->clients, memory_order_relaxed);
+	return atomic_load_explicit(w->shard->clients, memory_order_relaxed);
 }
 
-static void run_batch(struct par_worker *w, struct batch *b)
+static void run_batch(struct par_shard *w, struct batch *b)
 {
 	struct engine *e = &w->e;
 	for (uint32_t i = 0; i < b->n; i++) {
@@ -355,17 +356,17 @@ static void run_batch(struct par_worker *w, struct batch *b)
 }
 
 /* The thread whose own shard w is. */
-static unsigned owner(const struct par *p, const struct par_worker *w)
+static unsigned owner(const struct par *p, const struct par_shard *w)
 {
 	return (unsigned)(w - p->w) % p->nthreads;
 }
 
 /* The shard thread me runs next, under p->mu: the one of its own furthest behind, the last it ran among equals; NULL none. */
-static struct par_worker *pick(struct par *p, unsigned me, struct par_worker *last)
+static struct par_shard *pick(struct par *p, unsigned me, struct par_shard *last)
 {
-	struct par_worker *own = NULL;
+	struct par_shard *own = NULL;
 	for (unsigned i = me; i < p->n; i += p->nthreads) {
-		struct par_worker *w = &p->w[i];
+		struct par_shard *w = &p->w[i];
 		if (w->q_head && (!own || w->queued > own->queued || (w->queued == own->queued && w == last)))
 			own = w;
 	}
@@ -373,7 +374,7 @@ static struct par_worker *pick(struct par *p, unsigned me, struct par_worker *la
 }
 
 /* Wakes the thread that owns w, if it waits: w has a batch.  Under p->mu. */
-static void wake_for(struct par *p, const struct par_worker *w)
+static void wake_for(struct par *p, const struct par_shard *w)
 {
 	struct par_thread *t = &p->th[owner(p, w)];
 	if (t->idle)
@@ -384,10 +385,10 @@ static void *worker_main(void *arg)
 {
 	struct par_thread *t = arg;
 	struct par *p = t->p;
-	struct par_worker *last = NULL;
+	struct par_shard *last = NULL;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		struct par_worker *w = pick(p, t->me, last);
+		struct par_shard *w = pick(p, t->me, last);
 		if (!w) {
 			if (p->quit)
 				break;
@@ -440,7 +441,7 @@ static void *worker_main(void *arg)
 /* ---- merge side (the reading thread) ---- */
 
 /* Gives t back to w, its worker, to be freed there (give_back_all hands the lists over). */
-static void give_back(struct par_worker *w, struct txn *t)
+static void give_back(struct par_shard *w, struct txn *t)
 {
 	struct txn_list *l = w->written;
 	if (!l || l->n == sizeof l->t / sizeof *l->t) {
@@ -480,7 +481,7 @@ static void give_back_all(struct par *p)
 {
 	bool locked = false;
 	for (unsigned i = 0; i < p->n; i++) {
-		struct par_worker *w = &p->w[i];
+		struct par_shard *w = &p->w[i];
 		if (!w->written && !w->emptied)
 			continue;
 		if (!locked) {
@@ -560,7 +561,7 @@ static void merge_redirect(struct engine *e, struct event *ev)
  * redirects' held for it, or the history's); one without any is counted
  * from its event alone and left to its worker to free.
  */
-static void merge_txn(struct engine *e, struct par_worker *w, struct event *ev)
+static void merge_txn(struct engine *e, struct par_shard *w, struct event *ev)
 {
 	struct txn *t = ev->t;
 	struct par_conn *pc = ev->pc;
@@ -596,7 +597,7 @@ static void merge_txn(struct engine *e, struct par_worker *w, struct event *ev)
 	seq_push(&e->seq, pc ? pc->sc : NULL, t);
 }
 
-static void merge_event(struct engine *e, struct par_worker *w, struct event *ev)
+static void merge_event(struct engine *e, struct par_shard *w, struct event *ev)
 {
 	struct par_conn *pc = ev->pc;
 	switch (ev->kind) {
@@ -639,7 +640,7 @@ void par_drain(struct par *p)
 	uint64_t min_done = UINT64_MAX;
 	pthread_mutex_lock(&p->mu);
 	for (unsigned i = 0; i < p->n; i++) {
-		struct par_worker *w = &p->w[i];
+		struct par_shard *w = &p->w[i];
 		blocks_move(&w->m_head, &w->m_tail, &w->pub_head, &w->pub_tail);
 		w->m_done = w->done;
 		if (w->m_done < min_done)
@@ -648,9 +649,9 @@ void par_drain(struct par *p)
 	pthread_mutex_unlock(&p->mu);
 	/* Every result up to min_done is in: merged by key. */
 	for (;;) {
-		struct par_worker *best = NULL;
+		struct par_shard *best = NULL;
 		for (unsigned i = 0; i < p->n; i++) {
-			struct par_worker *w = &p->w[i];
+			struct par_shard *w = &p->w[i];
 			while (w->m_head && w->m_pos == w->m_head->n) {
 				struct evblock *b = w->m_head;
 				w->m_head = b->next;
@@ -682,7 +683,7 @@ void par_drain(struct par *p)
 
 /* ---- reading side ---- */
 
-static struct batch *batch_get(struct par_worker *w)
+static struct batch *batch_get(struct par_shard *w)
 {
 	pthread_mutex_lock(&w->par->mu);
 	struct batch *b = w->spare;
@@ -715,7 +716,7 @@ void par_recycle(struct par *p, struct txn *t)
  * the merge waits for every worker to be through a g before it takes
  * results of that g (other workers may still add some before them).
  */
-static void push(struct par *p, struct par_worker *w, uint64_t through)
+static void push(struct par *p, struct par_shard *w, uint64_t through)
 {
 	struct batch *b = w->fill ? w->fill : batch_get(w);
 	w->fill = NULL;
@@ -748,7 +749,7 @@ static void flush_all(struct par *p)
 }
 
 /* Room for one item of len bytes in w's batch, for the current g. */
-static struct item *item_add(struct par *p, struct par_worker *w, size_t len)
+static struct item *item_add(struct par *p, struct par_shard *w, size_t len)
 {
 	if (w->fill && (w->fill->n == p->batch_items || w->fill->len + len > w->fill->cap))
 		push(p, w, p->e->g - 1); /* items of this g may follow */
@@ -773,7 +774,7 @@ static struct item *item_add(struct par *p, struct par_worker *w, size_t len)
 void par_frame(struct par *p, uint32_t hash, const struct timeval *ts, const struct dec_pkt *pkt)
 {
 	struct engine *e = p->e;
-	struct par_worker *w = &p->w[((uint64_t)hash * p->n) >> 32];
+	struct par_shard *w = &p->w[((uint64_t)hash * p->n) >> 32];
 	struct item *it = item_add(p, w, pkt->plen);
 	it->kind = IT_FRAME; /* every field a frame's item has is set here */
 	it->ts = *ts;
@@ -863,7 +864,7 @@ struct par *par_start(struct engine *e, unsigned threads)
 	struct par *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
-	/* One shard more than threads (struct par_worker), or as many as
+	/* One shard more than threads (struct par_shard), or as many as
 	 * the tests ask for (docs/testing.md). */
 	unsigned n = threads + 1;
 	const char *sh = getenv("WIRELINT_JOBS_SHARDS");
@@ -892,7 +893,7 @@ struct par *par_start(struct engine *e, unsigned threads)
 	 * shards' shares add up to each cap (but that a shard tracks at
 	 * least one connection). */
 	for (unsigned i = 0; i < n; i++) {
-		struct par_worker *w = &p->w[i];
+		struct par_shard *w = &p->w[i];
 		struct wl_limits lim = e->lim;
 		lim.max_flows = (uint32_t)share(e->lim.max_flows, n, i);
 		if (!lim.max_flows)
@@ -900,7 +901,7 @@ struct par *par_start(struct engine *e, unsigned threads)
 		lim.max_buffered_bytes = share(e->lim.max_buffered_bytes, n, i);
 		engine_init(&w->e, &lim, NULL);
 		w->e.keep.max = share(e->keep.max, n, i);
-		w->e.pw = w;
+		w->e.shard = w;
 		w->par = p;
 		w->clients = &p->clients;
 	}
@@ -912,16 +913,13 @@ struct par *par_start(struct engine *e, unsigned threads)
 		p->th[i].me = i;
 		pthread_cond_init(&p->th[i].cv, NULL);
 	}
-	p->nth = threads;
 	for (unsigned i = 0; i < threads; i++) {
 		if (pthread_create(&p->th[i].th, NULL, worker_main, &p->th[i]) != 0) {
-			/* The threads started own every shard between them. */
-			pthread_mutex_lock(&p->mu);
-			p->nthreads = i;
-			pthread_mutex_unlock(&p->mu);
+			/* No batch was handed over yet: stop those started. */
 			par_stop(p);
 			return NULL;
 		}
+		p->started = i + 1;
 	}
 	return p;
 }
@@ -939,13 +937,13 @@ void par_stop(struct par *p)
 {
 	pthread_mutex_lock(&p->mu);
 	p->quit = true;
-	for (unsigned i = 0; i < p->nthreads; i++)
+	for (unsigned i = 0; i < p->started; i++)
 		pthread_cond_signal(&p->th[i].cv);
 	pthread_mutex_unlock(&p->mu);
-	for (unsigned i = 0; i < p->nthreads; i++)
+	for (unsigned i = 0; i < p->started; i++)
 		pthread_join(p->th[i].th, NULL);
 	for (unsigned i = 0; i < p->n; i++) {
-		struct par_worker *w = &p->w[i];
+		struct par_shard *w = &p->w[i];
 		txn_lists_free(w->written);
 		txn_lists_free(w->back);
 		blocks_free(w->emptied);
@@ -967,7 +965,7 @@ void par_stop(struct par *p)
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv_done);
-	for (unsigned i = 0; i < p->nth; i++)
+	for (unsigned i = 0; i < p->nthreads; i++)
 		pthread_cond_destroy(&p->th[i].cv);
 	free(p->th);
 	free(p->w);

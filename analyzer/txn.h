@@ -11,7 +11,7 @@
 
 struct endpoints;
 struct fp_parts;
-struct par_worker;
+struct par_shard;
 struct tr_sample;
 
 enum txn_flag {
@@ -63,7 +63,7 @@ struct txn {
 	 * thread raises them: redirects (at the response head), history (before the rules). */
 	uint16_t redir_at, hist_at;
 	struct fp_parts *parts;    /* -j: server, method and endpoint, worked out by the worker; or NULL */
-	struct par_worker *home;   /* -j: the worker that made it, which frees it; or NULL */
+	struct par_shard *home;    /* -j: the shard that made it, whose thread frees it; or NULL */
 	/* What the statistics take of it (tr_sample): worked out by its
 	 * worker (-j, its own allocation); or NULL. */
 	const struct tr_sample *brief;
