@@ -9,7 +9,9 @@ Builds nothing: run scripts/setup.sh first (the floor is built with
 wirelint, build/bench/floor).  Generates the captures with bench/gen.py into
 bench/out/ (kept for the next run), reads each once to warm the page cache,
 then times the floor (and the floor over 64 KiB reads, "floor64", as
-wirelint reads) and wirelint alternately, --runs times each, and
+wirelint reads, and "floor+llhttp", the floor with each connection's
+messages parsed by llhttp and nothing else done, build/bench/llhttp_floor)
+and wirelint alternately, --runs times each, and
 reports the median: CPU time (user + system), wall time, MB/s, packets/s,
 transactions/s, peak memory (maximum resident set), the ratios of
 wirelint's CPU time and wall time to the floor's, and the speed-up of each
@@ -91,7 +93,8 @@ for c in a.capture:
         sys.exit("bench: --capture: %s: no such file" % c)
 wirelint = os.path.join(a.build, "wirelint")
 floor = os.path.join(a.build, "bench", "floor")
-for b in (wirelint, floor, "/usr/bin/time"):
+llfloor = os.path.join(a.build, "bench", "llhttp_floor")
+for b in (wirelint, floor, llfloor, "/usr/bin/time"):
     if not os.access(b, os.X_OK):
         sys.exit("bench: %s is missing; run scripts/setup.sh first" % b)
 os.makedirs(a.out, exist_ok=True)
@@ -218,14 +221,16 @@ for mix, path in todo:
     with open(path, "rb") as f:  # warm the page cache
         while f.read(1 << 24):
             pass
-    fl, fb, wl = [], [], {j: [] for j in jobs}
+    fl, fb, fh, wl = [], [], [], {j: [] for j in jobs}
     for _ in range(a.runs):
         fl.append(measure([floor, path]))
         fb.append(measure([floor, "--buffer", "65536", path]))
+        fh.append(measure([llfloor, path]))
         for j in jobs:
             wl[j].append(measure([wirelint, "-j", str(j), "--fail-on", "none", "-q", "-o", "/dev/null", path]))
     f_cpu, f_wall = median([x[0] for x in fl]), median([x[1] for x in fl])
     b_cpu, b_wall = median([x[0] for x in fb]), median([x[1] for x in fb])
+    h_cpu, h_wall = median([x[0] for x in fh]), median([x[1] for x in fh])
     print("\n%s: %.1f MB, %d packets, %d transactions" % (os.path.basename(path), size, packets, txns))
     row = "  %-13s %8s %8s %9s %11s %10s %8s %9s %10s %8s %11s"
     print(row % ("", "cpu s", "wall s", "MB/s", "packets/s", "txn/s", "peak MiB", "cpu/floor", "wall/floor",
@@ -234,6 +239,9 @@ for mix, path in todo:
                  "-", "%.1f" % median([x[2] for x in fl]), "1.0", "1.0", "", per(f_cpu, b_cpu)))
     print(row % ("floor64", "%.3f" % b_cpu, "%.3f" % b_wall, per(size, b_wall, "%.0f"), per(packets, b_wall, "%.0f"),
                  "-", "%.1f" % median([x[2] for x in fb]), per(b_cpu, f_cpu), per(b_wall, f_wall), "", "1.0"))
+    print(row % ("floor+llhttp", "%.3f" % h_cpu, "%.3f" % h_wall, per(size, h_wall, "%.0f"),
+                 per(packets, h_wall, "%.0f"), per(txns, h_wall, "%.0f"), "%.1f" % median([x[2] for x in fh]),
+                 per(h_cpu, f_cpu), per(h_wall, f_wall), "", per(h_cpu, b_cpu)))
     wall1 = median([x[1] for x in wl[jobs[0]]])
     for j in jobs:
         cpu, wall, rss = median([x[0] for x in wl[j]]), median([x[1] for x in wl[j]]), max(x[2] for x in wl[j])
@@ -241,6 +249,8 @@ for mix, path in todo:
                      per(packets, wall, "%.0f"), per(txns, wall, "%.0f"), "%.1f" % rss, per(cpu, f_cpu),
                      per(wall, f_wall), per(wall1, wall), per(cpu, b_cpu)))
         rows.append((mix, j, cpu / f_cpu if f_cpu else None, wall / f_wall if f_wall else None))
+    # What wirelint does beyond parsing: its CPU time over floor+llhttp's.
+    print("  wirelint -j%d's CPU time over floor+llhttp's: %s" % (jobs[0], per(median([x[0] for x in wl[jobs[0]]]), h_cpu)))
     if shutil.which("tshark") and a.tshark:
         sl = slice_of(path, a.tshark)
         ssize = os.path.getsize(sl) / 1e6

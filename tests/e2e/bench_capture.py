@@ -4,7 +4,9 @@
 A 1 MB capture from bench/gen.py, and the same packets written here as
 pcapng in both byte orders, are timed with --capture (one run, -j 1 and 2):
 each gets its rows, with the packet and transaction counts wirelint's own
-summary gives, and no generated capture is made or timed.  tshark reads
+summary gives, and no generated capture is made or timed; floor+llhttp
+(build/bench/llhttp_floor) parses as many requests and responses as
+wirelint counts in each.  tshark reads
 the first 0.2 MB of each: the slice is the capture's first bytes, whole
 records (a pcapng slice is a byte prefix, its section header and interface
 description kept), and wirelint reads it without complaint.  A file that is
@@ -57,7 +59,7 @@ def summary(path):
     p = subprocess.run([wirelint, "-F", "jsonl", "--fail-on", "none", path], capture_output=True)
     check(p.returncode == 0, "wirelint reads %s (exit %d: %s)" % (path, p.returncode, p.stderr.decode()[-200:]))
     s = json.loads(p.stdout.decode().splitlines()[-1]) if p.returncode == 0 else {}
-    return s.get("packets"), s.get("transactions")
+    return s.get("packets"), s.get("transactions"), s.get("responses")
 
 
 pcap = os.path.join(tmp, "mine.pcap")
@@ -74,14 +76,24 @@ p = subprocess.run([sys.executable, os.path.join(root, "bench", "run.py"), "--bu
 print(p.stdout)
 check(p.returncode == 0, "run.py --capture exits 0 (%d: %s)" % (p.returncode, p.stderr[-300:]))
 text = p.stdout
-packets, txns = summary(pcap)
+packets, txns, resps = summary(pcap)
 check(packets and txns, "the capture has packets and transactions")
+# floor+llhttp parses every message wirelint does, in each format: the
+# requests are wirelint's transactions, the responses its responses.
+llfloor = os.path.join(build, "bench", "llhttp_floor")
+for c in (pcap, le, be):
+    p = subprocess.run([llfloor, c], capture_output=True, text=True)
+    want = "%d packets, " % packets
+    check(p.returncode == 0 and p.stdout.startswith(want) and
+          " %d requests, %d responses, 0 parse errors, 0 directions with a hole" % (txns, resps) in p.stdout,
+          "llhttp_floor %s parses wirelint's %d requests and %d responses: %r" % (
+              os.path.basename(c), txns, resps, p.stdout.strip() + p.stderr.strip()))
 for c in (pcap, le, be):
     head = "%s: %.1f MB, %d packets, %d transactions" % (os.path.basename(c), os.path.getsize(c) / 1e6,
                                                           packets or 0, txns or 0)
     check(head in text, "a section for %s with wirelint's counts: %r" % (os.path.basename(c), head))
     part = text.split(head, 1)[-1].split("\n\n", 1)[0]
-    for r in ("floor ", "floor64 ", "wirelint -j1 ", "wirelint -j2 "):
+    for r in ("floor ", "floor64 ", "floor+llhttp ", "wirelint -j1 ", "wirelint -j2 "):
         check(("\n  " + r) in part, "%s has a row %r" % (os.path.basename(c), r.strip()))
     if shutil.which("tshark"):
         check("\n  tshark " in part and "on the first 0.2 MB" in part, "%s has tshark's row, on 0.2 MB" % c)
@@ -100,7 +112,7 @@ if shutil.which("tshark"):
         data, whole = open(sl, "rb").read(), open(c, "rb").read()
         check(200000 <= len(data) < 200000 + 1600, "%s: 0.2 MB and at most one record more (%d bytes)" % (sl, len(data)))
         check(whole.startswith(data), "%s is the first bytes of %s" % (os.path.basename(sl), os.path.basename(c)))
-        sp, st = summary(sl)
+        sp, st, _ = summary(sl)
         check(sp and packets and 0 < sp < packets, "%s: fewer packets than the whole (%s of %s)" % (sl, sp, packets))
 
 garbage = os.path.join(tmp, "notes.pcap")
@@ -111,5 +123,8 @@ for bad, says in ((garbage, garbage), (os.path.join(tmp, "missing.pcap"), "no su
                         "--runs", "1", "--capture", bad], capture_output=True, text=True)
     check(p.returncode != 0 and bad in p.stderr and says in p.stderr,
           "run.py --capture %s stops naming it (exit %d, %r)" % (os.path.basename(bad), p.returncode, p.stderr[-200:]))
+    p = subprocess.run([llfloor, bad], capture_output=True, text=True)
+    check(p.returncode == 2 and p.stderr.startswith("llhttp_floor: %s: " % bad),
+          "llhttp_floor %s stops naming it (exit %d, %r)" % (os.path.basename(bad), p.returncode, p.stderr[-200:]))
 
 finish()
