@@ -8,7 +8,11 @@
 
 /* The endpoints of a connection, written out once its client is known, shared by its transactions. */
 struct endpoints {
-	_Atomic int refs;          /* -j: a worker takes, the merge releases */
+	/* The connection's and its transactions'.  Taken and dropped by
+	 * one thread only, the one that runs the connection's engine: under
+	 * -j the merge gives every transaction back to its shard's thread
+	 * to be freed (parallel.c), so the count is a plain int. */
+	int refs;
 	char client[56];           /* "ip:port", "[v6]:port" */
 	char server[56];
 	char client_ip[48];        /* the client's address alone (as inet_ntop writes it): the history and redirect tables' key */
