@@ -2,7 +2,8 @@
 """Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
 
     gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
-                    [--persistent | --per-conn N[-M]] [--drop PCT] [--pcapng]
+                    [--persistent | --per-conn N[-M]] [--drop PCT] [--reorder PCT] [--retransmit PCT]
+                    [--pcapng]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
@@ -27,6 +28,13 @@ Location, a 200 without Date, a 204 with content), so the rules report.
 that missed them ("dropped by kernel"): the endpoints had them, so the
 sequence and ACK numbers go on as if they were there, and the packets
 written are those of the same capture without --drop, less the ones missed.
+--reorder PCT holds that share of the segments with content back behind the
+next segment of the same direction, as a network reorders them: when the
+other direction speaks first (its ACK would say it had the segment), or the
+connection ends, the segment held goes out first, in order.  --retransmit
+PCT sends that share of the segments with content again, right behind the
+first copy, the same bytes.  Neither changes what the endpoints exchanged:
+wirelint finds the same transactions and findings as without.
 --pcapng writes the packets as pcapng (a section header, one Ethernet
 interface with microsecond times, an Enhanced Packet Block each), as
 Wireshark and dumpcap save them, instead of pcap.
@@ -52,10 +60,15 @@ ap.add_argument("--per-conn", metavar="N[-M]",
                      "(default 50-400 small, 5-30 large; 1: a connection a request)")
 ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
                 help="percent of the packets the capture misses (the endpoints had them)")
+ap.add_argument("--reorder", type=float, default=0.0, metavar="PCT",
+                help="percent of the segments with content held back behind the next of the same direction")
+ap.add_argument("--retransmit", type=float, default=0.0, metavar="PCT",
+                help="percent of the segments with content sent twice")
 ap.add_argument("--pcapng", action="store_true", help="write pcapng instead of pcap")
 a = ap.parse_args()
-if not 0 <= a.drop < 100:
-    ap.error("--drop %g: want a percentage from 0 to below 100" % a.drop)
+for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit)):
+    if not 0 <= pct < 100:
+        ap.error("%s %g: want a percentage from 0 to below 100" % (name, pct))
 if not 1 <= a.conns <= 65536:
     ap.error("--conns %d: want 1 to 65536 (each client has an address of its own)" % a.conns)
 per_conn = None
@@ -71,6 +84,7 @@ if a.per_conn is not None:
         ap.error("--per-conn and --persistent: a persistent connection never closes")
 rnd = random.Random(a.seed)
 lose = random.Random(a.seed + 0x5eed)  # its own stream: the packets kept are the same as without --drop
+net = random.Random(a.seed + 0x0de7)   # likewise for --reorder and --retransmit
 MSS = 1448
 DATE = b"Date: Mon, 03 Nov 2025 10:00:00 GMT\r\n"
 noise = bytes(rnd.getrandbits(8) for _ in range(1 << 20))  # content bytes, reused
@@ -87,11 +101,18 @@ else:
     out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
     written = 24
 limit = int(a.size * 1e6)
+counted = written  # the bytes the size counts: not the copies --retransmit adds
 t_us = 1_700_000_000 * 1_000_000
 
 
-def frame(src, dst, sport, dport, seq, ack, flags, payload):
-    global written, t_us
+def record_size(payload):
+    """The bytes of a frame's record in the file: 14 + 20 + 20 header bytes and the payload."""
+    n = 54 + len(payload)
+    return 32 + n + (-n % 4) if a.pcapng else 16 + n
+
+
+def frame(src, dst, sport, dport, seq, ack, flags, payload, count=True):
+    global written, counted, t_us
     tcp = struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
     ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
     eth = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00"
@@ -105,11 +126,12 @@ def frame(src, dst, sport, dport, seq, ack, flags, payload):
         out.write(struct.pack("<IIIIIII", 6, block, 0, t_us >> 32, t_us & 0xFFFFFFFF, len(pkt), len(pkt)))
         out.write(pkt)
         out.write(b"\0" * pad + struct.pack("<I", block))
-        written += block
     else:
         out.write(struct.pack("<IIII", t_us // 1_000_000, t_us % 1_000_000, len(pkt), len(pkt)))
         out.write(pkt)
-        written += 16 + len(pkt)
+    written += record_size(payload)
+    if count:
+        counted += record_size(payload)
 
 
 class Conn:
@@ -127,14 +149,33 @@ class Conn:
             self.left = rnd.randint(50, 400) if a.mix == "small" else rnd.randint(5, 30)
         if a.persistent:
             self.left = -1  # never reaches 0: the connection stays open
+        self.held = None  # --reorder: (from_client, frame's arguments) of a segment held back
 
     def send(self, from_client, payload, flags=0x18):
         if from_client:
-            frame(self.cli, self.srv, self.sport, 80, self.cseq, self.sseq, flags, payload)
+            f = (self.cli, self.srv, self.sport, 80, self.cseq, self.sseq, flags, payload)
             self.cseq += len(payload)
         else:
-            frame(self.srv, self.cli, 80, self.sport, self.sseq, self.cseq, flags, payload)
+            f = (self.srv, self.cli, 80, self.sport, self.sseq, self.cseq, flags, payload)
             self.sseq += len(payload)
+        # The other direction, or a segment without content (a FIN): what
+        # was held goes first, as the peer's ACK would show it had it.
+        if self.held and (self.held[0] != from_client or not payload):
+            self.flush()
+        if payload and not self.held and a.reorder and net.random() * 100 < a.reorder:
+            global counted
+            counted += record_size(payload)  # counted when sent, so the capture ends where it would
+            self.held = (from_client, f)
+            return
+        frame(*f)
+        if payload and a.retransmit and net.random() * 100 < a.retransmit:
+            frame(*f, count=False)
+        self.flush()  # the segment held goes out behind the one sent after it
+
+    def flush(self):
+        if self.held:
+            frame(*self.held[1], count=False)
+            self.held = None
 
 
 n_txn = 0
@@ -198,7 +239,7 @@ def transaction(c):
 
 conns = [Conn(i) for i in range(a.conns)]
 next_id = a.conns
-while written < limit:
+while counted < limit:
     c = rnd.choice(conns)
     if not c.opened:
         c.send(True, b"", 0x02)
@@ -223,5 +264,7 @@ while written < limit:
             break
         from_client, payload = c.queue.pop(0)
         c.send(from_client, payload)
+for c in conns:
+    c.flush()
 out.close()
 print("%s: %.1f MB, %d transactions" % (a.out, written / 1e6, n_txn))

@@ -7,10 +7,12 @@
  * ports, and each direction's payload is handed to an llhttp parser of its
  * own, with no callback but the three that keep the count and the framing
  * right (a response to HEAD has no body, whatever its Content-Length says).
- * Segments are taken in the order of their sequence numbers as far as the
- * capture has them in order: a retransmitted segment's bytes already read
- * are passed over, and a direction with a hole (a segment missing) stops
- * being parsed (counted as lost).  No head is kept, no request paired with
+ * Segments are taken in the order of their sequence numbers: a
+ * retransmitted segment's bytes already read are passed over, and one
+ * that comes ahead of a missing one is held (copied) until the hole is
+ * filled, as any reassembly must.  A direction whose hole is never filled
+ * while more than HELD_MAX bytes wait behind it stops being parsed
+ * (counted as a direction with a hole).  No head is kept, no request paired with
  * its response beyond HEAD's bit, nothing judged or written: that is what
  * wirelint does on top, and what the bench's ratio between the two shows.
  */
@@ -61,11 +63,22 @@ struct key {
 };
 _Static_assert(sizeof(struct key) == 40, "five 64-bit words");
 
+/* A segment that came ahead of a missing one, held until the hole is filled. */
+struct held {
+	struct held *next;
+	uint32_t seq, len;
+	uint8_t data[];
+};
+
+#define HELD_MAX (1u << 20)
+
 struct dir {
 	llhttp_t parser;
 	struct conn *conn;
 	uint32_t next;  /* the sequence number of the next byte to parse */
 	bool started, lost;
+	struct held *held; /* by sequence number */
+	uint32_t held_bytes;
 };
 
 struct conn {
@@ -128,6 +141,50 @@ static void feed(struct dir *d, const uint8_t *data, size_t len)
 	}
 }
 
+static void held_free(struct dir *d)
+{
+	while (d->held) {
+		struct held *h = d->held;
+		d->held = h->next;
+		free(h);
+	}
+	d->held_bytes = 0;
+}
+
+/* Parses what of len bytes at seq is new, if nothing is missing before them. */
+static void deliver(struct dir *d, uint32_t seq, const uint8_t *data, size_t len)
+{
+	int32_t ahead = (int32_t)(seq - d->next);
+	if (ahead <= 0 && (size_t)-ahead < len) {
+		feed(d, data - ahead, len + ahead);
+		d->next = seq + (uint32_t)len;
+	}
+}
+
+static void hold(struct dir *d, uint32_t seq, const uint8_t *data, size_t len)
+{
+	if (d->held_bytes + len > HELD_MAX) {
+		n.lost++; /* a hole never filled: the rest of the direction goes unparsed */
+		d->lost = true;
+		held_free(d);
+		return;
+	}
+	struct held *h = malloc(sizeof *h + len);
+	if (!h) {
+		fputs("llhttp_floor: out of memory\n", stderr);
+		exit(2);
+	}
+	h->seq = seq;
+	h->len = (uint32_t)len;
+	memcpy(h->data, data, len);
+	struct held **at = &d->held;
+	while (*at && (int32_t)((*at)->seq - seq) <= 0)
+		at = &(*at)->next;
+	h->next = *at;
+	*at = h;
+	d->held_bytes += (uint32_t)len;
+}
+
 static void segment(struct conn *c, int side, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len)
 {
 	struct dir *d = &c->d[side];
@@ -140,21 +197,31 @@ static void segment(struct conn *c, int side, uint32_t seq, uint8_t flags, const
 		d->next = seq;
 		d->started = true;
 	}
-	if (len) {
+	if (len)
 		n.segments++;
-		int32_t ahead = (int32_t)(seq - d->next);
-		if (ahead > 0) {
-			if (!d->lost)
-				n.lost++;
-			d->lost = true;
-		} else if ((size_t)-ahead < len) {
-			feed(d, data - ahead, len + ahead);
-			d->next = seq + (uint32_t)len;
+	if (len && !d->lost) {
+		if ((int32_t)(seq - d->next) > 0) {
+			hold(d, seq, data, len);
+		} else {
+			deliver(d, seq, data, len);
+			/* What waited behind the hole, now in order. */
+			while (d->held && (int32_t)(d->held->seq - d->next) <= 0) {
+				struct held *h = d->held;
+				d->held = h->next;
+				d->held_bytes -= h->len;
+				deliver(d, h->seq, h->data, h->len);
+				free(h);
+			}
 		}
 	}
 	if (flags & 0x01) { /* FIN */
-		if (!d->lost && !c->fin[side] && llhttp_finish(&d->parser) != HPE_OK)
+		if (!d->lost && !c->fin[side] && d->held) {
+			n.lost++; /* the direction ends with its hole unfilled */
+			d->lost = true;
+			held_free(d);
+		} else if (!d->lost && !c->fin[side] && llhttp_finish(&d->parser) != HPE_OK) {
 			n.errors++;
+		}
 		c->fin[side] = true;
 	}
 }
@@ -163,6 +230,8 @@ static struct conn *table;
 
 static void drop(struct conn *c)
 {
+	held_free(&c->d[0]);
+	held_free(&c->d[1]);
 	HASH_DEL(table, c);
 	free(c);
 }

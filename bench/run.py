@@ -2,6 +2,7 @@
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
     bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--persistent | --per-conn N[-M]] [--drop PCT]
+                 [--reorder PCT] [--retransmit PCT]
                  [--conns N] [--pcapng]
                  [--capture FILE]... [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
 
@@ -29,7 +30,9 @@ open for the whole capture, as under wrk (bench/gen.py --persistent);
 --per-conn N[-M] with connections of N to M transactions each (--per-conn 1:
 a connection a request, as clients without keep-alive make); --drop PCT
 with that share of the packets missing from the capture, as when the
-kernel drops packets while capturing (bench/gen.py --drop); --conns N with
+kernel drops packets while capturing (bench/gen.py --drop); --reorder PCT
+and --retransmit PCT with that share of the segments out of order or sent
+twice, as networks do (bench/gen.py --reorder, --retransmit); --conns N with
 N connections open at once instead of 64; --pcapng writes them as pcapng
 (bench/gen.py --pcapng), as Wireshark and dumpcap save captures.
 """
@@ -61,6 +64,10 @@ ap.add_argument("--conns", type=int, metavar="N",
                 help="generate the mixes with N connections open at once (default gen.py's 64)")
 ap.add_argument("--pcapng", action="store_true",
                 help="generate the mixes as pcapng, as Wireshark and dumpcap save captures (bench/gen.py --pcapng)")
+ap.add_argument("--reorder", type=float, default=0.0, metavar="PCT",
+                help="generate the mixes with PCT percent of the segments held behind the next of their direction")
+ap.add_argument("--retransmit", type=float, default=0.0, metavar="PCT",
+                help="generate the mixes with PCT percent of the segments sent twice")
 ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
                 help="generate the mixes with PCT percent of the packets missing from the capture")
 ap.add_argument("--capture", action="append", default=[], metavar="FILE",
@@ -84,8 +91,9 @@ if a.per_conn is not None:
     lo, _, hi = a.per_conn.partition("-")
     if not (lo.isdigit() and (hi.isdigit() or not hi) and 1 <= int(lo) <= int(hi or lo)):
         sys.exit("bench: --per-conn %s: want N or N-M, 1 <= N <= M" % a.per_conn)
-if not 0 <= a.drop < 100:
-    sys.exit("bench: --drop %g: want a percentage from 0 to below 100" % a.drop)
+for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit)):
+    if not 0 <= pct < 100:
+        sys.exit("bench: %s %g: want a percentage from 0 to below 100" % (name, pct))
 if a.conns is not None and not 1 <= a.conns <= 65536:
     sys.exit("bench: --conns %d: want 1 to 65536" % a.conns)
 for c in a.capture:
@@ -106,6 +114,8 @@ shape = [(args, suffix) for given, args, suffix in (
     (a.persistent, ["--persistent"], "-persistent"),
     (a.per_conn, ["--per-conn", a.per_conn], "-perconn%s" % a.per_conn),
     (a.drop, ["--drop", "%g" % a.drop], "-drop%g" % a.drop),
+    (a.reorder, ["--reorder", "%g" % a.reorder], "-reorder%g" % a.reorder),
+    (a.retransmit, ["--retransmit", "%g" % a.retransmit], "-retransmit%g" % a.retransmit),
     (a.conns, ["--conns", str(a.conns)], "-c%s" % a.conns),
     (a.pcapng, ["--pcapng"], "")) if given]
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""bench/gen.py --per-conn, --drop, --conns and --pcapng, and bench/run.py passing them on (docs/performance.md).
+"""bench/gen.py --per-conn, --drop, --reorder, --retransmit, --conns and --pcapng, and bench/run.py passing them on
+(docs/performance.md).
 
 gen.py --per-conn 1 writes a connection a transaction: wirelint counts as
 many HTTP connections as transactions.  --per-conn 2-3 gives 2 or 3 each
@@ -13,6 +14,15 @@ it, the others the same bytes in the same order; wirelint declares each
 hole as acknowledged (gaps_acked) and finds what it finds without the
 drops, less what was in the missing packets: no response or request left
 without its pair is called a finding.
+
+gen.py --reorder 5 --retransmit 2 writes the packets of the capture
+without them, some sent twice and some held behind the next of their
+direction; wirelint finds the very same transactions and findings (their
+times and frame numbers aside), with no hole and no retransmitted byte
+that differs; bench/llhttp_floor parses as many requests and responses as
+wirelint counts, there and on the large mix so made, where segments of a
+response do come out of order.  Bad percentages stop gen.py and run.py naming the
+option, and run.py --reorder --quick names and times the capture.
 
 gen.py --pcapng writes the same packets, with the same times, as pcapng
 blocks (whole, their length at both ends); wirelint reads every one, and
@@ -132,6 +142,58 @@ for bad in ("100", "-1", "x"):
 p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out2"), "--quick", "--drop", "100"],
                    capture_output=True, text=True)
 check(p.returncode != 0 and "--drop" in p.stderr, "run.py --drop 100 stops naming --drop (exit %d)" % p.returncode)
+
+# --reorder and --retransmit: the same exchange, segments out of order and sent twice.
+net = os.path.join(tmp, "net.pcap")
+plain = os.path.join(tmp, "plain.pcap")
+subprocess.run([sys.executable, gen, plain, "--size", "2"], check=True, stdout=subprocess.DEVNULL)
+subprocess.run([sys.executable, gen, net, "--size", "2", "--reorder", "5", "--retransmit", "2"], check=True,
+               stdout=subprocess.DEVNULL)
+p_recs, n_recs = records(plain), records(net)
+check(sorted(set(n_recs)) == sorted(set(p_recs)), "--reorder and --retransmit send the same segments, no other")
+extra = len(n_recs) - len(p_recs)
+check(0.01 * len(p_recs) < extra < 0.03 * len(p_recs),
+      "--retransmit 2 sends about 2%% more packets (%d more than %d)" % (extra, len(p_recs)))
+firsts, seen = [], set()
+for r in n_recs:
+    if r not in seen:
+        seen.add(r)
+        firsts.append(r)
+check(len(firsts) == len(p_recs) and firsts != p_recs, "--reorder 5 changes the order of the packets, no more")
+s_p, t_p = summary(plain)
+s_n, t_n = summary(net)
+volatile = ("file", "frame", "ts", "response_ts", "response_frame", "latency_first_byte", "latency_last_byte")
+same = [{k: v for k, v in t.items() if k not in volatile} for t in t_p] == \
+       [{k: v for k, v in t.items() if k not in volatile} for t in t_n]
+check(same and s_p.get("findings") == s_n.get("findings"),
+      "the same transactions and findings, in the same order (%d and %d transactions, %s and %s findings)"
+      % (len(t_p), len(t_n), s_p.get("findings"), s_n.get("findings")))
+check(not s_n.get("gaps") and not s_n.get("overlap_mismatch"),
+      "no hole and no differing retransmission (%s gaps, %s mismatches)" % (s_n.get("gaps"), s_n.get("overlap_mismatch")))
+# floor+llhttp reassembles as far as parsing needs: the same messages.
+big = os.path.join(tmp, "net-large.pcap")
+subprocess.run([sys.executable, gen, big, "--mix", "large", "--size", "3", "--reorder", "5", "--retransmit", "2"],
+               check=True, stdout=subprocess.DEVNULL)
+for c in (net, big):
+    s_c, _ = summary(c)
+    p = subprocess.run([os.path.join(build, "bench", "llhttp_floor"), c], capture_output=True, text=True)
+    # llhttp_floor counts whole responses: not those the capture's end cut.
+    want = " %s requests, %s responses, 0 parse errors, 0 directions with a hole" % (
+        s_c.get("transactions"), s_c.get("responses", 0) - s_c.get("txn_incomplete", 0))
+    check(p.returncode == 0 and want in p.stdout,
+          "llhttp_floor %s parses wirelint's messages, out of order too: %r" % (os.path.basename(c), p.stdout.strip()))
+for opt in ("--reorder", "--retransmit"):
+    for bad in ("100", "-1"):
+        p = subprocess.run([sys.executable, gen, os.path.join(tmp, "bad.pcap"), "--size", "1", opt, bad],
+                           capture_output=True, text=True)
+        check(p.returncode != 0 and opt in p.stderr, "gen.py %s %s stops naming it (exit %d)" % (opt, bad, p.returncode))
+    p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out2"), "--quick", opt, "100"],
+                       capture_output=True, text=True)
+    check(p.returncode != 0 and opt in p.stderr, "run.py %s 100 stops naming it (exit %d)" % (opt, p.returncode))
+p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out4"), "--quick", "--mixes",
+                    "small", "--jobs", "1", "--reorder", "3", "--retransmit", "1"], capture_output=True, text=True)
+check(p.returncode == 0 and "small-4MB-reorder3-retransmit1.pcap:" in p.stdout,
+      "run.py --reorder 3 --retransmit 1 --quick names and times its capture (%d: %s)" % (p.returncode, p.stdout[-300:]))
 
 # --conns: that many connections at once, the file named for it, and bad counts refused.
 many = os.path.join(tmp, "out3")
