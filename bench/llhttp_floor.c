@@ -228,6 +228,16 @@ static void segment(struct conn *c, int side, uint32_t seq, uint8_t flags, const
 
 static struct conn *table;
 
+/* Link types by their numbers in files, where pcap/dlt.h may lack them. */
+enum { LINKTYPE_RAW = 101, LINKTYPE_IPV4 = 228, LINKTYPE_IPV6 = 229, LINKTYPE_SLL2 = 276 };
+
+/* The link types wirelint reads (decode.c), and so this. */
+static bool link_known(int t)
+{
+	return t == DLT_EN10MB || t == DLT_LINUX_SLL || t == LINKTYPE_SLL2 || t == DLT_NULL || t == DLT_LOOP ||
+	       t == DLT_RAW || t == LINKTYPE_RAW || t == LINKTYPE_IPV4 || t == LINKTYPE_IPV6;
+}
+
 static void drop(struct conn *c)
 {
 	held_free(&c->d[0]);
@@ -259,14 +269,47 @@ static void packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data
 		type = (uint16_t)(p[14] << 8 | p[15]);
 		p += 16;
 		break;
+	case LINKTYPE_SLL2:
+		if (end - p < 20)
+			return;
+		type = (uint16_t)(p[0] << 8 | p[1]);
+		p += 20;
+		break;
+	case DLT_NULL:
+	case DLT_LOOP: {
+		/* The address family: the capturing host's byte order (NULL), network order (LOOP). */
+		if (end - p < 4)
+			return;
+		uint32_t be = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		uint32_t le = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+		uint32_t fam = linktype == DLT_LOOP ? be : le < 256 ? le : be;
+		type = fam == 2 ? 0x0800 : fam == 10 || fam == 24 || fam == 28 || fam == 30 ? 0x86dd : 0;
+		p += 4;
+		break;
+	}
 	case DLT_RAW:
-	case 101: /* LINKTYPE_RAW */
+	case LINKTYPE_RAW:
 		if (p == end)
 			return;
 		type = (p[0] >> 4) == 6 ? 0x86dd : 0x0800;
 		break;
+	case LINKTYPE_IPV4:
+		type = 0x0800;
+		break;
+	case LINKTYPE_IPV6:
+		type = 0x86dd;
+		break;
 	default:
 		return;
+	}
+	/* MPLS: the labels, then IP by its version. */
+	if (type == 0x8847 || type == 0x8848) {
+		while (end - p >= 4 && !(p[2] & 1))
+			p += 4;
+		if (end - p < 5)
+			return;
+		p += 4;
+		type = (p[0] >> 4) == 6 ? 0x86dd : 0x0800;
 	}
 	struct key k;
 	memset(&k, 0, sizeof k);
@@ -294,12 +337,20 @@ static void packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data
 		uint16_t plen = (uint16_t)(p[4] << 8 | p[5]);
 		if (plen < end - p - 40)
 			end = p + 40 + plen;
-		proto = p[6]; /* no extension headers */
+		proto = p[6];
 		src = p + 8;
 		dst = p + 24;
 		alen = 16;
 		k.family = 6;
 		p += 40;
+		/* Hop-by-hop, routing and destination options headers (a fragment: passed over). */
+		while (proto == 0 || proto == 43 || proto == 60) {
+			size_t hl = end - p >= 8 ? (size_t)(p[1] + 1) * 8 : 0;
+			if (!hl || (size_t)(end - p) < hl)
+				return;
+			proto = p[0];
+			p += hl;
+		}
 	} else {
 		return;
 	}
@@ -359,9 +410,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int linktype = pcap_datalink(pc);
-	if (linktype != DLT_EN10MB && linktype != DLT_LINUX_SLL && linktype != DLT_RAW && linktype != 101) {
-		fprintf(stderr, "llhttp_floor: %s: link type %d: only Ethernet, Linux cooked and raw IP are read\n",
-			argv[1], linktype);
+	if (!link_known(linktype)) {
+		fprintf(stderr, "llhttp_floor: %s: link type %d: not one wirelint reads\n", argv[1], linktype);
 		return 2;
 	}
 	if (pcap_loop(pc, -1, packet, (u_char *)&linktype) == PCAP_ERROR) {

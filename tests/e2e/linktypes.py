@@ -5,7 +5,8 @@ Rewrites captures/demo.pcap (Ethernet, IPv4) frame by frame into: Ethernet
 with an 802.1Q tag, with QinQ tags, with an MPLS label; Linux cooked v1 and
 v2; BSD loopback (NULL, both byte orders) and LOOP; raw IP; IPv6 instead of
 IPv4; and pcapng instead of pcap.  Each variant must give exactly the
-findings of demo.expect.  The files are made here, in a temporary folder.
+findings of demo.expect, and bench/llhttp_floor (the bench's floor+llhttp)
+must read each one libpcap opens as it reads demo.pcap.  The files are made here, in a temporary folder.
 """
 import json
 import os
@@ -140,6 +141,28 @@ if failures:
     print("\n".join(failures))
     sys.exit(1)
 print("%d encapsulations give the expected %d findings" % (len(runs), len(want)))
+
+# The bench's floor+llhttp (bench/llhttp_floor) reads what wirelint reads:
+# in each encapsulation libpcap opens, the same packets, connections and
+# messages as in demo.pcap itself.  (Fewer messages than wirelint finds:
+# demo.pcap has malformed messages, and llhttp_floor stops a direction at
+# a parse error where wirelint finds the next message.)
+llfloor = os.path.join(os.path.dirname(wirelint), "bench", "llhttp_floor")
+p = subprocess.run([llfloor, SRC], capture_output=True, timeout=60)
+counts = p.stdout.decode().strip()
+if p.returncode != 0 or " requests, " not in counts or counts.startswith("0 "):
+    failures.append("llhttp_floor %s: exit %d, %r" % (SRC, p.returncode, counts + p.stderr.decode(errors="replace")))
+for name, fmt, path in runs:
+    if name == "pcapng-mixed-interfaces":
+        continue  # two link types in one file: libpcap refuses it (wirelint reads it itself)
+    p = subprocess.run([llfloor, path], capture_output=True, timeout=60)
+    if p.returncode != 0 or p.stdout.decode().strip() != counts:
+        failures.append("llhttp_floor %s.%s: exit %d, %r (want %r)" % (
+            name, fmt, p.returncode, (p.stdout + p.stderr).decode(errors="replace").strip(), counts))
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("llhttp_floor reads every encapsulation libpcap opens as demo.pcap: %s" % counts)
 
 # Damaged pcapng: what was read before the damage is still reported, the
 # message names the file and the damage, and the exit status is 2.
