@@ -21,8 +21,9 @@ direction; wirelint finds the very same transactions and findings (their
 times and frame numbers aside), with no hole and no retransmitted byte
 that differs; bench/llhttp_floor parses as many requests and responses as
 wirelint counts, there and on the large mix so made, where segments of a
-response do come out of order.  Bad percentages stop gen.py and run.py naming the
-option, and run.py --reorder --quick names and times the capture.
+response do come out of order.  Bad percentages stop gen.py and run.py
+naming the option, and run.py --reorder --quick names and times the
+capture.
 
 gen.py --pcapng writes the same packets, with the same times, as pcapng
 blocks (whole, their length at both ends); wirelint reads every one, and

@@ -6,7 +6,8 @@ with an 802.1Q tag, with QinQ tags, with an MPLS label; Linux cooked v1 and
 v2; BSD loopback (NULL, both byte orders) and LOOP; raw IP; IPv6 instead of
 IPv4; and pcapng instead of pcap.  Each variant must give exactly the
 findings of demo.expect, and bench/llhttp_floor (the bench's floor+llhttp)
-must read each one libpcap opens as it reads demo.pcap.  The files are made here, in a temporary folder.
+must read each one libpcap opens as it reads demo.pcap.  The files are
+made here, in a temporary folder.
 """
 import json
 import os
