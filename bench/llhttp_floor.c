@@ -10,13 +10,13 @@
  * Segments are taken in the order of their sequence numbers: a
  * retransmitted segment's bytes already read are passed over, and one
  * that comes ahead of a missing one is held (copied) until the hole is
- * filled, as any reassembly must.  A direction whose hole is never filled
- * while more than HELD_MAX bytes wait behind it stops being parsed
- * (counted as a direction with a hole).  No head is kept, no request paired with
- * its response beyond HEAD's bit, nothing judged or written: that is what
- * wirelint does on top, and what the bench's ratio between the two shows.
+ * filled, as any reassembly must.  A direction whose hole is not filled
+ * before more than HELD_MAX bytes wait behind it, or before it ends,
+ * stops being parsed (counted as a direction with a hole).  No head is
+ * kept, no request paired with its response beyond HEAD's bit, nothing
+ * judged or written: that is what wirelint does on top, and what the
+ * bench's ratio between the two shows.
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <llhttp.h>
 #include <pcap/pcap.h>
