@@ -3,7 +3,7 @@
 
     gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
                     [--persistent | --per-conn N[-M]] [--drop PCT] [--reorder PCT] [--retransmit PCT]
-                    [--pcapng]
+                    [--tls PCT] [--pcapng]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
@@ -35,6 +35,10 @@ connection ends, the segment held goes out first, in order.  --retransmit
 PCT sends that share of the segments with content again, right behind the
 first copy, the same bytes.  Neither changes what the endpoints exchanged:
 wirelint finds the same transactions and findings as without.
+--tls PCT makes that share of the connections carry TLS instead of HTTP,
+as most of a production link's traffic is: to port 443, records whose
+content is random bytes, a short one from the client and 1 to 16 KiB from
+the server by turns (wirelint passes such connections over as not HTTP).
 --pcapng writes the packets as pcapng (a section header, one Ethernet
 interface with microsecond times, an Enhanced Packet Block each), as
 Wireshark and dumpcap save them, instead of pcap.
@@ -64,9 +68,11 @@ ap.add_argument("--reorder", type=float, default=0.0, metavar="PCT",
                 help="percent of the segments with content held back behind the next of the same direction")
 ap.add_argument("--retransmit", type=float, default=0.0, metavar="PCT",
                 help="percent of the segments with content sent twice")
+ap.add_argument("--tls", type=float, default=0.0, metavar="PCT",
+                help="percent of the connections that carry TLS (random records to port 443) instead of HTTP")
 ap.add_argument("--pcapng", action="store_true", help="write pcapng instead of pcap")
 a = ap.parse_args()
-for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit)):
+for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit), ("--tls", a.tls)):
     if not 0 <= pct < 100:
         ap.error("%s %g: want a percentage from 0 to below 100" % (name, pct))
 if not 1 <= a.conns <= 65536:
@@ -150,13 +156,16 @@ class Conn:
         if a.persistent:
             self.left = -1  # never reaches 0: the connection stays open
         self.held = None  # --reorder: (from_client, frame's arguments) of a segment held back
+        self.tls = a.tls and rnd.random() * 100 < a.tls
+        self.tls_started = False
+        self.port = 443 if self.tls else 80
 
     def send(self, from_client, payload, flags=0x18):
         if from_client:
-            f = (self.cli, self.srv, self.sport, 80, self.cseq, self.sseq, flags, payload)
+            f = (self.cli, self.srv, self.sport, self.port, self.cseq, self.sseq, flags, payload)
             self.cseq += len(payload)
         else:
-            f = (self.srv, self.cli, 80, self.sport, self.sseq, self.cseq, flags, payload)
+            f = (self.srv, self.cli, self.port, self.sport, self.sseq, self.cseq, flags, payload)
             self.sseq += len(payload)
         # The other direction, or a segment without content (a FIN): what
         # was held goes first, as the peer's ACK would show it had it.
@@ -181,9 +190,23 @@ class Conn:
 n_txn = 0
 
 
+def tls_records(c):
+    """Queues a TLS exchange: a record from the client, then 1 to 16 KiB of records from the server."""
+    hello = not c.tls_started
+    c.tls_started = True
+    rec = lambda t, n: bytes((t, 3, 3, n >> 8, n & 255)) + noise[rnd.randrange(len(noise) - n):][:n]
+    c.queue.append((True, rec(0x16 if hello else 0x17, rnd.randint(100, 600))))
+    out = rec(0x17, rnd.randint(1024, 16384))
+    for i in range(0, len(out), MSS):
+        c.queue.append((False, out[i:i + MSS]))
+
+
 def transaction(c):
     """Queues one request and its response, cut into MSS-sized segments."""
     global n_txn
+    if c.tls:
+        tls_records(c)
+        return
     n_txn += 1
     k = rnd.randrange(1 << 30)
     bad = rnd.random() * 100 < a.violations

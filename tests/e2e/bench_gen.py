@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/gen.py --per-conn, --drop, --reorder, --retransmit, --conns and --pcapng, and bench/run.py passing them on
+"""bench/gen.py --per-conn, --drop, --reorder, --retransmit, --tls, --conns and --pcapng, and bench/run.py passing them on
 (docs/performance.md).
 
 gen.py --per-conn 1 writes a connection a transaction: wirelint counts as
@@ -24,6 +24,11 @@ wirelint counts, there and on the large mix so made, where segments of a
 response do come out of order.  Bad percentages stop gen.py and run.py
 naming the option, and run.py --reorder --quick names and times the
 capture.
+
+gen.py --tls 50 makes about half the connections carry TLS to port 443:
+wirelint counts them as not HTTP and reads the others' transactions,
+which bench/llhttp_floor parses too; run.py --tls --quick names and times
+the capture, and bad percentages stop both naming --tls.
 
 gen.py --pcapng writes the same packets, with the same times, as pcapng
 blocks (whole, their length at both ends); wirelint reads every one, and
@@ -195,6 +200,31 @@ p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join
                     "small", "--jobs", "1", "--reorder", "3", "--retransmit", "1"], capture_output=True, text=True)
 check(p.returncode == 0 and "small-4MB-reorder3-retransmit1.pcap:" in p.stdout,
       "run.py --reorder 3 --retransmit 1 --quick names and times its capture (%d: %s)" % (p.returncode, p.stdout[-300:]))
+
+# --tls: a share of the connections carry TLS, which wirelint passes over.
+tls = os.path.join(tmp, "tls.pcap")
+subprocess.run([sys.executable, gen, tls, "--size", "2", "--tls", "50"], check=True, stdout=subprocess.DEVNULL)
+s_t, _ = summary(tls)
+conns, other = s_t.get("connections", 0), s_t.get("non_http_connections", 0)
+check(conns and 0.25 * conns < other < 0.75 * conns and s_t.get("http_connections", 0) + other == conns,
+      "--tls 50: about half the connections are not HTTP (%s of %s), the others are" % (other, conns))
+check(s_t.get("transactions", 0) > 100 and not s_t.get("parse_errors") and not s_t.get("gaps"),
+      "the HTTP connections' transactions are read, no parse error, no hole (%s)" % s_t)
+data = open(tls, "rb").read()
+check(data.count(b"\x01\xbb") > 0 and b"HTTP/1.1" in data, "port 443 and HTTP in one capture")
+p = subprocess.run([os.path.join(build, "bench", "llhttp_floor"), tls], capture_output=True, text=True)
+check(p.returncode == 0 and (" %d requests, " % s_t.get("transactions", -1)) in p.stdout,
+      "llhttp_floor parses the HTTP connections' requests (%r)" % p.stdout.strip())
+p = subprocess.run([sys.executable, gen, os.path.join(tmp, "bad.pcap"), "--size", "1", "--tls", "100"],
+                   capture_output=True, text=True)
+check(p.returncode != 0 and "--tls" in p.stderr, "gen.py --tls 100 stops naming it (exit %d)" % p.returncode)
+p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out-tls"), "--quick", "--mixes",
+                    "small", "--jobs", "1", "--tls", "50"], capture_output=True, text=True)
+check(p.returncode == 0 and "small-4MB-tls50.pcap:" in p.stdout,
+      "run.py --tls 50 --quick names and times its capture (%d: %s)" % (p.returncode, (p.stdout + p.stderr)[-300:]))
+p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out-tls"), "--quick", "--tls", "-1"],
+                   capture_output=True, text=True)
+check(p.returncode != 0 and "--tls" in p.stderr, "run.py --tls -1 stops naming it (exit %d)" % p.returncode)
 
 # --conns: that many connections at once, the file named for it, and bad counts refused.
 many = os.path.join(tmp, "out3")
