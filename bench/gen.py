@@ -191,10 +191,13 @@ n_txn = 0
 
 
 def tls_records(c):
-    """Queues a TLS exchange: a record from the client, then 1 to 16 KiB of records from the server."""
+    """Queues a TLS exchange: a record from the client (a handshake one first), then one of 1 to 16 KiB back."""
     hello = not c.tls_started
     c.tls_started = True
-    rec = lambda t, n: bytes((t, 3, 3, n >> 8, n & 255)) + noise[rnd.randrange(len(noise) - n):][:n]
+
+    def rec(rtype, n):
+        off = rnd.randrange(len(noise) - n)
+        return bytes((rtype, 3, 3, n >> 8, n & 255)) + noise[off:off + n]
     c.queue.append((True, rec(0x16 if hello else 0x17, rnd.randint(100, 600))))
     out = rec(0x17, rnd.randint(1024, 16384))
     for i in range(0, len(out), MSS):
