@@ -81,6 +81,9 @@ static void mark_not_http(struct conn *c)
 	if (!c->not_http && !c->http) {
 		c->not_http = true;
 		c->eng->st.non_http_connections++;
+		/* Its bytes are passed over from now on: neither kept nor compared. */
+		for (int s = 0; s < 2; s++)
+			reasm_blind(&c->rd[s]);
 	}
 }
 

@@ -7,18 +7,35 @@
 struct reasm_seg {
 	struct reasm_seg *next;
 	uint32_t seq;
-	uint32_t len;      /* bytes held */
+	uint32_t len;      /* bytes it covers */
+	uint32_t kept;     /* of them, held in data: len, or 0 when the direction is blind */
 	uint32_t hole;     /* bytes after them that were cut by the snap length */
 	struct pkt_meta meta;
 	uint8_t data[];
 };
 
-/* Keeps the shared budget in step with a change of held bytes. */
-static void held_add(struct reasm_dir *r, int64_t n)
+/*
+ * Keeps the counts in step with a change of held segments: n bytes
+ * covered (the direction's cap counts them), kept of them in memory (the
+ * shared budget counts those).
+ */
+static void held_add(struct reasm_dir *r, int64_t n, int64_t kept)
 {
 	r->ooo_bytes = (uint32_t)((int64_t)r->ooo_bytes + n);
 	if (r->budget)
-		r->budget->held = (uint64_t)((int64_t)r->budget->held + n);
+		r->budget->held = (uint64_t)((int64_t)r->budget->held + kept);
+}
+
+/* p advanced n bytes; a blind direction's bytes may be NULL, and stay so. */
+static const uint8_t *ahead(const uint8_t *p, uint32_t n)
+{
+	return p ? p + n : NULL;
+}
+
+/* The bytes of a held segment, or NULL when they were not kept. */
+static const uint8_t *seg_bytes(const struct reasm_seg *g)
+{
+	return g->kept ? g->data : NULL;
 }
 
 void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap, struct reasm_budget *budget)
@@ -36,7 +53,7 @@ void reasm_free(struct reasm_dir *r)
 	struct reasm_seg *s = r->ooo;
 	while (s) {
 		struct reasm_seg *n = s->next;
-		held_add(r, -(int64_t)s->len);
+		held_add(r, -(int64_t)s->len, -(int64_t)s->kept);
 		free(s);
 		s = n;
 	}
@@ -46,6 +63,19 @@ void reasm_free(struct reasm_dir *r)
 	free(r->ring);
 	r->ring = NULL;
 	r->ring_size = 0;
+}
+
+void reasm_blind(struct reasm_dir *r)
+{
+	if (r->blind)
+		return;
+	r->blind = true;
+	/* Nothing is compared from here on: the window goes. */
+	if (r->ring && r->budget)
+		r->budget->ring_held -= r->ring_size;
+	free(r->ring);
+	r->ring = NULL;
+	r->ring_size = r->ring_cap = r->ring_valid = 0;
 }
 
 void reasm_syn(struct reasm_dir *r, uint32_t isn)
@@ -86,6 +116,8 @@ static void check_fin(struct reasm_dir *r, const struct reasm_sink *s)
 /* Compares n retransmitted bytes at seq with the copy handed on before. */
 static void compare_old(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n)
 {
+	if (r->blind)
+		return;
 	uint32_t mask = r->ring_size - 1;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t age = r->next_seq - (seq + i); /* 1 for the last byte handed on */
@@ -175,7 +207,7 @@ static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_
 			hole -= old - n;
 			n = 0;
 		} else {
-			p += old;
+			p = ahead(p, old);
 			n -= old;
 		}
 	}
@@ -188,14 +220,16 @@ static void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_
 	declare_gap(r, hole, s);
 }
 
+static void flush_held(struct reasm_dir *r, const struct reasm_sink *s);
+
 /* Hands on the held segments that are now in order. */
 static void drain(struct reasm_dir *r, const struct reasm_sink *s)
 {
 	while (r->ooo && seq_diff(r->ooo->seq, r->next_seq) <= 0) {
 		struct reasm_seg *g = r->ooo;
 		r->ooo = g->next;
-		held_add(r, -(int64_t)g->len);
-		deliver(r, g->seq, g->data, g->len, g->hole, &g->meta, s);
+		held_add(r, -(int64_t)g->len, -(int64_t)g->kept);
+		deliver(r, g->seq, seg_bytes(g), g->len, g->hole, &g->meta, s);
 		free(g);
 	}
 }
@@ -203,6 +237,8 @@ static void drain(struct reasm_dir *r, const struct reasm_sink *s)
 /* Compares bytes p[0..n) at seq with the held segment g where they overlap. */
 static void compare_held(struct reasm_dir *r, const struct reasm_seg *g, uint32_t seq, const uint8_t *p, uint32_t n)
 {
+	if (r->blind || !g->kept)
+		return;
 	for (uint32_t i = 0; i < n; i++) {
 		int32_t at = seq_diff(seq + i, g->seq);
 		if (at < 0)
@@ -220,14 +256,17 @@ static void compare_held(struct reasm_dir *r, const struct reasm_seg *g, uint32_
 static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t hole,
 		 const struct pkt_meta *m, const struct reasm_sink *s)
 {
-	bool over_total = r->budget && r->budget->held + n > r->budget->max;
+	/* A blind direction holds where its segments lie, not their bytes. */
+	uint32_t keep = r->blind ? 0 : n;
+	bool over_total = r->budget && r->budget->held + keep > r->budget->max;
 	if (r->ooo_bytes + (uint64_t)n > r->max_ooo || over_total) {
 		/* A cap: stop waiting for the hole.  Everything held is
-		 * handed on with its holes declared, and this segment after. */
+		 * handed on with its holes declared, and this segment after
+		 * (a FIN it carries is the caller's to hand on, after it). */
 		r->cap_hits++;
 		if (over_total)
 			r->budget->hits++;
-		reasm_flush(r, s);
+		flush_held(r, s);
 		if (seq_diff(seq, r->next_seq) > 0)
 			declare_gap(r, (uint32_t)seq_diff(seq, r->next_seq), s);
 		deliver(r, seq, p, n, hole, m, s);
@@ -248,10 +287,10 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 				return;
 			if (o >= n) {
 				hole -= o - n;
-				p += n;
+				p = ahead(p, n);
 				n = 0;
 			} else {
-				p += o;
+				p = ahead(p, o);
 				n -= o;
 			}
 			seq += o;
@@ -264,7 +303,7 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 		uint32_t room = (uint32_t)seq_diff(next->seq, seq);
 		uint32_t next_end = room + next->len + next->hole;
 		if (room < n)
-			compare_held(r, next, next->seq, p + room, n - room);
+			compare_held(r, next, next->seq, ahead(p, room), n - room);
 		if (n + hole > next_end) {
 			tail_off = next_end;
 			tail_n = n > next_end ? n - next_end : 0;
@@ -278,25 +317,28 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 		}
 	}
 	if (n + hole > 0) {
-		struct reasm_seg *g = malloc(sizeof *g + n);
+		keep = r->blind ? 0 : n;
+		struct reasm_seg *g = malloc(sizeof *g + keep);
 		if (!g) {
 			r->cap_hits++;
 			return;
 		}
 		g->seq = seq;
 		g->len = n;
+		g->kept = keep;
 		g->hole = hole;
 		g->meta = *m;
-		memcpy(g->data, p, n);
+		if (keep)
+			memcpy(g->data, p, keep);
 		g->next = next;
 		if (prev)
 			prev->next = g;
 		else
 			r->ooo = g;
-		held_add(r, n);
+		held_add(r, n, keep);
 	}
 	if (tail_n + tail_hole > 0)
-		hold(r, seq + tail_off, tail_n ? p + tail_off : p, tail_n, tail_hole, m, s);
+		hold(r, seq + tail_off, tail_n ? ahead(p, tail_off) : p, tail_n, tail_hole, m, s);
 }
 
 /*
@@ -362,7 +404,8 @@ void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t
 	check_fin(r, s);
 }
 
-void reasm_flush(struct reasm_dir *r, const struct reasm_sink *s)
+/* Hands on every held segment, declaring the holes before them. */
+static void flush_held(struct reasm_dir *r, const struct reasm_sink *s)
 {
 	while (r->ooo) {
 		struct reasm_seg *g = r->ooo;
@@ -370,10 +413,15 @@ void reasm_flush(struct reasm_dir *r, const struct reasm_sink *s)
 		if (d > 0)
 			declare_gap(r, (uint32_t)d, s);
 		r->ooo = g->next;
-		held_add(r, -(int64_t)g->len);
-		deliver(r, g->seq, g->data, g->len, g->hole, &g->meta, s);
+		held_add(r, -(int64_t)g->len, -(int64_t)g->kept);
+		deliver(r, g->seq, seg_bytes(g), g->len, g->hole, &g->meta, s);
 		free(g);
 	}
+}
+
+void reasm_flush(struct reasm_dir *r, const struct reasm_sink *s)
+{
+	flush_held(r, s);
 	if (r->fin_seen && !r->fin_done) {
 		int32_t d = seq_diff(r->fin_seq, r->next_seq);
 		if (d > 0)

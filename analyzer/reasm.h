@@ -55,6 +55,7 @@ struct reasm_budget {
  */
 struct reasm_dir {
 	bool started;          /* next_seq is known */
+	bool blind;            /* its bytes are not needed (reasm_blind) */
 	bool fin_seen;
 	bool fin_done;         /* fin delivered */
 	uint32_t next_seq;     /* the next byte to hand on */
@@ -88,6 +89,15 @@ struct reasm_dir {
  * direction that hands on a few hundred bytes holds a few hundred. */
 void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap, struct reasm_budget *budget);
 void reasm_free(struct reasm_dir *r);
+
+/*
+ * From now on no one needs this direction's bytes (its connection is not
+ * HTTP): it still follows sequence numbers, holes, the cap and FIN, but
+ * keeps no bytes, holds segments ahead of a hole as where they lie only,
+ * and compares no retransmission.  Its segments may then come with p NULL,
+ * and its sink is handed NULL for bytes it did not keep.
+ */
+void reasm_blind(struct reasm_dir *r);
 
 /* A SYN from this direction: the stream starts at isn + 1. */
 void reasm_syn(struct reasm_dir *r, uint32_t isn);

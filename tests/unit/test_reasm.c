@@ -16,7 +16,11 @@ struct rec {
 static void on_data(void *ctx, const uint8_t *p, size_t n, const struct pkt_meta *m)
 {
 	struct rec *r = ctx;
-	memcpy(r->out + r->len, p, n);
+	/* Bytes a blind direction did not keep show as '.'. */
+	if (p)
+		memcpy(r->out + r->len, p, n);
+	else
+		memset(r->out + r->len, '.', n);
 	r->len += n;
 }
 
@@ -204,6 +208,83 @@ static void test_total_budget(void **state)
 	reasm_free(&d1);
 	assert_int_equal(b.held, 0);
 	reasm_free(&d2);
+}
+
+/*
+ * A segment with FIN that meets the cap: the held segments are handed on
+ * with their holes, then the segment itself; its bytes are not taken for
+ * part of a hole up to the FIN.
+ */
+static void test_cap_with_fin(void **state)
+{
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 4, 64, NULL);
+	reasm_syn(&d, 0);
+	seg(&d, &r, 1, "ab", false);
+	seg(&d, &r, 5, "cd", false);  /* held: 2 of 4 */
+	seg(&d, &r, 9, "efg", true);  /* 2 + 3 > 4 */
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "ab##cd##efg");
+	assert_int_equal(d.cap_hits, 1);
+	assert_int_equal(r.gaps, 2);
+	assert_int_equal(r.gap_bytes, 4);
+	assert_int_equal(r.fins, 1);
+	reasm_free(&d);
+}
+
+/* n bytes at seq with no bytes to them, as a blind direction may be given. */
+static void bare(struct reasm_dir *d, struct rec *r, uint32_t seq, uint32_t n, bool fin)
+{
+	struct reasm_sink k = sink(r);
+	reasm_segment(d, seq, NULL, n, n, fin, &meta, &k);
+}
+
+/*
+ * A blind direction: its window goes back to the budget; segments held
+ * before keep their bytes; later ones, given without bytes, are held as
+ * where they lie (the direction's cap counts them, the shared budget
+ * does not), and retransmissions are not compared.  Holes and FIN are
+ * followed as before.
+ */
+static void test_blind(void **state)
+{
+	struct reasm_budget b = { .max = 1 << 20 };
+	struct reasm_dir d;
+	struct rec r = { 0 };
+	reasm_init(&d, 8, 64, &b);
+	reasm_syn(&d, 0);
+	seg(&d, &r, 1, "abcd", false);
+	seg(&d, &r, 7, "gh", false); /* held with its bytes */
+	assert_int_equal(b.ring_held, 64);
+	assert_int_equal(b.held, 2);
+	reasm_blind(&d);
+	assert_true(d.blind);
+	assert_null(d.ring);
+	assert_int_equal(b.ring_held, 0);
+	bare(&d, &r, 11, 2, false); /* held without bytes */
+	assert_int_equal(d.ooo_bytes, 4);
+	assert_int_equal(b.held, 2);
+	bare(&d, &r, 1, 4, false);     /* a retransmission: not compared */
+	seg(&d, &r, 2, "ZZ", false);   /* with bytes that differ: not compared either */
+	bare(&d, &r, 8, 2, false);     /* overlaps a held copy: neither; its last byte is held */
+	assert_int_equal(d.overlap_mismatch, 0);
+	assert_int_equal(d.overlap_unchecked, 0);
+	bare(&d, &r, 5, 2, false);     /* fills the first hole */
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcd..gh.");
+	assert_int_equal(d.ooo_bytes, 2);
+	assert_int_equal(b.held, 0);
+	/* The direction's cap still counts what a blind one holds: 2 + 7 > 8. */
+	bare(&d, &r, 20, 7, true);
+	assert_int_equal(d.cap_hits, 1);
+	r.out[r.len] = 0;
+	assert_string_equal(r.out, "abcd..gh.#..#######.......");
+	assert_int_equal(r.gaps, 2);
+	assert_int_equal(r.fins, 1);
+	assert_int_equal(d.ooo_bytes, 0);
+	reasm_free(&d);
+	assert_int_equal(b.held, 0);
 }
 
 /* Comparison windows take at most half the budget; past that, none. */
@@ -487,7 +568,8 @@ int main(void)
 		cmocka_unit_test(test_ring_growth_denied), cmocka_unit_test(test_ack_declares_hole),
 		cmocka_unit_test(test_ack_then_segment), cmocka_unit_test(test_ack_then_fin),
 		cmocka_unit_test(test_ack_forgotten),
-		cmocka_unit_test(test_ack_before_syn),
+		cmocka_unit_test(test_ack_before_syn), cmocka_unit_test(test_blind),
+		cmocka_unit_test(test_cap_with_fin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
