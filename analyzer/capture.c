@@ -126,6 +126,7 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 		}
 		e->rec_off = p.rec_off;
 		e->rec_len = p.rec_len;
+		e->data_off = p.data_off;
 		engine_frame(e, p.dlt, &p.ts, p.data, p.caplen, p.len);
 		progress_tick(e, pr, p.rec_off);
 	}
@@ -145,8 +146,12 @@ static uint32_t record_header_size(const uint8_t magic[4])
 	return memcmp(magic, modified_le, 4) == 0 || memcmp(magic, modified_be, 4) == 0 ? 24 : 16;
 }
 
-static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, struct progress *pr, char *err,
-				 size_t errlen)
+/*
+ * base: where the capture starts in the stream libpcap reads, when the
+ * stream can tell its position (a regular file), or -1.
+ */
+static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, off_t base, struct progress *pr,
+				 char *err, size_t errlen)
 {
 	uint64_t offset = 24; /* of the next record: after the file header */
 	int dlt = pcap_datalink(pc);
@@ -158,12 +163,30 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr,
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int r = 0;
+	/*
+	 * libpcap cuts a record longer than the snap length to it and passes
+	 * over the rest without a word: after a record that long, the next
+	 * one starts where the stream stands.  Where that cannot be asked,
+	 * where the bytes lie in the file is not known from then on
+	 * (data_off 0: -j copies every payload).
+	 */
+	uint32_t snap = (uint32_t)pcap_snapshot(pc);
+	bool placed = true;
 	while ((!e->stop || !*e->stop) && !e->halted && (r = pcap_next_ex(pc, &h, &data)) == 1) {
 		uint32_t caplen = h->caplen;
+		uint64_t next = offset + rec_hdr + caplen;
+		if (caplen >= snap) {
+			off_t pos = base >= 0 ? ftello(pcap_file(pc)) : -1;
+			if (pos >= base + (off_t)next)
+				next = (uint64_t)(pos - base);
+			else
+				placed = false;
+		}
 		e->rec_off = offset;
-		e->rec_len = rec_hdr + caplen;
+		e->rec_len = (uint32_t)(next - offset);
+		e->data_off = placed ? offset + rec_hdr : 0;
 		engine_frame(e, dlt, &h->ts, data, caplen, h->len > caplen ? h->len : caplen);
-		offset += rec_hdr + caplen;
+		offset = next;
 		progress_tick(e, pr, offset);
 	}
 	if (r == PCAP_ERROR) {
@@ -226,12 +249,18 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 	 * its own: every byte is copied once less than through the cookie. */
 	FILE *pf = NULL;
 	off_t start = pr.size ? ftello(f) - (off_t)got : -1;
+	bool own = false; /* pf is the file's own stream, which can tell its position */
 	if (start >= 0) {
 		int fd = dup(fileno(f));
 		if (fd >= 0 && lseek(fd, start, SEEK_SET) == start)
 			pf = fdopen(fd, "rb");
 		if (!pf && fd >= 0)
 			close(fd);
+		own = pf != NULL;
+		/* Its records' offsets are the file's own from its start: the
+		 * workers may read payloads from it again (-j). */
+		if (pf && start == 0)
+			engine_set_source(e, fileno(pf));
 	}
 	if (!pf) {
 		cookie_io_functions_t io = { .read = prefixed_read };
@@ -273,7 +302,7 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 							"read as long as their records say\n", name);
 				}
 			}
-			res = read_pcap(e, pc, record_header_size(magic), &pr, err, errlen);
+			res = read_pcap(e, pc, record_header_size(magic), own ? start : -1, &pr, err, errlen);
 			pcap_close(pc); /* closes pf */
 		}
 	}

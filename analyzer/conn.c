@@ -81,9 +81,12 @@ static void mark_not_http(struct conn *c)
 	if (!c->not_http && !c->http) {
 		c->not_http = true;
 		c->eng->st.non_http_connections++;
-		/* Its bytes are passed over from now on: neither kept nor compared. */
+		/* Its bytes are passed over from now on: neither kept nor
+		 * compared (under -j, not even handed to the shard). */
 		for (int s = 0; s < 2; s++)
 			reasm_blind(&c->rd[s]);
+		if (c->eng->shard)
+			par_conn_blind(c->eng, c);
 	}
 }
 

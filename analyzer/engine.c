@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conn.h"
 #include "decode.h"
@@ -113,6 +114,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 	e->lim = *lim;
 	e->out = out;
 	e->max_sev = -1;
+	e->src_fd = -1;
 	seq_init(&e->seq, lim->max_pending_output, &e->st.output_reordered, emit, e);
 	/* JSON Lines writes a line for every transaction, from its heads. */
 	if (out && out->fmt != OUT_JSONL)
@@ -159,6 +161,14 @@ void engine_close_all(struct engine *e)
 	}
 }
 
+void engine_set_source(struct engine *e, int fd)
+{
+	if (!e->par || e->src_fd >= 0)
+		return;
+	/* Without a descriptor of their own, the workers copy every payload. */
+	e->src_fd = dup(fd);
+}
+
 void engine_end_file(struct engine *e)
 {
 	e->g++;
@@ -166,6 +176,11 @@ void engine_end_file(struct engine *e)
 		par_end_file(e->par);
 	else
 		engine_close_all(e);
+	/* The workers are done with the file (par_end_file waited for them). */
+	if (e->src_fd >= 0) {
+		close(e->src_fd);
+		e->src_fd = -1;
+	}
 	/* Datagrams still waiting for fragments will not complete. */
 	frag_drop_all(&e->frags);
 	engine_fold_counts(e);
@@ -362,7 +377,8 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	if (e->par) {
 		struct flow_key k;
 		flow_key_make(&k, &p);
-		par_frame(e->par, flow_key_hash(&k), ts, &p);
+		/* A datagram put together from fragments is not in the file. */
+		par_frame(e->par, flow_key_hash(&k), &k, ts, &p, reassembled ? NULL : data);
 		return;
 	}
 	engine_conn_frame(e, dlt, ts, data, caplen, wirelen, reassembled, &p);
@@ -406,6 +422,9 @@ void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, cons
 		flow_touch(&e->flows, &c->fe, e->now);
 	}
 	c->touch_g = e->g;
+	/* -j: a payload the reader left in the file, for a connection that needs it. */
+	if (e->shard && !p.payload && p.plen && !c->not_http)
+		par_payload(e, &p);
 	if (e->evidence) {
 		/* Held with the connection until it is known whether it
 		 * produced a finding.  A reassembled IPv4 datagram is not a

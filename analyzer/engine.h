@@ -46,6 +46,14 @@ struct engine {
 	uint64_t frame;            /* packet number within the file */
 	uint64_t rec_off;          /* the record of the packet engine_frame is given: offset and length */
 	uint32_t rec_len;          /* in the file (set by the reader; 0 live) */
+	uint64_t data_off;         /* and where its frame's bytes start in the file (0 live) */
+	/*
+	 * -j: the file being read, open for the workers to read a payload
+	 * again (pread) that the reading thread did not hand over; -1 when
+	 * it is not a regular file.  Set by the reader (engine_set_source),
+	 * closed by engine_end_file once the workers are done with the file.
+	 */
+	int src_fd;
 	uint64_t next_conn;
 	int64_t now;               /* latest capture second seen */
 	struct timeval last_ts;    /* the packet before's timestamp */
@@ -70,6 +78,13 @@ struct engine {
 };
 
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);
+
+/*
+ * -j: fd is the file being read, a regular file; e keeps a descriptor of
+ * its own for the workers (src_fd) until engine_end_file.  Without
+ * workers, nothing.
+ */
+void engine_set_source(struct engine *e, int fd);
 
 /*
  * Live capture: time goes on without packets.  now_sec is the wall clock

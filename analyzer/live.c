@@ -82,6 +82,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	struct live_ctx *c = (struct live_ctx *)user;
 	c->packets++;
 	c->e->rec_off = 0;
+	c->e->data_off = 0;
 	c->e->rec_len = 0;
 	engine_frame(c->e, c->dlt, &h->ts, data, h->caplen, h->len > h->caplen ? h->len : h->caplen);
 }

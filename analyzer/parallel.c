@@ -1,6 +1,8 @@
 /* parallel.c: -j N: frames to workers in batches, their results merged back in order. */
 #include "parallel.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,12 +34,15 @@ enum {
 
 enum item_kind { IT_FRAME, IT_CLOCK, IT_BEGIN, IT_END };
 
+#define ELIDED SIZE_MAX
+
 struct item {
 	uint8_t kind;
 	bool sweep, settle, live;
 	uint32_t rec_len;
 	uint64_t g, frame, rec_off;
-	size_t off;                /* of the segment's payload in the batch's data */
+	size_t off;                /* of the segment's payload in the batch's data; ELIDED: left in the file, */
+	uint64_t pay_off;          /* at pay_off (the reading engine's src_fd) */
 	int64_t now;
 	struct timeval ts;
 	const char *file;
@@ -110,6 +115,20 @@ struct redir_held {
 	struct txn *found;
 };
 
+/*
+ * A shard's word to the reading thread about a connection whose bytes it
+ * no longer needs (blind, reasm_blind), or one that closed (!blind).
+ */
+struct skip_note {
+	struct flow_key key;
+	bool blind;
+};
+
+struct skip_notes {
+	struct skip_note *v;
+	uint32_t n, cap;
+};
+
 /* The merge's record of a worker's connection. */
 struct par_conn {
 	uint64_t id;
@@ -143,9 +162,15 @@ struct par_shard {
 	struct evblock *back_blocks;
 	struct wl_stats seen;      /* live: the worker's counters as of its last batch, for the status line */
 	uint32_t open;             /* live: its connections open then */
+	struct skip_notes pub_notes; /* for the reading thread, which takes them with the next batch it hands over */
 	/* Its thread's own. */
 	struct evblock *loc_head, *loc_tail;
 	struct evblock *blocks;    /* emptied by the merge, to fill again */
+	struct skip_notes loc_notes;
+	const struct item *cur;    /* the frame run_batch is at */
+	uint8_t *again;            /* a payload read again from the file (par_payload) */
+	size_t again_cap;
+	uint64_t reread;           /* payloads read again (WIRELINT_JOBS_STATS) */
 	/* The reading thread's own. */
 	struct batch *fill;
 	struct txn_list *written;  /* done with, to go back after this run of the merge (back) */
@@ -171,6 +196,19 @@ struct par {
 	uint64_t flushed_g;
 	struct par_shard *w;
 	atomic_bool clients;       /* the merge's history holds clients (par_clients) */
+	/*
+	 * The reading thread's: the connections, by flow key, whose shards
+	 * said they need none of their bytes.  Their payloads are not copied
+	 * into the batches (the shard gets where they lie in the file).  A
+	 * key may stay here a little after its connection closed, or be
+	 * reused by a new one first: the shard then reads the payload again
+	 * from the file (par_payload), so nothing depends on when the word
+	 * arrives.
+	 */
+	struct flow_table skip;
+	bool elide_all;            /* the tests: every payload the file holds is left there (WIRELINT_JOBS_ELIDE) */
+	bool stats;                /* WIRELINT_JOBS_STATS: say how many payloads were copied, left, read again */
+	uint64_t copied, elided;
 	unsigned nthreads;         /* th's length, each with its cv; shard i is thread i % nthreads's */
 	unsigned started;          /* of them running, to be joined */
 	struct par_thread *th;
@@ -264,6 +302,39 @@ static void txn_lists_free(struct txn_list *l)
 	}
 }
 
+/*
+ * Adds a word for the reading thread.  One that cannot be kept (memory)
+ * only costs speed: without it the reader copies the connection's
+ * payloads, or a worker reads them again from the file.
+ */
+static void note(struct skip_notes *n, const struct flow_key *k, bool blind)
+{
+	if (n->n == n->cap) {
+		uint32_t nc = n->cap ? n->cap * 2 : 16;
+		struct skip_note *nv = realloc(n->v, nc * sizeof *nv);
+		if (!nv)
+			return;
+		n->v = nv;
+		n->cap = nc;
+	}
+	n->v[n->n++] = (struct skip_note){ *k, blind };
+}
+
+/* Appends from's words to to's, emptying from (to's memory permitting). */
+static void notes_move(struct skip_notes *to, struct skip_notes *from)
+{
+	if (!to->n) {
+		struct skip_notes t = *to;
+		*to = *from;
+		*from = t;
+		from->n = 0;
+		return;
+	}
+	for (uint32_t i = 0; i < from->n; i++)
+		note(to, &from->v[i].key, from->v[i].blind);
+	from->n = 0;
+}
+
 /* The client's address, copied: the merge must not read the connection. */
 static void client_ip(const struct conn *c, char *ip)
 {
@@ -282,6 +353,50 @@ void par_conn_close(struct engine *we, struct conn *c)
 {
 	ev_add(we, EV_CLOSE, c->pc, NULL);
 	c->pc = NULL;
+	if (c->not_http)
+		note(&we->shard->loc_notes, &c->fe.key, false);
+}
+
+void par_conn_blind(struct engine *we, struct conn *c)
+{
+	note(&we->shard->loc_notes, &c->fe.key, true);
+}
+
+void par_payload(struct engine *we, struct dec_pkt *pkt)
+{
+	struct par_shard *w = we->shard;
+	const struct item *it = w->cur;
+	if (w->again_cap < pkt->plen) {
+		uint8_t *nb = realloc(w->again, pkt->plen);
+		if (!nb)
+			out_of_memory();
+		w->again = nb;
+		w->again_cap = pkt->plen;
+	}
+	size_t done = 0;
+	ssize_t got = 0;
+	while (done < pkt->plen) {
+		/* The reading engine's src_fd: set before this file's first
+		 * batch was handed over, closed after its last was done. */
+		got = pread(w->par->e->src_fd, w->again + done, pkt->plen - done, (off_t)(it->pay_off + done));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		done += (size_t)got;
+	}
+	w->reread++;
+	if (done < pkt->plen) {
+		/* The file changed under the reader: what cannot be read is
+		 * missing, as bytes cut by the snap length are. */
+		fprintf(stderr,
+			"wirelint: %s: packet %" PRIu64 ": its %" PRIu32 " payload bytes at byte %" PRIu64
+			" could not be read again (%s); they are counted as missing\n",
+			we->file, it->frame, pkt->plen, it->pay_off, got < 0 ? strerror(errno) : "the file is shorter now");
+		pkt->plen = 0;
+		return;
+	}
+	pkt->payload = w->again;
 }
 
 void par_redirect(struct engine *we, struct conn *c, struct txn *t)
@@ -335,7 +450,10 @@ static void run_batch(struct par_shard *w, struct batch *b)
 			e->rec_off = it->rec_off;
 			e->rec_len = it->rec_len;
 			struct dec_pkt pkt = it->pkt;
-			pkt.payload = b->data + it->off;
+			/* A payload left in the file is read again only if the
+			 * connection needs it after all (engine_conn_frame). */
+			pkt.payload = it->off == ELIDED ? NULL : b->data + it->off;
+			w->cur = it;
 			/* No frame: -w, which keeps frames, reads in one thread. */
 			engine_conn_frame(e, 0, &it->ts, NULL, 0, 0, false, &pkt);
 			break;
@@ -421,6 +539,8 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&p->mu);
 		blocks_move(&w->pub_head, &w->pub_tail, &w->loc_head, &w->loc_tail);
+		if (w->loc_notes.n)
+			notes_move(&w->pub_notes, &w->loc_notes);
 		w->done = b->through;
 		if (w->e.live) {
 			w->seen = w->e.st;
@@ -711,6 +831,36 @@ void par_recycle(struct par *p, struct txn *t)
 	give_back(t->home, t);
 }
 
+/* The reading thread, under par.mu: w's words applied to the connections whose payloads are not copied. */
+static void take_notes(struct par *p, struct par_shard *w)
+{
+	for (uint32_t i = 0; i < w->pub_notes.n; i++) {
+		const struct skip_note *n = &w->pub_notes.v[i];
+		struct flow_entry *fe = flow_find(&p->skip, &n->key);
+		if (n->blind && !fe) {
+			fe = calloc(1, sizeof *fe);
+			if (!fe)
+				continue; /* copied, then: only slower */
+			fe->key = n->key;
+			flow_insert(&p->skip, fe, 0);
+		} else if (!n->blind && fe) {
+			flow_remove(&p->skip, fe);
+			free(fe);
+		}
+	}
+	w->pub_notes.n = 0;
+}
+
+/* Forgets every connection whose payloads were not copied. */
+static void skip_clear(struct par *p)
+{
+	struct flow_entry *fe;
+	while ((fe = flow_first(&p->skip))) {
+		flow_remove(&p->skip, fe);
+		free(fe);
+	}
+}
+
 /*
  * Hands w its batch, telling it that it has everything up to g = through:
  * the merge waits for every worker to be through a g before it takes
@@ -722,6 +872,8 @@ static void push(struct par *p, struct par_shard *w, uint64_t through)
 	w->fill = NULL;
 	b->through = through;
 	pthread_mutex_lock(&p->mu);
+	if (w->pub_notes.n)
+		take_notes(p, w);
 	while (w->queued >= MAX_QUEUED) {
 		/* The shard is behind: merge what can be, then wait for it. */
 		pthread_mutex_unlock(&p->mu);
@@ -771,12 +923,28 @@ static struct item *item_add(struct par *p, struct par_shard *w, size_t len)
 	return it;
 }
 
-void par_frame(struct par *p, uint32_t hash, const struct timeval *ts, const struct dec_pkt *pkt)
+void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const struct timeval *ts,
+	       const struct dec_pkt *pkt, const uint8_t *frame)
 {
 	struct engine *e = p->e;
 	struct par_shard *w = &p->w[((uint64_t)hash * p->n) >> 32];
-	struct item *it = item_add(p, w, pkt->plen);
-	it->kind = IT_FRAME; /* every field a frame's item has is set here */
+	/* A connection its shard passes over: its payload stays in the file,
+	 * if the file says where (a regular file whose records are placed). */
+	bool elide = (p->skip.count || p->elide_all) && frame && pkt->plen && e->src_fd >= 0 && e->data_off &&
+		     (p->elide_all || flow_find(&p->skip, k));
+	/* Counted only when asked for: struct par's lines are the workers' too. */
+	if (p->stats && pkt->plen) {
+		if (elide)
+			p->elided++;
+		else
+			p->copied++;
+	}
+	struct item *it = item_add(p, w, elide ? 0 : pkt->plen);
+	it->kind = IT_FRAME; /* every field a frame's item has is set here, pay_off only with ELIDED */
+	if (elide) {
+		it->off = ELIDED;
+		it->pay_off = e->data_off + (uint64_t)(pkt->payload - frame);
+	}
 	it->ts = *ts;
 	it->frame = e->frame;
 	it->now = e->now;
@@ -785,7 +953,7 @@ void par_frame(struct par *p, uint32_t hash, const struct timeval *ts, const str
 	it->pkt = *pkt;
 	/* The headers stay behind: the worker reads none of them again. */
 	it->pkt.ip = it->pkt.tcp = it->pkt.payload = NULL;
-	if (pkt->plen)
+	if (pkt->plen && !elide)
 		memcpy(w->fill->data + it->off, pkt->payload, pkt->plen);
 	if (e->g - p->flushed_g >= FLUSH_EVERY)
 		flush_all(p);
@@ -833,6 +1001,12 @@ void par_end_file(struct par *p)
 	for (unsigned i = 0; i < p->n; i++)
 		item_add(p, &p->w[i], 0)->kind = IT_END;
 	par_sync(p);
+	/* Every connection is closed: none is passed over in the next file. */
+	pthread_mutex_lock(&p->mu);
+	for (unsigned i = 0; i < p->n; i++)
+		p->w[i].pub_notes.n = 0;
+	pthread_mutex_unlock(&p->mu);
+	skip_clear(p);
 	/* The workers wait for the next file: their counters are read. */
 	for (unsigned i = 0; i < p->n; i++) {
 		stats_add(&p->e->st, &p->w[i].e.st);
@@ -886,6 +1060,12 @@ struct par *par_start(struct engine *e, unsigned threads)
 	/* The tests make batches tiny, so that hand-overs fall between every
 	 * two items and the reader waits for full queues (docs/testing.md). */
 	p->batch_items = BATCH_ITEMS;
+	/* The tests leave every payload they can in the file, so that the
+	 * workers read each one again, and ask how many were (docs/testing.md). */
+	const char *el = getenv("WIRELINT_JOBS_ELIDE");
+	p->elide_all = el && strcmp(el, "all") == 0;
+	const char *js = getenv("WIRELINT_JOBS_STATS");
+	p->stats = js && *js && strcmp(js, "0") != 0;
 	const char *bi = getenv("WIRELINT_JOBS_BATCH");
 	if (bi && atoi(bi) >= 1 && atoi(bi) < BATCH_ITEMS)
 		p->batch_items = (uint32_t)atoi(bi);
@@ -942,8 +1122,22 @@ void par_stop(struct par *p)
 	pthread_mutex_unlock(&p->mu);
 	for (unsigned i = 0; i < p->started; i++)
 		pthread_join(p->th[i].th, NULL);
+	if (p->stats) {
+		uint64_t reread = 0;
+		for (unsigned i = 0; i < p->n; i++)
+			reread += p->w[i].reread;
+		fprintf(stderr,
+			"wirelint: -j: %" PRIu64 " payloads copied to the workers, %" PRIu64 " left in the file, %" PRIu64
+			" read again from it\n",
+			p->copied, p->elided, reread);
+	}
+	skip_clear(p);
+	flow_table_free(&p->skip);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct par_shard *w = &p->w[i];
+		free(w->pub_notes.v);
+		free(w->loc_notes.v);
+		free(w->again);
 		txn_lists_free(w->written);
 		txn_lists_free(w->back);
 		blocks_free(w->emptied);

@@ -9,6 +9,7 @@
 struct engine;
 struct conn;
 struct dec_pkt;
+struct flow_key;
 struct wl_stats;
 struct txn;
 
@@ -62,11 +63,16 @@ void par_stop(struct par *p);
 void par_begin_file(struct par *p, const char *name, bool live);
 
 /*
- * A decoded TCP segment for the worker of its flow key's hash
+ * A decoded TCP segment for the worker of its flow key's (k's) hash
  * (flow_key_hash): the segment and its payload bytes are handed over, so
  * the worker neither copies the rest of the frame nor decodes it again.
+ * frame is the frame pkt was decoded from, as the file holds it at the
+ * reading engine's data_off, or NULL: the payload of a connection its
+ * worker passes over (not HTTP, par_conn_blind) is then not copied, only
+ * where it lies in the file (src_fd).
  */
-void par_frame(struct par *p, uint32_t hash, const struct timeval *ts, const struct dec_pkt *pkt);
+void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const struct timeval *ts,
+	       const struct dec_pkt *pkt, const uint8_t *frame);
 
 /*
  * Capture time moved on (g numbers the event): every worker closes its
@@ -102,6 +108,15 @@ void par_drain(struct par *p);
 /* Worker side, called by the connection code on a worker's engine. */
 void par_conn_open(struct engine *w, struct conn *c);
 void par_conn_close(struct engine *w, struct conn *c);
+/* c's bytes are passed over from now on (reasm_blind): the reader may stop copying them. */
+void par_conn_blind(struct engine *w, struct conn *c);
+/*
+ * The segment being run (pkt) came without its payload, left in the file,
+ * and its connection needs it after all (a new connection on the same
+ * addresses and ports, before the reader heard of it): read it again.  A
+ * payload that cannot be read is missing (pkt->plen 0), and said so.
+ */
+void par_payload(struct engine *w, struct dec_pkt *pkt);
 /* t's response head is complete: the client's redirects are followed from it. */
 void par_redirect(struct engine *w, struct conn *c, struct txn *t);
 /* t is judged by the rules that need only it: the rest, then the output. */

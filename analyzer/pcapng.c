@@ -236,6 +236,7 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 			p->dlt = r->ifs[ifid].dlt;
 			to_timeval(&r->ifs[ifid], t, &p->ts);
 			p->data = b + 20;
+			p->data_off = at + 8 + 20;
 			p->caplen = cap;
 			p->len = orig < cap ? cap : orig;
 			return 1;
@@ -255,6 +256,7 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 			p->ts.tv_sec = 0;
 			p->ts.tv_usec = 0;
 			p->data = b + 4;
+			p->data_off = at + 8 + 4;
 			p->caplen = cap;
 			p->len = orig;
 			return 1;

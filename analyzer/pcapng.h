@@ -49,6 +49,7 @@ struct png_packet {
 	uint32_t caplen, len;
 	uint64_t rec_off;       /* the block's offset in the file */
 	uint32_t rec_len;       /* and its length */
+	uint64_t data_off;      /* data's offset in the file */
 };
 
 /* Largest block wirelint accepts; longer is taken for damage. */

@@ -10,7 +10,10 @@ sarif, junit, and --report); in jsonl also with -j 2 and 8, and with
 hand-overs of 1 and 3 frames (WIRELINT_JOBS_BATCH) so that batches end
 between any two frames, and with 2 workers over 2 shards and over 7
 (WIRELINT_JOBS_SHARDS; -j N has N + 1 by default, so that one thread
-runs two).  Outputs and exit statuses must be identical.  Also
+runs two), and with every payload left in the file for the workers to
+read again (WIRELINT_JOBS_ELIDE=all; the reader leaves only those of
+connections that are not HTTP otherwise).  Outputs and exit statuses
+must be identical.  Also
 all the captures in one run (several files, one report); -j's usage errors;
 and -w and --max-findings, which read in one thread and say so.
 
@@ -57,18 +60,22 @@ def compare(name, args, combos=((3, None),)):
     if base[2] not in (0, 1):
         failures.append("%s: -j 1 exited %d: %s" % (name, base[2], base[3].decode(errors="replace")))
         return
-    for jobs, batch, *shards in combos:
+    for jobs, batch, *rest in combos:
+        shards = rest[0] if rest else None
+        elide = len(rest) > 1 and rest[1]
         env = dict(os.environ)
         if batch:
             env["WIRELINT_JOBS_BATCH"] = str(batch)
         if shards:
-            env["WIRELINT_JOBS_SHARDS"] = str(shards[0])
+            env["WIRELINT_JOBS_SHARDS"] = str(shards)
+        if elide:
+            env["WIRELINT_JOBS_ELIDE"] = "all"
         got = run(args, jobs, tmp, env)
         if got[:3] != base[:3]:
             what = "output" if got[0] != base[0] else "report" if got[1] != base[1] else "exit status"
-            failures.append("%s %s: -j %d%s%s differs from -j 1 (%s)%s" % (
+            failures.append("%s %s: -j %d%s%s%s differs from -j 1 (%s)%s" % (
                 name, " ".join(args[:-1]), jobs, " batch %s" % batch if batch else "",
-                " shards %s" % shards[0] if shards else "", what,
+                " shards %s" % shards if shards else "", " every payload read again" if elide else "", what,
                 "\n" + got[3].decode(errors="replace") if got[2] != base[2] else ""))
 
 
@@ -165,8 +172,44 @@ def long_names():
 pcap = os.path.join(tmp, "long-names.pcap")
 mkpcap.write(pcap, mkpcap.build(long_names()))
 captures.append((pcap, ["--top", "5000"]))
-for mix, size, net in (("small", "3", []), ("large", "6", ["--reorder", "3", "--retransmit", "1"])):
-    pcap = os.path.join(tmp, "gen-%s.pcap" % mix)
+
+
+def reused():
+    """Connections that are not HTTP (more than the 64 KiB searched for a
+    message start), each followed on the same addresses and ports by one
+    that is: the reader stops copying the first's payloads once its worker
+    says so, and may not have heard that it closed when the second
+    begins.  Some end with FIN, some with RST, one is left idle past
+    --idle-timeout and goes on."""
+    lines = []
+    noise = "".join("\\x%02x" % ((i * 37 + 11) % 256) for i in range(256))
+    for i in range(8):
+        a, b = "x%d" % i, "y%d" % i
+        ends = "10.0.3.%d:%d 10.0.1.1:443" % (1 + i, 42000 + i)
+        lines.append("conn %s %s" % (a, ends))
+        for k in range(3):
+            lines.append('%s c "%s" split=1400' % (a, noise * 100))
+            lines.append('%s s "%s" split=1400' % (a, noise * 8))
+        if i == 5:
+            lines.append("wait 3")
+            lines.append('%s c "%s" split=1400' % (a, noise * 4))
+        lines.append("%s c %s" % (a, "rst" if i % 3 == 0 else "fin"))
+        if i % 3:
+            lines.append("%s s fin" % a)
+        lines.append("conn %s %s isn=%d,%d" % (b, ends, 900000 + i, 7000000 + i))
+        for k in range(2):
+            lines.append('%s c "GET /r/%d HTTP/1.1\\r\\nHost: t%d.test\\r\\n\\r\\n"' % (b, k, i))
+            lines.append('%s s "HTTP/1.1 %s\\r\\nContent-Length: 3\\r\\n\\r\\nabc"' % (b, "200 OK" if k else "404 X"))
+    return lines
+
+
+pcap = os.path.join(tmp, "reused.pcap")
+mkpcap.write(pcap, mkpcap.build(reused()))
+captures.append((pcap, []))
+captures.append((pcap, ["--idle-timeout", "2"]))
+for mix, size, net in (("small", "3", []), ("large", "6", ["--reorder", "3", "--retransmit", "1"]),
+                       ("small", "4", ["--tls", "40", "--reorder", "2", "--retransmit", "1"])):
+    pcap = os.path.join(tmp, "gen-%s%s.pcap" % (mix, "-tls" if "--tls" in net else ""))
     subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), "--mix", mix, "--size", size, pcap] + net,
                    check=True, capture_output=True)
     captures.append((pcap, []))
@@ -179,15 +222,115 @@ for pcap, extra in captures:
         # a hand-over between any two frames and keep the reader waiting
         # on full queues; with 2 workers over as many shards (one each),
         # and over 7 with batches of 3 frames (four shards for one thread,
-        # three for the other, their queues full); the other formats with
-        # 3 workers (over 4 shards).
-        jsonl = ((2, None), (3, None), (8, None), (3, 1), (8, 3), (2, None, 2), (2, 3, 7))
+        # three for the other, their queues full); with every payload read
+        # again by the workers, in batches of one frame and of 512; the
+        # other formats with 3 workers (over 4 shards).
+        jsonl = ((2, None), (3, None), (8, None), (3, 1), (8, 3), (2, None, 2), (2, 3, 7), (2, None, None, True),
+                 (3, 1, None, True))
         compare(os.path.basename(pcap), extra + fmt + [pcap], jsonl if fmt == formats[1] else ((3, None),))
 
 # Several files in one run; idle timeouts while other connections are busy.
 plain = [p for p, extra in captures if not extra]
 compare("all files at once", ["-F", "jsonl"] + plain, ((2, None), (3, 1)))
 compare("idle timeouts", ["-F", "jsonl", "--idle-timeout", "1", os.path.join(tmp, "gen-small.pcap")])
+
+# Payloads left in the file: how many the reader copied, left and the
+# workers read again (WIRELINT_JOBS_STATS), the output as -j 1's.
+def handed(args, jobs=2, elide=False, stdin=None):
+    env = dict(os.environ, WIRELINT_JOBS_STATS="1")
+    if elide:
+        env["WIRELINT_JOBS_ELIDE"] = "all"
+    p = subprocess.run([wirelint, "-j", str(jobs), "--fail-on", "none", "-F", "jsonl", *args], capture_output=True,
+                       timeout=300, env=env, stdin=stdin)
+    line = [x for x in p.stderr.decode().splitlines() if x.startswith("wirelint: -j: ")]
+    words = line[0].split() if len(line) == 1 else []
+    counts = (int(words[2]), int(words[8]), int(words[13])) if len(words) > 13 else None
+    return p.stdout, counts
+
+
+tls = os.path.join(tmp, "gen-small-tls.pcap")
+tls_ng = os.path.join(tmp, "gen-small-tls.pcapng")
+subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), "--mix", "small", "--size", "4", "--tls", "40",
+                "--pcapng", tls_ng], check=True, capture_output=True)
+for name, path in (("TLS", tls), ("TLS as pcapng", tls_ng), ("HTTP only", os.path.join(tmp, "gen-small.pcap"))):
+    want = run(["-F", "jsonl", path], 1, tmp)[0]
+    out, c = handed([path])
+    out_all, c_all = handed([path], elide=True)
+    if out != want or out_all != want:
+        failures.append("%s: -j 2 with payloads left in the file differs from -j 1" % name)
+    elif not c or not c_all:
+        failures.append("%s: no word of payloads handed over: %r %r" % (name, c, c_all))
+    else:
+        total = c[0] + c[1]
+        # Every payload is copied or left, whichever way; with every one
+        # left, each that a connection needed was read again; without,
+        # only those of connections that are not HTTP are left (after the
+        # first 64 KiB of each, searched for a message start, and once the
+        # reader heard of it), and none of them read again (no connection
+        # here reuses another's ports).
+        if c_all != (0, total, c_all[2]) or not 0 < c_all[2] < total + (name == "HTTP only"):
+            failures.append("%s, every payload left: %r of %d" % (name, c_all, total))
+        if name == "HTTP only" and (c != (total, 0, 0) or c_all[2] != total):
+            failures.append("%s: payloads left in the file: %r, %r" % (name, c, c_all))
+        if name != "HTTP only" and (c[1] == 0 or c[2] != 0):
+            failures.append("%s: only %r of %d payloads left in the file" % (name, c, total))
+
+
+def overlong(src, dst):
+    """src with its snap length set to its longest record, and its fourth
+    padded to 64 bytes more: libpcap cuts that record to the snap length
+    and passes over the rest, so the records after it are not where their
+    lengths add up to."""
+    import struct
+    data = open(src, "rb").read()
+    recs, at = [], 24
+    while at < len(data):
+        sec, usec, incl, orig = struct.unpack("<IIII", data[at:at + 16])
+        recs.append([sec, usec, incl, orig, data[at + 16:at + 16 + incl]])
+        at += 16 + incl
+    snap = max(r[2] for r in recs)
+    pad = snap + 64 - recs[3][2]
+    recs[3][2] += pad
+    recs[3][3] += pad
+    recs[3][4] += bytes(pad)
+    placed, at = [], 24
+    with open(dst, "wb") as f:
+        f.write(data[:16] + struct.pack("<I", snap) + data[20:24])
+        for sec, usec, incl, orig, b in recs:
+            f.write(struct.pack("<IIII", sec, usec, incl, orig) + b)
+            placed.append((at, 16 + incl))
+            at += 16 + incl
+    return placed  # each record's offset and length
+
+
+# The records after it are found where they are: their payloads are left in
+# the file and read again (-j) from there, and the SARIF report points at
+# each record's bytes (byteOffset, byteLength).
+import re  # noqa: E402
+cut = os.path.join(tmp, "overlong.pcap")
+placed = overlong(os.path.join(tmp, "crossing-1.pcap"), cut)
+want = run(["-F", "jsonl", cut], 1, tmp)[0]
+out, c = handed([cut], elide=True)
+if out != want or not c or c[0] or not c[2]:
+    failures.append("a record longer than the snap length: %r, or the output differs from -j 1" % (c,))
+sarif = run(["-F", "sarif", cut], 1, tmp)[0].decode()
+spots = {(int(a), int(b)) for a, b in re.findall(r'"byteOffset":(\d+),"byteLength":(\d+)', sarif)}
+if not any(o > placed[3][0] for o, _ in spots) or not spots <= set(placed):
+    failures.append("a record longer than the snap length: SARIF points at %s, not at records"
+                    % sorted(spots - set(placed))[:5])
+
+# A pipe has no file to read again from: everything is copied.
+def piped(jobs):
+    cat = subprocess.Popen(["cat", tls], stdout=subprocess.PIPE)
+    got = handed(["-"], jobs, elide=True, stdin=cat.stdout)
+    cat.stdout.close()
+    cat.wait()
+    return got
+
+
+out, c = piped(2)
+if out != piped(1)[0] or not c or c[1] or c[2] or not c[0]:
+    failures.append("TLS from a pipe: %r, or the output differs from -j 1" % (c,))
 
 # -j's own errors and the options that read in one thread.
 demo = os.path.join(root, "captures", "demo.pcap")

@@ -120,7 +120,8 @@ static FILE *as_file(const struct out *o, size_t n)
 }
 
 /* Many packets of every size up to 1800 bytes and one of 700000 (larger than the window), an unknown block among
- * them: each comes back with its bytes, lengths, time and place in the file, in order, then the end. */
+ * them: each comes back with its bytes, lengths, time and place in the file (its block's and its bytes', which
+ * -j's workers read again from there), in order, then the end. */
 static void test_packets_across_windows(void **state)
 {
 	struct out o = { 0 };
@@ -151,9 +152,41 @@ static void test_packets_across_windows(void **state)
 		assert_int_equal(p.ts.tv_usec, t % 1000000);
 		assert_int_equal(p.rec_off, at[i]);
 		assert_int_equal(p.rec_len, (i + 1 < N ? (i == 99 ? at[i + 1] - 16 : at[i + 1]) : o.n) - at[i]);
+		assert_true(p.data_off > p.rec_off && p.data_off + p.caplen <= p.rec_off + p.rec_len);
+		assert_memory_equal(o.b + p.data_off, p.data, p.caplen);
 	}
 	assert_int_equal(png_next(&r, &p, err, sizeof err), 0);
 	assert_int_equal(r.skipped_blocks, 1);
+	png_free(&r);
+	fclose(f);
+	free(o.b);
+}
+
+/* A Simple Packet Block: its bytes, lengths and where its bytes lie in the file. */
+static void test_simple_packet_block(void **state)
+{
+	struct out o = { 0 };
+	shb(&o);
+	idb(&o, -1);
+	size_t at = o.n;
+	put32(&o, 3);
+	put32(&o, 24);
+	put32(&o, 9); /* on the wire */
+	put(&o, "simple\0\0", 8);
+	put32(&o, 24);
+	FILE *f = as_file(&o, o.n);
+	struct png_reader r;
+	png_init(&r, f, true);
+	struct png_packet p;
+	char err[256] = "";
+	assert_int_equal(png_next(&r, &p, err, sizeof err), 1);
+	assert_int_equal(p.rec_off, at);
+	assert_int_equal(p.rec_len, 24);
+	assert_int_equal(p.caplen, 8);
+	assert_int_equal(p.len, 9);
+	assert_int_equal(p.data_off, at + 12);
+	assert_memory_equal(o.b + p.data_off, "simple", 6);
+	assert_int_equal(png_next(&r, &p, err, sizeof err), 0);
 	png_free(&r);
 	fclose(f);
 	free(o.b);
@@ -294,7 +327,7 @@ static void test_pipe_packet_at_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_packets_across_windows),
+		cmocka_unit_test(test_packets_across_windows), cmocka_unit_test(test_simple_packet_block),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_cut_everywhere),
 		cmocka_unit_test(test_pipe_packet_at_once),
