@@ -76,17 +76,28 @@ static void mark_http(struct conn *c)
 	}
 }
 
+/*
+ * No one needs c's bytes from now on (a connection that is not HTTP, a
+ * tunnel): they are passed over, neither kept nor compared, and under -j
+ * not even handed to the shard.
+ */
+static void pass_over(struct conn *c)
+{
+	if (c->blind)
+		return;
+	c->blind = true;
+	for (int s = 0; s < 2; s++)
+		reasm_blind(&c->rd[s]);
+	if (c->eng->shard)
+		par_conn_blind(c->eng, c);
+}
+
 static void mark_not_http(struct conn *c)
 {
 	if (!c->not_http && !c->http) {
 		c->not_http = true;
 		c->eng->st.non_http_connections++;
-		/* Its bytes are passed over from now on: neither kept nor
-		 * compared (under -j, not even handed to the shard). */
-		for (int s = 0; s < 2; s++)
-			reasm_blind(&c->rd[s]);
-		if (c->eng->shard)
-			par_conn_blind(c->eng, c);
+		pass_over(c);
 	}
 }
 
@@ -428,10 +439,12 @@ static void ev_done(void *ctx, struct hx_dir *d)
 			hx_set_tunnel(&c->hx[s]);
 		/* A 101 waits for the server's first bytes in the new protocol
 		 * (upgrade-failed); a 2xx to CONNECT opens any protocol. */
-		if (t->resp && t->resp->status == 101)
+		if (t->resp && t->resp->status == 101) {
 			c->check_txn = t;
-		else
+		} else {
 			finalize(c, t);
+			pass_over(c);
+		}
 	} else {
 		/* Judged once the bytes after it show whether it carried more
 		 * than its framing said (content on a bodiless response, or
@@ -596,12 +609,16 @@ static void ev_tunnel(void *ctx, struct hx_dir *d, const uint8_t *p, size_t n)
 	struct conn *c = ctx;
 	struct txn *t = c->check_txn;
 	(void)d;
-	if (!t || !(t->flags & TXN_TUNNEL))
-		return;
-	t->nfirst = (uint8_t)(n < sizeof t->first ? n : sizeof t->first);
-	memcpy(t->first, p, t->nfirst);
-	t->flags |= TXN_TUNNEL_SEEN;
-	finalize(c, t);
+	if (t && (t->flags & TXN_TUNNEL)) {
+		t->nfirst = (uint8_t)(n < sizeof t->first ? n : sizeof t->first);
+		memcpy(t->first, p, t->nfirst);
+		t->flags |= TXN_TUNNEL_SEEN;
+		finalize(c, t);
+	}
+	/* The server's first bytes in the new protocol were all a tunnel's
+	 * bytes were needed for. */
+	if (c->tunnel)
+		pass_over(c);
 }
 
 static const struct hx_events conn_hx_events = {

@@ -32,6 +32,7 @@ struct conn {
 	uint8_t client;             /* side of the client: 0, 1 or SIDE_UNKNOWN */
 	bool syn_seen;
 	bool http, not_http, tunnel;
+	bool blind;                 /* its bytes are passed over (not HTTP, a tunnel): reasm_blind */
 	struct conn_side cs[2];
 	struct reasm_dir rd[2];     /* by side: bytes sent by that side */
 	struct hx_dir hx[2];        /* by side; ready once the client is known */

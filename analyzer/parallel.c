@@ -353,7 +353,7 @@ void par_conn_close(struct engine *we, struct conn *c)
 {
 	ev_add(we, EV_CLOSE, c->pc, NULL);
 	c->pc = NULL;
-	if (c->not_http)
+	if (c->blind)
 		note(&we->shard->loc_notes, &c->fe.key, false);
 }
 

@@ -175,18 +175,28 @@ captures.append((pcap, ["--top", "5000"]))
 
 
 def reused():
-    """Connections that are not HTTP (more than the 64 KiB searched for a
-    message start), each followed on the same addresses and ports by one
-    that is: the reader stops copying the first's payloads once its worker
-    says so, and may not have heard that it closed when the second
-    begins.  Some end with FIN, some with RST, one is left idle past
-    --idle-timeout and goes on."""
+    """Connections whose bytes are passed over (not HTTP; a tunnel after a
+    2xx to CONNECT; a WebSocket after a 101 and the server's first frame),
+    each followed on the same addresses and ports by one that is HTTP: the
+    reader stops copying the first's payloads once its worker says so, and
+    may not have heard that it closed when the second begins.  Some end
+    with FIN, some with RST, one is left idle past --idle-timeout and goes
+    on."""
     lines = []
     noise = "".join("\\x%02x" % ((i * 37 + 11) % 256) for i in range(256))
-    for i in range(8):
+    for i in range(12):
         a, b = "x%d" % i, "y%d" % i
         ends = "10.0.3.%d:%d 10.0.1.1:443" % (1 + i, 42000 + i)
         lines.append("conn %s %s" % (a, ends))
+        if i >= 10:
+            lines.append('%s c "CONNECT t%d.test:443 HTTP/1.1\\r\\nHost: t%d.test:443\\r\\n\\r\\n"' % (a, i, i))
+            lines.append('%s s "HTTP/1.1 200 Connection Established\\r\\n\\r\\n"' % a)
+        elif i >= 8:
+            lines.append('%s c "GET /ws HTTP/1.1\\r\\nHost: w%d.test\\r\\nUpgrade: websocket\\r\\n'
+                         'Connection: Upgrade\\r\\n\\r\\n"' % (a, i))
+            lines.append('%s s "HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\n'
+                         'Connection: Upgrade\\r\\n\\r\\n"' % a)
+            lines.append('%s s "\\x81\\x02hi"' % a)
         for k in range(3):
             lines.append('%s c "%s" split=1400' % (a, noise * 100))
             lines.append('%s s "%s" split=1400' % (a, noise * 8))
@@ -237,7 +247,10 @@ compare("idle timeouts", ["-F", "jsonl", "--idle-timeout", "1", os.path.join(tmp
 # Payloads left in the file: how many the reader copied, left and the
 # workers read again (WIRELINT_JOBS_STATS), the output as -j 1's.
 def handed(args, jobs=2, elide=False, stdin=None):
-    env = dict(os.environ, WIRELINT_JOBS_STATS="1")
+    # Batches of one frame: the reader is never more than a few frames
+    # ahead of a worker, so it hears of a connection passed over in time
+    # to leave some of its payloads in the file, however busy the machine.
+    env = dict(os.environ, WIRELINT_JOBS_STATS="1", WIRELINT_JOBS_BATCH="1")
     if elide:
         env["WIRELINT_JOBS_ELIDE"] = "all"
     p = subprocess.run([wirelint, "-j", str(jobs), "--fail-on", "none", "-F", "jsonl", *args], capture_output=True,
@@ -252,7 +265,8 @@ tls = os.path.join(tmp, "gen-small-tls.pcap")
 tls_ng = os.path.join(tmp, "gen-small-tls.pcapng")
 subprocess.run([sys.executable, os.path.join(root, "bench", "gen.py"), "--mix", "small", "--size", "4", "--tls", "40",
                 "--pcapng", tls_ng], check=True, capture_output=True)
-for name, path in (("TLS", tls), ("TLS as pcapng", tls_ng), ("HTTP only", os.path.join(tmp, "gen-small.pcap"))):
+for name, path in (("TLS", tls), ("TLS as pcapng", tls_ng), ("tunnels and reused ports", os.path.join(tmp, "reused.pcap")),
+                   ("HTTP only", os.path.join(tmp, "gen-small.pcap"))):
     want = run(["-F", "jsonl", path], 1, tmp)[0]
     out, c = handed([path])
     out_all, c_all = handed([path], elide=True)
@@ -264,15 +278,15 @@ for name, path in (("TLS", tls), ("TLS as pcapng", tls_ng), ("HTTP only", os.pat
         total = c[0] + c[1]
         # Every payload is copied or left, whichever way; with every one
         # left, each that a connection needed was read again; without,
-        # only those of connections that are not HTTP are left (after the
-        # first 64 KiB of each, searched for a message start, and once the
-        # reader heard of it), and none of them read again (no connection
-        # here reuses another's ports).
+        # only those of connections passed over are left (not HTTP, after
+        # their first bytes; tunnels, after the switch; once the reader
+        # heard of it), and none of them read again in the generated mix
+        # (no connection there reuses another's ports).
         if c_all != (0, total, c_all[2]) or not 0 < c_all[2] < total + (name == "HTTP only"):
             failures.append("%s, every payload left: %r of %d" % (name, c_all, total))
         if name == "HTTP only" and (c != (total, 0, 0) or c_all[2] != total):
             failures.append("%s: payloads left in the file: %r, %r" % (name, c, c_all))
-        if name != "HTTP only" and (c[1] == 0 or c[2] != 0):
+        if name != "HTTP only" and (c[1] == 0 or (c[2] != 0 and name.startswith("TLS"))):
             failures.append("%s: only %r of %d payloads left in the file" % (name, c, total))
 
 
