@@ -32,17 +32,15 @@ enum {
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
 };
 
-enum item_kind { IT_FRAME, IT_CLOCK, IT_BEGIN, IT_END };
-
-#define ELIDED SIZE_MAX
+/* IT_FRAME_LEFT: a frame whose payload was left in the file, at off (the reading engine's src_fd). */
+enum item_kind { IT_FRAME, IT_FRAME_LEFT, IT_CLOCK, IT_BEGIN, IT_END };
 
 struct item {
 	uint8_t kind;
 	bool sweep, settle, live;
 	uint32_t rec_len;
 	uint64_t g, frame, rec_off;
-	size_t off;                /* of the segment's payload in the batch's data; ELIDED: left in the file, */
-	uint64_t pay_off;          /* at pay_off (the reading engine's src_fd) */
+	uint64_t off;              /* of the segment's payload in the batch's data, or in the file (IT_FRAME_LEFT) */
 	int64_t now;
 	struct timeval ts;
 	const char *file;
@@ -378,7 +376,7 @@ void par_payload(struct engine *we, struct dec_pkt *pkt)
 	while (done < pkt->plen) {
 		/* The reading engine's src_fd: set before this file's first
 		 * batch was handed over, closed after its last was done. */
-		got = pread(w->par->e->src_fd, w->again + done, pkt->plen - done, (off_t)(it->pay_off + done));
+		got = pread(w->par->e->src_fd, w->again + done, pkt->plen - done, (off_t)(it->off + done));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -392,7 +390,7 @@ void par_payload(struct engine *we, struct dec_pkt *pkt)
 		fprintf(stderr,
 			"wirelint: %s: packet %" PRIu64 ": its %" PRIu32 " payload bytes at byte %" PRIu64
 			" could not be read again (%s); they are counted as missing\n",
-			we->file, it->frame, pkt->plen, it->pay_off, got < 0 ? strerror(errno) : "the file is shorter now");
+			we->file, it->frame, pkt->plen, it->off, got < 0 ? strerror(errno) : "the file is shorter now");
 		pkt->plen = 0;
 		return;
 	}
@@ -444,7 +442,8 @@ static void run_batch(struct par_shard *w, struct batch *b)
 			engine_begin_file(e, it->file);
 			e->live = it->live;
 			break;
-		case IT_FRAME: {
+		case IT_FRAME:
+		case IT_FRAME_LEFT: {
 			e->frame = it->frame;
 			e->now = it->now;
 			e->rec_off = it->rec_off;
@@ -452,7 +451,7 @@ static void run_batch(struct par_shard *w, struct batch *b)
 			struct dec_pkt pkt = it->pkt;
 			/* A payload left in the file is read again only if the
 			 * connection needs it after all (engine_conn_frame). */
-			pkt.payload = it->off == ELIDED ? NULL : b->data + it->off;
+			pkt.payload = it->kind == IT_FRAME ? b->data + it->off : NULL;
 			w->cur = it;
 			/* No frame: -w, which keeps frames, reads in one thread. */
 			engine_conn_frame(e, 0, &it->ts, NULL, 0, 0, false, &pkt);
@@ -940,10 +939,10 @@ void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const str
 			p->copied++;
 	}
 	struct item *it = item_add(p, w, elide ? 0 : pkt->plen);
-	it->kind = IT_FRAME; /* every field a frame's item has is set here, pay_off only with ELIDED */
+	it->kind = IT_FRAME; /* every field a frame's item has is set here */
 	if (elide) {
-		it->off = ELIDED;
-		it->pay_off = e->data_off + (uint64_t)(pkt->payload - frame);
+		it->kind = IT_FRAME_LEFT;
+		it->off = e->data_off + (uint64_t)(pkt->payload - frame);
 	}
 	it->ts = *ts;
 	it->frame = e->frame;
