@@ -3,7 +3,7 @@
 
     gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
                     [--persistent | --per-conn N[-M]] [--drop PCT] [--reorder PCT] [--retransmit PCT]
-                    [--tls PCT] [--pcapng]
+                    [--tls PCT] [--connect PCT] [--pcapng]
 
 Ethernet + IPv4 + TCP frames of at most 1500 bytes (MSS 1448), as nginx
 under a load generator sends them over a 1500-byte MTU: keep-alive
@@ -39,6 +39,11 @@ wirelint finds the same transactions and findings as without.
 as most of a production link's traffic is: to port 443, records whose
 content is random bytes, a short one from the client and 1 to 16 KiB from
 the server by turns (wirelint passes such connections over as not HTTP).
+--connect PCT makes that share of the connections CONNECT tunnels through
+a forward proxy (port 3128): a CONNECT request and its 200, then TLS as
+above inside the tunnel, as a proxy's capture mostly is (wirelint passes
+the tunnel's bytes over after the 200).  With --tls too, the two shares
+are of all the connections and must add up to below 100.
 --pcapng writes the packets as pcapng (a section header, one Ethernet
 interface with microsecond times, an Enhanced Packet Block each), as
 Wireshark and dumpcap save them, instead of pcap.
@@ -70,11 +75,16 @@ ap.add_argument("--retransmit", type=float, default=0.0, metavar="PCT",
                 help="percent of the segments with content sent twice")
 ap.add_argument("--tls", type=float, default=0.0, metavar="PCT",
                 help="percent of the connections that carry TLS (random records to port 443) instead of HTTP")
+ap.add_argument("--connect", type=float, default=0.0, metavar="PCT",
+                help="percent of the connections that are CONNECT tunnels (to port 3128, TLS inside)")
 ap.add_argument("--pcapng", action="store_true", help="write pcapng instead of pcap")
 a = ap.parse_args()
-for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit), ("--tls", a.tls)):
+for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit), ("--tls", a.tls),
+                  ("--connect", a.connect)):
     if not 0 <= pct < 100:
         ap.error("%s %g: want a percentage from 0 to below 100" % (name, pct))
+if a.tls + a.connect >= 100:
+    ap.error("--tls %g and --connect %g: their shares add up to 100 or more" % (a.tls, a.connect))
 if not 1 <= a.conns <= 65536:
     ap.error("--conns %d: want 1 to 65536 (each client has an address of its own)" % a.conns)
 per_conn = None
@@ -158,7 +168,10 @@ class Conn:
         self.held = None  # --reorder: (from_client, frame's arguments) of a segment held back
         self.tls = a.tls and rnd.random() * 100 < a.tls
         self.tls_started = False
-        self.port = 443 if self.tls else 80
+        # --connect's share is of all the connections: of those not TLS, its part.
+        self.tunnel = bool(not self.tls and a.connect and rnd.random() * (100 - a.tls) < a.connect)
+        self.tunnel_open = False
+        self.port = 443 if self.tls else 3128 if self.tunnel else 80
 
     def send(self, from_client, payload, flags=0x18):
         if from_client:
@@ -207,7 +220,13 @@ def tls_records(c):
 def transaction(c):
     """Queues one request and its response, cut into MSS-sized segments."""
     global n_txn
-    if c.tls:
+    if c.tunnel and not c.tunnel_open:
+        n_txn += 1
+        c.tunnel_open = True
+        host = b"t%d.test:443" % c.sport
+        c.queue.append((True, b"CONNECT " + host + b" HTTP/1.1\r\nHost: " + host + b"\r\nUser-Agent: wrk\r\n\r\n"))
+        c.queue.append((False, b"HTTP/1.1 200 Connection Established\r\n\r\n"))
+    if c.tls or c.tunnel:
         tls_records(c)
         return
     n_txn += 1

@@ -85,6 +85,7 @@ struct conn {
 	struct key key;
 	struct dir d[2];
 	uint64_t head_bits; /* the requests awaiting a response, oldest first: 1 for HEAD */
+	uint64_t connect_bits; /* likewise, 1 for CONNECT */
 	unsigned pending;
 	bool fin[2];
 	UT_hash_handle hh;
@@ -104,19 +105,25 @@ static int on_headers_complete(llhttp_t *p)
 		if (c->pending < 64) {
 			if (llhttp_get_method(p) == HTTP_HEAD)
 				c->head_bits |= 1ull << c->pending;
+			if (llhttp_get_method(p) == HTTP_CONNECT)
+				c->connect_bits |= 1ull << c->pending;
 			c->pending++;
 		}
 		return 0;
 	}
-	if (llhttp_get_status_code(p) < 200)
+	unsigned status = llhttp_get_status_code(p);
+	if (status < 200)
 		return 0; /* interim: the request still awaits its final response */
-	bool head = false;
+	bool head = false, connect = false;
 	if (c->pending) {
 		head = c->head_bits & 1;
+		connect = c->connect_bits & 1;
 		c->head_bits >>= 1;
+		c->connect_bits >>= 1;
 		c->pending--;
 	}
-	return head ? 1 : 0; /* 1: no body */
+	/* 2: a 2xx to CONNECT opens a tunnel (no body; llhttp stops, as on an upgrade); 1: no body. */
+	return connect && status < 300 ? 2 : head ? 1 : 0;
 }
 
 static int on_message_complete(llhttp_t *p)

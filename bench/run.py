@@ -2,7 +2,7 @@
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
     bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--persistent | --per-conn N[-M]] [--drop PCT]
-                 [--reorder PCT] [--retransmit PCT] [--tls PCT]
+                 [--reorder PCT] [--retransmit PCT] [--tls PCT] [--connect PCT]
                  [--conns N] [--pcapng]
                  [--capture FILE]... [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
 
@@ -34,7 +34,9 @@ kernel drops packets while capturing (bench/gen.py --drop); --reorder PCT
 and --retransmit PCT with that share of the segments out of order or sent
 twice, as networks do (bench/gen.py --reorder, --retransmit); --tls PCT
 with that share of the connections carrying TLS instead of HTTP, as most
-of a production link's traffic does (bench/gen.py --tls); --conns N with
+of a production link's traffic does (bench/gen.py --tls); --connect PCT
+with that share of the connections CONNECT tunnels carrying TLS, as a
+forward proxy's capture does (bench/gen.py --connect); --conns N with
 N connections open at once instead of 64; --pcapng writes them as pcapng
 (bench/gen.py --pcapng), as Wireshark and dumpcap save captures.
 """
@@ -72,6 +74,8 @@ ap.add_argument("--retransmit", type=float, default=0.0, metavar="PCT",
                 help="generate the mixes with PCT percent of the segments sent twice")
 ap.add_argument("--tls", type=float, default=0.0, metavar="PCT",
                 help="generate the mixes with PCT percent of the connections carrying TLS instead of HTTP")
+ap.add_argument("--connect", type=float, default=0.0, metavar="PCT",
+                help="generate the mixes with PCT percent of the connections CONNECT tunnels (TLS inside)")
 ap.add_argument("--drop", type=float, default=0.0, metavar="PCT",
                 help="generate the mixes with PCT percent of the packets missing from the capture")
 ap.add_argument("--capture", action="append", default=[], metavar="FILE",
@@ -95,9 +99,12 @@ if a.per_conn is not None:
     lo, _, hi = a.per_conn.partition("-")
     if not (lo.isdigit() and (hi.isdigit() or not hi) and 1 <= int(lo) <= int(hi or lo)):
         sys.exit("bench: --per-conn %s: want N or N-M, 1 <= N <= M" % a.per_conn)
-for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit), ("--tls", a.tls)):
+for name, pct in (("--drop", a.drop), ("--reorder", a.reorder), ("--retransmit", a.retransmit), ("--tls", a.tls),
+                  ("--connect", a.connect)):
     if not 0 <= pct < 100:
         sys.exit("bench: %s %g: want a percentage from 0 to below 100" % (name, pct))
+if a.tls + a.connect >= 100:
+    sys.exit("bench: --tls %g and --connect %g: their shares add up to 100 or more" % (a.tls, a.connect))
 if a.conns is not None and not 1 <= a.conns <= 65536:
     sys.exit("bench: --conns %d: want 1 to 65536" % a.conns)
 for c in a.capture:
@@ -121,6 +128,7 @@ shape = [(args, suffix) for given, args, suffix in (
     (a.reorder, ["--reorder", "%g" % a.reorder], "-reorder%g" % a.reorder),
     (a.retransmit, ["--retransmit", "%g" % a.retransmit], "-retransmit%g" % a.retransmit),
     (a.tls, ["--tls", "%g" % a.tls], "-tls%g" % a.tls),
+    (a.connect, ["--connect", "%g" % a.connect], "-connect%g" % a.connect),
     (a.conns, ["--conns", str(a.conns)], "-c%s" % a.conns),
     (a.pcapng, ["--pcapng"], "")) if given]
 

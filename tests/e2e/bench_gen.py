@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/gen.py --per-conn, --drop, --reorder, --retransmit, --tls, --conns and --pcapng, and bench/run.py passing them on
+"""bench/gen.py --per-conn, --drop, --reorder, --retransmit, --tls, --connect, --conns and --pcapng, and bench/run.py passing them on
 (docs/performance.md).
 
 gen.py --per-conn 1 writes a connection a transaction: wirelint counts as
@@ -29,6 +29,14 @@ gen.py --tls 50 makes about half the connections carry TLS to port 443:
 wirelint counts them as not HTTP and reads the others' transactions,
 which bench/llhttp_floor parses too; run.py --tls --quick names and times
 the capture, and bad percentages stop both naming --tls.
+
+gen.py --connect 40 (with --tls 30) makes about 40% of the connections
+CONNECT tunnels to port 3128, with TLS inside: wirelint counts each as a
+tunnel with one transaction, its bytes after the 200 in tunnel_bytes,
+and bench/llhttp_floor parses as many requests and responses as wirelint
+counts (it stops at a 2xx to CONNECT, as at an upgrade); shares that add
+up to 100 or more stop both, and run.py --connect --quick names and times
+the capture.
 
 gen.py --pcapng writes the same packets, with the same times, as pcapng
 blocks (whole, their length at both ends); wirelint reads every one, and
@@ -225,6 +233,35 @@ check(p.returncode == 0 and "small-4MB-tls50.pcap:" in p.stdout,
 p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out-tls"), "--quick", "--tls", "-1"],
                    capture_output=True, text=True)
 check(p.returncode != 0 and "--tls" in p.stderr, "run.py --tls -1 stops naming it (exit %d)" % p.returncode)
+
+# --connect: a share of the connections are CONNECT tunnels, which wirelint passes over after the 200.
+tun = os.path.join(tmp, "connect.pcap")
+subprocess.run([sys.executable, gen, tun, "--size", "2", "--tls", "30", "--connect", "40"], check=True,
+               stdout=subprocess.DEVNULL)
+s_c, _ = summary(tun)
+conns, tunnels = s_c.get("connections", 0), s_c.get("tunnels", 0)
+check(conns and 0.2 * conns < tunnels < 0.6 * conns and 0.1 * conns < s_c.get("non_http_connections", 0) < 0.5 * conns,
+      "--tls 30 --connect 40: about 40%% of the connections are tunnels (%s of %s), about 30%% not HTTP (%s)"
+      % (tunnels, conns, s_c.get("non_http_connections")))
+check(s_c.get("tunnel_bytes", 0) > 0.3 * s_c.get("bytes", 1) and not s_c.get("parse_errors") and not s_c.get("gaps"),
+      "the tunnels carry their share of the bytes, counted and passed over; no parse error, no hole (%s)" % s_c)
+data = open(tun, "rb").read()
+check(data.count(b"CONNECT t") == tunnels and b"HTTP/1.1 200 Connection Established\r\n\r\n" in data,
+      "one CONNECT a tunnel, answered with a 200")
+p = subprocess.run([os.path.join(build, "bench", "llhttp_floor"), tun], capture_output=True, text=True)
+check(p.returncode == 0 and (" %d requests, %d responses" % (s_c.get("transactions", -1), s_c.get("responses", -1)))
+      in p.stdout, "llhttp_floor parses wirelint's requests and responses, the tunnels' too (%r)" % p.stdout.strip())
+for bad in (["--connect", "100"], ["--tls", "50", "--connect", "50"]):
+    p = subprocess.run([sys.executable, gen, os.path.join(tmp, "bad.pcap"), "--size", "1", *bad],
+                       capture_output=True, text=True)
+    check(p.returncode != 0 and "--connect" in p.stderr, "gen.py %s stops naming --connect (exit %d)" % (" ".join(bad), p.returncode))
+    p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out-tun"), "--quick", *bad],
+                       capture_output=True, text=True)
+    check(p.returncode != 0 and "--connect" in p.stderr, "run.py %s stops naming --connect (exit %d)" % (" ".join(bad), p.returncode))
+p = subprocess.run([sys.executable, run, "--build", build, "--out", os.path.join(tmp, "out-tun"), "--quick", "--mixes",
+                    "small", "--jobs", "1", "--connect", "40"], capture_output=True, text=True)
+check(p.returncode == 0 and "small-4MB-connect40.pcap:" in p.stdout,
+      "run.py --connect 40 --quick names and times its capture (%d: %s)" % (p.returncode, (p.stdout + p.stderr)[-300:]))
 
 # --conns: that many connections at once, the file named for it, and bad counts refused.
 many = os.path.join(tmp, "out3")
