@@ -83,9 +83,8 @@ static void mark_http(struct conn *c)
  */
 static void pass_over(struct conn *c)
 {
-	if (c->blind)
+	if (conn_passed_over(c))
 		return;
-	c->blind = true;
 	for (int s = 0; s < 2; s++)
 		reasm_blind(&c->rd[s]);
 	if (c->eng->shard)

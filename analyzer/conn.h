@@ -32,7 +32,6 @@ struct conn {
 	uint8_t client;             /* side of the client: 0, 1 or SIDE_UNKNOWN */
 	bool syn_seen;
 	bool http, not_http, tunnel;
-	bool blind;                 /* its bytes are passed over (not HTTP, a tunnel): reasm_blind */
 	struct conn_side cs[2];
 	struct reasm_dir rd[2];     /* by side: bytes sent by that side */
 	struct hx_dir hx[2];        /* by side; ready once the client is known */
@@ -70,6 +69,12 @@ void conn_settle(struct conn *c);
 
 /* Whether both directions are finished (FIN delivered on both, or RST). */
 bool conn_finished(const struct conn *c);
+
+/* Whether c's bytes are passed over (not HTTP, a tunnel): both its directions are blind (reasm_blind). */
+static inline bool conn_passed_over(const struct conn *c)
+{
+	return c->rd[0].blind;
+}
 
 /*
  * Flushes c: holes are declared, messages under way are cut, unanswered

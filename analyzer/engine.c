@@ -423,7 +423,7 @@ void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, cons
 	}
 	c->touch_g = e->g;
 	/* -j: a payload the reader left in the file, for a connection that needs it. */
-	if (e->shard && !p.payload && p.plen && !c->blind)
+	if (e->shard && !p.payload && p.plen && !conn_passed_over(c))
 		par_payload(e, &p);
 	if (e->evidence) {
 		/* Held with the connection until it is known whether it

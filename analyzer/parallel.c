@@ -351,7 +351,7 @@ void par_conn_close(struct engine *we, struct conn *c)
 {
 	ev_add(we, EV_CLOSE, c->pc, NULL);
 	c->pc = NULL;
-	if (c->blind)
+	if (conn_passed_over(c))
 		note(&we->shard->loc_notes, &c->fe.key, false);
 }
 
