@@ -77,7 +77,7 @@ static bool hcond_holds(const struct hcond *c, const struct http_head *h, uint64
 
 bool decl_case_needs_request(const struct decl_case *c)
 {
-	return c->nmethods || c->version || c->nreq_when;
+	return (c->nmethods && !c->unless_methods) || c->version || c->nreq_when;
 }
 
 static bool status_in(const struct status_range *r, int n, int st)
@@ -171,7 +171,9 @@ static bool case_applies(const struct decl_case *c, const struct txn *t, const s
 	 * looked for may be in the lost part), request conditions are unknown. */
 	if (decl_case_needs_request(c) && (!t->req || t->req->truncated))
 		return false;
-	if (c->nmethods) {
+	if (c->nmethods && t->req) {
+		/* unless-method: a request not captured, or whose method was
+		 * not read, is not known to use one of them. */
 		bool in = false;
 		const struct http_head *q = t->req;
 		for (int i = 0; i < c->nmethods && !in; i++)

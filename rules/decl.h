@@ -41,6 +41,8 @@ struct decl_case {
 	char **methods;               /* none: any method */
 	int nmethods;
 	bool not_methods;             /* methods lists those that must NOT be the request's */
+	bool unless_methods;          /* ...and only a request known to use one rules the case out:
+	                               * without the request (or its method), the case still applies */
 	struct status_range *not_status; /* statuses the response must not have */
 	int nnot_status;
 	char *version;                /* the request's HTTP version ("1.0"), or NULL */

@@ -312,12 +312,13 @@ static bool parse_when(struct ctx *c, yaml_node_t *m, struct decl_case *dc)
 			for (int i = 0; i < cnt; i++, (*n)++)
 				if (!parse_status(c, item(c, vn, i), &r[i]))
 					return false;
-		} else if (strcmp(k, "method") == 0 || strcmp(k, "not-method") == 0) {
+		} else if (strcmp(k, "method") == 0 || strcmp(k, "not-method") == 0 || strcmp(k, "unless-method") == 0) {
 			if (dc->methods) {
-				fail(c, kn, "use one of method and not-method");
+				fail(c, kn, "use one of method, not-method and unless-method");
 				return false;
 			}
-			dc->not_methods = k[0] == 'n';
+			dc->unless_methods = k[0] == 'u';
+			dc->not_methods = k[0] != 'm';
 			int cnt = each_item(c, vn, 64);
 			if (cnt < 0)
 				return false;
@@ -374,7 +375,7 @@ static bool parse_when(struct ctx *c, yaml_node_t *m, struct decl_case *dc)
 			}
 			*(k[5] == 'm' && k[6] == 'i' ? &dc->body_min : &dc->body_max) = v;
 		} else {
-			fail(c, kn, "unknown key '%s' in when (status, not-status, method, not-method, version, request, response, body, body-min, body-max)", k);
+			fail(c, kn, "unknown key '%s' in when (status, not-status, method, not-method, unless-method, version, request, response, body, body-min, body-max)", k);
 			return false;
 		}
 	}
