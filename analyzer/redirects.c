@@ -363,6 +363,30 @@ static void check_follow_up(const struct chain *ch, struct txn *t)
 			   "GET follows a %d to POST: the client rewrote the method, which 307 or 308 would forbid", s);
 }
 
+/*
+ * Whether t's method is one a user agent following x's last redirect on
+ * its own could use: the redirected request's, GET (the rewrite of
+ * §15.4.2 and §15.4.3, or one 307 and 308 forbid), or HEAD after a 303
+ * (§15.4.4).  A request with another method for the same URL is the
+ * client's own (a form POSTed where a GET was redirected, a browser's
+ * CORS preflight before the real follow-up): it is not the follow-up,
+ * and the chain stays open for it.
+ */
+static bool may_follow(const struct chain *x, const struct txn *t)
+{
+	const char *m = head_str(t->req, t->req->method_s);
+	/* Compared on the first 15 bytes, as last_method keeps them. */
+	uint32_t n = t->req->method_s.len;
+	if (n > sizeof x->last_method - 1)
+		n = sizeof x->last_method - 1;
+	size_t l = strlen(x->last_method);
+	if (!l || (n == l && memcmp(m, x->last_method, l) == 0))
+		return true;
+	if (n == 3 && memcmp(m, "GET", 3) == 0)
+		return true;
+	return x->last_status == 303 && n == 4 && memcmp(m, "HEAD", 4) == 0;
+}
+
 bool redir_is_redirect(const struct http_head *resp)
 {
 	return is_redirect(resp->status) && head_field(resp, "Location");
@@ -404,7 +428,7 @@ void redir_follow(struct redir_table *r, const char *client_ip, struct txn *t)
 			record(r, client_ip, x, NULL, 0, false); /* not followed to its end */
 			chain_clear(x);
 		}
-		if (x->n && x->expect && strcmp(x->expect, url) == 0)
+		if (x->n && x->expect && strcmp(x->expect, url) == 0 && may_follow(x, t))
 			ch = x;
 	}
 	int st = t->resp->status;

@@ -117,10 +117,12 @@ check("300 latencies: the endpoint's from its histogram, within 3%",
       and e300["max"] == 0.300 and e300["count"] == 300 and s300["latency_histograms"] == 2, json.dumps(e300))
 
 # Redirect chains, on the bundled recording and on the redirect case.
+# The demo's client asks for "/" after the 301 only with HEAD, which no
+# client following a 301 to a GET would use: the chain was not followed.
 demo = run("captures/demo.pcap")[-1]["redirect_chains"]
 check("redirect chain of the recorded demo traffic",
       demo == [{"client": "127.0.0.1", "urls": ["http://demo.test/old-home", "http://demo.test/"], "redirects": 1,
-                "final_status": 200, "loop": False}], json.dumps(demo))
+                "final_status": None, "loop": False}], json.dumps(demo))
 red = build("red.pcap", open("tests/cases/rules-redirects.case").read())
 chains = run(red)[-1]["redirect_chains"]
 loops = [c for c in chains if c["loop"]]
