@@ -13,6 +13,14 @@
 #define ETH_QINQ_OLD 0x9100
 #define ETH_MPLS 0x8847
 #define ETH_MPLS_MC 0x8848
+#define ETH_TEB 0x6558     /* transparent Ethernet bridging: an Ethernet frame follows (GRE, Geneve) */
+#define ETH_ERSPAN2 0x88BE /* ERSPAN type I or II, in GRE */
+#define ETH_ERSPAN3 0x22EB /* ERSPAN type III, in GRE */
+
+#define GRE_CSUM 0x8000
+#define GRE_ROUTING 0x4000
+#define GRE_KEY 0x2000
+#define GRE_SEQ 0x1000
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -74,6 +82,11 @@ static enum dec_result dec_tcp(struct rd *r, uint32_t seg_len, struct dec_pkt *o
 	return DEC_OK;
 }
 
+static enum dec_result dec_ipv4(struct rd *r, struct dec_pkt *out);
+static enum dec_result dec_ipv6(struct rd *r, struct dec_pkt *out);
+static enum dec_result dec_ethertype(struct rd *r, uint16_t type, struct dec_pkt *out);
+static enum dec_result dec_tunnel(struct rd *r, uint8_t proto, struct dec_pkt *out);
+
 static enum dec_result dec_ipv4(struct rd *r, struct dec_pkt *out)
 {
 	size_t start = r->off;
@@ -100,8 +113,14 @@ static enum dec_result dec_ipv4(struct rd *r, struct dec_pkt *out)
 		out->ip_avail = (uint32_t)(r->len - start);
 		return DEC_FRAGMENT;
 	}
-	if (proto != 6)
-		return DEC_NOT_TCP;
+	if (proto != 6) {
+		rd_skip(r, hlen - 20);
+		if (r->bad)
+			return DEC_NOT_TCP;
+		if (start + total < r->len)
+			r->len = start + total;
+		return dec_tunnel(r, proto, out);
+	}
 	rd_skip(r, hlen - 20);
 	if (r->bad)
 		return DEC_TRUNCATED;
@@ -171,7 +190,7 @@ static enum dec_result dec_ipv6(struct rd *r, struct dec_pkt *out)
 			break;
 		}
 		default:
-			return DEC_NOT_TCP;
+			return dec_tunnel(r, next, out);
 		}
 		if (r->bad)
 			return DEC_TRUNCATED;
@@ -229,6 +248,135 @@ static enum dec_result dec_ethertype(struct rd *r, uint16_t type, struct dec_pkt
 		return DEC_MALFORMED;
 	default:
 		return DEC_NOT_IP;
+	}
+}
+
+static enum dec_result dec_ethernet(struct rd *r, struct dec_pkt *out)
+{
+	rd_skip(r, 12);
+	uint16_t type = rd_be16(r);
+	if (r->bad)
+		return DEC_TRUNCATED;
+	return dec_ethertype(r, type, out);
+}
+
+/* One tunnel header more taken off; nesting deeper than DEC_ENCAP_MAX is not followed. */
+static bool deeper(struct dec_pkt *out)
+{
+	return ++out->encap <= DEC_ENCAP_MAX;
+}
+
+/*
+ * GRE version 0 (RFC 2784, with the key and sequence number of RFC 2890).
+ * Version 1 is PPTP's and carries PPP; source routing (RFC 1701) is long
+ * obsolete: neither is followed.
+ */
+static enum dec_result dec_gre(struct rd *r, struct dec_pkt *out)
+{
+	uint16_t flags = rd_be16(r);
+	uint16_t type = rd_be16(r);
+	if (r->bad)
+		return DEC_TRUNCATED;
+	if ((flags & 7) || (flags & GRE_ROUTING))
+		return DEC_NOT_TCP;
+	rd_skip(r, (flags & GRE_CSUM ? 4u : 0) + (flags & GRE_KEY ? 4u : 0) + (flags & GRE_SEQ ? 4u : 0));
+	if (r->bad)
+		return DEC_TRUNCATED;
+	if (!deeper(out))
+		return DEC_MALFORMED;
+	switch (type) {
+	case ETH_IPV4:
+	case ETH_IPV6:
+	case ETH_MPLS:
+	case ETH_MPLS_MC:
+		return dec_ethertype(r, type, out);
+	case ETH_TEB:
+		return dec_ethernet(r, out);
+	case ETH_ERSPAN2:
+		/* Type II has a sequence number and 8 bytes of its own before
+		 * the mirrored frame; type I has neither. */
+		if (flags & GRE_SEQ)
+			rd_skip(r, 8);
+		return dec_ethernet(r, out);
+	case ETH_ERSPAN3: {
+		/* 12 bytes, and 8 more of a platform's when O, the last bit, is set. */
+		rd_skip(r, 11);
+		uint8_t last = rd_u8(r);
+		if (last & 1)
+			rd_skip(r, 8);
+		return dec_ethernet(r, out);
+	}
+	default:
+		return DEC_NOT_TCP;
+	}
+}
+
+/*
+ * UDP to a tunnel's port: VXLAN (RFC 7348; 4789, and 8472, the Linux
+ * kernel's default before the IANA port), VXLAN-GPE (4790) and Geneve
+ * (RFC 8926; 6081).  Any other UDP is not TCP.
+ */
+static enum dec_result dec_udp(struct rd *r, struct dec_pkt *out)
+{
+	size_t start = r->off;
+	rd_skip(r, 2);
+	uint16_t dport = rd_be16(r);
+	uint16_t len = rd_be16(r);
+	rd_skip(r, 2);
+	if (r->bad || (dport != 4789 && dport != 8472 && dport != 4790 && dport != 6081))
+		return DEC_NOT_TCP;
+	if (len < 8)
+		return DEC_MALFORMED;
+	if (start + len < r->len)
+		r->len = start + len;
+	uint8_t b0 = rd_u8(r), b1 = rd_u8(r);
+	uint16_t type = rd_be16(r);
+	rd_skip(r, 4);
+	if (r->bad)
+		return DEC_TRUNCATED;
+	if (dport == 6081) {
+		/* Version 0; options of b0's low 6 bits times 4 bytes. */
+		(void)b1;
+		if (b0 >> 6)
+			return DEC_NOT_TCP;
+		rd_skip(r, (size_t)(b0 & 0x3f) * 4);
+		if (r->bad)
+			return DEC_TRUNCATED;
+		if (!deeper(out))
+			return DEC_MALFORMED;
+		return type == ETH_TEB ? dec_ethernet(r, out)
+		     : type == ETH_IPV4 || type == ETH_IPV6 ? dec_ethertype(r, type, out)
+							     : DEC_NOT_TCP;
+	}
+	/* VXLAN: the I flag says the VNI is valid.  GPE: with P, the last
+	 * byte of the first word names what follows (1 IPv4, 2 IPv6, 3
+	 * Ethernet); without it, Ethernet, as in VXLAN. */
+	if (!(b0 & 0x08))
+		return DEC_NOT_TCP;
+	if (!deeper(out))
+		return DEC_MALFORMED;
+	uint8_t next = (uint8_t)type;
+	if (dport != 4790 || !(b0 & 0x04) || next == 3)
+		return dec_ethernet(r, out);
+	if (next == 1 || next == 2)
+		return dec_ethertype(r, next == 1 ? ETH_IPV4 : ETH_IPV6, out);
+	return DEC_NOT_TCP;
+}
+
+/* What an IP packet that is not TCP carries, when it is a tunnel. */
+static enum dec_result dec_tunnel(struct rd *r, uint8_t proto, struct dec_pkt *out)
+{
+	switch (proto) {
+	case 4: /* IPv4 in IP (RFC 2003) */
+		return deeper(out) ? dec_ipv4(r, out) : DEC_MALFORMED;
+	case 41: /* IPv6 in IP (RFC 2473, RFC 4213) */
+		return deeper(out) ? dec_ipv6(r, out) : DEC_MALFORMED;
+	case 47:
+		return dec_gre(r, out);
+	case 17:
+		return dec_udp(r, out);
+	default:
+		return DEC_NOT_TCP;
 	}
 }
 

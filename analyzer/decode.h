@@ -16,6 +16,7 @@ enum {
 /* A decoded TCP segment; payload points into the frame (borrowed). */
 struct dec_pkt {
 	uint8_t family; /* 4 or 6 */
+	uint8_t encap;  /* tunnel headers taken off to reach it (IP in IP, GRE, VXLAN, Geneve); 0 none */
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
 	uint32_t seq, ack;
@@ -30,6 +31,9 @@ struct dec_pkt {
 	uint32_t ip_len;    /* IPv4 total length (set for fragments too) */
 	uint32_t ip_avail;  /* bytes of the IP packet captured */
 };
+
+/* Tunnels inside tunnels: deeper nesting is DEC_MALFORMED. */
+#define DEC_ENCAP_MAX 4
 
 enum dec_result {
 	DEC_OK,
@@ -50,7 +54,11 @@ bool dec_link_supported(int dlt);
 /*
  * Decodes one frame of link type dlt: caplen bytes captured of wirelen.
  * Supports Ethernet (802.1Q/802.1ad tags, MPLS), Linux cooked v1 and v2,
- * BSD loopback (NULL, LOOP) and raw IPv4/IPv6.  Reads only inside
+ * BSD loopback (NULL, LOOP) and raw IPv4/IPv6; inside those, tunnels up
+ * to DEC_ENCAP_MAX deep: IP in IP (IPv4 and IPv6 either way), GRE
+ * (version 0, carrying IP, MPLS or Ethernet), ERSPAN types I, II and III,
+ * VXLAN (UDP port 4789 or Linux's 8472), VXLAN-GPE (4790) and Geneve
+ * (6081).  The segment's addresses are the innermost ones.  Reads only inside
  * [frame, frame + caplen).  Checksums are not checked: captures taken on
  * the sending host carry offloaded, wrong ones.
  */

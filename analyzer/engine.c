@@ -361,6 +361,8 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 		count_decode_error(e, r);
 		return;
 	}
+	if (p.encap)
+		e->st.pkt_tunneled++;
 	if (p.plen < p.wire_plen)
 		e->st.pkt_truncated++;
 	if (e->verify_checksums) {

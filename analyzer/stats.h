@@ -24,6 +24,7 @@
 	X(frag_ipv6, "IPv6 fragments (not reassembled; skipped)")                                \
 	X(pkt_malformed, "packets too short or inconsistent for their headers")                  \
 	X(pkt_link_unsupported, "packets of an unsupported link type")                           \
+	X(pkt_tunneled, "TCP segments taken out of a tunnel (IP in IP, GRE, ERSPAN, VXLAN, Geneve)") \
 	X(ts_backwards, "packets whose timestamp is earlier than the packet before")             \
 	X(snaplen_zero, "pcap files whose header gives a snap length of 0")                       \
 	X(bad_ip_checksums, "IPv4 headers with a bad checksum (--verify-checksums)")             \

@@ -4,7 +4,8 @@
 Rewrites captures/demo.pcap (Ethernet, IPv4) frame by frame into: Ethernet
 with an 802.1Q tag, with QinQ tags, with an MPLS label; Linux cooked v1 and
 v2; BSD loopback (NULL, both byte orders) and LOOP; raw IP; IPv6 instead of
-IPv4; and pcapng instead of pcap.  Each variant must give exactly the
+IPv4; inside tunnels (IP in IP, GRE, ERSPAN I to III, VXLAN, VXLAN-GPE,
+Geneve, and four of them nested); and pcapng instead of pcap.  Each variant must give exactly the
 findings of demo.expect, and bench/llhttp_floor (the bench's floor+llhttp)
 must read each one libpcap opens as it reads demo.pcap.  The files are
 made here, in a temporary folder.
@@ -15,6 +16,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from encap import ETH, TUNNELS, VXLAN, gre, inner_eth, outer4, to_ipv6, udp  # noqa: E402
 
 wirelint = sys.argv[1]
 SRC = "captures/demo.pcap"
@@ -74,19 +78,6 @@ def ip_of(frame):
     return frame[14:]
 
 
-def to_ipv6(ip4):
-    ihl = (ip4[0] & 15) * 4
-    total = struct.unpack(">H", ip4[2:4])[0]
-    payload = ip4[ihl:total]
-    src, dst = ip4[12:16], ip4[16:20]
-    v6 = lambda a: b"\xfd\x00" + b"\0" * 10 + a  # fd00::a.b.c.d, a unique-local prefix
-    # A destination-options extension header first, to exercise the skipping.
-    ext = bytes([6, 0]) + b"\x01\x04\0\0\0\0"
-    hdr = struct.pack(">IHBB", 6 << 28, len(payload) + len(ext), 60, 64) + v6(src) + v6(dst)
-    return hdr + ext + payload
-
-
-ETH = lambda ip, et=b"\x08\x00": b"\x02" * 6 + b"\x04" * 6 + et + ip
 variants = {
     "ethernet-vlan": (1, lambda ip: b"\x02" * 6 + b"\x04" * 6 + b"\x81\x00\x00\x07" + b"\x08\x00" + ip),
     "ethernet-qinq": (1, lambda ip: b"\x02" * 6 + b"\x04" * 6 + b"\x88\xa8\x00\x05\x81\x00\x00\x07\x08\x00" + ip),
@@ -101,6 +92,10 @@ variants = {
     "raw": (101, lambda ip: ip),
     "raw-ipv6": (101, lambda ip: to_ipv6(ip)),
 }
+
+
+tunnels = TUNNELS
+variants.update({name: (1, fn) for name, fn in tunnels.items()})
 
 recs = read_pcap(SRC)
 # Extra pcapng shapes: a big-endian section, and two interfaces of different
@@ -156,6 +151,8 @@ if p.returncode != 0 or " requests, " not in counts or counts.startswith("0 "):
 for name, fmt, path in runs:
     if name == "pcapng-mixed-interfaces":
         continue  # two link types in one file: libpcap refuses it (wirelint reads it itself)
+    if name in tunnels:
+        continue  # the floor reads the link layer and IP only, as the bench's captures have them
     p = subprocess.run([llfloor, path], capture_output=True, timeout=60)
     if p.returncode != 0 or p.stdout.decode().strip() != counts:
         failures.append("llhttp_floor %s.%s: exit %d, %r (want %r)" % (
@@ -164,6 +161,46 @@ if failures:
     print("\n".join(failures))
     sys.exit(1)
 print("llhttp_floor reads every encapsulation libpcap opens as demo.pcap: %s" % counts)
+
+# Tunnels: what is counted.  Every packet of a tunneled variant is counted
+# in pkt_tunneled, none of a plain one; nesting past the fourth tunnel is
+# malformed; UDP to a tunnel's port that is not one, GRE version 1 (PPTP)
+# and other UDP are not TCP, as before; a tunnel cut by the snap length is
+# truncated.
+
+
+def summary(path):
+    p = subprocess.run([wirelint, "--format", "jsonl", "--fail-on", "none", path], capture_output=True, timeout=60)
+    lines = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    return p.returncode, [o for o in lines if o["type"] == "finding"], lines[-1]
+
+
+n = len(recs)
+for name, want_tunneled in (("vxlan", n), ("nested", n), ("gre-over-ipv6", n), ("ethernet-vlan", 0)):
+    rc, _, summ = summary(os.path.join(tmp, name + ".pcap"))
+    if rc != 0 or summ["packets"] != n or summ["pkt_tunneled"] != want_tunneled:
+        failures.append("%s.pcap: pkt_tunneled %s of %s packets, want %d" % (
+            name, summ.get("pkt_tunneled"), summ.get("packets"), want_tunneled))
+odd = {
+    # One tunnel more than is followed: VXLAN in GRE in IP in IP in IP.
+    "too-deep": (lambda ip: ETH(outer4(4, outer4(4, outer4(4, outer4(47, gre(0x0800, VXLAN(4789, ip))))))),
+                 "pkt_malformed"),
+    "vxlan-port-without-vni-flag": (lambda ip: ETH(outer4(17, udp(4789, b"\0" * 8 + inner_eth(ip)))), "pkt_not_tcp"),
+    "udp-elsewhere": (lambda ip: ETH(outer4(17, udp(53, b"\x08" + b"\0" * 7 + inner_eth(ip)))), "pkt_not_tcp"),
+    "gre-version-1": (lambda ip: ETH(outer4(47, gre(0x880B, ip, 0x2001, b"\0" * 4))), "pkt_not_tcp"),
+    "vxlan-cut-short": (lambda ip: ETH(VXLAN(4789, ip))[:14 + 20 + 8 + 5], "pkt_truncated"),
+}
+for name, (fn, counter) in odd.items():
+    path = os.path.join(tmp, name + ".pcap")
+    write_pcap(path, 1, [(ts, us, fn(ip_of(fr))) for ts, us, fr in recs])
+    rc, found, summ = summary(path)
+    if rc != 0 or found or summ.get(counter) != n or summ["pkt_tunneled"] != 0 or summ["connections"] != 0:
+        failures.append("%s.pcap: exit %d, %d findings, %s %s of %d packets, pkt_tunneled %s" % (
+            name, rc, len(found), counter, summ.get(counter), n, summ.get("pkt_tunneled")))
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("tunnels counted; %d kinds of packet that are no tunnel to follow, each counted as such" % len(odd))
 
 # Damaged pcapng: what was read before the damage is still reported, the
 # message names the file and the damage, and the exit status is 2.

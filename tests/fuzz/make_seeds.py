@@ -2,7 +2,8 @@
 """Seed corpora for the fuzz targets, from captures/.
 
     make_seeds.py OUTDIR
-OUTDIR/capture/: every capture file as it is.
+OUTDIR/capture/: every capture file as it is, and demo.pcap's packets
+carried in tunnels (each kind of tests/e2e/encap.py's in turn).
 OUTDIR/http/: each HTTP connection of each capture, as fuzz_http takes it
 (a control byte, the client stream's length, the client bytes, the server
 bytes), reassembled from the packets in capture order.
@@ -15,6 +16,8 @@ import struct
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(root, "tests", "e2e"))
+from encap import TUNNELS  # noqa: E402
 out = sys.argv[1]
 os.makedirs(os.path.join(out, "capture"), exist_ok=True)
 os.makedirs(os.path.join(out, "http"), exist_ok=True)
@@ -55,4 +58,18 @@ for pcap in sorted(glob.glob(os.path.join(root, "captures", "*.pcap"))):
         blob = bytes([i % 64]) + struct.pack(">H", len(c["c"]) & 0xFFFF) + c["c"][:0xFFFF] + c["s"]
         open(os.path.join(out, "http", "%s-%d" % (os.path.basename(pcap)[:-5], i)), "wb").write(blob[:65536])
         n += 1
+# The demo's packets in tunnels, a kind each in turn, so that the decoder's
+# tunnel paths start out covered.
+d = open(os.path.join(root, "captures", "demo.pcap"), "rb").read()
+kinds = sorted(TUNNELS)
+out_pcap, off, i = [d[:24]], 24, 0
+while off + 16 <= len(d):
+    ts, us, cl, _ = struct.unpack("<IIII", d[off:off + 16])
+    fr = d[off + 16:off + 16 + cl]
+    off += 16 + cl
+    if fr[12:14] == b"\x08\x00":
+        fr = TUNNELS[kinds[i % len(kinds)]](fr[14:])
+        i += 1
+    out_pcap.append(struct.pack("<IIII", ts, us, len(fr), len(fr)) + fr)
+open(os.path.join(out, "capture", "tunnels.pcap"), "wb").write(b"".join(out_pcap))
 print("seeds: %d captures, %d connections" % (len(glob.glob(os.path.join(out, "capture", "*"))), n))
