@@ -329,14 +329,14 @@ static enum dec_result dec_udp(struct rd *r, struct dec_pkt *out)
 		return DEC_MALFORMED;
 	if (start + len < r->len)
 		r->len = start + len;
-	uint8_t b0 = rd_u8(r), b1 = rd_u8(r);
+	uint8_t b0 = rd_u8(r);
+	rd_skip(r, 1);
 	uint16_t type = rd_be16(r);
 	rd_skip(r, 4);
 	if (r->bad)
 		return DEC_TRUNCATED;
 	if (dport == 6081) {
 		/* Version 0; options of b0's low 6 bits times 4 bytes. */
-		(void)b1;
 		if (b0 >> 6)
 			return DEC_NOT_TCP;
 		rd_skip(r, (size_t)(b0 & 0x3f) * 4);
