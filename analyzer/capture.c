@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compressed.h"
 #include "decode.h"
 #include "pcapng.h"
 
@@ -107,8 +108,13 @@ static void progress_end(struct engine *e)
 		fputs("\r\033[K", stderr);
 }
 
-static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, struct progress *pr, char *err,
-				   size_t errlen)
+/*
+ * in_file: the records are where the file has them, and their places are
+ * given with each packet (e->rec_off, rec_len: the SARIF report's); not
+ * so inside gzip, where they are places in the bytes inflated.
+ */
+static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, bool in_file, struct progress *pr,
+				   char *err, size_t errlen)
 {
 	struct png_reader r;
 	png_init(&r, f, pr->size != 0);
@@ -125,7 +131,7 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 			warned_dlt = p.dlt;
 		}
 		e->rec_off = p.rec_off;
-		e->rec_len = p.rec_len;
+		e->rec_len = in_file ? p.rec_len : 0;
 		e->data_off = p.data_off;
 		engine_frame(e, p.dlt, &p.ts, p.data, p.caplen, p.len);
 		progress_tick(e, pr, p.rec_off);
@@ -148,10 +154,11 @@ static uint32_t record_header_size(const uint8_t magic[4])
 
 /*
  * base: where the capture starts in the stream libpcap reads, when the
- * stream can tell its position (a regular file), or -1.
+ * stream can tell its position (a regular file), or -1.  in_file: as for
+ * read_pcapng.
  */
-static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, off_t base, struct progress *pr,
-				 char *err, size_t errlen)
+static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, off_t base, bool in_file,
+				 struct progress *pr, char *err, size_t errlen)
 {
 	uint64_t offset = 24; /* of the next record: after the file header */
 	int dlt = pcap_datalink(pc);
@@ -183,7 +190,7 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr,
 				placed = false;
 		}
 		e->rec_off = offset;
-		e->rec_len = (uint32_t)(next - offset);
+		e->rec_len = in_file ? (uint32_t)(next - offset) : 0;
 		e->data_off = placed ? offset + rec_hdr : 0;
 		engine_frame(e, dlt, &h->ts, data, caplen, h->len > caplen ? h->len : caplen);
 		offset = next;
@@ -216,7 +223,43 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 	return r;
 }
 
+static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, bool outer, char *err,
+				   size_t errlen);
+
 enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, char *err, size_t errlen)
+{
+	return read_stream(e, f, name, true, err, errlen);
+}
+
+/*
+ * The capture gzip-compressed in pf, read from the stream of its bytes
+ * inflated, as a pipe is: no place in the file to read a payload again
+ * from (-j copies them), and no size for the progress line.
+ */
+static enum cap_result read_gzip(struct engine *e, FILE *pf, const char *name, char *err, size_t errlen)
+{
+	struct gz *g;
+	FILE *in = gz_open(pf, &g);
+	if (!in) {
+		snprintf(err, errlen, "out of memory");
+		return CAP_OPEN_FAILED;
+	}
+	enum cap_result res = read_stream(e, in, name, false, err, errlen);
+	const char *why = gz_error(g);
+	if (why) {
+		/* What the reader made of the bytes it did get, after why they stopped. */
+		char then[256];
+		snprintf(then, sizeof then, "%s", res == CAP_OK ? "" : err);
+		snprintf(err, errlen, "%s%s%s", why, then[0] ? "; " : "", then);
+		if (res == CAP_OK)
+			res = CAP_READ_FAILED;
+	}
+	fclose(in);
+	return res;
+}
+
+static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, bool outer, char *err,
+				   size_t errlen)
 {
 	struct progress pr = { .start = mono(), .name = name };
 	struct stat sb;
@@ -245,6 +288,21 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 	c->at = 0;
 	c->rest = f;
 	c->e = e;
+	/* A compressed capture: gzip is read (once: not gzip inside gzip),
+	 * the others are named with the command that opens them. */
+	enum compression cmp = cmp_of(magic, got);
+	if (cmp != CMP_NONE && !outer) {
+		free(c);
+		snprintf(err, errlen, "compressed twice (%s inside gzip), which wirelint does not read: decompress it first "
+			 "(gzip -dc FILE | %s | wirelint -)", cmp_name(cmp), cmp_command(cmp));
+		return CAP_OPEN_FAILED;
+	}
+	if (cmp != CMP_NONE && cmp != CMP_GZIP) {
+		free(c);
+		snprintf(err, errlen, "compressed with %s, which wirelint does not read: decompress it first "
+			 "(%s FILE | wirelint -)", cmp_name(cmp), cmp_command(cmp));
+		return CAP_OPEN_FAILED;
+	}
 	/* A regular file is read again from its start through a stream of
 	 * its own: every byte is copied once less than through the cookie. */
 	FILE *pf = NULL;
@@ -259,7 +317,7 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 		own = pf != NULL;
 		/* Its records' offsets are the file's own from its start: the
 		 * workers may read payloads from it again (-j). */
-		if (pf && start == 0)
+		if (pf && start == 0 && cmp == CMP_NONE)
 			engine_set_source(e, fileno(pf));
 	}
 	if (!pf) {
@@ -271,15 +329,23 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 		snprintf(err, errlen, "%s", strerror(errno));
 		return CAP_OPEN_FAILED;
 	}
-	setvbuf(pf, read_buffer, _IOFBF, sizeof read_buffer);
 	/* Only this thread reads the stream: under -j, glibc would otherwise
 	 * take and release its lock twice a packet (libpcap's two freads). */
 	__fsetlocking(pf, FSETLOCKING_BYCALLER);
 	enum cap_result res;
+	if (cmp == CMP_GZIP) {
+		/* read_buffer is the inflated stream's: zlib reads 64 KiB at a
+		 * time, which glibc hands straight to read(2). */
+		res = read_gzip(e, pf, name, err, errlen);
+		fclose(pf);
+		free(c);
+		return res;
+	}
+	setvbuf(pf, read_buffer, _IOFBF, sizeof read_buffer);
 	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
 		 * whose interfaces have different link types. */
-		res = read_pcapng(e, pf, name, &pr, err, errlen);
+		res = read_pcapng(e, pf, name, outer, &pr, err, errlen);
 		fclose(pf);
 	} else {
 		char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -302,7 +368,7 @@ enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, cha
 							"read as long as their records say\n", name);
 				}
 			}
-			res = read_pcap(e, pc, record_header_size(magic), own ? start : -1, &pr, err, errlen);
+			res = read_pcap(e, pc, record_header_size(magic), own ? start : -1, outer, &pr, err, errlen);
 			pcap_close(pc); /* closes pf */
 		}
 	}

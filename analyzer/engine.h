@@ -45,7 +45,7 @@ struct engine {
 	const char *file;
 	uint64_t frame;            /* packet number within the file */
 	uint64_t rec_off;          /* the record of the packet engine_frame is given: offset and length */
-	uint32_t rec_len;          /* in the file (set by the reader; 0 live) */
+	uint32_t rec_len;          /* in the file (set by the reader; 0 live, and inside gzip) */
 	uint64_t data_off;         /* and where its frame's bytes start in the file (0 live) */
 	/*
 	 * -j: the file being read, open for the workers to read a payload

@@ -29,10 +29,13 @@ static bool add(struct inputs *in, const char *p)
 static bool capture_name(const char *p)
 {
 	size_t l = strlen(p);
+	/* A capture gzip-compressed is one too (compressed.c). */
+	if (l > 3 && strcasecmp(p + l - 3, ".gz") == 0)
+		l -= 3;
 	static const char *const ext[] = { ".pcap", ".pcapng", ".cap" };
 	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
 		size_t el = strlen(ext[i]);
-		if (l > el && strcasecmp(p + l - el, ext[i]) == 0)
+		if (l > el && strncasecmp(p + l - el, ext[i], el) == 0)
 			return true;
 	}
 	return false;
@@ -95,7 +98,7 @@ bool inputs_expand(struct inputs *in, const char *const *names, int n, char *err
 			return false;
 		}
 		if (in->n == before)
-			fprintf(stderr, "wirelint: %s: no .pcap, .pcapng or .cap file in this directory\n", name);
+			fprintf(stderr, "wirelint: %s: no .pcap, .pcapng or .cap file (or .gz of one) in this directory\n", name);
 	}
 	if (in->n)
 		qsort(in->paths, in->n, sizeof *in->paths, by_bytes);

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tests=OFF
-pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev pkg-config time)
+pkgs=(libpcap-dev node-llhttp uthash-dev libyaml-dev libssl-dev libjansson-dev zlib1g-dev pkg-config time)
 if [ "${1:-}" = "--tests" ]; then
   tests=ON
   pkgs+=(libcmocka-dev tshark clang libclang-rt-14-dev curl chromium strace)

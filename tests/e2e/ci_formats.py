@@ -10,6 +10,7 @@ tshark's.  Every check prints what differed.
 """
 import collections
 import glob
+import gzip
 import json
 import os
 import shutil
@@ -241,11 +242,15 @@ shutil.copy(demo, os.path.join(tree, "sub", "deeper", "x.PCAP"))
 shutil.copy(pa, os.path.join(tree, "a.cap"))
 shutil.copy(pb, os.path.join(tree, "sub", "b.pcapng.pcap"))
 open(os.path.join(tree, "notes.txt"), "w").write("not a capture")
+with open(clean, "rb") as src, gzip.open(os.path.join(tree, "sub", "c.pcap.GZ"), "wb") as dst:
+    dst.write(src.read())                                                   # a capture gzip-compressed is one
+open(os.path.join(tree, "notes.txt.gz"), "wb").write(gzip.compress(b"not a capture"))
 os.symlink(os.path.abspath(clean), os.path.join(tree, "linked.pcap"))      # a link to a file is followed
 os.symlink(os.path.abspath("captures"), os.path.join(tree, "linked-dir"))  # a link to a directory is not
 summ = jsonl(tree)[-1]
 want_files = sorted([os.path.join(tree, "a.cap"), os.path.join(tree, "linked.pcap"),
-                     os.path.join(tree, "sub", "b.pcapng.pcap"), os.path.join(tree, "sub", "deeper", "x.PCAP")])
+                     os.path.join(tree, "sub", "b.pcapng.pcap"), os.path.join(tree, "sub", "c.pcap.GZ"),
+                     os.path.join(tree, "sub", "deeper", "x.PCAP")])
 check("inputs: a directory is searched recursively for captures, sorted", summ["files"] == want_files, str(summ["files"]))
 one = jsonl(demo)
 piped = jsonl("-", stdin=open(demo, "rb").read())

@@ -240,3 +240,71 @@ if failures:
     print("\n".join(failures))
     sys.exit(1)
 print("damaged pcapng files: findings before the damage kept, damage named, exit 2")
+
+# Compressed captures.  gzip is read: pcap and pcapng, from a file and
+# from standard input, members one after another, the same at every -j,
+# and the SARIF report gives no byte offsets (they would be the inflated
+# bytes', not the file's).  What is damaged is named, and the findings
+# before it are kept; other compressions are named with the command that
+# opens them.
+import gzip  # noqa: E402
+
+
+def lint(path, *args, stdin=None):
+    p = subprocess.run([wirelint, "--format", "jsonl", "--fail-on", "none", *args, path], input=stdin,
+                       capture_output=True, timeout=60)
+    found = []
+    for line in p.stdout.decode().splitlines():
+        o = json.loads(line)
+        if o["type"] == "finding":
+            found.append("%s %s %s %s" % (o["method"], o["uri"], o["status"], o["rule"]))
+    return p.returncode, found, p.stderr.decode(errors="replace")
+
+
+def gz(name, blob):
+    path = os.path.join(tmp, name)
+    open(path, "wb").write(blob)
+    return path
+
+
+for name in ("ethernet.pcapng", "vxlan.pcap", "raw.pcap"):
+    raw = open(os.path.join(tmp, name), "rb").read()
+    path = gz(name + ".gz", gzip.compress(raw))
+    half = len(raw) // 2
+    for what, (rc, found, err) in (
+            ("", lint(path)),
+            (" from standard input", lint("-", stdin=open(path, "rb").read())),
+            (" in two members", lint(gz(name + ".2.gz", gzip.compress(raw[:half]) + gzip.compress(raw[half:]))))):
+        if rc != 0 or found != want:
+            failures.append("%s.gz%s: exit %d, %d findings (want %d): %s" % (name, what, rc, len(found), len(want), err))
+    sarif = [subprocess.run([wirelint, "-j", j, "--format", "sarif", "--fail-on", "none", path],
+                            capture_output=True, timeout=60).stdout for j in ("1", "3")]
+    if sarif[0] != sarif[1] or b'"byteOffset"' in sarif[0] or sarif[0].count(b'"ruleId"') != len(want):
+        failures.append("%s.gz: SARIF differs between -j 1 and -j 3, or gives byte offsets" % name)
+raw = open(os.path.join(tmp, "ethernet.pcapng"), "rb").read()
+whole = gzip.compress(raw)
+flipped = bytearray(whole)
+for i in range(len(whole) // 2, len(whole) // 2 + 16):
+    flipped[i] ^= 0x5A
+odd = [
+    # what, bytes, the message after "wirelint: PATH: ", the rules whose findings must be
+    # there (want: every finding)
+    ("cut short", whole[:len(whole) * 3 // 4], "the gzip data is cut short (its end is missing)", ["missing-location"]),
+    ("damaged", bytes(flipped), "the gzip data is damaged (", []),
+    ("followed by zeros", whole + b"\0" * 64, "what follows the gzip data is not gzip", want),
+    ("gzip in gzip", gzip.compress(whole), "compressed twice (gzip inside gzip), which wirelint does not read: "
+     "decompress it first (gzip -dc FILE | gzip -dc | wirelint -)", []),
+    ("zstd", b"\x28\xb5\x2f\xfd" + raw[:100], "compressed with zstd, which wirelint does not read: decompress it "
+     "first (zstd -dc FILE | wirelint -)", []),
+    ("xz", b"\xfd7zXZ\0" + raw[:100], "compressed with xz, which wirelint does not read", []),
+]
+for what, blob, msg, keep in odd:
+    path = gz("odd.gz", blob)
+    rc, found, err = lint(path)
+    kept = found == want if keep is want else all(any(f.split()[-1] == k for f in found) for k in keep)
+    if rc != 2 or ("wirelint: %s: %s" % (path, msg)) not in err or not kept:
+        failures.append("gzip, %s: exit %d, %d findings\n  stderr: %s" % (what, rc, len(found), err))
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("gzip-compressed captures read as the captures themselves; damage and other compressions named, exit 2")

@@ -2,14 +2,16 @@
 """Seed corpora for the fuzz targets, from captures/.
 
     make_seeds.py OUTDIR
-OUTDIR/capture/: every capture file as it is, and demo.pcap's packets
-carried in tunnels (each kind of tests/e2e/encap.py's in turn).
+OUTDIR/capture/: every capture file as it is, demo.pcap's packets
+carried in tunnels (each kind of tests/e2e/encap.py's in turn), and
+demo.pcap gzip-compressed.
 OUTDIR/http/: each HTTP connection of each capture, as fuzz_http takes it
 (a control byte, the client stream's length, the client bytes, the server
 bytes), reassembled from the packets in capture order.
 """
 import collections
 import glob
+import gzip
 import os
 import shutil
 import struct
@@ -72,4 +74,5 @@ while off + 16 <= len(d):
         i += 1
     out_pcap.append(struct.pack("<IIII", ts, us, len(fr), len(fr)) + fr)
 open(os.path.join(out, "capture", "tunnels.pcap"), "wb").write(b"".join(out_pcap))
+open(os.path.join(out, "capture", "demo.pcap.gz"), "wb").write(gzip.compress(d, mtime=0))
 print("seeds: %d captures, %d connections" % (len(glob.glob(os.path.join(out, "capture", "*"))), n))
