@@ -77,3 +77,18 @@ TUNNELS = {
     # Four deep, the most that is followed: VXLAN in GRE in IP in IP in IP.
     "nested": lambda ip: ETH(outer4(4, outer4(4, outer4(47, gre(0x0800, VXLAN(4789, ip)))))),
 }
+
+
+def tunneled(pcap):
+    """A little-endian Ethernet pcap file's bytes with each IPv4 packet
+    carried in a tunnel, the kinds of TUNNELS in turn."""
+    kinds, out, off, i = sorted(TUNNELS), [pcap[:24]], 24, 0
+    while off + 16 <= len(pcap):
+        ts, us, cl, _ = struct.unpack("<IIII", pcap[off:off + 16])
+        fr = pcap[off + 16:off + 16 + cl]
+        off += 16 + cl
+        if fr[12:14] == b"\x08\x00":
+            fr = TUNNELS[kinds[i % len(kinds)]](fr[14:])
+            i += 1
+        out.append(struct.pack("<IIII", ts, us, len(fr), len(fr)) + fr)
+    return b"".join(out)

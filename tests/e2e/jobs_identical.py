@@ -39,7 +39,7 @@ root = os.path.dirname(os.path.dirname(here))
 sys.path.insert(0, os.path.join(root, "tests", "cases"))
 sys.path.insert(0, os.path.join(root, "tests", "e2e"))
 import mkpcap  # noqa: E402
-from encap import TUNNELS  # noqa: E402
+from encap import tunneled  # noqa: E402
 
 wirelint = sys.argv[1]
 scratch = tempfile.TemporaryDirectory()  # removed at exit, pass or fail
@@ -90,21 +90,11 @@ for case in sorted(glob.glob(os.path.join(root, "tests", "cases", "*.case"))):
 captures += [(p, []) for p in sorted(glob.glob(os.path.join(root, "captures", "*.pcap")))]
 
 
-def tunneled(src, dst):
-    """src's packets each carried in a tunnel, the kinds of encap.py in turn:
-    the workers read payloads again from inside them."""
-    d = open(src, "rb").read()
-    kinds, out, off, i = sorted(TUNNELS), [d[:24]], 24, 0
-    while off + 16 <= len(d):
-        ts, us, cl, _ = struct.unpack("<IIII", d[off:off + 16])
-        fr = TUNNELS[kinds[i % len(kinds)]](d[off + 16 + 14:off + 16 + cl])
-        off, i = off + 16 + cl, i + 1
-        out.append(struct.pack("<IIII", ts, us, len(fr), len(fr)) + fr)
-    open(dst, "wb").write(b"".join(out))
-    return dst
-
-
-captures.append((tunneled(os.path.join(root, "captures", "demo.pcap"), os.path.join(tmp, "tunnels.pcap")), []))
+# The demo's packets each carried in a tunnel: the workers read payloads
+# again from inside them.
+tunnels = os.path.join(tmp, "tunnels.pcap")
+open(tunnels, "wb").write(tunneled(open(os.path.join(root, "captures", "demo.pcap"), "rb").read()))
+captures.append((tunnels, []))
 
 
 def crossing(seed):

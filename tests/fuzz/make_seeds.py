@@ -19,7 +19,7 @@ import sys
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(root, "tests", "e2e"))
-from encap import TUNNELS  # noqa: E402
+from encap import tunneled  # noqa: E402
 out = sys.argv[1]
 os.makedirs(os.path.join(out, "capture"), exist_ok=True)
 os.makedirs(os.path.join(out, "http"), exist_ok=True)
@@ -63,16 +63,6 @@ for pcap in sorted(glob.glob(os.path.join(root, "captures", "*.pcap"))):
 # The demo's packets in tunnels, a kind each in turn, so that the decoder's
 # tunnel paths start out covered.
 d = open(os.path.join(root, "captures", "demo.pcap"), "rb").read()
-kinds = sorted(TUNNELS)
-out_pcap, off, i = [d[:24]], 24, 0
-while off + 16 <= len(d):
-    ts, us, cl, _ = struct.unpack("<IIII", d[off:off + 16])
-    fr = d[off + 16:off + 16 + cl]
-    off += 16 + cl
-    if fr[12:14] == b"\x08\x00":
-        fr = TUNNELS[kinds[i % len(kinds)]](fr[14:])
-        i += 1
-    out_pcap.append(struct.pack("<IIII", ts, us, len(fr), len(fr)) + fr)
-open(os.path.join(out, "capture", "tunnels.pcap"), "wb").write(b"".join(out_pcap))
+open(os.path.join(out, "capture", "tunnels.pcap"), "wb").write(tunneled(d))
 open(os.path.join(out, "capture", "demo.pcap.gz"), "wb").write(gzip.compress(d, mtime=0))
 print("seeds: %d captures, %d connections" % (len(glob.glob(os.path.join(out, "capture", "*"))), n))
