@@ -277,6 +277,19 @@ static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, 
 	/* The first 24 bytes: a pcap file header, or the start of a pcapng section. */
 	uint8_t magic[24];
 	size_t got = fread(magic, 1, sizeof magic, f);
+	/* A compressed capture: gzip is read (once: not gzip inside gzip),
+	 * the others are named with the command that opens them. */
+	enum compression cmp = cmp_of(magic, got);
+	if (cmp != CMP_NONE && !outer) {
+		snprintf(err, errlen, "compressed twice (%s inside gzip), which wirelint does not read: decompress it first "
+			 "(gzip -dc FILE | %s | wirelint -)", cmp_name(cmp), cmp_command(cmp));
+		return CAP_OPEN_FAILED;
+	}
+	if (cmp != CMP_NONE && cmp != CMP_GZIP) {
+		snprintf(err, errlen, "compressed with %s, which wirelint does not read: decompress it first "
+			 "(%s FILE | wirelint -)", cmp_name(cmp), cmp_command(cmp));
+		return CAP_OPEN_FAILED;
+	}
 	/* Whatever the format, the bytes read so far go in front of the rest. */
 	struct prefixed *c = malloc(sizeof *c);
 	if (!c) {
@@ -288,21 +301,6 @@ static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, 
 	c->at = 0;
 	c->rest = f;
 	c->e = e;
-	/* A compressed capture: gzip is read (once: not gzip inside gzip),
-	 * the others are named with the command that opens them. */
-	enum compression cmp = cmp_of(magic, got);
-	if (cmp != CMP_NONE && !outer) {
-		free(c);
-		snprintf(err, errlen, "compressed twice (%s inside gzip), which wirelint does not read: decompress it first "
-			 "(gzip -dc FILE | %s | wirelint -)", cmp_name(cmp), cmp_command(cmp));
-		return CAP_OPEN_FAILED;
-	}
-	if (cmp != CMP_NONE && cmp != CMP_GZIP) {
-		free(c);
-		snprintf(err, errlen, "compressed with %s, which wirelint does not read: decompress it first "
-			 "(%s FILE | wirelint -)", cmp_name(cmp), cmp_command(cmp));
-		return CAP_OPEN_FAILED;
-	}
 	/* A regular file is read again from its start through a stream of
 	 * its own: every byte is copied once less than through the cookie. */
 	FILE *pf = NULL;
