@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a large HTTP/1.1 capture for the benchmark: deterministic, by seed.
 
-    gen.py OUT.pcap [--mix small|large] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
+    gen.py OUT.pcap [--mix small|large|web] [--size MB] [--conns N] [--violations PCT] [--seed N] [--urls N]
                     [--persistent | --per-conn N[-M]] [--drop PCT] [--reorder PCT] [--retransmit PCT]
                     [--tls PCT] [--connect PCT] [--pcapng]
 
@@ -21,6 +21,14 @@ request.
          its table is as cold as it gets; 1 is a load generator's one URL).
   large  responses of 2 KiB to 128 KiB, a third chunked, some with
          Content-Encoding: gzip (the bytes are random): the per-byte cost.
+  web    what browsers and a web server exchange, with the header fields
+         each really sends: requests of 12 to 18 fields (a cookie, the
+         client hints, Sec-Fetch-*), responses of 10 to 16 (Cache-Control,
+         Vary, ETag, Set-Cookie...).  A sixth pages (5 to 60 KiB), half
+         static assets (1 to 100 KiB, a fifth asked for again and answered
+         304), a third the page's API calls (a quarter POSTs answered 201):
+         the cost of heads as they come from production, 5 to 60
+         transactions a connection.  Its violation is an empty media type.
 
 --violations PCT makes that share of responses break a rule (a 302 without
 Location, a 200 without Date, a 204 with content), so the rules report.
@@ -55,7 +63,7 @@ import struct
 
 ap = argparse.ArgumentParser()
 ap.add_argument("out")
-ap.add_argument("--mix", choices=("small", "large"), default="small")
+ap.add_argument("--mix", choices=("small", "large", "web"), default="small")
 ap.add_argument("--size", type=float, default=100, help="megabytes of capture (1e6 bytes)")
 ap.add_argument("--conns", type=int, default=64, help="connections open at once, their packets interleaved")
 ap.add_argument("--violations", type=float, default=1.0, help="percent of responses that break a rule")
@@ -162,7 +170,8 @@ class Conn:
         if per_conn:
             self.left = rnd.randint(*per_conn)
         else:
-            self.left = rnd.randint(50, 400) if a.mix == "small" else rnd.randint(5, 30)
+            self.left = {"small": (50, 400), "large": (5, 30), "web": (5, 60)}[a.mix]
+            self.left = rnd.randint(*self.left)
         if a.persistent:
             self.left = -1  # never reaches 0: the connection stays open
         self.held = None  # --reorder: (from_client, frame's arguments) of a segment held back
@@ -217,6 +226,97 @@ def tls_records(c):
         c.queue.append((False, out[i:i + MSS]))
 
 
+WEB_UA = (b"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          b"Chrome/130.0.0.0 Safari/537.36")
+WEB_CH = (b'sec-ch-ua: "Chromium";v="130", "Google Chrome";v="130", "Not?A_Brand";v="99"\r\n'
+          b"sec-ch-ua-mobile: ?0\r\nsec-ch-ua-platform: \"Windows\"\r\n")
+WEB_SECURITY = (b"X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
+                b"Referrer-Policy: strict-origin-when-cross-origin\r\n")
+WEB_ASSETS = ((b"css", b"text/css"), (b"js", b"application/javascript"), (b"png", b"image/png"),
+              (b"woff2", b"font/woff2"), (b"svg", b"image/svg+xml"))
+
+
+def web_transaction(k, bad):
+    """A browser's request and a web server's response, with the header fields each really sends.
+
+    A sixth are pages (HTML of 5 to 60 KiB, gzip), half static assets (1 to
+    100 KiB, a fifth of them asked for again and answered 304), a third the
+    page's JSON API calls (0.3 to 8 KiB).  Requests carry 12 to 18 fields
+    (700 to 1100 bytes, a cookie among them), responses 10 to 16."""
+    r = rnd.random()
+    cookie = b"Cookie: session=%032x; _ga=GA1.2.%d.%d; cart=%d; consent=analytics%%3Dyes%%26ads%%3Dno\r\n" % (
+        k * 2654435761 & ((1 << 128) - 1), k % 999999937, 1700000000 + k % 86400, k % 97)
+    common = (b"Host: shop.example\r\nConnection: keep-alive\r\n" + WEB_CH + b"User-Agent: " + WEB_UA + b"\r\n")
+    lang = b"Accept-Encoding: gzip, deflate, br, zstd\r\nAccept-Language: en-US,en;q=0.9,de;q=0.8\r\n"
+    asset = k % 3000  # an asset's validators are its own, the same each time it is asked for
+    etag = b'"%x-%x"' % (asset, asset * 40503 % 65536)
+    lastmod = b"Last-Modified: Tue, 28 Oct 2025 08:%02d:%02d GMT\r\n" % (asset % 60, asset // 60 % 60)
+    if r < 0.16:
+        path = b"/products/%d?ref=%s" % (k % 20000, (b"home", b"search", b"mail")[k % 3])
+        req = (b"GET " + path + b" HTTP/1.1\r\n" + common + b"Upgrade-Insecure-Requests: 1\r\n"
+               b"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+               b"image/apng,*/*;q=0.8\r\nSec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: navigate\r\n"
+               b"Sec-Fetch-User: ?1\r\nSec-Fetch-Dest: document\r\nReferer: https://shop.example/\r\n"
+               + lang + cookie + b"\r\n")
+        size = int(5120 * (12 ** rnd.random()))
+        fields = (b"Content-Type: text/html; charset=utf-8\r\nVary: Accept-Encoding\r\n"
+                  b"Cache-Control: private, no-cache\r\nContent-Encoding: gzip\r\n" + WEB_SECURITY +
+                  b"Set-Cookie: session=%032x; Path=/; HttpOnly; Secure; SameSite=Lax\r\n"
+                  % (k * 40503 & ((1 << 128) - 1)))
+        status = b"200 OK"
+    elif r < 0.66:
+        ext, ctype = WEB_ASSETS[asset % len(WEB_ASSETS)]
+        path = b"/static/%s/app.%08x.%s" % (ext, asset, ext)
+        again = rnd.random() < 0.2
+        cond = b"If-None-Match: " + etag + b"\r\nIf-Modified-Since: Tue, 28 Oct 2025 08:00:00 GMT\r\n"
+        req = (b"GET " + path + b" HTTP/1.1\r\n" + common + b"Accept: */*\r\nSec-Fetch-Site: same-origin\r\n"
+               b"Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: " + (b"style" if ext == b"css" else b"script"
+               if ext == b"js" else b"image" if ext in (b"png", b"svg") else b"font") +
+               b"\r\nReferer: https://shop.example/products/%d\r\n" % (k % 20000) + lang + cookie +
+               (cond if again and not bad else b"") + b"\r\n")
+        if again and not bad:
+            head = (b"HTTP/1.1 304 Not Modified\r\nServer: nginx\r\n" + DATE + lastmod +
+                    b"Connection: keep-alive\r\nETag: " + etag + b"\r\n"
+                    b"Cache-Control: public, max-age=31536000, immutable\r\nVary: Accept-Encoding\r\n\r\n")
+            return req, head
+        own = random.Random(asset)  # its size and bytes are its own too
+        size = int(1024 * (100 ** own.random()))
+        off = own.randrange(len(noise) - size)
+        fields = (b"Content-Type: " + ctype + b"\r\n" + lastmod + b"ETag: " + etag + b"\r\n"
+                  b"Cache-Control: public, max-age=31536000, immutable\r\nAccept-Ranges: bytes\r\n"
+                  b"Vary: Accept-Encoding\r\nX-Content-Type-Options: nosniff\r\n"
+                  b"Access-Control-Allow-Origin: *\r\n")
+        status = b"200 OK"
+    else:
+        path = b"/api/v2/cart/%d/items?page=%d" % (k % 97, k % 5)
+        post = rnd.random() < 0.25
+        body_out = b'{"sku":"A-%06d","qty":%d}' % (k % 1000000, 1 + k % 4) if post else b""
+        req = ((b"POST " if post else b"GET ") + path + b" HTTP/1.1\r\n" + common +
+               b"Accept: application/json, text/plain, */*\r\nSec-Fetch-Site: same-origin\r\n"
+               b"Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\nOrigin: https://shop.example\r\n"
+               b"Referer: https://shop.example/products/%d\r\n" % (k % 20000) + lang + cookie +
+               (b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body_out) if post else b"")
+               + b"X-Requested-With: XMLHttpRequest\r\n\r\n" + body_out)
+        size = int(300 * (27 ** rnd.random()))
+        fields = (b"Content-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n"
+                  b"Vary: Origin, Accept-Encoding\r\nAccess-Control-Allow-Origin: https://shop.example\r\n"
+                  b"Access-Control-Allow-Credentials: true\r\n" + WEB_SECURITY +
+                  b"X-Request-Id: %016x\r\n" % (k * 11400714819323198485 & ((1 << 64) - 1)))
+        status = b"201 Created\r\nLocation: /api/v2/cart/%d/items/%d" % (k % 97, k % 1000) if post else b"200 OK"
+    if r >= 0.16 and r < 0.66:
+        body = noise[off:off + size]
+    else:
+        off = rnd.randrange(len(noise) - size)
+        body = noise[off:off + size]
+    if b"Content-Encoding: gzip" in fields:
+        body = b"\x1f\x8b\x08\x00" + body[4:]  # gzip's magic and method; the rest is noise, not inflated
+    if bad:
+        fields = fields.replace(b"Content-Type: ", b"Content-Type:  ;", 1)  # an empty media type
+    head = (b"HTTP/1.1 " + status + b"\r\nServer: nginx\r\n" + DATE + fields +
+            b"Content-Length: %d\r\nConnection: keep-alive\r\n\r\n" % len(body))
+    return req, head + body
+
+
 def transaction(c):
     """Queues one request and its response, cut into MSS-sized segments."""
     global n_txn
@@ -259,6 +359,8 @@ def transaction(c):
             body = body + b" " * (60 + k % 80)
             resp = (b"HTTP/1.1 200 OK\r\nServer: nginx\r\n" + DATE + b"Content-Type: application/json\r\n"
                     b"Content-Length: %d\r\nConnection: keep-alive\r\nETag: \"%x\"\r\n\r\n" % (len(body), k) + body)
+    elif a.mix == "web":
+        req, resp = web_transaction(k, bad)
     else:
         path = b"/static/blob-%d.bin" % (k % 5000)
         req = b"GET " + path + b" HTTP/1.1\r\nHost: bench.test\r\nAccept-Encoding: gzip\r\n\r\n"

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """The benchmark: wirelint against the floor (libpcap reading the capture and nothing else), in one run.
 
-    bench/run.py [--quick] [--small MB] [--large MB] [--mixes small,large] [--persistent | --per-conn N[-M]] [--drop PCT]
+    bench/run.py [--quick] [--small MB] [--large MB] [--web MB] [--mixes small,large,web] [--persistent | --per-conn N[-M]] [--drop PCT]
                  [--reorder PCT] [--retransmit PCT] [--tls PCT] [--connect PCT]
                  [--conns N] [--pcapng]
                  [--capture FILE]... [--runs N] [--jobs 1,N] [--flat] [--tshark MB]
+
+The mixes are bench/gen.py's: small (the cost per transaction), large
+(the cost per byte) and web (browsers' heads, as production traffic has
+them); the issue's targets are set on the first two.
 
 Builds nothing: run scripts/setup.sh first (the floor is built with
 wirelint, build/bench/floor).  Generates the captures with bench/gen.py into
@@ -54,11 +58,12 @@ ap = argparse.ArgumentParser(description="wirelint against the floor (libpcap re
 ap.add_argument("--quick", action="store_true", help="the CI's run: small captures, one run, to see that it works")
 ap.add_argument("--small", type=float, default=350, help="MB of the small-transaction capture (default 350)")
 ap.add_argument("--large", type=float, default=750, help="MB of the large-body capture (default 750)")
+ap.add_argument("--web", type=float, default=350, help="MB of the web capture, browsers' heads (default 350)")
 ap.add_argument("--runs", type=int, default=3, help="runs of each program; the medians are reported (default 3)")
 ap.add_argument("--jobs", default="1,%d" % os.cpu_count() if (os.cpu_count() or 1) > 1 else "1",
                 help="the -j values to time, comma-separated (default 1 and the number of cores)")
 ap.add_argument("--flat", action="store_true", help="also peak memory on 100 MB and 1 GB captures of the small mix")
-ap.add_argument("--mixes", help="which generated captures to time: small, large or both (default both, "
+ap.add_argument("--mixes", help="which generated captures to time, comma-separated: small, large, web (default all, "
                 "none with --capture)")
 ap.add_argument("--persistent", action="store_true",
                 help="generate the mixes with connections open for the whole capture, as under wrk")
@@ -85,12 +90,12 @@ ap.add_argument("--build", default=os.path.join(root, "build"), help="wirelint's
 ap.add_argument("--out", default=os.path.join(root, "bench", "out"), help="where the generated captures are kept")
 a = ap.parse_args()
 if a.quick:
-    a.small, a.large, a.runs, a.tshark = 4, 8, 1, 2
+    a.small, a.large, a.web, a.runs, a.tshark = 4, 8, 8, 1, 2
 if a.mixes is None:
-    a.mixes = "" if a.capture else "small,large"
-unknown = set(a.mixes.split(",")) - {"small", "large", ""}
+    a.mixes = "" if a.capture else "small,large,web"
+unknown = set(a.mixes.split(",")) - {"small", "large", "web", ""}
 if unknown:
-    sys.exit("bench: --mixes: %s: the mixes are small and large" % ",".join(sorted(unknown)))
+    sys.exit("bench: --mixes: %s: the mixes are small, large and web" % ",".join(sorted(unknown)))
 if a.runs < 1:
     sys.exit("bench: --runs: %d: at least 1" % a.runs)
 if a.persistent and a.per_conn:
@@ -236,7 +241,8 @@ def per(x, y, fmt="%.2f"):
     return fmt % (x / y) if y > 0 else "-"
 
 
-todo = [(mix, capture(mix, mb)) for mix, mb in (("small", a.small), ("large", a.large)) if mix in a.mixes.split(",")]
+todo = [(mix, capture(mix, mb)) for mix, mb in (("small", a.small), ("large", a.large), ("web", a.web))
+        if mix in a.mixes.split(",")]
 todo += [("capture", c) for c in a.capture]
 for mix, path in todo:
     size = os.path.getsize(path) / 1e6

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/gen.py --per-conn, --drop, --reorder, --retransmit, --tls, --connect, --conns and --pcapng, and bench/run.py passing them on
+"""bench/gen.py --mix web, --per-conn, --drop, --reorder, --retransmit, --tls, --connect, --conns and --pcapng, and bench/run.py passing them on
 (docs/performance.md).
 
 gen.py --per-conn 1 writes a connection a transaction: wirelint counts as
@@ -37,6 +37,13 @@ and bench/llhttp_floor parses as many requests and responses as wirelint
 counts (it stops at a 2xx to CONNECT, as at an upgrade); shares that add
 up to 100 or more stop both, and run.py --connect --quick names and times
 the capture.
+
+gen.py --mix web writes what browsers and a web server exchange, with
+the header fields each really sends: wirelint reads every transaction
+gen.py wrote, as many as bench/llhttp_floor parses, with no finding at
+all (a rule that fires on such traffic is wrong, or the mix is), and with
+--violations 10 only the one planted, content-type-invalid, on about a
+tenth of the responses; run.py --mixes web --quick names and times it.
 
 gen.py --pcapng writes the same packets, with the same times, as pcapng
 blocks (whole, their length at both ends); wirelint reads every one, and
@@ -280,6 +287,41 @@ for bad in ("0", "70000"):
         p = subprocess.run([sys.executable, tool, *args, "--conns", bad], capture_output=True, text=True)
         check(p.returncode != 0 and "--conns" in p.stderr, "%s --conns %s stops naming --conns (exit %d)"
               % (os.path.basename(tool), bad, p.returncode))
+
+# --mix web: browsers' heads, and nothing in them a rule should report.
+web = os.path.join(tmp, "web.pcap")
+p = subprocess.run([sys.executable, gen, web, "--size", "4", "--mix", "web", "--violations", "0"], check=True,
+                   capture_output=True, text=True)
+made_txns = int(p.stdout.split()[-2])
+s_w, txns = summary(web)
+check(s_w.get("transactions") == made_txns and made_txns > 200,
+      "--mix web: wirelint reads the %d transactions gen.py wrote (%s)" % (made_txns, s_w.get("transactions")))
+check(s_w.get("findings") == 0 and not s_w.get("parse_errors") and not s_w.get("gaps"),
+      "--mix web --violations 0: no finding, no parse error, no hole (%s)" % s_w.get("by_rule"))
+check(set(s_w.get("by_status", {})) == {"200", "201", "304"} and s_w["by_status"]["304"] > 0.05 * made_txns,
+      "pages, assets, API calls and their POSTs' 201s, and assets asked for again: %s" % s_w.get("by_status"))
+reqs = [t for t in txns if t.get("method") == "GET"]
+check(reqs and min(t["request_body"] for t in reqs) == 0, "GETs without content")
+p = subprocess.run([os.path.join(build, "bench", "llhttp_floor"), web], capture_output=True, text=True)
+check(p.returncode == 0 and (" %d requests, " % made_txns) in p.stdout,
+      "llhttp_floor parses as many requests (%r)" % p.stdout.strip())
+data = open(web, "rb").read()
+check(data.count(b"\r\nCookie: ") >= made_txns and data.count(b"\r\nsec-ch-ua-platform: ") >= made_txns,
+      "each request carries a browser's fields")
+subprocess.run([sys.executable, gen, web, "--size", "4", "--mix", "web", "--violations", "10"], check=True,
+               stdout=subprocess.DEVNULL)
+s_w, _ = summary(web)
+planted = s_w.get("by_rule", {}).get("content-type-invalid", 0)
+check(set(s_w.get("by_rule", {})) == {"content-type-invalid"} and 0.05 * made_txns < planted < 0.15 * made_txns,
+      "--mix web --violations 10: only the fault planted, on about a tenth (%s)" % s_w.get("by_rule"))
+webout = os.path.join(tmp, "out-web")
+p = subprocess.run([sys.executable, run, "--build", build, "--out", webout, "--quick", "--mixes", "web", "--jobs", "1"],
+                   capture_output=True, text=True)
+check(p.returncode == 0 and "web-8MB.pcap:" in p.stdout and "wirelint -j1 " in p.stdout,
+      "run.py --mixes web --quick names and times the web capture (%d: %s)" % (p.returncode, (p.stdout + p.stderr)[-300:]))
+p = subprocess.run([sys.executable, run, "--build", build, "--out", webout, "--quick", "--mixes", "web,huge"],
+                   capture_output=True, text=True)
+check(p.returncode != 0 and "huge" in p.stderr, "run.py --mixes huge stops naming it (exit %d)" % p.returncode)
 
 # --pcapng: the packets of the pcap, with their times, in Enhanced Packet Blocks after one section and interface.
 ng = os.path.join(tmp, "whole.pcapng")
