@@ -9,6 +9,63 @@
 #include "head.h"
 #include "txn.h"
 
+/*
+ * regexec's answers for the values it was last asked about, on this
+ * thread.  A server sends the same Cache-Control, Vary or Connection on
+ * response after response, and glibc's regexec takes thousands of
+ * instructions a call (more with REG_ICASE), where the memo takes one
+ * hash and one comparison of the bytes.  A slot holds the whole value (up
+ * to MEMO_VALUE bytes; longer ones always go to regexec), so an answer is
+ * only ever regexec's for those very bytes.  MEMO_WAYS slots a set, the
+ * set chosen by the value's hash and the condition's number (given in the
+ * order the rules were read, so that which values share a set is the
+ * same from run to run), the oldest slot of a set taken for a new value:
+ * a few conditions asking about the same few values keep their answers.
+ * Per thread, so that workers share nothing; slots start empty (c NULL).
+ * 64 KiB a thread, whatever the capture.
+ */
+#define MEMO_SETS 128
+#define MEMO_WAYS 4
+#define MEMO_VALUE 116
+struct re_memo {
+	const struct hcond *c;
+	uint32_t hash;
+	uint16_t len;
+	bool match;
+	char v[MEMO_VALUE];
+};
+static _Thread_local struct re_memo re_memo[MEMO_SETS][MEMO_WAYS];
+static _Thread_local uint8_t re_memo_next[MEMO_SETS]; /* each set's oldest slot */
+static _Thread_local struct decl_memo_stats memo_stats;
+
+void decl_memo_stats(struct decl_memo_stats *s)
+{
+	*s = memo_stats;
+}
+
+static bool regexec_value(const struct hcond *c, const char *p, uint32_t n);
+
+/*
+ * A value's hash for the memo: its length and its first and last eight
+ * bytes (all of it when shorter).  Only a filter, the bytes are compared
+ * after, so it need only tell apart the values a server sends in turn,
+ * which differ at their ends ("max-age=60" and "max-age=3600") if not in
+ * their length.
+ */
+static uint32_t memo_hash(const char *p, uint32_t n)
+{
+	uint64_t a = 0, b = 0;
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			a = a << 8 | (unsigned char)p[i];
+	}
+	uint64_t h = (a * 0x9e3779b97f4a7c15ull ^ b) * 0xbf58476d1ce4e5b9ull ^ n;
+	return (uint32_t)(h ^ h >> 29 ^ h >> 47);
+}
+
 /* Whether the value p[0..n) matches c's pattern. */
 static bool value_matches(const struct hcond *c, const char *p, uint32_t n)
 {
@@ -19,6 +76,33 @@ static bool value_matches(const struct hcond *c, const char *p, uint32_t n)
 		n = (uint32_t)(nul - p);
 	if (c->fast)
 		return c->fast(p, n);
+	if (n > MEMO_VALUE) {
+		memo_stats.long_values++;
+		return regexec_value(c, p, n);
+	}
+	uint32_t h = memo_hash(p, n);
+	uint32_t set = (h ^ c->seq * 0x9e3779b1u) % MEMO_SETS;
+	struct re_memo *m = re_memo[set];
+	for (int w = 0; w < MEMO_WAYS; w++)
+		if (m[w].c == c && m[w].hash == h && m[w].len == n && memcmp(m[w].v, p, n) == 0) {
+			memo_stats.hits++;
+			return m[w].match;
+		}
+	memo_stats.misses++;
+	bool ok = regexec_value(c, p, n);
+	m += re_memo_next[set];
+	re_memo_next[set] = (uint8_t)((re_memo_next[set] + 1) % MEMO_WAYS);
+	m->c = c;
+	m->hash = h;
+	m->len = (uint16_t)n;
+	m->match = ok;
+	memcpy(m->v, p, n);
+	return ok;
+}
+
+/* regexec on the value p[0..n), which holds no NUL byte. */
+static bool regexec_value(const struct hcond *c, const char *p, uint32_t n)
+{
 	/*
 	 * regexec wants a C string.  The copy is on the stack, or for a long
 	 * value on the heap, never in a buffer shared between calls (the rules

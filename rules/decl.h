@@ -26,6 +26,7 @@ struct hcond {
 	bool has_re;
 	regex_t re;
 	fastre_fn fast;       /* code that matches as re does (fastre.h), or NULL */
+	uint32_t seq;         /* patterns are numbered in the order they are compiled (decl.c's memo) */
 };
 
 struct status_range {
@@ -74,6 +75,16 @@ struct decl_names {
 };
 
 void decl_names_of(const struct txn *t, struct decl_names *n);
+
+/*
+ * How the calling thread's memo of regexec's answers (decl.c) has served
+ * the patterns no hand-written matcher covers: answers it gave, values it
+ * sent to regexec, and values too long for it.  For the tests.
+ */
+struct decl_memo_stats {
+	uint64_t hits, misses, long_values;
+};
+void decl_memo_stats(struct decl_memo_stats *s);
 
 /* The bit of field name name (NUL-terminated) in a struct decl_names set. */
 uint64_t decl_name_bit(const char *name);

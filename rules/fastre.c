@@ -157,6 +157,36 @@ static bool m_13_digits(const char *p, size_t n)
 	return i == n;
 }
 
+/*
+ * ^[]!#$%&'()*+,./0-9:;=?@A-Z[_a-z~-]+$: a Location of one or more bytes
+ * a URI reference may hold (invalid-location).  The set as two words of
+ * bits, for the bytes below 64 and those from 64 to 127: ! # to ; = ? and
+ * @ to [ ] _ a to z ~.
+ */
+#define BITS(lo, hi) ((((uint64_t)1 << ((hi) - (lo))) * 2 - 1) << (lo)) /* bits lo..hi */
+static const uint64_t uri_lo = BITS('!', '!') | BITS('#', ';') | BITS('=', '=') | BITS('?', '?');
+static const uint64_t uri_hi = BITS('@' - 64, '[' - 64) | BITS(']' - 64, ']' - 64) | BITS('_' - 64, '_' - 64) |
+			       BITS('a' - 64, 'z' - 64) | BITS('~' - 64, '~' - 64);
+
+static bool m_uri_bytes(const char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		uint64_t w = c < 64 ? uri_lo : c < 128 ? uri_hi : 0;
+		if (!(w >> (c % 64) & 1))
+			return false;
+	}
+	return true;
+}
+
+/* #: a 201's Location with a fragment (location-fragment-201). */
+static bool m_hash(const char *p, size_t n)
+{
+	return memchr(p, '#', n) != NULL;
+}
+
 #define FIXDATE                                                                                      \
 	"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) " \
 	"[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
@@ -174,6 +204,8 @@ static const struct {
 	{ "^0[0-9]", m_leading_zero },
 	{ "^0+$", m_zeros },
 	{ "^[ \t]*[0-9]{13,}[ \t]*$", m_13_digits },
+	{ "^[]!#$%&'()*+,./0-9:;=?@A-Z[_a-z~-]+$", m_uri_bytes },
+	{ "#", m_hash },
 };
 
 fastre_fn fastre_find(const char *pat, bool icase)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,9 @@ static const char *pattern_too_complex(const char *pat)
 }
 
 /* "present", "absent", "/re/", "/re/i", "!/re/", "!/re/i". */
+/* Patterns compiled so far: each condition's number (struct hcond's seq). */
+static _Atomic uint32_t patterns_compiled;
+
 static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct hcond *h)
 {
 	const char *name = scalar(c, kn, "a field name");
@@ -182,6 +186,7 @@ static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct 
 			return false;
 		}
 		h->fast = fastre_find(pat, icase);
+		h->seq = atomic_fetch_add(&patterns_compiled, 1);
 		free(pat);
 		h->has_re = true;
 		h->kind = neg ? HC_NOT_MATCH : HC_MATCH;

@@ -18,9 +18,11 @@ static const char *const seeds[] = {
 	"\"5f2b-3a\"", "W/\"\"\"", "0", "00", "000", "0123", "120", "1234567890123", " \t1234567890123 \t",
 	"99999999999999999999", "123456789012", " 1", "", "x",
 	"nginx/1.25.3 (Ubuntu) OpenSSL/3.0.2 mod_perl/2.0.12 Perl/v5.34.0 some/other-token and a comment here..",
+	"https://example.com/a/b?c=d&e=f#frag", "/api/v2/items/42", "//cdn.example/x.js", "../up", "?q=[1]~_-@!$'()*+,;=%20",
+	"mailto:a@b.c", "/a b", "/a\"b", "/<x>", "/a\\b", "/^`{|}", "#", "http://[::1]:8080/",
 };
 
-static const char subst[] = "09aAW/\"\\ \t,:GMTSun\n\r\x01\x7f\x80\xc3\xa9\xff";
+static const char subst[] = "09aAW/\"\\ \t,:GMTSun\n\r\x01\x7f\x80\xc3\xa9\xff#[]<>^`{|}~@";
 
 static regex_t re[16];
 static fastre_fn fn[16];
@@ -89,6 +91,12 @@ static void test_edits_of_seeds(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
 		agree_around(seeds[i]);
+	/* Every byte but NUL, alone and inside a value. */
+	for (int c = 1; c < 256; c++) {
+		char one[2] = { (char)c, 0 }, in[6] = { '/', 'a', (char)c, 'b', 0, 0 };
+		agree(one, 1);
+		agree(in, 4);
+	}
 	/* Around the 100-byte limit of server-too-long, with any bytes. */
 	char b[160];
 	for (size_t n = 95; n < 106; n++)
@@ -103,7 +111,7 @@ static void test_random_values(void **state)
 {
 	(void)state;
 	/* Random values from an alphabet weighted to the patterns' bytes, and from all bytes but NUL. */
-	static const char alpha[] = "0123456789 \t,:/\"WGMTSunMonDecNov\xff\x80";
+	static const char alpha[] = "0123456789 \t,:/\"WGMTSunMonDecNov\xff\x80#?&=%[]";
 	char b[160];
 	srand(12345);
 	for (int r = 0; r < 60000; r++) {

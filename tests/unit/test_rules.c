@@ -1,9 +1,11 @@
 /* test_rules.c: each rule check, on transactions built by hand. */
 #include "wl_test.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <strings.h>
 
+#include "decl.h"
 #include "fieldval.h"
 #include "head.h"
 #include "llhttp.h"
@@ -19,6 +21,15 @@ static struct txn *mk_txn(int method, const char *method_s, int status, const ch
 	t->resp = mk_head(1, 0, NULL, NULL, status, "Reason", fields);
 	t->flags = flags | TXN_RESP_DONE;
 	return t;
+}
+
+/* How many findings of rule id t has. */
+static int count_of(const struct txn *t, const char *id)
+{
+	int n = 0;
+	for (unsigned i = 0; i < t->nfindings; i++)
+		n += strcmp(rule_table[t->findings[i].rule].id, id) == 0;
+	return n;
 }
 
 /* Runs the rules; returns how many findings of rule id, and the severity of the last one. */
@@ -467,6 +478,97 @@ static void test_memo_follows_rules(void **state)
 	assert_int_equal(check(HTTP_GET, "GET", 405, some, 0, "test-seen-on-405", NULL), 0);
 }
 
+/*
+ * decl.c keeps regexec's answers for the values it saw last; every answer
+ * must still be regexec's: for the same bytes asked again, for another
+ * condition asking about the same bytes, after more values than the memo
+ * holds, and for a value too long to be kept.
+ */
+static void test_regex_memo(void **state)
+{
+	/*
+	 * Conditions are numbered in the order they are compiled, and which
+	 * slots a value may take depends on its condition's number modulo
+	 * the memo's 128 sets: with 127 conditions between them, the two
+	 * asked about here take the same slots for the same value, which
+	 * only the condition kept in the slot tells apart.
+	 */
+	static char extra[64 * 1024];
+	size_t len = (size_t)snprintf(extra, sizeof extra, "rules:\n"
+				      "  - id: test-memo-try\n"
+				      "    severity: info\n"
+				      "    summary: a test rule\n"
+				      "    when: { response: { X-Mode: \"/(^|[ ,])tr?y([ ,]|$)/i\" } }\n"
+				      "    message: X-Mode says try\n");
+	for (int i = 0; i < 127; i++)
+		len += (size_t)snprintf(extra + len, sizeof extra - len,
+					"  - id: test-memo-filler-%d\n"
+					"    severity: info\n"
+					"    summary: a test rule\n"
+					"    when: { response: { X-Filler: \"/^f%d$/\" } }\n"
+					"    message: filler\n",
+					i, i);
+	len += (size_t)snprintf(extra + len, sizeof extra - len,
+				"  - id: test-memo-lower\n"
+				"    severity: info\n"
+				"    summary: a test rule\n"
+				"    when: { response: { X-Mode: \"/^[a-z]+$/\" } }\n"
+				"    message: X-Mode is lower case\n");
+	assert_true(len < sizeof extra);
+	struct rules_file *rf = add_rules("memo.yaml", extra, len);
+	regex_t re_try, re_lower;
+	assert_int_equal(regcomp(&re_try, "(^|[ ,])tr?y([ ,]|$)", REG_EXTENDED | REG_NOSUB | REG_ICASE), 0);
+	assert_int_equal(regcomp(&re_lower, "^[a-z]+$", REG_EXTENDED | REG_NOSUB), 0);
+	struct decl_memo_stats before, after;
+	char v[300];
+	const char *fields[] = { "X-Mode", v, NULL };
+	/* Values seen once, and the first ones again after 3000 others. */
+	for (int round = 0; round < 2; round++)
+		for (int k = 0; k < 3000; k++) {
+			if (round == 1 && k == 40)
+				break;
+			static const char *const words[] = { "try", "Ty", "retry", "tray", "x", "TRY" };
+			snprintf(v, sizeof v, k % 7 ? "%s, n%d" : "%s%d", words[k % 6], k);
+			struct txn *t = mk_txn(HTTP_GET, "GET", 200, fields, 0);
+			assert_int_equal(fired(t, "test-memo-try", NULL), regexec(&re_try, v, 0, NULL, 0) == 0);
+			assert_int_equal(fired(t, "test-memo-lower", NULL), regexec(&re_lower, v, 0, NULL, 0) == 0);
+			txn_free(t);
+		}
+	/* The same bytes again: answered by the memo, for both conditions, with regexec's answer. */
+	static const char *const again[] = { "Try", "try", "ty", "tryy" };
+	for (int r = 0; r < 3; r++)
+		for (size_t i = 0; i < sizeof again / sizeof again[0]; i++) {
+			snprintf(v, sizeof v, "%s", again[i]);
+			struct txn *t = mk_txn(HTTP_GET, "GET", 200, fields, 0);
+			decl_memo_stats(&before);
+			rules_evaluate(t);
+			decl_memo_stats(&after);
+			assert_int_equal(count_of(t, "test-memo-try"), regexec(&re_try, v, 0, NULL, 0) == 0);
+			assert_int_equal(count_of(t, "test-memo-lower"), regexec(&re_lower, v, 0, NULL, 0) == 0);
+			txn_free(t);
+			assert_int_equal(after.misses - before.misses, r == 0 ? 2 : 0);
+			assert_int_equal(after.hits - before.hits, r == 0 ? 0 : 2);
+		}
+	/* Too long to keep: matched every time, and counted. */
+	memset(v, 'q', 250);
+	memcpy(v + 120, " try ", 5);
+	v[250] = 0;
+	for (int r = 0; r < 2; r++) {
+		struct txn *t = mk_txn(HTTP_GET, "GET", 200, fields, 0);
+		decl_memo_stats(&before);
+		rules_evaluate(t);
+		decl_memo_stats(&after);
+		assert_int_equal(count_of(t, "test-memo-try"), 1);
+		assert_int_equal(count_of(t, "test-memo-lower"), 0);
+		txn_free(t);
+		assert_int_equal(after.long_values - before.long_values, 2);
+		assert_int_equal(after.hits - before.hits, 0);
+	}
+	regfree(&re_try);
+	regfree(&re_lower);
+	builtin_only(rf);
+}
+
 /* Judges a response with status to a request of method ms, HTTP/1.minor, without fields; findings of id. */
 static int check_request(const char *ms, uint8_t minor, int status, const char *id)
 {
@@ -631,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_name_eq), cmocka_unit_test(test_tchar),
 		cmocka_unit_test(test_status_lists), cmocka_unit_test(test_c_needs),
 		cmocka_unit_test(test_memo_follows_rules), cmocka_unit_test(test_memo_follows_request),
+		cmocka_unit_test(test_regex_memo),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
