@@ -136,10 +136,10 @@ static const char *pattern_too_complex(const char *pat)
 	return NULL;
 }
 
-/* "present", "absent", "/re/", "/re/i", "!/re/", "!/re/i". */
 /* Patterns compiled so far: each condition's number (struct hcond's seq). */
 static _Atomic uint32_t patterns_compiled;
 
+/* "present", "absent", "/re/", "/re/i", "!/re/", "!/re/i". */
 static bool parse_hcond(struct ctx *c, yaml_node_t *kn, yaml_node_t *vn, struct hcond *h)
 {
 	const char *name = scalar(c, kn, "a field name");
