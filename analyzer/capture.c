@@ -1,4 +1,4 @@
-/* capture.c: reading saved captures: pcap through libpcap, pcapng through pcapng.c. */
+/* capture.c: reading saved captures: pcap in place (pcapfile.c) or through libpcap, pcapng through pcapng.c. */
 #define _GNU_SOURCE /* fopencookie */
 #include "capture.h"
 
@@ -17,6 +17,7 @@
 
 #include "compressed.h"
 #include "decode.h"
+#include "pcapfile.h"
 #include "pcapng.h"
 
 /* Standard input with the bytes already read in front of it, for libpcap. */
@@ -155,12 +156,13 @@ static uint32_t record_header_size(const uint8_t magic[4])
 /*
  * base: where the capture starts in the stream libpcap reads, when the
  * stream can tell its position (a regular file), or -1.  in_file: as for
- * read_pcapng.
+ * read_pcapng.  offset: the file's offset of the first record libpcap
+ * reads (24, after the file header, unless the records before were read
+ * in place).
  */
 static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr, off_t base, bool in_file,
-				 struct progress *pr, char *err, size_t errlen)
+				 uint64_t offset, struct progress *pr, char *err, size_t errlen)
 {
-	uint64_t offset = 24; /* of the next record: after the file header */
 	int dlt = pcap_datalink(pc);
 	if (!dec_link_supported(dlt)) {
 		const char *name = pcap_datalink_val_to_name(dlt);
@@ -202,6 +204,78 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr,
 		return CAP_READ_FAILED;
 	}
 	return CAP_OK;
+}
+
+/*
+ * WIRELINT_PCAP_READER=libpcap: every pcap file read through libpcap, as
+ * before pcapfile.c, to compare the two (docs/cli.md, Environment).
+ */
+static bool pcap_through_libpcap(void)
+{
+	const char *v = getenv("WIRELINT_PCAP_READER");
+	return v && strcmp(v, "libpcap") == 0;
+}
+
+/*
+ * A pcap file read in place from pf, its own stream of the regular file
+ * (the capture starting at byte start), standing at the first record.
+ * From a record that is not plain on, libpcap reads the file, through
+ * the file header put in front of the rest (a stream that cannot tell its
+ * position: after a record longer than the snap length, payloads are no
+ * longer placed in the file).
+ */
+static enum cap_result read_pcap_in_place(struct engine *e, struct pcf_reader *r, FILE *pf, off_t start,
+					  const uint8_t hdr[24], bool in_file, struct progress *pr, char *err,
+					  size_t errlen)
+{
+	struct pcf_packet p;
+	enum pcf_result rc = PCF_END;
+	while ((!e->stop || !*e->stop) && !e->halted && (rc = pcf_next(r, &p)) == PCF_PACKET) {
+		e->rec_off = p.rec_off;
+		e->rec_len = in_file ? p.rec_len : 0;
+		e->data_off = p.rec_off + 16;
+		engine_frame(e, r->dlt, &p.ts, p.data, p.caplen, p.len > p.caplen ? p.len : p.caplen);
+		progress_tick(e, pr, p.rec_off + p.rec_len);
+	}
+	if (rc == PCF_NOMEM) {
+		snprintf(err, errlen, "out of memory for the window the file is read in (after packet %" PRIu64 ")",
+			 e->frame);
+		return CAP_READ_FAILED;
+	}
+	if (rc != PCF_OTHER)
+		return CAP_OK;
+	uint64_t at = r->offset;
+	off_t to = start + (off_t)at;
+	struct prefixed *c = malloc(sizeof *c);
+	FILE *cf = NULL;
+	if (c && lseek(fileno(pf), to, SEEK_SET) == to) {
+		memcpy(c->head, hdr, 24);
+		c->n = 24;
+		c->at = 0;
+		c->rest = pf;
+		c->e = NULL;
+		cookie_io_functions_t io = { .read = prefixed_read };
+		cf = fopencookie(c, "rb", io);
+	}
+	if (!cf) {
+		free(c);
+		snprintf(err, errlen, "cannot read on from the record at byte %" PRIu64 ": %s", at, strerror(errno));
+		return CAP_READ_FAILED;
+	}
+	__fsetlocking(cf, FSETLOCKING_BYCALLER);
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *pc = pcap_fopen_offline(cf, ebuf);
+	enum cap_result res;
+	if (!pc) {
+		fclose(cf);
+		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : "not a pcap file");
+		res = CAP_READ_FAILED;
+	} else {
+		res = read_pcap(e, pc, 16, -1, in_file, at, pr, err, errlen);
+		pcap_close(pc); /* closes cf */
+	}
+	free(c);
+	return res;
 }
 
 enum cap_result cap_read_file(struct engine *e, const char *path, char *err, size_t errlen)
@@ -340,10 +414,24 @@ static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, 
 		return res;
 	}
 	setvbuf(pf, read_buffer, _IOFBF, sizeof read_buffer);
+	struct pcf_reader pcf;
 	if (got >= 4 && png_is_pcapng(magic)) {
 		/* pcapng is read here, not by libpcap, which refuses files
 		 * whose interfaces have different link types. */
 		res = read_pcapng(e, pf, name, outer, &pr, err, errlen);
+		fclose(pf);
+	} else if (own && got == 24 && !pcap_through_libpcap() && pcf_open(&pcf, magic, pf)) {
+		/* A plain pcap file, read in place from its first record on;
+		 * libpcap takes over at a record that is not plain.  pf has
+		 * read nothing yet: its descriptor is moved past the header
+		 * (fseeko would read the 24 bytes again to land there). */
+		if (lseek(fileno(pf), start + 24, SEEK_SET) == start + 24) {
+			res = read_pcap_in_place(e, &pcf, pf, start, magic, outer, &pr, err, errlen);
+		} else {
+			snprintf(err, errlen, "%s", strerror(errno));
+			res = CAP_OPEN_FAILED;
+		}
+		pcf_free(&pcf);
 		fclose(pf);
 	} else {
 		char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -366,7 +454,7 @@ static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, 
 							"read as long as their records say\n", name);
 				}
 			}
-			res = read_pcap(e, pc, record_header_size(magic), own ? start : -1, outer, &pr, err, errlen);
+			res = read_pcap(e, pc, record_header_size(magic), own ? start : -1, outer, 24, &pr, err, errlen);
 			pcap_close(pc); /* closes pf */
 		}
 	}
