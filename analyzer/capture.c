@@ -208,7 +208,7 @@ static enum cap_result read_pcap(struct engine *e, pcap_t *pc, uint32_t rec_hdr,
 
 /*
  * WIRELINT_PCAP_READER=libpcap: every pcap file read through libpcap, as
- * before pcapfile.c, to compare the two (docs/cli.md, Environment).
+ * before pcapfile.c, to compare the two (docs/cli.md).
  */
 static bool pcap_through_libpcap(void)
 {
@@ -219,10 +219,12 @@ static bool pcap_through_libpcap(void)
 /*
  * A pcap file read in place from pf, its own stream of the regular file
  * (the capture starting at byte start), standing at the first record.
- * From a record that is not plain on, libpcap reads the file, through
- * the file header put in front of the rest (a stream that cannot tell its
- * position: after a record longer than the snap length, payloads are no
- * longer placed in the file).
+ * From a record that is not plain on (cut short, too long for libpcap,
+ * a failed read), libpcap reads the file, through the file header put in
+ * front of the rest: its message for the damage is the one it always
+ * gave.  That stream cannot tell its position, so should libpcap read on
+ * past a record it cuts to the snap length, the payloads after it are no
+ * longer placed in the file (-j copies them).
  */
 static enum cap_result read_pcap_in_place(struct engine *e, struct pcf_reader *r, FILE *pf, off_t start,
 					  const uint8_t hdr[24], bool in_file, struct progress *pr, char *err,
