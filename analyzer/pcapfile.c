@@ -1,7 +1,6 @@
 /* pcapfile.c: pcap files read in place, as libpcap reads them, when nothing in them is unusual. */
 #include "pcapfile.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
@@ -41,7 +40,7 @@ bool pcf_open(struct pcf_reader *r, const uint8_t hdr[24], FILE *f)
 	int dlt = dec_linktype_to_dlt((int)linktype);
 	if (!dec_link_supported(dlt))
 		return false;
-	r->f = f;
+	window_init(&r->w, f, true);
 	r->dlt = dlt;
 	r->snaplen = snaplen;
 	r->offset = 24;
@@ -50,55 +49,27 @@ bool pcf_open(struct pcf_reader *r, const uint8_t hdr[24], FILE *f)
 
 void pcf_free(struct pcf_reader *r)
 {
-	free(r->buf);
+	window_free(&r->w);
 	memset(r, 0, sizeof *r);
-}
-
-/*
- * Makes the window hold at least need bytes from pos (need is at most
- * 16 + PCF_MAX_SNAPLEN): 1; 0 when the file ends or fails sooner; -1
- * when there is no memory.  It reads whole steps of stdio's buffer, at
- * least PCF_READ bytes, so that glibc reads them straight into it.
- */
-static int fill(struct pcf_reader *r, size_t need)
-{
-	size_t have = r->end - r->pos;
-	if (have >= need)
-		return 1;
-	if (r->pos) {
-		memmove(r->buf, r->buf + r->pos, have);
-		r->pos = 0;
-		r->end = have;
-	}
-	size_t cap = (need + PCF_STEP - 1) / PCF_STEP * PCF_STEP + PCF_READ;
-	if (cap > r->bufcap) {
-		uint8_t *nb = realloc(r->buf, cap);
-		if (!nb)
-			return -1;
-		r->buf = nb;
-		r->bufcap = cap;
-	}
-	size_t want = (r->bufcap - r->end) / PCF_STEP * PCF_STEP;
-	r->end += fread(r->buf + r->end, 1, want, r->f);
-	return r->end >= need;
 }
 
 enum pcf_result pcf_next(struct pcf_reader *r, struct pcf_packet *p)
 {
-	int got = fill(r, 16);
+	struct window *w = &r->w;
+	int got = window_fill(w, 16);
 	if (got < 0)
 		return PCF_NOMEM;
 	if (!got)
-		return r->end == r->pos && !ferror(r->f) ? PCF_END : PCF_OTHER;
-	const uint8_t *h = r->buf + r->pos;
+		return w->end == w->pos && !ferror(w->f) ? PCF_END : PCF_OTHER;
+	const uint8_t *h = w->buf + w->pos;
 	uint32_t caplen = u32(r, h + 8);
 	/* Longer than libpcap takes at all: its error, from its reading. */
 	if (caplen > PCF_MAX_SNAPLEN)
 		return PCF_OTHER;
 	/* The whole record, or libpcap's message for one cut short. */
-	if ((got = fill(r, 16 + (size_t)caplen)) <= 0)
+	if ((got = window_fill(w, 16 + (size_t)caplen)) <= 0)
 		return got < 0 ? PCF_NOMEM : PCF_OTHER;
-	h = r->buf + r->pos;
+	h = w->buf + w->pos;
 	/* As libpcap has them: seconds and the fraction as signed 32-bit
 	 * numbers, nanoseconds divided down to microseconds. */
 	int32_t sec = (int32_t)u32(r, h), frac = (int32_t)u32(r, h + 4);
@@ -111,7 +82,7 @@ enum pcf_result pcf_next(struct pcf_reader *r, struct pcf_packet *p)
 	p->data = h + 16;
 	p->rec_off = r->offset;
 	p->rec_len = 16 + caplen;
-	r->pos += 16 + (size_t)caplen;
+	w->pos += 16 + (size_t)caplen;
 	r->offset += 16 + (uint64_t)caplen;
 	return PCF_PACKET;
 }

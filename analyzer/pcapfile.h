@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <sys/time.h>
 
+#include "window.h"
+
 /*
  * libpcap reads each record of a pcap file with two freads, copying it
  * out of its stream's buffer into a buffer of its own: on the small mix
  * that took the read loop from 0.054 to 0.111 s (docs/performance.md,
  * "pcap read in place").  This reader parses the records in place in a
- * window of the file, as pcapng.c does for pcapng, and gives what
+ * window of the file (window.h), as pcapng.c does for pcapng, and gives what
  * libpcap would give: the same packets, lengths and times.  It takes only
  * what is plain: a regular file of version 2.4, with microsecond or
  * nanosecond times in either byte order, a snap length of 1 to
@@ -27,13 +29,11 @@
  * or damaged stay the same.
  */
 struct pcf_reader {
-	FILE *f;               /* read from the first record on */
+	struct window w;       /* of the file from its first record on, read ahead */
 	bool swap;             /* the file's byte order is not this machine's */
 	bool nsec;             /* times in nanoseconds, given in microseconds as libpcap does */
 	int dlt;
 	uint32_t snaplen;
-	uint8_t *buf;          /* the window: buf[pos, end) is the file from offset on */
-	size_t bufcap, pos, end;
 	uint64_t offset;       /* of the next record in the file */
 };
 
@@ -47,10 +47,6 @@ struct pcf_packet {
 
 /* libpcap's largest snap length for the link types wirelint decodes (MAXIMUM_SNAPLEN). */
 #define PCF_MAX_SNAPLEN 262144u
-
-/* Bytes asked of the file at a time, in whole steps of stdio's 64 KiB buffer (capture.c). */
-#define PCF_STEP (64u << 10)
-#define PCF_READ (4 * PCF_STEP)
 
 /*
  * Whether hdr, a pcap file's 24-byte header, is one read in place; if so,

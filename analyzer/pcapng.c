@@ -17,8 +17,7 @@
 void png_init(struct png_reader *r, FILE *f, bool read_ahead)
 {
 	memset(r, 0, sizeof *r);
-	r->f = f;
-	r->read_ahead = read_ahead;
+	window_init(&r->w, f, read_ahead);
 }
 
 bool png_is_pcapng(const uint8_t magic[4])
@@ -29,7 +28,7 @@ bool png_is_pcapng(const uint8_t magic[4])
 void png_free(struct png_reader *r)
 {
 	free(r->ifs);
-	free(r->buf);
+	window_free(&r->w);
 	memset(r, 0, sizeof *r);
 }
 
@@ -45,34 +44,13 @@ static uint16_t u16(const struct png_reader *r, const uint8_t *p)
 	return r->swap ? __builtin_bswap16(v) : v;
 }
 
-/* Makes the window hold at least need bytes from pos: 1; 0 when the file ends (or fails) sooner; -1 with err set
- * when there is no memory for them. */
+/* window_fill, with the message when there is no memory for the block. */
 static int fill(struct png_reader *r, size_t need, char *err, size_t errlen)
 {
-	size_t have = r->end - r->pos;
-	if (have >= need)
-		return 1;
-	if (r->pos) {
-		memmove(r->buf, r->buf + r->pos, have);
-		r->pos = 0;
-		r->end = have;
-	}
-	/* need <= PNG_MAX_BLOCK: every length is checked before it is asked for.  From a file: room for PNG_READ
-	 * more bytes than the block, in whole steps of stdio's buffer. */
-	size_t cap = r->read_ahead ? (need + PNG_STEP - 1) / PNG_STEP * PNG_STEP + PNG_READ : need;
-	if (cap > r->bufcap) {
-		uint8_t *nb = realloc(r->buf, cap);
-		if (!nb) {
-			snprintf(err, errlen, "out of memory for a pcapng block of %zu bytes", need);
-			return -1;
-		}
-		r->buf = nb;
-		r->bufcap = cap;
-	}
-	/* From a file, whole steps, at least PNG_READ bytes and what is needed; from a pipe, what is needed. */
-	size_t want = r->read_ahead ? (r->bufcap - r->end) / PNG_STEP * PNG_STEP : need - r->end;
-	r->end += fread(r->buf + r->end, 1, want, r->f);
-	return r->end >= need;
+	int got = window_fill(&r->w, need);
+	if (got < 0)
+		snprintf(err, errlen, "out of memory for a pcapng block of %zu bytes", need);
+	return got;
 }
 
 static void iface_options(struct png_reader *r, struct png_iface *ifc, const uint8_t *p, uint32_t n)
@@ -129,12 +107,12 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 		if (got < 0)
 			return -1;
 		if (!got) {
-			if (r->end == r->pos && !ferror(r->f))
+			if (r->w.end == r->w.pos && !ferror(r->w.f))
 				return 0;
 			snprintf(err, errlen, "truncated pcapng block header at byte %" PRIu64, at);
 			return -1;
 		}
-		const uint8_t *hdr = r->buf + r->pos;
+		const uint8_t *hdr = r->w.buf + r->w.pos;
 		uint32_t type_raw = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 |
 				    (uint32_t)hdr[3] << 24;
 		if (type_raw == BT_SHB) {
@@ -145,7 +123,7 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 				snprintf(err, errlen, "truncated pcapng section header at byte %" PRIu64, at);
 				return -1;
 			}
-			hdr = r->buf + r->pos;
+			hdr = r->w.buf + r->w.pos;
 			uint32_t b = (uint32_t)hdr[8] | (uint32_t)hdr[9] << 8 | (uint32_t)hdr[10] << 16 |
 				     (uint32_t)hdr[11] << 24;
 			if (b == BOM)
@@ -168,7 +146,7 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 				snprintf(err, errlen, "truncated pcapng section header at byte %" PRIu64, at);
 				return -1;
 			}
-			r->pos += len;
+			r->w.pos += len;
 			r->offset += len;
 			continue;
 		}
@@ -183,9 +161,9 @@ int png_next(struct png_reader *r, struct png_packet *p, char *err, size_t errle
 			snprintf(err, errlen, "truncated pcapng block at byte %" PRIu64 " (%u bytes announced)", at, len);
 			return -1;
 		}
-		const uint8_t *b = r->buf + r->pos + 8; /* the body, then the trailing length */
+		const uint8_t *b = r->w.buf + r->w.pos + 8; /* the body, then the trailing length */
 		uint32_t n = len - 12;
-		r->pos += len;
+		r->w.pos += len;
 		r->offset += len;
 		p->rec_off = at;
 		p->rec_len = len;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <sys/time.h>
 
+#include "window.h"
+
 /*
  * libpcap 1.10 refuses a pcapng file whose interfaces have different link
  * types (a capture on two interfaces, or on "any" beside a tunnel), so
@@ -23,21 +25,12 @@ struct png_iface {
 	int64_t ts_offset;      /* from if_tsoffset, seconds */
 };
 
-/*
- * Blocks are parsed in place in the reader's window of the file, not copied
- * out one by one: from a regular file the window is filled PNG_READ bytes
- * at a time (read(2) straight into it, past stdio's buffer); from a pipe
- * only the bytes the next block needs are asked for, so that a packet is
- * handed on as soon as its block has been written.
- */
+/* Blocks are parsed in place in the reader's window of the file (window.h). */
 struct png_reader {
-	FILE *f;
-	bool read_ahead;        /* f is a file: fill the window */
+	struct window w;
 	bool swap;
 	uint32_t nif, ifcap;
 	struct png_iface *ifs;
-	uint8_t *buf;           /* the window: buf[pos, end) is the file from offset on */
-	size_t bufcap, pos, end;
 	uint64_t offset;        /* of the next block in the file */
 	uint64_t skipped_blocks;
 };
@@ -54,12 +47,6 @@ struct png_packet {
 
 /* Largest block wirelint accepts; longer is taken for damage. */
 #define PNG_MAX_BLOCK (64u << 20)
-
-/* Bytes asked of a file at a time (at least), in whole steps of stdio's
- * 64 KiB buffer (capture.c), so that glibc reads them straight into the
- * window. */
-#define PNG_STEP (64u << 10)
-#define PNG_READ (4 * PNG_STEP)
 
 /* Whether a file's first four bytes are a pcapng Section Header's type. */
 bool png_is_pcapng(const uint8_t magic[4]);

@@ -22,41 +22,44 @@ static void header(uint8_t h[24], uint32_t magic, uint16_t maj, uint16_t min, ui
 
 static void test_headers(void **state)
 {
-	struct pcf_reader r;
-	uint8_t h[24];
+	static const struct {
+		uint32_t magic;
+		uint16_t maj, min;
+		uint32_t snap, lt;
+		bool taken, nsec;
+		int dlt;
+	} cases[] = {
+		{ 0xa1b2c3d4u, 2, 4, 262144, 1, true, false, 1 },
+		{ 0xa1b23c4du, 2, 4, 65535, 101, true, true, 12 }, /* LINKTYPE_RAW is DLT_RAW */
+		{ 0xa1b2c3d4u, 2, 4, 1, 113, true, false, 113 },
+		/* Left to libpcap: another version, no or too large a snap length,
+		 * an FCS length, a link type not decoded, modified pcap. */
+		{ 0xa1b2c3d4u, 2, 3, 262144, 1, false, false, 0 },
+		{ 0xa1b2c3d4u, 1, 4, 262144, 1, false, false, 0 },
+		{ 0xa1b2c3d4u, 2, 4, 0, 1, false, false, 0 },
+		{ 0xa1b2c3d4u, 2, 4, 262145, 1, false, false, 0 },
+		{ 0xa1b2c3d4u, 2, 4, 262144, 1 | 0x04000000u | 4u << 28, false, false, 0 },
+		{ 0xa1b2c3d4u, 2, 4, 262144, 147, false, false, 0 },
+		{ 0xa1b2cd34u, 2, 4, 262144, 1, false, false, 0 },
+	};
 	for (int big = 0; big < 2; big++) {
-		header(h, 0xa1b2c3d4u, 2, 4, 262144, 1, big);
-		assert_true(pcf_open(&r, h, stdin));
-		assert_false(r.nsec);
-		assert_int_equal(r.snaplen, 262144);
-		assert_int_equal(r.offset, 24);
-		header(h, 0xa1b23c4du, 2, 4, 65535, 101, big);
-		assert_true(pcf_open(&r, h, stdin));
-		assert_true(r.nsec);
-		assert_int_equal(r.dlt, 12); /* LINKTYPE_RAW is DLT_RAW */
-		header(h, 0xa1b2c3d4u, 2, 4, 1, 113, big);
-		assert_true(pcf_open(&r, h, stdin));
-		/* Left to libpcap: another version, no or too large a snap
-		 * length, an FCS length, a link type not decoded, modified pcap. */
-		header(h, 0xa1b2c3d4u, 2, 3, 262144, 1, big);
-		assert_false(pcf_open(&r, h, stdin));
-		header(h, 0xa1b2c3d4u, 1, 4, 262144, 1, big);
-		assert_false(pcf_open(&r, h, stdin));
-		header(h, 0xa1b2c3d4u, 2, 4, 0, 1, big);
-		assert_false(pcf_open(&r, h, stdin));
-		header(h, 0xa1b2c3d4u, 2, 4, 262145, 1, big);
-		assert_false(pcf_open(&r, h, stdin));
-		header(h, 0xa1b2c3d4u, 2, 4, 262144, 1 | 0x04000000u | 4u << 28, big);
-		assert_false(pcf_open(&r, h, stdin));
-		header(h, 0xa1b2c3d4u, 2, 4, 262144, 147, big);
-		assert_false(pcf_open(&r, h, stdin));
-		header(h, 0xa1b2cd34u, 2, 4, 262144, 1, big);
-		assert_false(pcf_open(&r, h, stdin));
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct pcf_reader r;
+			uint8_t h[24];
+			header(h, cases[i].magic, cases[i].maj, cases[i].min, cases[i].snap, cases[i].lt, big);
+			if (pcf_open(&r, h, stdin) != cases[i].taken)
+				fail_msg("header %zu, %s: taken %d", i, big ? "big-endian" : "little-endian", !cases[i].taken);
+			if (!cases[i].taken)
+				continue;
+			/* The swapped magic read on this machine is the other byte order. */
+			assert_int_equal(r.swap, big);
+			assert_int_equal(r.nsec, cases[i].nsec);
+			assert_int_equal(r.snaplen, cases[i].snap);
+			assert_int_equal(r.dlt, cases[i].dlt);
+			assert_int_equal(r.offset, 24);
+			pcf_free(&r);
+		}
 	}
-	/* The swapped magic read on this machine is the other byte order. */
-	header(h, 0xa1b2c3d4u, 2, 4, 262144, 1, true);
-	assert_true(pcf_open(&r, h, stdin));
-	assert_true(r.swap);
 }
 
 struct rec {
@@ -102,6 +105,16 @@ static struct rec *records(uint8_t **buf, size_t *size, int n, uint32_t snap, bo
 	return rs;
 }
 
+/* r reading the size bytes of the file at b, from its first record; the stream, to close after. */
+static FILE *open_in_memory(struct pcf_reader *r, uint8_t *b, size_t size)
+{
+	FILE *f = fmemopen(b, size, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 24, SEEK_SET), 0);
+	assert_true(pcf_open(r, b, f));
+	return f;
+}
+
 static void test_records_across_the_window(void **state)
 {
 	srand(4242);
@@ -112,11 +125,8 @@ static void test_records_across_the_window(void **state)
 		size_t size;
 		int n = 1200;
 		struct rec *rs = records(&b, &size, n, snap, big, nsec);
-		FILE *f = fmemopen(b, size, "rb");
-		assert_non_null(f);
-		assert_int_equal(fseek(f, 24, SEEK_SET), 0);
 		struct pcf_reader r;
-		assert_true(pcf_open(&r, b, f));
+		FILE *f = open_in_memory(&r, b, size);
 		struct pcf_packet p;
 		for (int i = 0; i < n; i++) {
 			const struct rec *w = &rs[i];
@@ -148,11 +158,8 @@ static void test_cut_short(void **state)
 	size_t size;
 	struct rec *rs = records(&b, &size, 6, 1500, false, false);
 	for (size_t cut = rs[5].at; cut <= size; cut++) {
-		FILE *f = fmemopen(b, cut, "rb");
-		assert_non_null(f);
-		assert_int_equal(fseek(f, 24, SEEK_SET), 0);
 		struct pcf_reader r;
-		assert_true(pcf_open(&r, b, f));
+		FILE *f = open_in_memory(&r, b, cut);
 		struct pcf_packet p;
 		for (int i = 0; i < 5; i++)
 			assert_int_equal(pcf_next(&r, &p), PCF_PACKET);
@@ -181,11 +188,8 @@ static void test_too_long(void **state)
 	header(b, 0xa1b2c3d4u, 2, 4, 262144, 1, false);
 	uint32_t w[4] = { 1, 2, PCF_MAX_SNAPLEN + 1, PCF_MAX_SNAPLEN + 1 };
 	memcpy(b + 24, w, sizeof w);
-	FILE *f = fmemopen(b, size, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 24, SEEK_SET), 0);
 	struct pcf_reader r;
-	assert_true(pcf_open(&r, b, f));
+	FILE *f = open_in_memory(&r, b, size);
 	struct pcf_packet p;
 	assert_int_equal(pcf_next(&r, &p), PCF_OTHER);
 	assert_int_equal(r.offset, 24);
