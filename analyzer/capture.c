@@ -70,6 +70,8 @@ static char read_buffer[64 << 10];
 /* The progress line: percent of the file, MB/s, transactions, findings, time left; every half second. */
 struct progress {
 	uint64_t size;        /* of the file; 0 when unknown (standard input) */
+	const struct gz *gz;  /* the capture is inflated from a gzip file of gz_size bytes: */
+	uint64_t gz_size;     /* the percent is of the compressed bytes read (0: unknown) */
 	double start, next;
 	double every;         /* seconds between lines: 0.5 */
 	const char *name;
@@ -90,13 +92,19 @@ static void progress_tick(struct engine *e, struct progress *pr, uint64_t at)
 	if (now < pr->next)
 		return;
 	pr->next = now + pr->every;
+	/* A gzip file: how far into the compressed bytes, at their rate. */
+	uint64_t size = pr->size;
+	if (pr->gz) {
+		size = pr->gz_size;
+		at = gz_raw_read(pr->gz);
+	}
 	double el = now - pr->start, rate = el > 0 ? (double)at / el / 1e6 : 0;
 	fprintf(stderr, "\r\033[Kwirelint: %s", pr->name);
-	if (pr->size) {
-		double done = (double)at / (double)pr->size;
+	if (size) {
+		double done = (double)at / (double)size;
 		fprintf(stderr, " %3.0f%%", done * 100);
 		if (rate > 0)
-			fprintf(stderr, ", %.0f MB/s, %.0f s left", rate, ((double)pr->size - (double)at) / 1e6 / rate);
+			fprintf(stderr, ", %.0f MB/s, %.0f s left", rate, ((double)size - (double)at) / 1e6 / rate);
 	} else {
 		fprintf(stderr, " %.0f MB, %.0f MB/s", (double)at / 1e6, rate);
 	}
@@ -299,20 +307,22 @@ enum cap_result cap_read_file(struct engine *e, const char *path, char *err, siz
 	return r;
 }
 
-static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, bool outer, char *err,
-				   size_t errlen);
+static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, const struct gz *gz,
+				   uint64_t gz_size, char *err, size_t errlen);
 
 enum cap_result cap_read_stream(struct engine *e, FILE *f, const char *name, char *err, size_t errlen)
 {
-	return read_stream(e, f, name, true, err, errlen);
+	return read_stream(e, f, name, NULL, 0, err, errlen);
 }
 
 /*
- * The capture gzip-compressed in pf, read from the stream of its bytes
- * inflated, as a pipe is: no place in the file to read a payload again
- * from (-j copies them), and no size for the progress line.
+ * The capture gzip-compressed in pf (size bytes, or 0 when not known),
+ * read from the stream of its bytes inflated, as a pipe is: no place in
+ * the file to read a payload again from (-j copies them).  The progress
+ * line's percent is of the compressed bytes read.
  */
-static enum cap_result read_gzip(struct engine *e, FILE *pf, const char *name, char *err, size_t errlen)
+static enum cap_result read_gzip(struct engine *e, FILE *pf, const char *name, uint64_t size, char *err,
+				 size_t errlen)
 {
 	struct gz *g;
 	FILE *in = gz_open(pf, &g);
@@ -320,7 +330,7 @@ static enum cap_result read_gzip(struct engine *e, FILE *pf, const char *name, c
 		snprintf(err, errlen, "out of memory");
 		return CAP_OPEN_FAILED;
 	}
-	enum cap_result res = read_stream(e, in, name, false, err, errlen);
+	enum cap_result res = read_stream(e, in, name, g, size, err, errlen);
 	const char *why = gz_error(g);
 	if (why) {
 		/* What the reader made of the bytes it did get, after why they stopped. */
@@ -334,10 +344,15 @@ static enum cap_result read_gzip(struct engine *e, FILE *pf, const char *name, c
 	return res;
 }
 
-static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, bool outer, char *err,
-				   size_t errlen)
+/*
+ * gz: f is the capture inflated from a gzip file of gz_size bytes, read
+ * through it (NULL: f is the outermost stream, a file or a pipe).
+ */
+static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, const struct gz *gz,
+				   uint64_t gz_size, char *err, size_t errlen)
 {
-	struct progress pr = { .start = mono(), .name = name };
+	bool outer = gz == NULL;
+	struct progress pr = { .start = mono(), .name = name, .gz = gz, .gz_size = gz_size };
 	struct stat sb;
 	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
 		pr.size = (uint64_t)sb.st_size;
@@ -410,7 +425,7 @@ static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, 
 	if (cmp == CMP_GZIP) {
 		/* read_buffer is the inflated stream's: zlib reads 64 KiB at a
 		 * time, which glibc hands straight to read(2). */
-		res = read_gzip(e, pf, name, err, errlen);
+		res = read_gzip(e, pf, name, pr.size, err, errlen);
 		fclose(pf);
 		free(c);
 		return res;

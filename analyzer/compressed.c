@@ -45,6 +45,7 @@ struct gz {
 	FILE *raw;
 	bool member;  /* inside a member, its end not yet seen */
 	bool ended;   /* raw has no more bytes */
+	uint64_t raw_read; /* bytes read from raw */
 	char err[128];
 	unsigned char in[64 << 10];
 };
@@ -73,6 +74,7 @@ static ssize_t gz_read(void *cookie, char *buf, size_t size)
 					snprintf(g->err, sizeof g->err, "the gzip data is cut short (its end is missing)");
 				break;
 			}
+			g->raw_read += n;
 			g->z.next_in = g->in;
 			g->z.avail_in = (uInt)n;
 		}
@@ -120,6 +122,11 @@ FILE *gz_open(FILE *raw, struct gz **out)
 	}
 	*out = g;
 	return f;
+}
+
+uint64_t gz_raw_read(const struct gz *g)
+{
+	return g->raw_read;
 }
 
 const char *gz_error(const struct gz *g)

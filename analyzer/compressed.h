@@ -33,6 +33,10 @@ const char *cmp_command(enum compression c);
 struct gz;
 FILE *gz_open(FILE *raw, struct gz **g);
 
+/* The compressed bytes read so far: how far into the file the stream
+ * is, for the progress line's percent. */
+uint64_t gz_raw_read(const struct gz *g);
+
 /* Why the stream ended before its end ("the gzip data is cut short"), or
  * NULL; asked before the stream is closed, which frees g. */
 const char *gz_error(const struct gz *g);

@@ -8,7 +8,9 @@ The capture is built with tests/cases/mkpcap.py, whose packets are 1 ms apart
 (plus any `wait`), so every latency is known: from the packet that ends the
 request to the first and to the last packet of the response.
 """
+import gzip
 import json
+import re
 import os
 import subprocess
 import sys
@@ -145,6 +147,17 @@ p = subprocess.run(["script", "-qc", "%s -o /dev/null %s" % (wirelint, big), "/d
 line = p.stdout.decode(errors="replace")
 check("a progress line on a terminal: percent, MB/s, time left, transactions, findings",
       "%" in line and "MB/s" in line and "s left" in line and "transactions" in line and "findings" in line, line[-300:])
+# gzip-compressed, the percent is of the compressed bytes read, and reaches 100 only at their end.
+with open(big, "rb") as f:
+    whole = f.read()
+with open(big + ".gz", "wb") as f:
+    f.write(gzip.compress(whole, 1))
+p = subprocess.run(["script", "-qc", "%s -o /dev/null %s.gz" % (wirelint, big), "/dev/null"], capture_output=True,
+                   timeout=120)
+line = p.stdout.decode(errors="replace")
+pcts = [int(m) for m in re.findall(r"big\.pcap\.gz +(\d+)%", line)]
+check("a progress line for a gzip file: the percent of its compressed bytes, MB/s, time left",
+      len(pcts) >= 2 and pcts == sorted(pcts) and 0 < pcts[-1] <= 100 and "s left" in line, line[-300:])
 p = subprocess.run(["script", "-qc", "%s -q -o /dev/null %s" % (wirelint, big), "/dev/null"], capture_output=True,
                    timeout=120)
 check("no progress line with -q", "MB/s" not in p.stdout.decode(errors="replace"))
