@@ -58,6 +58,22 @@ static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
 }
 
 /*
+ * A stream of the n bytes at head (at most 24) and then of rest, read
+ * through c, which must live as long as the stream; e, when not NULL, is
+ * told when reading would wait.
+ */
+static FILE *prefixed_open(struct prefixed *c, const uint8_t *head, size_t n, FILE *rest, struct engine *e)
+{
+	memcpy(c->head, head, n);
+	c->n = n;
+	c->at = 0;
+	c->rest = rest;
+	c->e = e;
+	cookie_io_functions_t io = { .read = prefixed_read };
+	return fopencookie(c, "rb", io);
+}
+
+/*
  * The buffer libpcap's stream reads the capture through: a read(2) every
  * 64 KiB instead of every 4 KiB, which cost the reading thread as much as
  * the kernel's copy; 64 KiB stays in a core's cache, where 1 MiB would not
@@ -258,15 +274,8 @@ static enum cap_result read_pcap_in_place(struct engine *e, struct pcf_reader *r
 	off_t to = start + (off_t)at;
 	struct prefixed *c = malloc(sizeof *c);
 	FILE *cf = NULL;
-	if (c && lseek(fileno(pf), to, SEEK_SET) == to) {
-		memcpy(c->head, hdr, 24);
-		c->n = 24;
-		c->at = 0;
-		c->rest = pf;
-		c->e = NULL;
-		cookie_io_functions_t io = { .read = prefixed_read };
-		cf = fopencookie(c, "rb", io);
-	}
+	if (c && lseek(fileno(pf), to, SEEK_SET) == to)
+		cf = prefixed_open(c, hdr, 24, pf, NULL);
 	if (!cf) {
 		free(c);
 		snprintf(err, errlen, "cannot read on from the record at byte %" PRIu64 ": %s", at, strerror(errno));
@@ -381,17 +390,13 @@ static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, 
 			 "(%s FILE | wirelint -)", cmp_name(cmp), cmp_command(cmp));
 		return CAP_OPEN_FAILED;
 	}
-	/* Whatever the format, the bytes read so far go in front of the rest. */
+	/* Whatever the format, the bytes read so far go in front of the rest
+	 * when the file cannot be read again from its start (a pipe). */
 	struct prefixed *c = malloc(sizeof *c);
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return CAP_OPEN_FAILED;
 	}
-	memcpy(c->head, magic, got);
-	c->n = got;
-	c->at = 0;
-	c->rest = f;
-	c->e = e;
 	/* A regular file is read again from its start through a stream of
 	 * its own: every byte is copied once less than through the cookie. */
 	FILE *pf = NULL;
@@ -409,10 +414,8 @@ static enum cap_result read_stream(struct engine *e, FILE *f, const char *name, 
 		if (pf && start == 0 && cmp == CMP_NONE)
 			engine_set_source(e, fileno(pf));
 	}
-	if (!pf) {
-		cookie_io_functions_t io = { .read = prefixed_read };
-		pf = fopencookie(c, "rb", io);
-	}
+	if (!pf)
+		pf = prefixed_open(c, magic, got, f, e);
 	if (!pf) {
 		free(c);
 		snprintf(err, errlen, "%s", strerror(errno));

@@ -170,8 +170,8 @@ class Conn:
         if per_conn:
             self.left = rnd.randint(*per_conn)
         else:
-            self.left = {"small": (50, 400), "large": (5, 30), "web": (5, 60)}[a.mix]
-            self.left = rnd.randint(*self.left)
+            lo, hi = {"small": (50, 400), "large": (5, 30), "web": (5, 60)}[a.mix]
+            self.left = rnd.randint(lo, hi)
         if a.persistent:
             self.left = -1  # never reaches 0: the connection stays open
         self.held = None  # --reorder: (from_client, frame's arguments) of a segment held back
@@ -259,6 +259,7 @@ def web_transaction(k, bad):
                b"Sec-Fetch-User: ?1\r\nSec-Fetch-Dest: document\r\nReferer: https://shop.example/\r\n"
                + lang + cookie + b"\r\n")
         size = int(5120 * (12 ** rnd.random()))
+        off = rnd.randrange(len(noise) - size)
         fields = (b"Content-Type: text/html; charset=utf-8\r\nVary: Accept-Encoding\r\n"
                   b"Cache-Control: private, no-cache\r\nContent-Encoding: gzip\r\n" + WEB_SECURITY +
                   b"Set-Cookie: session=%032x; Path=/; HttpOnly; Secure; SameSite=Lax\r\n"
@@ -298,16 +299,13 @@ def web_transaction(k, bad):
                (b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body_out) if post else b"")
                + b"X-Requested-With: XMLHttpRequest\r\n\r\n" + body_out)
         size = int(300 * (27 ** rnd.random()))
+        off = rnd.randrange(len(noise) - size)
         fields = (b"Content-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n"
                   b"Vary: Origin, Accept-Encoding\r\nAccess-Control-Allow-Origin: https://shop.example\r\n"
                   b"Access-Control-Allow-Credentials: true\r\n" + WEB_SECURITY +
                   b"X-Request-Id: %016x\r\n" % (k * 11400714819323198485 & ((1 << 64) - 1)))
         status = b"201 Created\r\nLocation: /api/v2/cart/%d/items/%d" % (k % 97, k % 1000) if post else b"200 OK"
-    if r >= 0.16 and r < 0.66:
-        body = noise[off:off + size]
-    else:
-        off = rnd.randrange(len(noise) - size)
-        body = noise[off:off + size]
+    body = noise[off:off + size]
     if b"Content-Encoding: gzip" in fields:
         body = b"\x1f\x8b\x08\x00" + body[4:]  # gzip's magic and method; the rest is noise, not inflated
     if bad:
