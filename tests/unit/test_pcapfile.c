@@ -79,7 +79,7 @@ static struct rec *records(uint8_t **buf, size_t *size, int n, uint32_t snap, bo
 	for (int i = 0; i < n; i++) {
 		struct rec *r = &rs[i];
 		uint32_t c = (uint32_t)rand() % 1600;
-		if (i % 97 == 5)
+		if (i % 97 == 50)
 			c = PCF_MAX_SNAPLEN; /* the largest libpcap takes */
 		else if (i % 13 == 0)
 			c = snap + 1 + (uint32_t)rand() % 3000; /* cut to snap */
