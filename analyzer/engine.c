@@ -121,6 +121,7 @@ void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out)
 		e->seq.at_once = at_once;
 	frag_init(&e->frags, lim->max_frag_bytes, lim->frag_timeout_s);
 	e->budget.max = lim->max_buffered_bytes;
+	e->budget.file_fd = &e->src_fd;
 	redir_init(&e->redirects, WL_MAX_REDIRECT_CLIENTS);
 	hist_init(&e->history, lim->max_history);
 	tr_init(&e->traffic, WL_MAX_ENDPOINTS);
@@ -163,9 +164,10 @@ void engine_close_all(struct engine *e)
 
 void engine_set_source(struct engine *e, int fd)
 {
-	if (!e->par || e->src_fd >= 0)
+	if (e->src_fd >= 0)
 		return;
-	/* Without a descriptor of their own, the workers copy every payload. */
+	/* Without a descriptor of its own, the engine copies every payload it
+	 * compares retransmissions with, and the workers every payload. */
 	e->src_fd = dup(fd);
 }
 
@@ -383,6 +385,8 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 		par_frame(e->par, flow_key_hash(&k), &k, ts, &p, reassembled ? NULL : data);
 		return;
 	}
+	/* A datagram put together from fragments is not in the file. */
+	e->pay_off = !reassembled && e->data_off && p.payload ? e->data_off + (uint64_t)(p.payload - data) : 0;
 	engine_conn_frame(e, dlt, ts, data, caplen, wirelen, reassembled, &p);
 }
 
@@ -436,7 +440,7 @@ void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, cons
 		else
 			e->evidence->not_kept++;
 	}
-	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len, p.seq, p.ack, (p.flags & TCP_ACK) != 0 };
+	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len, p.seq, p.ack, (p.flags & TCP_ACK) != 0, e->pay_off };
 	conn_segment(c, side, &p, &m);
 	if (conn_finished(c))
 		close_entry(e, &c->fe);

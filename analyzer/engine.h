@@ -48,12 +48,15 @@ struct engine {
 	uint32_t rec_len;          /* in the file (set by the reader; 0 live, and inside gzip) */
 	uint64_t data_off;         /* and where its frame's bytes start in the file (0 live) */
 	/*
-	 * -j: the file being read, open for the workers to read a payload
-	 * again (pread) that the reading thread did not hand over; -1 when
-	 * it is not a regular file.  Set by the reader (engine_set_source),
-	 * closed by engine_end_file once the workers are done with the file.
+	 * The file being read, open to read bytes again (pread): under -j, a
+	 * payload the reading thread did not hand over; and retransmitted
+	 * bytes' first copy, to compare them (struct ring_ref).  -1 when it
+	 * is not a regular file.  Set by the reader (engine_set_source),
+	 * closed by engine_end_file once the connections (and under -j the
+	 * workers) are done with the file.
 	 */
 	int src_fd;
+	uint64_t pay_off;          /* where the TCP payload engine_conn_frame is given lies in the file (0: it does not) */
 	uint64_t next_conn;
 	int64_t now;               /* latest capture second seen */
 	struct timeval last_ts;    /* the packet before's timestamp */
@@ -80,9 +83,8 @@ struct engine {
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);
 
 /*
- * -j: fd is the file being read, a regular file; e keeps a descriptor of
- * its own for the workers (src_fd) until engine_end_file.  Without
- * workers, nothing.
+ * fd is the file being read, a regular file; e keeps a descriptor of its
+ * own (src_fd) until engine_end_file.
  */
 void engine_set_source(struct engine *e, int fd);
 

@@ -41,6 +41,7 @@ struct item {
 	uint32_t rec_len;
 	uint64_t g, frame, rec_off;
 	uint64_t off;              /* of the segment's payload in the batch's data, or in the file (IT_FRAME_LEFT) */
+	uint64_t pay_off;          /* of the payload in the file, or 0 (engine.pay_off) */
 	int64_t now;
 	struct timeval ts;
 	const char *file;
@@ -448,6 +449,7 @@ static void run_batch(struct par_shard *w, struct batch *b)
 			e->now = it->now;
 			e->rec_off = it->rec_off;
 			e->rec_len = it->rec_len;
+			e->pay_off = it->pay_off;
 			struct dec_pkt pkt = it->pkt;
 			/* A payload left in the file is read again only if the
 			 * connection needs it after all (engine_conn_frame). */
@@ -949,6 +951,8 @@ void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const str
 	it->now = e->now;
 	it->rec_off = e->rec_off;
 	it->rec_len = e->rec_len;
+	/* A datagram put together from fragments (no frame) is not in the file. */
+	it->pay_off = frame && e->data_off && pkt->plen ? e->data_off + (uint64_t)(pkt->payload - frame) : 0;
 	it->pkt = *pkt;
 	/* The headers stay behind: the worker reads none of them again. */
 	it->pkt.ip = it->pkt.tcp = it->pkt.payload = NULL;
@@ -1081,6 +1085,8 @@ struct par *par_start(struct engine *e, unsigned threads)
 		engine_init(&w->e, &lim, NULL);
 		w->e.keep.max = share(e->keep.max, n, i);
 		w->e.shard = w;
+		/* Retransmissions are compared with the file the reader reads. */
+		w->e.budget.file_fd = &e->src_fd;
 		w->par = p;
 		w->clients = &p->clients;
 	}

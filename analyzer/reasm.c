@@ -1,8 +1,10 @@
 /* reasm.c: TCP reassembly of one direction of a connection. */
 #include "reasm.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct reasm_seg {
 	struct reasm_seg *next;
@@ -48,6 +50,21 @@ void reasm_init(struct reasm_dir *r, uint32_t max_ooo, uint32_t ring_cap, struct
 	r->ring_cap = ring_cap;
 }
 
+#define REFS_BYTES (RING_REFS * sizeof(struct ring_ref))
+
+/* Frees the window and its refs, and gives their room back. */
+static void ring_release(struct reasm_dir *r)
+{
+	if (r->budget)
+		r->budget->ring_held -= (r->ring ? r->ring_size : 0) + (r->refs ? REFS_BYTES : 0);
+	free(r->ring);
+	free(r->refs);
+	r->ring = NULL;
+	r->refs = NULL;
+	r->ring_size = 0;
+	r->nref = 0;
+}
+
 void reasm_free(struct reasm_dir *r)
 {
 	struct reasm_seg *s = r->ooo;
@@ -58,11 +75,7 @@ void reasm_free(struct reasm_dir *r)
 		s = n;
 	}
 	r->ooo = NULL;
-	if (r->ring && r->budget)
-		r->budget->ring_held -= r->ring_size;
-	free(r->ring);
-	r->ring = NULL;
-	r->ring_size = 0;
+	ring_release(r);
 }
 
 void reasm_blind(struct reasm_dir *r)
@@ -71,11 +84,8 @@ void reasm_blind(struct reasm_dir *r)
 		return;
 	r->blind = true;
 	/* Nothing is compared from here on: the window goes. */
-	if (r->ring && r->budget)
-		r->budget->ring_held -= r->ring_size;
-	free(r->ring);
-	r->ring = NULL;
-	r->ring_size = r->ring_cap = r->ring_valid = 0;
+	ring_release(r);
+	r->ring_cap = r->ring_valid = r->ring_span = 0;
 }
 
 void reasm_syn(struct reasm_dir *r, uint32_t isn)
@@ -98,7 +108,7 @@ static void declare_gap(struct reasm_dir *r, uint32_t n, const struct reasm_sink
 {
 	if (n == 0)
 		return;
-	r->ring_valid = 0;
+	r->ring_valid = r->ring_span = r->nref = 0;
 	r->gaps++;
 	r->gap_bytes += n;
 	advance(r, n);
@@ -113,18 +123,70 @@ static void check_fin(struct reasm_dir *r, const struct reasm_sink *s)
 	}
 }
 
+/* The file the payloads with a pay_off lie in, or -1. */
+static int ref_fd(const struct reasm_dir *r)
+{
+	return r->budget && r->budget->file_fd ? *r->budget->file_fd : -1;
+}
+
+/* The ref holding the byte at seq, age bytes before next_seq, or NULL. */
+static const struct ring_ref *ref_of(const struct reasm_dir *r, uint32_t seq, uint32_t age)
+{
+	if (age > r->ring_span)
+		return NULL;
+	for (uint32_t i = 0; i < r->nref; i++)
+		if (seq - r->refs[i].seq < r->refs[i].n)
+			return &r->refs[i];
+	return NULL;
+}
+
+/*
+ * Compares the n bytes p[0..n) with the copy at off in the file; bytes
+ * that cannot be read again (the file changed since) are unchecked.
+ */
+static void compare_file(struct reasm_dir *r, uint64_t off, const uint8_t *p, uint32_t n)
+{
+	uint8_t b[4096];
+	int fd = ref_fd(r);
+	for (uint32_t done = 0; done < n;) {
+		uint32_t want = n - done < sizeof b ? n - done : (uint32_t)sizeof b;
+		ssize_t got = fd >= 0 ? pread(fd, b, want, (off_t)(off + done)) : -1;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r->overlap_unchecked += n - done;
+			return;
+		}
+		r->budget->ring_reread += (uint64_t)got;
+		for (ssize_t i = 0; i < got; i++)
+			r->overlap_mismatch += b[i] != p[done + (uint32_t)i];
+		done += (uint32_t)got;
+	}
+}
+
 /* Compares n retransmitted bytes at seq with the copy handed on before. */
 static void compare_old(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n)
 {
 	if (r->blind)
 		return;
 	uint32_t mask = r->ring_size - 1;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t age = r->next_seq - (seq + i); /* 1 for the last byte handed on */
+	for (uint32_t i = 0; i < n;) {
+		uint32_t at = seq + i, age = r->next_seq - at; /* 1 for the last byte handed on */
+		const struct ring_ref *f = r->nref ? ref_of(r, at, age) : NULL;
+		if (f) {
+			/* The bytes of this ref from at on, and no older than the window. */
+			uint32_t k = f->n - (at - f->seq);
+			if (k > n - i)
+				k = n - i;
+			compare_file(r, f->off + (at - f->seq), p + i, k);
+			i += k;
+			continue;
+		}
 		if (!r->ring || age > r->ring_valid)
 			r->overlap_unchecked++;
-		else if (r->ring[(seq + i) & mask] != p[i])
+		else if (r->ring[at & mask] != p[i])
 			r->overlap_mismatch++;
+		i++;
 	}
 }
 
@@ -143,11 +205,23 @@ static bool ring_resize(struct reasm_dir *r, uint32_t size)
 	uint8_t *ring = malloc(size);
 	if (!ring)
 		return false;
-	/* The bytes held go where their sequence numbers put them in the larger window. */
+	/* The bytes held go where their sequence numbers put them in the
+	 * larger window (those in refs, which reach further back than the
+	 * old window did, only as far as the new one does). */
 	uint32_t end = r->next_seq, omask = r->ring_size - 1, nmask = size - 1;
-	for (uint32_t i = r->ring ? r->ring_valid : 0; i > 0; i--) {
-		uint32_t seq = end - i;
-		ring[seq & nmask] = r->ring[seq & omask];
+	if (r->ring_valid > size)
+		r->ring_valid = size;
+	uint32_t left = r->ring ? r->ring_valid : 0, seq = end - left;
+	while (left) {
+		/* A run that wraps in neither window. */
+		uint32_t from = seq & omask, to = seq & nmask, k = left;
+		if (k > r->ring_size - from)
+			k = r->ring_size - from;
+		if (k > size - to)
+			k = size - to;
+		memcpy(ring + to, r->ring + from, k);
+		seq += k;
+		left -= k;
 	}
 	free(r->ring);
 	r->ring = ring;
@@ -157,11 +231,66 @@ static bool ring_resize(struct reasm_dir *r, uint32_t size)
 	return true;
 }
 
-/* Keeps the bytes handed on for compare_old. */
-static void remember(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n)
+/* The window's span grew by n bytes handed on. */
+static void span_grow(struct reasm_dir *r, uint32_t n)
+{
+	r->ring_span = (uint64_t)r->ring_span + n > r->ring_cap ? r->ring_cap : r->ring_span + n;
+}
+
+/*
+ * Keeps n bytes handed on at seq as where they lie in the file (off).
+ * When RING_REFS are in use, those older than the window go; were none
+ * that old, the oldest would go all the same, and the window would end
+ * after it.  False when the budget or memory refuses the refs.
+ */
+static bool ref_push(struct reasm_dir *r, uint32_t seq, uint32_t n, uint64_t off)
+{
+	if (!r->refs) {
+		struct reasm_budget *b = r->budget;
+		if (b->ring_held + REFS_BYTES > b->max / 2)
+			return false;
+		r->refs = malloc(REFS_BYTES);
+		if (!r->refs)
+			return false;
+		b->ring_held += REFS_BYTES;
+	}
+	if (r->nref == RING_REFS) {
+		uint32_t end = seq + n; /* next_seq once these are handed on */
+		uint32_t k = 0;
+		while (k < r->nref && end - (r->refs[k].seq + r->refs[k].n - 1) > r->ring_cap)
+			k++;
+		if (k == 0) {
+			uint32_t newest = end - (r->refs[0].seq + r->refs[0].n - 1); /* the age of its last byte */
+			if (r->ring_span > newest - 1 - n)
+				r->ring_span = newest - 1 - n;
+			if (r->ring_valid > newest - 1 - n)
+				r->ring_valid = newest - 1 - n;
+			k = 1;
+		}
+		for (uint32_t i = k; i < r->nref; i++)
+			r->refs[i - k] = r->refs[i];
+		r->nref = (uint8_t)(r->nref - k);
+	}
+	r->refs[r->nref++] = (struct ring_ref){ seq, n, off };
+	return true;
+}
+
+/*
+ * Keeps the bytes handed on for compare_old: off, where they lie in the
+ * file (0: they do not), spares copying them when they are many.
+ */
+static void remember(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n, uint64_t off)
 {
 	if (!r->ring_cap)
 		return;
+	/* Into the file, or else (no room for the refs) into the window. */
+	if (off && n > r->ring_cap / (RING_REFS - 1) && ref_fd(r) >= 0 && ref_push(r, seq, n, off)) {
+		span_grow(r, n);
+		/* The ring's bytes are n older, and held still: these are not written over them. */
+		r->ring_valid = (uint64_t)r->ring_valid + n > r->ring_cap ? r->ring_cap : r->ring_valid + n;
+		return;
+	}
+	span_grow(r, n);
 	/* What the window is to hold: the bytes held and these, up to ring_cap. */
 	uint64_t want = (uint64_t)r->ring_valid + n;
 	if (want > r->ring_size && r->ring_size < r->ring_cap) {
@@ -175,8 +304,12 @@ static void remember(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32
 				r->budget->ring_denied++;
 			/* No more tries: the window stays as it is, none if there was none. */
 			r->ring_cap = r->ring_size;
-			if (!r->ring)
+			if (r->ring_span > r->ring_cap)
+				r->ring_span = r->ring_cap;
+			if (!r->ring) {
+				r->ring_valid = 0;
 				return;
+			}
 		}
 	}
 	uint32_t mask = r->ring_size - 1;
@@ -217,18 +350,24 @@ __attribute__((cold)) static bool trim_old(struct reasm_dir *r, uint32_t seq, co
 
 /*
  * Hands on p[0..n) at seq, trimming what was already handed on; then the
- * hole after it.  Inlined where it is called: as a call, with its seven
- * arguments, it cost 30 instructions a segment more (callgrind, the small
- * mix), which GCC chose once blind directions made it longer.
+ * hole after it.  off: where p lies in the file (0: it does not).
+ * Inlined where it is called: as a call, with its eight arguments, it
+ * cost 30 instructions a segment more (callgrind, the small mix), which
+ * GCC chose once blind directions made it longer.
  */
 static inline __attribute__((always_inline)) void deliver(struct reasm_dir *r, uint32_t seq, const uint8_t *p,
 							  uint32_t n, uint32_t hole, const struct pkt_meta *m,
-							  const struct reasm_sink *s)
+							  const struct reasm_sink *s, uint64_t off)
 {
-	if (seq_diff(seq, r->next_seq) < 0 && !trim_old(r, seq, &p, &n, &hole))
-		return;
+	if (seq_diff(seq, r->next_seq) < 0) {
+		uint32_t had = n;
+		if (!trim_old(r, seq, &p, &n, &hole))
+			return;
+		if (off)
+			off += had - n;
+	}
 	if (n) {
-		remember(r, r->next_seq, p, n);
+		remember(r, r->next_seq, p, n, off);
 		advance(r, n);
 		r->delivered += n;
 		s->data(s->ctx, p, n, m);
@@ -245,7 +384,7 @@ static void drain(struct reasm_dir *r, const struct reasm_sink *s)
 		struct reasm_seg *g = r->ooo;
 		r->ooo = g->next;
 		held_add(r, -(int64_t)g->len, -(int64_t)g->kept);
-		deliver(r, g->seq, seg_bytes(g), g->len, g->hole, &g->meta, s);
+		deliver(r, g->seq, seg_bytes(g), g->len, g->hole, &g->meta, s, 0);
 		free(g);
 	}
 }
@@ -285,7 +424,7 @@ static void hold(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t n
 		flush_held(r, s);
 		if (seq_diff(seq, r->next_seq) > 0)
 			declare_gap(r, (uint32_t)seq_diff(seq, r->next_seq), s);
-		deliver(r, seq, p, n, hole, m, s);
+		deliver(r, seq, p, n, hole, m, s, 0);
 		return;
 	}
 	struct reasm_seg *prev = NULL, *next = r->ooo;
@@ -411,7 +550,7 @@ void reasm_segment(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32_t
 		skip_acked(r, seq_diff(seq, r->acked) < 0 ? seq : r->acked, s);
 	if (n + hole > 0) {
 		if (seq_diff(seq, r->next_seq) <= 0) {
-			deliver(r, seq, p, n, hole, m, s);
+			deliver(r, seq, p, n, hole, m, s, m->pay_off);
 			drain(r, s);
 		} else {
 			hold(r, seq, p, n, hole, m, s);
@@ -430,7 +569,7 @@ static void flush_held(struct reasm_dir *r, const struct reasm_sink *s)
 			declare_gap(r, (uint32_t)d, s);
 		r->ooo = g->next;
 		held_add(r, -(int64_t)g->len, -(int64_t)g->kept);
-		deliver(r, g->seq, seg_bytes(g), g->len, g->hole, &g->meta, s);
+		deliver(r, g->seq, seg_bytes(g), g->len, g->hole, &g->meta, s, 0);
 		free(g);
 	}
 }

@@ -16,6 +16,7 @@ struct pkt_meta {
 	uint32_t seq;        /* the packet's sequence number */
 	uint32_t ack;        /* its acknowledgment number, when has_ack */
 	bool has_ack;        /* it had the ACK flag */
+	uint64_t pay_off;    /* where the payload handed to reasm_segment lies in the file (0: it does not) */
 };
 
 /* a - b as a signed distance in sequence space (RFC 9293 §3.4: compared modulo 2^32). */
@@ -45,7 +46,24 @@ struct reasm_budget {
 	uint64_t max;
 	uint64_t hits;      /* times the cap forced a direction to stop waiting */
 	uint64_t ring_denied; /* directions that found no room for a window, or to grow it */
+	/* The capture file the payloads with a pay_off lie in, to compare
+	 * retransmissions with where they are (struct ring_ref); NULL or -1:
+	 * none, every byte is copied into the window. */
+	const int *file_fd;
+	uint64_t ring_reread;  /* bytes read again from the file to be compared */
 };
+
+/*
+ * n bytes handed on from seq that are kept as where they lie in the file
+ * (off), not copied into the window: in-order payload from a file is not
+ * copied.  Only segments of more than ring_cap / (RING_REFS - 1) bytes are,
+ * so that RING_REFS of them always reach back as far as the window does.
+ */
+struct ring_ref {
+	uint32_t seq, n;
+	uint64_t off;
+};
+#define RING_REFS 4
 
 /*
  * One direction.  In-order payload is handed on straight from the packet
@@ -73,12 +91,15 @@ struct reasm_dir {
 	 * bytes before it that were not seen will not be sent again. */
 	uint32_t acked;
 	bool acked_set;
+	uint8_t nref;          /* refs in use */
 	/* The last bytes handed on, to compare retransmissions with (the
 	 * first copy wins, but a copy that differs is a possible evasion). */
 	uint8_t *ring;
 	uint32_t ring_cap;     /* a power of two, or 0: no comparison */
 	uint32_t ring_size;    /* bytes of ring: a power of two, from 64 up to ring_cap as bytes are handed on */
-	uint32_t ring_valid;   /* bytes before next_seq that the ring holds */
+	uint32_t ring_valid;   /* bytes before next_seq that the ring holds, those in refs aside (their places in it are not written) */
+	uint32_t ring_span;    /* bytes before next_seq that are compared: in the ring or in refs, up to ring_cap */
+	struct ring_ref *refs; /* RING_REFS, oldest first: allocated at the first, counted with the windows */
 	uint64_t overlap_mismatch;  /* overlapping bytes that differed */
 	uint64_t overlap_unchecked; /* overlapping bytes too old to compare */
 };

@@ -13,6 +13,8 @@ A .case file is a list of lines ('#' starts a comment):
     NAME c|s "BYTES" [options]
         the client (c) or server (s) sends BYTES (Python escapes: \\r\\n,
         \\x00) as one segment, or as several with split=; options:
+          fill=N       N bytes more after BYTES ("0123456789" over and
+                       over: a body too long to write out)
           split=N      segments of N bytes
           order=L      send the segments in this order (1-based, e.g. 3,1,2)
           drop=L       never send these segments (a hole that never fills)
@@ -150,6 +152,8 @@ def build(lines):
             continue
         data = codecs.decode(w[2], "unicode_escape").encode("latin-1")
         opts = dict((o.split("=", 1) + [""])[:2] for o in w[3:])
+        if "fill" in opts:
+            data += (b"0123456789" * (int(opts["fill"]) // 10 + 1))[:int(opts["fill"])]
         step = int(opts.get("split") or len(data) or 1)
         segs = [(i, data[i:i + step]) for i in range(0, len(data), step)] or [(0, b"")]
         lst = lambda k: [int(x) for x in opts[k].split(",")] if opts.get(k) else []

@@ -1,7 +1,9 @@
 /* test_reasm.c: TCP reassembly: order, retransmission, overlap, wrap, holes, the cap. */
 #include "wl_test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "reasm.h"
 
@@ -45,7 +47,7 @@ static struct reasm_sink sink(struct rec *r)
 	return s;
 }
 
-static const struct pkt_meta meta = { 1, { 0, 0 }, 0, 0, 0, 0, false };
+static const struct pkt_meta meta = { 1, { 0, 0 }, 0, 0, 0, 0, false, 0 };
 
 static void seg(struct reasm_dir *d, struct rec *r, uint32_t seq, const char *s, bool fin)
 {
@@ -407,6 +409,142 @@ static void test_ring_growth_denied(void **state)
 	assert_int_equal(b.ring_held, 0);
 }
 
+/*
+ * The stream of send_stream written to a file: byte i of it at FILE_AT +
+ * i, and the changed copy at FILE_AT + FILE_CHANGED + i, where the
+ * retransmissions lie in a capture too.
+ */
+#define FILE_AT 100u
+#define FILE_CHANGED 16384u
+
+static int stream_file(uint32_t len)
+{
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	int fd = dup(fileno(f));
+	fclose(f);
+	uint8_t b[FILE_AT + FILE_CHANGED + 8192] = { 0 };
+	assert_true(len <= 8192);
+	for (uint32_t i = 0; i < len; i++) {
+		b[FILE_AT + i] = stream_byte(i, false);
+		b[FILE_AT + FILE_CHANGED + i] = stream_byte(i, true);
+	}
+	assert_int_equal(pwrite(fd, b, sizeof b, 0), (ssize_t)sizeof b);
+	return fd;
+}
+
+/* send_stream, the segment's bytes placed where stream_file put them. */
+static void send_placed(struct reasm_dir *d, uint32_t from, uint32_t to, bool changed)
+{
+	uint8_t b[8192];
+	for (uint32_t i = from; i < to; i++)
+		b[i - from] = stream_byte(i, changed);
+	struct pkt_meta m = meta;
+	m.pay_off = FILE_AT + (changed ? FILE_CHANGED : 0) + from;
+	struct rec r = { 0 };
+	struct reasm_sink k = dropping;
+	k.ctx = &r;
+	reasm_segment(d, 1 + from, b, to - from, to - from, false, &m, &k);
+}
+
+/*
+ * Payload handed on from a file is not copied into the window: a
+ * retransmission is compared with the first copy where it lies in the
+ * file.  Only segments too small for RING_REFS of them to span the window
+ * are copied, and the window holds the same bytes either way.
+ */
+static void test_ring_in_file(void **state)
+{
+	int fd = stream_file(8000);
+	struct reasm_budget b = { .max = 1 << 20, .file_fd = &fd };
+	struct reasm_dir d;
+	reasm_init(&d, 1 << 20, 2048, &b);
+	reasm_syn(&d, 0);
+	send_placed(&d, 0, 1448, false);
+	send_placed(&d, 1448, 2896, false);
+	send_placed(&d, 2896, 4344, false);
+	assert_null(d.ring);
+	assert_int_equal(b.ring_held, RING_REFS * sizeof(struct ring_ref)); /* the refs, not 2 KiB of window */
+	assert_int_equal(d.nref, 3); /* the first, older than the window, goes when a fifth needs its place */
+	/* The same bytes: read again, none differ; changed, all do; older
+	 * than the window, unchecked. */
+	window_holds(&d, 4344, 2048);
+	assert_int_equal(b.ring_reread, 2 * 2048);
+	send_placed(&d, 0, 4344, true);
+	assert_int_equal(d.overlap_mismatch, 2048 + 2048);
+	assert_int_equal(d.overlap_unchecked, 4344 - 2048);
+	/* Small segments are copied, and the window spans both kinds. */
+	send_placed(&d, 4344, 4500, false);
+	send_placed(&d, 4500, 4600, false);
+	assert_non_null(d.ring);
+	window_holds(&d, 4600, 2048);
+	send_placed(&d, 4600, 6000, false);
+	send_placed(&d, 6000, 6010, false);
+	window_holds(&d, 6010, 2048);
+	/* A retransmission that carries new bytes after old ones: the new
+	 * ones are kept as where they lie, past the old ones. */
+	send_placed(&d, 5000, 7000, false);
+	assert_int_equal(d.next_seq, 7001);
+	window_holds(&d, 7000, 2048);
+	reasm_free(&d);
+	assert_int_equal(b.ring_held, 0);
+	close(fd);
+}
+
+/* Bytes the file no longer has (it changed under the reader) are unchecked, not taken to differ. */
+static void test_ring_file_changed(void **state)
+{
+	int fd = stream_file(4000);
+	struct reasm_budget b = { .max = 1 << 20, .file_fd = &fd };
+	struct reasm_dir d;
+	reasm_init(&d, 1 << 20, 2048, &b);
+	reasm_syn(&d, 0);
+	send_placed(&d, 0, 1448, false);
+	send_placed(&d, 1448, 2896, false);
+	assert_int_equal(ftruncate(fd, FILE_AT + 2000), 0);
+	send_placed(&d, 1448, 2896, true);
+	assert_int_equal(d.overlap_mismatch, 2000 - 1448);
+	assert_int_equal(d.overlap_unchecked, 2896 - 2000);
+	reasm_free(&d);
+	close(fd);
+}
+
+/* Refs the budget has no room for: the bytes are copied into the window instead, as far as it may grow. */
+static void test_ring_refs_denied(void **state)
+{
+	int fd = stream_file(4000);
+	struct reasm_budget b = { .max = 2 * 48, .file_fd = &fd }; /* windows: 48 bytes at most */
+	struct reasm_dir d;
+	reasm_init(&d, 1 << 20, 2048, &b);
+	reasm_syn(&d, 0);
+	send_placed(&d, 0, 1448, false);
+	assert_null(d.refs);
+	assert_int_equal(d.ring_size, 0); /* the window's first 64 bytes are refused too */
+	assert_int_equal(b.ring_denied, 1);
+	send_placed(&d, 0, 1448, true);
+	assert_int_equal(d.overlap_unchecked, 1448);
+	assert_int_equal(b.ring_reread, 0);
+	reasm_free(&d);
+	close(fd);
+}
+
+/* Without the file (a pipe, a live capture), every byte is copied into the window, as before. */
+static void test_ring_without_file(void **state)
+{
+	int fd = -1;
+	struct reasm_budget b = { .max = 1 << 20, .file_fd = &fd };
+	struct reasm_dir d;
+	reasm_init(&d, 1 << 20, 2048, &b);
+	reasm_syn(&d, 0);
+	send_placed(&d, 0, 1448, false);
+	send_placed(&d, 1448, 2896, false);
+	assert_int_equal(d.nref, 0);
+	assert_int_equal(d.ring_size, 2048);
+	window_holds(&d, 2896, 2048);
+	assert_int_equal(b.ring_reread, 0);
+	reasm_free(&d);
+}
+
 /* A segment exactly 2^31 away is taken for an old one and dropped; the
  * distance must not overflow when negated (UBSan in the sanitizer build). */
 static void test_half_space_distance(void **state)
@@ -565,7 +703,10 @@ int main(void)
 		cmocka_unit_test(test_overlap_mismatch), cmocka_unit_test(test_overlap_window),
 		cmocka_unit_test(test_total_budget), cmocka_unit_test(test_ring_budget),
 		cmocka_unit_test(test_half_space_distance), cmocka_unit_test(test_ring_grows),
-		cmocka_unit_test(test_ring_growth_denied), cmocka_unit_test(test_ack_declares_hole),
+		cmocka_unit_test(test_ring_growth_denied), cmocka_unit_test(test_ring_in_file),
+		cmocka_unit_test(test_ring_file_changed), cmocka_unit_test(test_ring_refs_denied),
+		cmocka_unit_test(test_ring_without_file),
+		cmocka_unit_test(test_ack_declares_hole),
 		cmocka_unit_test(test_ack_then_segment), cmocka_unit_test(test_ack_then_fin),
 		cmocka_unit_test(test_ack_forgotten),
 		cmocka_unit_test(test_ack_before_syn), cmocka_unit_test(test_blind),
