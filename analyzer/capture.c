@@ -146,6 +146,7 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 	struct png_packet p;
 	int rc = 0;
 	int warned_dlt = -1;
+	e->win = &r.w;
 	while ((!e->stop || !*e->stop) && !e->halted && (rc = png_next(&r, &p, err, errlen)) == 1) {
 		if (!dec_link_supported(p.dlt) && p.dlt != warned_dlt) {
 			/* One interface of several may be of a kind wirelint does
@@ -161,6 +162,7 @@ static enum cap_result read_pcapng(struct engine *e, FILE *f, const char *path, 
 		engine_frame(e, p.dlt, &p.ts, p.data, p.caplen, p.len);
 		progress_tick(e, pr, p.rec_off);
 	}
+	e->win = NULL;
 	png_free(&r);
 	if (rc < 0) {
 		size_t l = strlen(err);
@@ -256,6 +258,7 @@ static enum cap_result read_pcap_in_place(struct engine *e, struct pcf_reader *r
 {
 	struct pcf_packet p;
 	enum pcf_result rc = PCF_END;
+	e->win = &r->w;
 	while ((!e->stop || !*e->stop) && !e->halted && (rc = pcf_next(r, &p)) == PCF_PACKET) {
 		e->rec_off = p.rec_off;
 		e->rec_len = in_file ? p.rec_len : 0;
@@ -263,6 +266,7 @@ static enum cap_result read_pcap_in_place(struct engine *e, struct pcf_reader *r
 		engine_frame(e, r->dlt, &p.ts, p.data, p.caplen, p.len > p.caplen ? p.len : p.caplen);
 		progress_tick(e, pr, p.rec_off + p.rec_len);
 	}
+	e->win = NULL;
 	if (rc == PCF_NOMEM) {
 		snprintf(err, errlen, "out of memory for the window the file is read in (after packet %" PRIu64 ")",
 			 e->frame);

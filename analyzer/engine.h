@@ -29,6 +29,8 @@
  * engine_begin_file and ends with engine_end_file, which flushes every
  * connection still open.
  */
+struct window;
+
 struct engine {
 	struct wl_limits lim;
 	struct wl_stats st;
@@ -57,6 +59,7 @@ struct engine {
 	 */
 	int src_fd;
 	uint64_t pay_off;          /* where the TCP payload engine_conn_frame is given lies in the file (0: it does not) */
+	struct window *win;        /* the window the frames engine_frame is given are read in (window.h), or NULL */
 	uint64_t next_conn;
 	int64_t now;               /* latest capture second seen */
 	struct timeval last_ts;    /* the packet before's timestamp */

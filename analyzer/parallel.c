@@ -21,6 +21,7 @@
 #include "sequencer.h"
 #include "traffic.h"
 #include "txn.h"
+#include "window.h"
 
 enum {
 	BATCH_ITEMS = 512,         /* frames (and clock marks) handed over at once */
@@ -30,6 +31,8 @@ enum {
 	BLOCK_TEXT = 32 << 10,     /* their samples' names (TR_SAMPLE_TEXT at most each) */
 	MERGE_AHEAD = 8,           /* events ahead of the merge whose history slots are asked for */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
+	BATCH_HOLDS = 4,           /* reading windows a batch may hold its payloads in (window_hold) */
+	MAX_HELD_WINDOWS = 48,     /* windows held by all batches at once: past that, payloads are copied */
 };
 
 /* IT_FRAME_LEFT: a frame whose payload was left in the file, at off (the reading engine's src_fd). */
@@ -65,6 +68,10 @@ struct batch {
 	uint32_t n;
 	size_t len, cap;
 	uint8_t *data;
+	/* The reading windows its payloads lie in, held until it is done
+	 * (payloads not copied into data: their items point into these). */
+	uint32_t nheld;
+	struct window_hold *held[BATCH_HOLDS];
 	struct item items[BATCH_ITEMS];
 };
 
@@ -206,8 +213,10 @@ struct par {
 	 */
 	struct flow_table skip;
 	bool elide_all;            /* the tests: every payload the file holds is left there (WIRELINT_JOBS_ELIDE) */
-	bool stats;                /* WIRELINT_JOBS_STATS: say how many payloads were copied, left, read again */
-	uint64_t copied, elided;
+	bool stats;                /* WIRELINT_JOBS_STATS: say how many payloads were copied, left, read again, held */
+	uint64_t copied, elided, held;
+	atomic_uint held_windows;  /* reading windows the batches hold */
+	unsigned max_held;         /* MAX_HELD_WINDOWS, or another cap for the tests (WIRELINT_JOBS_HOLD) */
 	unsigned nthreads;         /* th's length, each with its cv; shard i is thread i % nthreads's */
 	unsigned started;          /* of them running, to be joined */
 	struct par_thread *th;
@@ -432,6 +441,14 @@ bool par_clients(const struct engine *w)
 	return atomic_load_explicit(w->shard->clients, memory_order_relaxed);
 }
 
+/* b's payloads are done with: the windows it held them in are let go. */
+static void batch_let_go(struct batch *b)
+{
+	for (uint32_t i = 0; i < b->nheld; i++)
+		window_let_go(b->held[i]);
+	b->nheld = 0;
+}
+
 static void run_batch(struct par_shard *w, struct batch *b)
 {
 	struct engine *e = &w->e;
@@ -452,8 +469,12 @@ static void run_batch(struct par_shard *w, struct batch *b)
 			e->pay_off = it->pay_off;
 			struct dec_pkt pkt = it->pkt;
 			/* A payload left in the file is read again only if the
-			 * connection needs it after all (engine_conn_frame). */
-			pkt.payload = it->kind == IT_FRAME ? b->data + it->off : NULL;
+			 * connection needs it after all (engine_conn_frame); one
+			 * in a window the batch holds is where the item points. */
+			if (it->kind == IT_FRAME_LEFT)
+				pkt.payload = NULL;
+			else if (!pkt.payload)
+				pkt.payload = b->data + it->off;
 			w->cur = it;
 			/* No frame: -w, which keeps frames, reads in one thread. */
 			engine_conn_frame(e, 0, &it->ts, NULL, 0, 0, false, &pkt);
@@ -537,6 +558,7 @@ static void *worker_main(void *arg)
 			w->blocks = x;
 		}
 		run_batch(w, b);
+		batch_let_go(b);
 
 		pthread_mutex_lock(&p->mu);
 		blocks_move(&w->pub_head, &w->pub_tail, &w->loc_head, &w->loc_tail);
@@ -823,6 +845,7 @@ static struct batch *batch_get(struct par_shard *w)
 	b->next = NULL;
 	b->n = 0;
 	b->len = 0;
+	b->nheld = 0;
 	return b;
 }
 
@@ -924,6 +947,34 @@ static struct item *item_add(struct par *p, struct par_shard *w, size_t len)
 	return it;
 }
 
+/*
+ * Whether w's batch holds the reading window win's buffer, so that the
+ * frame's payload, which lies in it, need not be copied: it takes a hold
+ * when it has none, and a batch with BATCH_HOLDS already goes to its
+ * shard first.  False (copy it) when MAX_HELD_WINDOWS are held, or there
+ * is no memory for the hold.  The batch is then one item short of full at
+ * most, so that item_add keeps it.
+ */
+static bool hold_window(struct par *p, struct par_shard *w, struct window *win)
+{
+	if (w->fill && w->fill->n == p->batch_items)
+		push(p, w, p->e->g - 1);
+	struct batch *b = w->fill;
+	if (b && b->nheld && win->held && b->held[b->nheld - 1] == win->held)
+		return true;
+	if (!win->held && atomic_load_explicit(&p->held_windows, memory_order_relaxed) >= p->max_held)
+		return false;
+	if (b && b->nheld == BATCH_HOLDS)
+		push(p, w, p->e->g - 1);
+	if (!w->fill)
+		w->fill = batch_get(w);
+	struct window_hold *h = window_hold(win, &p->held_windows);
+	if (!h)
+		return false;
+	w->fill->held[w->fill->nheld++] = h;
+	return true;
+}
+
 void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const struct timeval *ts,
 	       const struct dec_pkt *pkt, const uint8_t *frame)
 {
@@ -933,14 +984,21 @@ void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const str
 	 * if the file says where (a regular file whose records are placed). */
 	bool elide = (p->skip.count || p->elide_all) && frame && pkt->plen && e->src_fd >= 0 && e->data_off &&
 		     (p->elide_all || flow_find(&p->skip, k));
+	/* A payload in the reading window (e->win) is not copied: the batch
+	 * holds the window's buffer until it is done (window_hold).  Not from
+	 * a pipe, whose window holds a record at a time. */
+	bool held = !elide && pkt->plen && frame && e->win && e->win->read_ahead && frame >= e->win->buf &&
+		    frame < e->win->buf + e->win->end && hold_window(p, w, e->win);
 	/* Counted only when asked for: struct par's lines are the workers' too. */
 	if (p->stats && pkt->plen) {
 		if (elide)
 			p->elided++;
+		else if (held)
+			p->held++;
 		else
 			p->copied++;
 	}
-	struct item *it = item_add(p, w, elide ? 0 : pkt->plen);
+	struct item *it = item_add(p, w, elide || held ? 0 : pkt->plen);
 	it->kind = IT_FRAME; /* every field a frame's item has is set here */
 	if (elide) {
 		it->kind = IT_FRAME_LEFT;
@@ -955,8 +1013,10 @@ void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const str
 	it->pay_off = frame && e->data_off && pkt->plen ? e->data_off + (uint64_t)(pkt->payload - frame) : 0;
 	it->pkt = *pkt;
 	/* The headers stay behind: the worker reads none of them again. */
-	it->pkt.ip = it->pkt.tcp = it->pkt.payload = NULL;
-	if (pkt->plen && !elide)
+	it->pkt.ip = it->pkt.tcp = NULL;
+	if (!held)
+		it->pkt.payload = NULL;
+	if (pkt->plen && !elide && !held)
 		memcpy(w->fill->data + it->off, pkt->payload, pkt->plen);
 	if (e->g - p->flushed_g >= FLUSH_EVERY)
 		flush_all(p);
@@ -1067,6 +1127,11 @@ struct par *par_start(struct engine *e, unsigned threads)
 	 * workers read each one again, and ask how many were (docs/testing.md). */
 	const char *el = getenv("WIRELINT_JOBS_ELIDE");
 	p->elide_all = el && strcmp(el, "all") == 0;
+	atomic_init(&p->held_windows, 0);
+	p->max_held = MAX_HELD_WINDOWS;
+	const char *ho = getenv("WIRELINT_JOBS_HOLD");
+	if (ho && atoi(ho) >= 0 && atoi(ho) <= MAX_HELD_WINDOWS)
+		p->max_held = (unsigned)atoi(ho);
 	const char *js = getenv("WIRELINT_JOBS_STATS");
 	p->stats = js && *js && strcmp(js, "0") != 0;
 	const char *bi = getenv("WIRELINT_JOBS_BATCH");
@@ -1133,8 +1198,8 @@ void par_stop(struct par *p)
 			reread += p->w[i].reread;
 		fprintf(stderr,
 			"wirelint: -j: %" PRIu64 " payloads copied to the workers, %" PRIu64 " left in the file, %" PRIu64
-			" read again from it\n",
-			p->copied, p->elided, reread);
+			" read again from it, %" PRIu64 " held where they were read\n",
+			p->copied, p->elided, reread, p->held);
 	}
 	skip_clear(p);
 	flow_table_free(&p->skip);
@@ -1156,6 +1221,7 @@ void par_stop(struct par *p)
 		}
 		while (b) {
 			struct batch *next = b->next;
+			batch_let_go(b);
 			free(b->data);
 			free(b);
 			b = next;

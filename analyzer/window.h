@@ -2,6 +2,7 @@
 #ifndef WL_WINDOW_H
 #define WL_WINDOW_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,18 @@ struct window {
 	bool read_ahead;
 	uint8_t *buf;
 	size_t cap, pos, end;
+	struct window_hold *held; /* buf's, once window_hold was asked for it */
+};
+
+/*
+ * A window's buffer held by others than the window (-j: batches whose
+ * payloads are still in it), so that it is not read over: it is freed
+ * by the last to let it go, and the window reads on into a new one.
+ */
+struct window_hold {
+	atomic_uint refs;      /* the window's own while it reads into the buffer, and one a holder */
+	atomic_uint *live;     /* buffers held, counted for the holders' cap */
+	uint8_t *buf;
 };
 
 #define WINDOW_STEP (64u << 10)
@@ -36,5 +49,13 @@ void window_free(struct window *w);
  * memory for them.
  */
 int window_fill(struct window *w, size_t need);
+
+/*
+ * The window's buffer, held once more (NULL when there is no memory for
+ * the hold): its bytes stay where they are until window_let_go.  live
+ * counts the buffers so held, each once, until the last lets it go.
+ */
+struct window_hold *window_hold(struct window *w, atomic_uint *live);
+void window_let_go(struct window_hold *h);
 
 #endif

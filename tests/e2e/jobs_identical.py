@@ -255,20 +255,23 @@ plain = [p for p, extra in captures if not extra]
 compare("all files at once", ["-F", "jsonl"] + plain, ((2, None), (3, 1)))
 compare("idle timeouts", ["-F", "jsonl", "--idle-timeout", "1", os.path.join(tmp, "gen-small.pcap")])
 
-# Payloads left in the file: how many the reader copied, left and the
-# workers read again (WIRELINT_JOBS_STATS), the output as -j 1's.
-def handed(args, jobs=2, elide=False, stdin=None):
+# Payloads left in the file: how many the reader copied, left, the
+# workers read again and the reader held in its window rather than
+# copying them (WIRELINT_JOBS_STATS), the output as -j 1's.
+def handed(args, jobs=2, elide=False, stdin=None, hold=None):
     # Batches of one frame: the reader is never more than a few frames
     # ahead of a worker, so it hears of a connection passed over in time
     # to leave some of its payloads in the file, however busy the machine.
     env = dict(os.environ, WIRELINT_JOBS_STATS="1", WIRELINT_JOBS_BATCH="1")
     if elide:
         env["WIRELINT_JOBS_ELIDE"] = "all"
+    if hold is not None:
+        env["WIRELINT_JOBS_HOLD"] = str(hold)
     p = subprocess.run([wirelint, "-j", str(jobs), "--fail-on", "none", "-F", "jsonl", *args], capture_output=True,
                        timeout=300, env=env, stdin=stdin)
     line = [x for x in p.stderr.decode().splitlines() if x.startswith("wirelint: -j: ")]
     words = line[0].split() if len(line) == 1 else []
-    counts = (int(words[2]), int(words[8]), int(words[13])) if len(words) > 13 else None
+    counts = (int(words[2]), int(words[8]), int(words[13]), int(words[18])) if len(words) > 18 else None
     return p.stdout, counts
 
 
@@ -281,24 +284,30 @@ for name, path in (("TLS", tls), ("TLS as pcapng", tls_ng), ("tunnels and reused
     want = run(["-F", "jsonl", path], 1, tmp)[0]
     out, c = handed([path])
     out_all, c_all = handed([path], elide=True)
-    if out != want or out_all != want:
-        failures.append("%s: -j 2 with payloads left in the file differs from -j 1" % name)
-    elif not c or not c_all:
-        failures.append("%s: no word of payloads handed over: %r %r" % (name, c, c_all))
+    out_copied, c_copied = handed([path], hold=0)
+    if out != want or out_all != want or out_copied != want:
+        failures.append("%s: -j 2 with payloads left in the file, or copied, differs from -j 1" % name)
+    elif not c or not c_all or not c_copied:
+        failures.append("%s: no word of payloads handed over: %r %r %r" % (name, c, c_all, c_copied))
     else:
-        total = c[0] + c[1]
-        # Every payload is copied or left, whichever way; with every one
-        # left, each that a connection needed was read again; without,
-        # only those of connections passed over are left (not HTTP, after
-        # their first bytes; tunnels, after the switch; once the reader
-        # heard of it), and none of them read again in the generated mix
-        # (no connection there reuses another's ports).
-        if c_all != (0, total, c_all[2]) or not 0 < c_all[2] < total + (name == "HTTP only"):
+        total = c[0] + c[1] + c[3]
+        # Every payload is held in the window (a few MB: fewer windows
+        # than may be held at once, so none copied) or left, whichever
+        # way; with every one left, each that a connection needed was
+        # read again; without, only those of connections passed over are
+        # left (not HTTP, after their first bytes; tunnels, after the
+        # switch; once the reader heard of it), and none of them read
+        # again in the generated mix (no connection there reuses another's
+        # ports).  With no window to be held (WIRELINT_JOBS_HOLD=0), those
+        # not left are copied.
+        if c_all != (0, total, c_all[2], 0) or not 0 < c_all[2] < total + (name == "HTTP only"):
             failures.append("%s, every payload left: %r of %d" % (name, c_all, total))
-        if name == "HTTP only" and (c != (total, 0, 0) or c_all[2] != total):
-            failures.append("%s: payloads left in the file: %r, %r" % (name, c, c_all))
-        if name != "HTTP only" and (c[1] == 0 or (c[2] != 0 and name.startswith("TLS"))):
+        if name == "HTTP only" and (c != (0, 0, 0, total) or c_all[2] != total or c_copied != (total, 0, 0, 0)):
+            failures.append("%s: payloads left in the file or copied: %r, %r, %r" % (name, c, c_all, c_copied))
+        if name != "HTTP only" and (c[1] == 0 or c[0] != 0 or (c[2] != 0 and name.startswith("TLS"))):
             failures.append("%s: only %r of %d payloads left in the file" % (name, c, total))
+        if c_copied[3] != 0 or c_copied[0] + c_copied[1] != total:
+            failures.append("%s: with no window to be held, %r of %d payloads" % (name, c_copied, total))
 
 
 def overlong(src, dst):
@@ -343,7 +352,8 @@ if not any(o > placed[3][0] for o, _ in spots) or not spots <= set(placed):
     failures.append("a record longer than the snap length: SARIF points at %s, not at records"
                     % sorted(spots - set(placed))[:5])
 
-# A pipe has no file to read again from: everything is copied.
+# A pipe has no file to read again from, and a pcap from it is read by
+# libpcap, one record at a time: everything is copied.
 def piped(jobs):
     cat = subprocess.Popen(["cat", tls], stdout=subprocess.PIPE)
     got = handed(["-"], jobs, elide=True, stdin=cat.stdout)
@@ -353,7 +363,7 @@ def piped(jobs):
 
 
 out, c = piped(2)
-if out != piped(1)[0] or not c or c[1] or c[2] or not c[0]:
+if out != piped(1)[0] or not c or c[1] or c[2] or c[3] or not c[0]:
     failures.append("TLS from a pipe: %r, or the output differs from -j 1" % (c,))
 
 # -j's own errors and the options that read in one thread.
