@@ -447,6 +447,14 @@ static void send_placed(struct reasm_dir *d, uint32_t from, uint32_t to, bool ch
 	reasm_segment(d, 1 + from, b, to - from, to - from, false, &m, &k);
 }
 
+/* d, with a window of 2048 bytes, started at sequence 1; b its budget of max bytes, fd the file. */
+static void start_placed(struct reasm_dir *d, struct reasm_budget *b, uint64_t max, const int *fd)
+{
+	*b = (struct reasm_budget){ .max = max, .file_fd = fd };
+	reasm_init(d, 1 << 20, 2048, b);
+	reasm_syn(d, 0);
+}
+
 /*
  * Payload handed on from a file is not copied into the window: a
  * retransmission is compared with the first copy where it lies in the
@@ -456,10 +464,9 @@ static void send_placed(struct reasm_dir *d, uint32_t from, uint32_t to, bool ch
 static void test_ring_in_file(void **state)
 {
 	int fd = stream_file(8000);
-	struct reasm_budget b = { .max = 1 << 20, .file_fd = &fd };
+	struct reasm_budget b;
 	struct reasm_dir d;
-	reasm_init(&d, 1 << 20, 2048, &b);
-	reasm_syn(&d, 0);
+	start_placed(&d, &b, 1 << 20, &fd);
 	send_placed(&d, 0, 1448, false);
 	send_placed(&d, 1448, 2896, false);
 	send_placed(&d, 2896, 4344, false);
@@ -495,10 +502,9 @@ static void test_ring_in_file(void **state)
 static void test_ring_file_changed(void **state)
 {
 	int fd = stream_file(4000);
-	struct reasm_budget b = { .max = 1 << 20, .file_fd = &fd };
+	struct reasm_budget b;
 	struct reasm_dir d;
-	reasm_init(&d, 1 << 20, 2048, &b);
-	reasm_syn(&d, 0);
+	start_placed(&d, &b, 1 << 20, &fd);
 	send_placed(&d, 0, 1448, false);
 	send_placed(&d, 1448, 2896, false);
 	assert_int_equal(ftruncate(fd, FILE_AT + 2000), 0);
@@ -513,10 +519,9 @@ static void test_ring_file_changed(void **state)
 static void test_ring_refs_denied(void **state)
 {
 	int fd = stream_file(4000);
-	struct reasm_budget b = { .max = 2 * 48, .file_fd = &fd }; /* windows: 48 bytes at most */
+	struct reasm_budget b;
 	struct reasm_dir d;
-	reasm_init(&d, 1 << 20, 2048, &b);
-	reasm_syn(&d, 0);
+	start_placed(&d, &b, 2 * 48, &fd); /* windows: 48 bytes at most */
 	send_placed(&d, 0, 1448, false);
 	assert_null(d.refs);
 	assert_int_equal(d.ring_size, 0); /* the window's first 64 bytes are refused too */
@@ -532,10 +537,9 @@ static void test_ring_refs_denied(void **state)
 static void test_ring_without_file(void **state)
 {
 	int fd = -1;
-	struct reasm_budget b = { .max = 1 << 20, .file_fd = &fd };
+	struct reasm_budget b;
 	struct reasm_dir d;
-	reasm_init(&d, 1 << 20, 2048, &b);
-	reasm_syn(&d, 0);
+	start_placed(&d, &b, 1 << 20, &fd);
 	send_placed(&d, 0, 1448, false);
 	send_placed(&d, 1448, 2896, false);
 	assert_int_equal(d.nref, 0);
