@@ -11,7 +11,7 @@ number of counter assertions from the jsonl summary:
     C COUNTER VALUE          (a dotted name reaches into the summary: by_severity.info)
 
 wirelint runs four times, with its default -j and with -j 1, each reading
-the file and reading it from standard input, and each run must give what
+the file and reading it from a pipe on standard input, and each run must give what
 the .expect says (e2e.jobs_identical holds other -j values to -j 1).
 
     run_case.py WIRELINT CASE [--update]   (--update prints the actual lines)
