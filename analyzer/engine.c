@@ -385,8 +385,7 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 		par_frame(e->par, flow_key_hash(&k), &k, ts, &p, reassembled ? NULL : data);
 		return;
 	}
-	/* A datagram put together from fragments is not in the file. */
-	e->pay_off = !reassembled && e->data_off && p.payload ? e->data_off + (uint64_t)(p.payload - data) : 0;
+	e->pay_off = engine_pay_off(e, reassembled ? NULL : data, &p);
 	engine_conn_frame(e, dlt, ts, data, caplen, wirelen, reassembled, &p);
 }
 

@@ -86,6 +86,17 @@ struct engine {
 void engine_init(struct engine *e, const struct wl_limits *lim, struct out *out);
 
 /*
+ * Where p's payload lies in the file, p having been decoded from frame,
+ * the record engine_frame is given (data_off); 0 when it does not lie
+ * there: no frame (a datagram put together from fragments), no payload,
+ * or a record not placed (live, or after libpcap cut one short).
+ */
+static inline uint64_t engine_pay_off(const struct engine *e, const uint8_t *frame, const struct dec_pkt *p)
+{
+	return frame && e->data_off && p->plen ? e->data_off + (uint64_t)(p->payload - frame) : 0;
+}
+
+/*
  * fd is the file being read, a regular file; e keeps a descriptor of its
  * own (src_fd) until engine_end_file.
  */

@@ -1000,17 +1000,16 @@ void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const str
 	}
 	struct item *it = item_add(p, w, elide || held ? 0 : pkt->plen);
 	it->kind = IT_FRAME; /* every field a frame's item has is set here */
+	it->pay_off = engine_pay_off(e, frame, pkt);
 	if (elide) {
 		it->kind = IT_FRAME_LEFT;
-		it->off = e->data_off + (uint64_t)(pkt->payload - frame);
+		it->off = it->pay_off;
 	}
 	it->ts = *ts;
 	it->frame = e->frame;
 	it->now = e->now;
 	it->rec_off = e->rec_off;
 	it->rec_len = e->rec_len;
-	/* A datagram put together from fragments (no frame) is not in the file. */
-	it->pay_off = frame && e->data_off && pkt->plen ? e->data_off + (uint64_t)(pkt->payload - frame) : 0;
 	it->pkt = *pkt;
 	/* The headers stay behind: the worker reads none of them again. */
 	it->pkt.ip = it->pkt.tcp = NULL;

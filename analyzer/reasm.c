@@ -283,14 +283,13 @@ static void remember(struct reasm_dir *r, uint32_t seq, const uint8_t *p, uint32
 {
 	if (!r->ring_cap)
 		return;
+	span_grow(r, n);
 	/* Into the file, or else (no room for the refs) into the window. */
 	if (off && n > r->ring_cap / (RING_REFS - 1) && ref_fd(r) >= 0 && ref_push(r, seq, n, off)) {
-		span_grow(r, n);
 		/* The ring's bytes are n older, and held still: these are not written over them. */
 		r->ring_valid = (uint64_t)r->ring_valid + n > r->ring_cap ? r->ring_cap : r->ring_valid + n;
 		return;
 	}
-	span_grow(r, n);
 	/* What the window is to hold: the bytes held and these, up to ring_cap. */
 	uint64_t want = (uint64_t)r->ring_valid + n;
 	if (want > r->ring_size && r->ring_size < r->ring_cap) {

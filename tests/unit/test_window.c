@@ -19,6 +19,13 @@ static FILE *numbered(void)
 	return f;
 }
 
+/* w, reading f ahead, with its first bytes read. */
+static void open_filled(struct window *w, FILE *f)
+{
+	window_init(w, f, true);
+	assert_int_equal(window_fill(w, 100), 1);
+}
+
 static bool bytes_are(const uint8_t *p, uint32_t from, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
@@ -32,8 +39,7 @@ static void test_unheld_reused(void **state)
 {
 	FILE *f = numbered();
 	struct window w;
-	window_init(&w, f, true);
-	assert_int_equal(window_fill(&w, 100), 1);
+	open_filled(&w, f);
 	uint8_t *buf = w.buf;
 	size_t first = w.end;
 	w.pos = first - 10;
@@ -54,8 +60,7 @@ static void test_held_kept(void **state)
 	FILE *f = numbered();
 	atomic_uint live = 0;
 	struct window w;
-	window_init(&w, f, true);
-	assert_int_equal(window_fill(&w, 100), 1);
+	open_filled(&w, f);
 	size_t first = w.end;
 	const uint8_t *old = w.buf;
 	struct window_hold *a = window_hold(&w, &live), *b = window_hold(&w, &live);
@@ -94,8 +99,7 @@ static void test_let_go_before_fill(void **state)
 	FILE *f = numbered();
 	atomic_uint live = 0;
 	struct window w;
-	window_init(&w, f, true);
-	assert_int_equal(window_fill(&w, 100), 1);
+	open_filled(&w, f);
 	uint8_t *buf = w.buf;
 	window_let_go(window_hold(&w, &live));
 	assert_int_equal(atomic_load(&live), 1); /* the window's own hold still */
