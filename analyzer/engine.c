@@ -12,6 +12,7 @@
 #include "parallel.h"
 #include "traffic.h"
 #include "txn.h"
+#include "verdict.h"
 
 /* Link type of a bare IPv4 datagram (pcap/dlt.h's DLT_IPV4). */
 #define DLT_IPV4_RAW 228
@@ -208,6 +209,7 @@ void engine_free(struct engine *e)
 	hist_free(&e->history);
 	tr_free(&e->traffic);
 	hb_pool_drain(); /* the calling thread's spare head-builder buffers (head.h) */
+	verdict_free();  /* and the verdicts it kept (verdict.h) */
 }
 
 void engine_counters(struct engine *e, struct wl_stats *st, uint32_t *open)

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "rule.h"
 #include "rules_file.h"
+#include "verdict.h"
 
 static volatile int stop_requested;
 
@@ -163,8 +164,10 @@ static bool setup_rules(const struct cli_opts *o, struct rules_file ***kept, int
 	for (int i = 0; ok && i < o->nchoices; i++)
 		ok = choose(o->choice_kind[i], o->choice_arg[i], "");
 	config_free(&cfg);
-	if (ok)
+	if (ok) {
 		rules_ready();
+		verdict_mode(-1); /* WIRELINT_VERDICTS (verdict.h) */
+	}
 	return ok;
 }
 

@@ -21,6 +21,7 @@
 #include "sequencer.h"
 #include "traffic.h"
 #include "txn.h"
+#include "verdict.h"
 #include "window.h"
 
 enum {
@@ -578,6 +579,7 @@ static void *worker_main(void *arg)
 	}
 	pthread_mutex_unlock(&p->mu);
 	hb_pool_drain(); /* the head builders' spare buffers of this thread */
+	verdict_free();  /* and the verdicts it kept */
 	return NULL;
 }
 

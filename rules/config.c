@@ -36,7 +36,7 @@ int config_apply(char what, const char *pattern, int sev)
 		else if (what == 'd')
 			rule_set_enabled(i, false);
 		else
-			rule_table[i].sev_override = sev;
+			rule_set_severity(i, sev);
 	}
 	return n;
 }

@@ -11,6 +11,7 @@
 #include "field_rules.h"
 #include "status_rules.h"
 #include "txn.h"
+#include "verdict.h"
 
 struct rule_def rule_table[RULE_MAX];
 int rule_count;
@@ -347,11 +348,15 @@ int rule_register(const struct rule_def *d)
 	if (rule_count == RULE_MAX || rule_by_id(d->id) >= 0)
 		return -1;
 	rule_table[rule_count] = *d;
+	plans_gen++; /* a rule more: the verdicts kept are stale (verdict.h) */
 	if (d->decl)
 		decl_needs(d->decl, &rule_table[rule_count].need_req, &rule_table[rule_count].need_resp);
 	index_rule(rule_count);
 	return rule_count++;
 }
+
+/* Findings this thread could not add to a transaction (txn_add_finding: memory, or a transaction's cap). */
+static _Thread_local uint64_t findings_lost;
 
 __attribute__((format(printf, 4, 0))) static void add_finding(struct txn *t, enum rule_id rule, enum severity sev,
 								const char *fmt, va_list ap)
@@ -362,8 +367,10 @@ __attribute__((format(printf, 4, 0))) static void add_finding(struct txn *t, enu
 	if (r->sev_override >= 0)
 		sev = (enum severity)r->sev_override;
 	struct finding *f = txn_add_finding(t);
-	if (!f)
+	if (!f) {
+		findings_lost++;
 		return;
+	}
 	f->rule = (uint16_t)rule;
 	f->sev = (uint8_t)sev;
 	vsnprintf(f->msg, sizeof f->msg, fmt, ap);
@@ -489,11 +496,9 @@ static inline void step_run(const struct rule_step *s, struct txn *t, const stru
 		decl_case_check(s->dcase, t, names, out);
 }
 
-void rules_evaluate(struct txn *t)
+/* Judges t (which has a response) by every rule that may apply to it. */
+static void judge(struct txn *t)
 {
-	/* A transaction with no response has nothing to judge. */
-	if (!t->resp)
-		return;
 	unsigned st = t->resp->status;
 	struct decl_names names;
 	decl_names_of(t, &names);
@@ -560,10 +565,30 @@ void rules_evaluate(struct txn *t)
 		step_run(&steps[list[m->pos[i]]], t, &names, &out);
 }
 
+void rules_evaluate(struct txn *t)
+{
+	/* A transaction with no response has nothing to judge. */
+	if (!t->resp)
+		return;
+	/* The same inputs as a transaction judged before: its findings (verdict.h). */
+	struct verdict_pending vp;
+	if (verdict_replay(t, plans_gen, &vp))
+		return;
+	uint64_t lost = findings_lost;
+	judge(t);
+	verdict_keep(&vp, t, findings_lost == lost);
+}
+
 void rule_set_enabled(int i, bool on)
 {
 	rule_table[i].enabled = on;
 	plans_gen++;
+}
+
+void rule_set_severity(int i, int sev)
+{
+	rule_table[i].sev_override = sev;
+	plans_gen++; /* the verdicts kept carry the severity (verdict.h) */
 }
 
 int rule_by_id(const char *id)

@@ -72,6 +72,9 @@ int rule_register(const struct rule_def *d);
 /* Turns rule i on or off (opt-in rules, --enable, --disable); what the engine remembered of the steps to run is forgotten. */
 void rule_set_enabled(int i, bool on);
 
+/* Sets the severity every finding of rule i takes (--severity), or -1 for its own. */
+void rule_set_severity(int i, int sev);
+
 /* Records a finding of out->rule on out->txn, message formatted printf-style. */
 void rule_report(struct rule_out *out, enum severity sev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

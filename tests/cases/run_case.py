@@ -12,7 +12,10 @@ number of counter assertions from the jsonl summary:
 
 wirelint runs four times, with its default -j and with -j 1, each reading
 the file and reading it from a pipe on standard input, and each run must give what
-the .expect says (e2e.jobs_identical holds other -j values to -j 1).
+the .expect says (e2e.jobs_identical holds other -j values to -j 1).  The runs
+from a pipe judge every transaction with WIRELINT_VERDICTS=check: where the
+findings kept for the same inputs (rules/verdict.h) would have been given,
+they must be the rules' own, or wirelint stops.
 
     run_case.py WIRELINT CASE [--update]   (--update prints the actual lines)
 """
@@ -40,8 +43,9 @@ def run(jobs):
     stdin = "-" in jobs
     with open(pcap, "rb") as f:
         data = f.read()
+    env = dict(os.environ, WIRELINT_VERDICTS="check") if stdin else None
     p = subprocess.run([wirelint, *[j for j in jobs if j != "-"], "--format", "jsonl", "--fail-on", "none", *extra,
-                        "-" if stdin else pcap], input=data if stdin else b"", capture_output=True, timeout=60)
+                        "-" if stdin else pcap], input=data if stdin else b"", capture_output=True, timeout=60, env=env)
     if p.returncode != 0:
         sys.exit("wirelint %s exited %d: %s" % (" ".join(jobs), p.returncode, p.stderr.decode(errors="replace")))
     objs = [json.loads(l) for l in p.stdout.decode().splitlines()]
@@ -59,8 +63,9 @@ def run(jobs):
 # one) and -j 1 (one thread, which some paths take only there); and the
 # capture from standard input, a pipe, where no byte can be read again
 # from the file (retransmissions are compared with copies, not with the
-# file, and payloads go to the workers copied).  Each must give what the
-# .expect says.
+# file, and payloads go to the workers copied), each transaction judged
+# by the rules and checked against the verdict kept for its inputs.  Each
+# must give what the .expect says.
 runs = [([], run([])), (["-j", "1"], run(["-j", "1"])), (["-j", "1", "-"], run(["-j", "1", "-"])),
         (["-"], run(["-"]))]
 got, summary = runs[0][1]
