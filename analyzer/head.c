@@ -283,6 +283,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	h->uri = b->uri;
 	h->reason = b->reason;
 	h->nfields = b->nfields;
+	h->len = b->len;
 	h->names = names;
 	h->fields = (struct hfield *)(h + 1);
 	h->buf = (char *)h->fields + fbytes;

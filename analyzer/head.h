@@ -110,6 +110,7 @@ struct http_head {
 	struct hfield *fields;
 	uint64_t names;      /* the bits of its fields' names (head_name_bit): a name whose bit is clear is not there */
 	char *buf;
+	uint32_t len;        /* bytes at buf: every span lies within them */
 	void *block;         /* the allocation the head lives in, when room was made before it (hb_freeze_after); else NULL */
 };
 

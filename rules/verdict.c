@@ -33,6 +33,7 @@ struct vtable {
 	uint8_t next[VERDICT_SETS];     /* each set's way to fill next */
 	uint32_t win_n, win_hits, rest; /* the current window's lookups and hits; transactions left to pass */
 	uint32_t rest_windows;          /* the next rest's length in windows: doubled after each window of few hits */
+	struct verdict_slot *last;      /* the verdict found or kept last */
 	char scratch[VERDICT_KEY_MAX];  /* the key being looked up */
 };
 
@@ -97,27 +98,12 @@ struct vhead {
 _Static_assert(sizeof(struct vhead) == 48, "struct vhead has no padding");
 _Static_assert(sizeof(struct hfield) == 20, "struct hfield has no padding");
 
-static uint32_t span_end(struct span s)
+/* What the key holds of h before its fields and bytes; *fbytes: the fields' size. */
+static void head_desc(const struct http_head *h, struct vhead *v, size_t *fbytes)
 {
-	return s.len ? s.off + s.len : 0;
-}
-
-static uint32_t max_u32(uint32_t a, uint32_t b)
-{
-	return a > b ? a : b;
-}
-
-/* Appends h to the key at *n; false when it does not fit. */
-static bool put_head(char *key, uint32_t *n, const struct http_head *h)
-{
-	/* The bytes the head's spans reach: all a rule can read of them. */
-	uint32_t end = max_u32(max_u32(span_end(h->method_s), span_end(h->uri)), span_end(h->reason));
-	for (uint32_t i = 0; i < h->nfields; i++)
-		end = max_u32(end, max_u32(span_end(h->fields[i].name), span_end(h->fields[i].value)));
-	size_t fbytes = (size_t)h->nfields * sizeof *h->fields;
-	if (*n + sizeof(struct vhead) + fbytes + end > VERDICT_KEY_MAX)
-		return false;
-	struct vhead v = {
+	/* Every byte of the head: all its spans reach, all a rule can read. */
+	uint32_t end = h->len;
+	*v = (struct vhead){
 		.is_response = h->is_response,
 		.truncated = h->truncated,
 		.obs_fold = h->obs_fold,
@@ -133,21 +119,13 @@ static bool put_head(char *key, uint32_t *n, const struct http_head *h)
 		.nfields = h->nfields,
 		.bytes = end,
 	};
-	memcpy(key + *n, &v, sizeof v);
-	*n += sizeof v;
-	if (fbytes)
-		memcpy(key + *n, h->fields, fbytes);
-	*n += (uint32_t)fbytes;
-	if (end)
-		memcpy(key + *n, h->buf, end);
-	*n += end;
-	return true;
+	*fbytes = (size_t)h->nfields * sizeof *h->fields;
 }
 
-/* Writes t's inputs into key; their length, or 0 when they do not fit. */
-static uint32_t key_of(const struct txn *t, unsigned gen, char *key)
+/* What the key holds of t before its heads. */
+static void txn_desc(const struct txn *t, unsigned gen, struct vtxn *v)
 {
-	struct vtxn v = {
+	*v = (struct vtxn){
 		.gen = gen,
 		.flags = t->flags,
 		.req_body = t->req_body,
@@ -157,22 +135,79 @@ static uint32_t key_of(const struct txn *t, unsigned gen, char *key)
 		.nfirst = t->nfirst,
 		.has = (uint8_t)((t->req ? 1 : 0) | (t->trailers ? 2 : 0) | (t->kept ? 4 : 0)),
 	};
-	memcpy(v.first, t->first, sizeof v.first);
-	uint32_t n = sizeof v;
-	memcpy(key, &v, sizeof v);
-	if (t->req && !put_head(key, &n, t->req))
-		return 0;
-	if (!put_head(key, &n, t->resp))
-		return 0;
-	if (t->trailers && !put_head(key, &n, t->trailers))
-		return 0;
-	if (v.kept_len) {
-		if (n + v.kept_len > VERDICT_KEY_MAX)
-			return 0;
-		memcpy(key + n, t->kept, v.kept_len);
-		n += v.kept_len;
+	memcpy(v->first, t->first, sizeof v->first);
+}
+
+static bool same_bytes(const void *a, const void *b, size_t n)
+{
+	return memcmp(a, b, n) == 0;
+}
+
+/* same_bytes for the fixed-size descriptions (n a multiple of 8), in line rather than a call. */
+static inline bool same_words(const void *a, const void *b, size_t n)
+{
+	uint64_t d = 0;
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, (const char *)a + i, 8);
+		memcpy(&y, (const char *)b + i, 8);
+		d |= x ^ y;
 	}
-	return n;
+	return d == 0;
+}
+_Static_assert(sizeof(struct vtxn) % 8 == 0 && sizeof(struct vhead) % 8 == 0, "same_words compares words");
+
+/*
+ * The key of t: v (txn_desc), then for each head t has (the request, the
+ * response, the trailers) its head_desc, its fields and its bytes, then
+ * the kept content.  Written into key (key_of), or compared with a key
+ * kept (key_is), by the same walk.
+ */
+static uint32_t key_walk(const struct txn *t, const struct vtxn *v, char *key, const char *kept, uint32_t kept_n)
+{
+	uint32_t n = 0;
+#define PIECE(p, len, eq)                                                             \
+	do {                                                                          \
+		size_t l_ = (len);                                                    \
+		if (n + l_ > VERDICT_KEY_MAX || (kept && (n + l_ > kept_n || !eq(kept + n, (p), l_)))) \
+			return 0;                                                     \
+		if (key && l_)                                                        \
+			memcpy(key + n, (p), l_);                                     \
+		n += (uint32_t)l_;                                                    \
+	} while (0)
+	PIECE(v, sizeof *v, same_words);
+	const struct http_head *heads[3] = { t->req, t->resp, t->trailers };
+	for (int i = 0; i < 3; i++) {
+		if (!heads[i])
+			continue;
+		struct vhead vh;
+		size_t fbytes;
+		head_desc(heads[i], &vh, &fbytes);
+		PIECE(&vh, sizeof vh, same_words);
+		/* A frozen head's bytes follow its fields (hb_freeze_after): one piece. */
+		if ((const char *)heads[i]->fields + fbytes == heads[i]->buf) {
+			PIECE(heads[i]->fields, fbytes + vh.bytes, same_bytes);
+		} else {
+			PIECE(heads[i]->fields, fbytes, same_bytes);
+			PIECE(heads[i]->buf, vh.bytes, same_bytes);
+		}
+	}
+	if (v->kept_len)
+		PIECE(t->kept, v->kept_len, same_bytes);
+#undef PIECE
+	return kept && n != kept_n ? 0 : n;
+}
+
+/* Writes t's key into key; its length, or 0 when it does not fit. */
+static uint32_t key_of(const struct txn *t, const struct vtxn *v, char *key)
+{
+	return key_walk(t, v, key, NULL, 0);
+}
+
+/* Whether the key kept at kept (n bytes) is t's. */
+static bool key_is(const struct txn *t, const struct vtxn *v, const char *kept, uint32_t n)
+{
+	return key_walk(t, v, NULL, kept, n) != 0;
 }
 
 /* A 64-bit hash of the key, two lanes of eight bytes a step (the lanes' multiplies do not wait on each other). */
@@ -219,20 +254,34 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 		stats.passed++;
 		return false;
 	}
-	uint32_t n = key_of(t, gen, vt->scratch);
-	if (!n) {
-		stats.too_long++;
-		return false;
+	struct vtxn v;
+	txn_desc(t, gen, &v);
+	/* The verdict found or kept last, compared where the inputs lie, before
+	 * any key is written or hashed: a server under load answers alike in a
+	 * row. */
+	struct verdict_slot *found = NULL, *set = NULL;
+	uint32_t n = 0;
+	uint64_t h = 0;
+	if (vt->last && vt->last->gen == gen && key_is(t, &v, vt->last->key, vt->last->len)) {
+		found = vt->last;
+	} else {
+		n = key_of(t, &v, vt->scratch);
+		if (!n) {
+			stats.too_long++;
+			return false;
+		}
+		h = key_hash(vt->scratch, n);
+		set = vt->slot[(h >> 40) % VERDICT_SETS];
+		for (int w = 0; w < VERDICT_WAYS && !found; w++)
+			if (set[w].gen == gen && set[w].hash == h && set[w].len == n &&
+			    memcmp(set[w].key, vt->scratch, n) == 0)
+				found = &set[w];
 	}
-	uint64_t h = key_hash(vt->scratch, n);
-	struct verdict_slot *set = vt->slot[(h >> 40) % VERDICT_SETS];
 	stats.lookups++;
-	const struct verdict_slot *found = NULL;
-	for (int w = 0; w < VERDICT_WAYS && !found; w++)
-		if (set[w].gen == gen && set[w].hash == h && set[w].len == n && memcmp(set[w].key, vt->scratch, n) == 0)
-			found = &set[w];
-	if (found)
+	if (found) {
 		stats.hits++;
+		vt->last = found;
+	}
 	if (++vt->win_n == VERDICT_WINDOW) {
 		if (!vt->rest_windows)
 			vt->rest_windows = VERDICT_REST;
@@ -317,4 +366,5 @@ void verdict_keep(const struct verdict_pending *p, const struct txn *t, bool com
 	}
 	s->gen = p->gen;
 	stats.kept++;
+	vt->last = s;
 }

@@ -223,8 +223,8 @@ static void test_block_cache(void **state)
 	}
 	assert_int_equal(head_cache_cap(), HEAD_CACHE_BYTES);
 	assert_int_equal(head_cache_bytes(), units * HEAD_BLOCK_UNIT);
-	/* The same size in units, without room in front: the same allocation. */
-	h = head_of(0, size - sizeof(struct http_head) - sizeof(struct hfield) - 5 - 10);
+	/* The same size in units (filling them), without room in front: the same allocation. */
+	h = head_of(0, units * HEAD_BLOCK_UNIT - sizeof(struct http_head) - sizeof(struct hfield) - 5);
 	assert_ptr_equal(h, block);
 	assert_null(h->block);
 	assert_int_equal(head_cache_bytes(), 0);
