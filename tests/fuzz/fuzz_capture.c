@@ -8,6 +8,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "engine.h"
+#include "fuzz_setup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *sink;
 	if (!sink)
 		sink = fopen("/dev/null", "w");
+	fuzz_setup_rules();
 	/* Small caps, so that the caps themselves are exercised. */
 	struct wl_limits lim;
 	limits_default(&lim);

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "fuzz_setup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *sink;
 	if (!sink)
 		sink = fopen("/dev/null", "w");
+	fuzz_setup_rules();
 	if (size < 3 || size > 65536)
 		return 0;
 	size_t step = (data[0] & 63) + 1;
