@@ -318,9 +318,22 @@ static uint64_t hash_bytes(uint64_t k, const void *p, size_t n)
 		w *= MIX_M;
 		k = (k ^ w) * MIX_M;
 	}
-	uint64_t w = (uint64_t)(n & 0xff) << 56;
-	for (unsigned sh = 0; i < n; i++, sh += 8)
-		w |= (uint64_t)b[i] << sh;
+	/* The last n - i bytes, the first of them lowest, as a loop over them
+	 * would place them: read at once, overlapping bytes already hashed
+	 * (or each other) and shifted away or OR'ed onto themselves. */
+	uint64_t w = (uint64_t)(n & 0xff) << 56, r = n - i;
+	if (r && n >= 8) {
+		uint64_t x;
+		memcpy(&x, b + n - 8, 8);
+		w |= x >> (8 * (8 - r));
+	} else if (r >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, b, 4);
+		memcpy(&hi, b + r - 4, 4);
+		w |= (uint64_t)lo | (uint64_t)hi << (8 * (r - 4));
+	} else if (r) {
+		w |= (uint64_t)b[0] | (uint64_t)b[r / 2] << (8 * (r / 2)) | (uint64_t)b[r - 1] << (8 * (r - 1));
+	}
 	w *= MIX_M;
 	w ^= w >> 47;
 	w *= MIX_M;
