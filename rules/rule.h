@@ -69,7 +69,7 @@ void rules_init(void);
 /* Adds a rule; returns its index, or -1 when the id exists or the table is full. */
 int rule_register(const struct rule_def *d);
 
-/* Turns rule i on or off (opt-in rules, --enable, --disable); what the engine remembered of the steps to run is forgotten. */
+/* Turns rule i on or off (opt-in rules, --enable, --disable); what the engine remembered (the steps to run, the verdicts kept) is forgotten. */
 void rule_set_enabled(int i, bool on);
 
 /* Sets the severity every finding of rule i takes (--severity), or -1 for its own. */

@@ -18,7 +18,9 @@ struct verdict_slot;
  * "The same inputs judged once").
  *
  * The inputs are written out whole (the key) and compared byte for byte
- * with those kept, never by their hash alone.  Per thread, VERDICT_SETS
+ * with those kept, never by their hash alone; the verdict found or kept
+ * last is compared first, where the inputs lie, before a key is written
+ * or hashed (a server under load answers alike in a row).  Per thread, VERDICT_SETS
  * sets of VERDICT_WAYS, so that workers share nothing: at most about
  * 400 KiB a thread, whatever the capture.  Keys longer than
  * VERDICT_KEY_MAX bytes, and verdicts of more than VERDICT_FINDINGS
