@@ -39,6 +39,9 @@ enum {
 /* IT_FRAME_LEFT: a frame whose payload was left in the file, at off (the reading engine's src_fd). */
 enum item_kind { IT_FRAME, IT_FRAME_LEFT, IT_CLOCK, IT_BEGIN, IT_END };
 
+/* A cache line: what two threads writing and reading apart must not share. */
+#define CACHE_LINE 64
+
 struct item {
 	uint8_t kind;
 	bool sweep, settle, live;
@@ -170,8 +173,11 @@ struct par_shard {
 	struct wl_stats seen;      /* live: the worker's counters as of its last batch, for the status line */
 	uint32_t open;             /* live: its connections open then */
 	struct skip_notes pub_notes; /* for the reading thread, which takes them with the next batch it hands over */
-	/* Its thread's own. */
-	struct evblock *loc_head, *loc_tail;
+	/* Its thread's own: on lines of their own (CACHE_LINE), as are the
+	 * reading thread's below, so that the worker writing cur at every
+	 * frame does not take the line the reader reads fill from at every
+	 * frame away from the reader's core (docs/performance.md). */
+	_Alignas(CACHE_LINE) struct evblock *loc_head, *loc_tail;
 	struct evblock *blocks;    /* emptied by the merge, to fill again */
 	struct skip_notes loc_notes;
 	const struct item *cur;    /* the frame run_batch is at */
@@ -179,12 +185,14 @@ struct par_shard {
 	size_t again_cap;
 	uint64_t reread;           /* payloads read again (WIRELINT_JOBS_STATS) */
 	/* The reading thread's own. */
-	struct batch *fill;
+	_Alignas(CACHE_LINE) struct batch *fill;
 	struct txn_list *written;  /* done with, to go back after this run of the merge (back) */
 	struct evblock *emptied;   /* merged, likewise */
 	struct evblock *m_head, *m_tail;
 	uint32_t m_pos;
 	uint64_t m_done;
+	/* The next shard's first line (its engine, its worker's) apart from these. */
+	_Alignas(CACHE_LINE) char end[1];
 };
 
 /* A worker thread. */
@@ -1109,7 +1117,10 @@ struct par *par_start(struct engine *e, unsigned threads)
 	if (sh && atoi(sh) >= 1 && atoi(sh) <= 1024)
 		n = (unsigned)atoi(sh);
 	atomic_init(&p->clients, false);
-	p->w = calloc(n, sizeof *p->w);
+	/* On a line of its own, as its groups are (struct par_shard). */
+	p->w = aligned_alloc(CACHE_LINE, n * sizeof *p->w);
+	if (p->w)
+		memset(p->w, 0, n * sizeof *p->w);
 	p->th = calloc(threads, sizeof *p->th);
 	if (!p->w || !p->th) {
 		free(p->w);
