@@ -191,9 +191,8 @@ struct par_shard {
 	struct evblock *m_head, *m_tail;
 	uint32_t m_pos;
 	uint64_t m_done;
-	/* The next shard's first line (its engine, its worker's) apart from these. */
-	_Alignas(CACHE_LINE) char end[1];
 };
+_Static_assert(sizeof(struct par_shard) % CACHE_LINE == 0, "the next shard in the array starts on a line of its own");
 
 /* A worker thread. */
 struct par_thread {

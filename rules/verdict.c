@@ -101,8 +101,6 @@ _Static_assert(sizeof(struct hfield) == 20, "struct hfield has no padding");
 /* What the key holds of h before its fields and bytes; *fbytes: the fields' size. */
 static void head_desc(const struct http_head *h, struct vhead *v, size_t *fbytes)
 {
-	/* Every byte of the head: all its spans reach, all a rule can read. */
-	uint32_t end = h->len;
 	*v = (struct vhead){
 		.is_response = h->is_response,
 		.truncated = h->truncated,
@@ -117,7 +115,7 @@ static void head_desc(const struct http_head *h, struct vhead *v, size_t *fbytes
 		.uri = h->uri,
 		.reason = h->reason,
 		.nfields = h->nfields,
-		.bytes = end,
+		.bytes = h->len, /* every byte of the head: all its spans reach, all a rule can read */
 	};
 	*fbytes = (size_t)h->nfields * sizeof *h->fields;
 }
@@ -237,9 +235,26 @@ static uint64_t key_hash(const char *p, uint32_t n)
 
 static struct vtable *table(void)
 {
-	if (!vt)
-		vt = calloc(1, sizeof *vt);
+	if (!vt && (vt = calloc(1, sizeof *vt)))
+		vt->rest_windows = VERDICT_REST;
 	return vt;
+}
+
+/* Counts a lookup in the current window; at its end, a window of few hits starts a rest, each longer than the last. */
+static void count_lookup(bool found)
+{
+	stats.lookups++;
+	stats.hits += found;
+	vt->win_hits += found;
+	if (++vt->win_n < VERDICT_WINDOW)
+		return;
+	if (vt->win_hits * 8 < VERDICT_WINDOW) {
+		vt->rest = vt->rest_windows * VERDICT_WINDOW;
+		vt->rest_windows = vt->rest_windows * 2 + 1 > VERDICT_REST_MAX ? VERDICT_REST_MAX : vt->rest_windows * 2 + 1;
+	} else {
+		vt->rest_windows = VERDICT_REST;
+	}
+	vt->win_n = vt->win_hits = 0;
 }
 
 bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
@@ -260,7 +275,7 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 	 * any key is written or hashed: a server under load answers alike in a
 	 * row. */
 	struct verdict_slot *found = NULL, *set = NULL;
-	uint32_t n = 0;
+	uint32_t n = 0, si = 0;
 	uint64_t h = 0;
 	if (vt->last && vt->last->gen == gen && key_is(t, &v, vt->last->key, vt->last->len)) {
 		found = vt->last;
@@ -271,30 +286,16 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 			return false;
 		}
 		h = key_hash(vt->scratch, n);
-		set = vt->slot[(h >> 40) % VERDICT_SETS];
+		si = (uint32_t)((h >> 40) % VERDICT_SETS);
+		set = vt->slot[si];
 		for (int w = 0; w < VERDICT_WAYS && !found; w++)
 			if (set[w].gen == gen && set[w].hash == h && set[w].len == n &&
 			    memcmp(set[w].key, vt->scratch, n) == 0)
 				found = &set[w];
 	}
-	stats.lookups++;
-	if (found) {
-		stats.hits++;
+	count_lookup(found != NULL);
+	if (found)
 		vt->last = found;
-	}
-	if (++vt->win_n == VERDICT_WINDOW) {
-		if (!vt->rest_windows)
-			vt->rest_windows = VERDICT_REST;
-		if ((vt->win_hits + (found != NULL)) * 8 < VERDICT_WINDOW) {
-			vt->rest = vt->rest_windows * VERDICT_WINDOW;
-			vt->rest_windows = vt->rest_windows * 2 + 1 > VERDICT_REST_MAX ? VERDICT_REST_MAX : vt->rest_windows * 2 + 1;
-		} else {
-			vt->rest_windows = VERDICT_REST;
-		}
-		vt->win_n = vt->win_hits = 0;
-	} else if (found) {
-		vt->win_hits++;
-	}
 	if (found && mode == VERDICT_CHECK) {
 		p->check = found;
 		return false;
@@ -310,7 +311,7 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 		}
 		return true;
 	}
-	uint8_t *next = &vt->next[(h >> 40) % VERDICT_SETS];
+	uint8_t *next = &vt->next[si];
 	p->slot = &set[*next];
 	*next = (uint8_t)((*next + 1) % VERDICT_WAYS);
 	p->hash = h;
