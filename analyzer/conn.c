@@ -279,7 +279,7 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 		e->st.headers_dropped += h->dropped_fields;
 	}
 	if (!d->is_response) {
-		struct txn *t = h && h->block ? txn_new_for(h) : txn_new();
+		struct txn *t = h && h->block && !h->room_used ? txn_new_for(h) : txn_new();
 		if (!t) {
 			head_unref(h);
 			return 0;
@@ -303,7 +303,12 @@ static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
 			t->url_key = hist_url_key(t, c->ep->client_ip, &t->client_key);
 			t->flags |= t->url_key ? TXN_URL_KEY | TXN_CLIENT_KEY : TXN_URL_KEY;
 		} else {
-			t->url_key = hist_url_key(t, NULL, NULL);
+			/* Worked out once a head: requests alike share one (hb_freeze_alike). */
+			if (h && !h->has_url_key) {
+				h->url_key = hist_url_key(t, NULL, NULL);
+				h->has_url_key = true;
+			}
+			t->url_key = h ? h->url_key : hist_url_key(t, NULL, NULL);
 			t->flags |= TXN_URL_KEY;
 		}
 		if (!e->shard)

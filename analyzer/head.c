@@ -84,8 +84,7 @@ size_t head_cache_cap(void)
 	return CACHE_CAP;
 }
 
-/* n bytes, in a block of *units units that head_unref may keep, or of malloc's own (*units 0) past the largest. */
-static void *block_get(size_t n, uint8_t *units)
+void *head_block_get(size_t n, uint8_t *units)
 {
 	size_t u = (n + HEAD_BLOCK_UNIT - 1) / HEAD_BLOCK_UNIT;
 	if (u > HEAD_BLOCK_UNITS) {
@@ -104,7 +103,7 @@ static void *block_get(size_t n, uint8_t *units)
 	return p;
 }
 
-static void block_put(void *p, uint8_t units)
+void head_block_put(void *p, uint8_t units)
 {
 	if (!units || cache.bytes + units * HEAD_BLOCK_UNIT > CACHE_CAP) {
 		free(p);
@@ -115,8 +114,19 @@ static void block_put(void *p, uint8_t units)
 	cache.bytes += units * HEAD_BLOCK_UNIT;
 }
 
+/*
+ * The last head of each kind hb_freeze_alike froze on this thread (a
+ * request's, a response's), holding a reference of its own, for the
+ * next one alike.
+ */
+static _Thread_local struct http_head *alike[2];
+
 void hb_pool_drain(void)
 {
+	for (int k = 0; k < 2; k++) {
+		head_unref(alike[k]);
+		alike[k] = NULL;
+	}
 	while (spare.nbufs)
 		free(spare.bufs[--spare.nbufs].p);
 	while (spare.nfields)
@@ -251,7 +261,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	/* Rules look fields up by name many times: each name is hashed once,
 	 * in the builder, before the copy.  Read back from the copy, the
 	 * names waited for its lines, out of the caches when the block was
-	 * kept since an earlier head (block_get). */
+	 * kept since an earlier head (head_block_get). */
 	uint64_t names = 0;
 	for (uint32_t i = 0; i < b->nfields; i++) {
 		b->fields[i].hash = head__name_hash(b->buf + b->fields[i].name.off, b->fields[i].name.len,
@@ -260,7 +270,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	}
 	size_t fbytes = (size_t)b->nfields * sizeof(struct hfield);
 	uint8_t units;
-	char *block = block_get(before + sizeof(struct http_head) + fbytes + b->len, &units);
+	char *block = head_block_get(before + sizeof(struct http_head) + fbytes + b->len, &units);
 	if (!block)
 		return NULL;
 	struct http_head *h = (struct http_head *)(block + before);
@@ -296,6 +306,50 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	return h;
 }
 
+/* Whether h is the head b holds, frozen with these arguments: every byte, span and flag the same. */
+static bool same_head(const struct head_builder *b, const struct http_head *h, size_t before, uint8_t major,
+		      uint8_t minor, uint8_t method, uint16_t status, bool close_delimited)
+{
+	if (h->len != b->len || h->nfields != b->nfields || h->status != status || h->method != method ||
+	    h->major != major || h->minor != minor || h->close_delimited != close_delimited ||
+	    h->truncated != b->truncated || h->obs_fold != b->obs_fold || h->dropped_fields != b->dropped_fields ||
+	    (h->block ? (size_t)((char *)h - (char *)h->block) : 0) != before)
+		return false;
+	if (h->method_s.off != b->method_s.off || h->method_s.len != b->method_s.len || h->uri.off != b->uri.off ||
+	    h->uri.len != b->uri.len || h->reason.off != b->reason.off || h->reason.len != b->reason.len)
+		return false;
+	if (b->len && memcmp(h->buf, b->buf, b->len) != 0)
+		return false;
+	for (uint32_t i = 0; i < b->nfields; i++) {
+		const struct hfield *x = &h->fields[i], *y = &b->fields[i];
+		if (x->name.off != y->name.off || x->name.len != y->name.len || x->value.off != y->value.off ||
+		    x->value.len != y->value.len)
+			return false;
+	}
+	return true;
+}
+
+struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is_response, uint8_t major,
+				  uint8_t minor, uint8_t method, uint16_t status, bool close_delimited)
+{
+	struct http_head **last = &alike[is_response];
+	if (*last && same_head(b, *last, before, major, minor, method, status, close_delimited)) {
+		hb_reset(b);
+		give_back(b);
+		(*last)->alike++;
+		return head_ref(*last);
+	}
+	struct http_head *h = hb_freeze_after(b, before, is_response, major, minor, method, status);
+	if (!h)
+		return NULL;
+	h->close_delimited = close_delimited;
+	/* Not yet seen by another thread: its two references set with a plain store. */
+	atomic_init(&h->refs, 2);
+	head_unref(*last);
+	*last = h;
+	return h;
+}
+
 struct http_head *head_ref(struct http_head *h)
 {
 	if (h)
@@ -311,8 +365,10 @@ void head_unref(struct http_head *h)
 	 * so none can take or drop one, and it is freed without a locked
 	 * read-modify-write (the acquire pairs with other holders' drops). */
 	if (atomic_load_explicit(&h->refs, memory_order_acquire) == 1 ||
-	    atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1)
-		block_put(h->block ? h->block : h, h->block_units);
+	    atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1) {
+		free(h->rows);
+		head_block_put(h->block ? h->block : h, h->block_units);
+	}
 }
 
 unsigned head_field_count_n(const struct http_head *h, const char *name, size_t n)

@@ -104,6 +104,18 @@ struct http_head {
 	uint8_t major, minor;
 	uint8_t method;      /* llhttp_method_t, requests */
 	uint8_t block_units; /* the allocation's size in HEAD_BLOCK_UNIT, when it may be cached (head_unref); else 0 */
+	bool room_used;      /* the room before it (block) holds a transaction (txn_new_for): the next one alike gets none */
+	bool has_url_key;    /* url_key is worked out */
+	uint32_t alike;      /* times hb_freeze_alike handed it out again */
+	/*
+	 * Worked out from the head alone, on the thread that froze it, for
+	 * the transactions that share it (hb_freeze_alike): the history's
+	 * key of a request's URL (hist_url_key without a client), and the
+	 * statistics' row names for it (traffic.c: an allocation of theirs,
+	 * made once the head is handed out again, freed with the head).
+	 */
+	uint64_t url_key;
+	void *rows;
 	uint16_t status;     /* responses */
 	struct span method_s, uri, reason;
 	uint32_t nfields;
@@ -165,6 +177,15 @@ int hb_pool_size(void);
 #define HEAD_BLOCK_UNITS 32
 #define HEAD_CACHE_BYTES (1u << 20)
 size_t head_cache_bytes(void);
+
+/*
+ * n bytes from the calling thread's kept blocks (or malloc), in a block
+ * of *units units, or of malloc's own past the largest (*units 0); and
+ * back to them (to free past the cap, or with *units 0).  Transactions
+ * are made in them too (txn_new).
+ */
+void *head_block_get(size_t n, uint8_t *units);
+void head_block_put(void *p, uint8_t units);
 size_t head_cache_cap(void); /* HEAD_CACHE_BYTES, or 0 in a build with AddressSanitizer */
 
 /* For hb_append: starts part (NULL when it is dropped), and makes room for n more bytes (how many fit). */
@@ -243,6 +264,20 @@ struct http_head *hb_freeze(struct head_builder *b, bool is_response, uint8_t ma
  */
 struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is_response, uint8_t major,
 				  uint8_t minor, uint8_t method, uint16_t status);
+
+/*
+ * The same for the head of a message (the trailers and a head cut short
+ * are frozen apart), with whether it is a response whose content ends
+ * with the connection (close_delimited).  A head the same as the last
+ * one this thread froze of its kind (request or response) is that head
+ * again, with one more reference: its bytes, fields, start line, version,
+ * flags and room before it all equal.  A client under load sends the
+ * same request again and again, and a server's answers to it differ in
+ * their Date once a second; collected, each is compared rather than
+ * copied.  The head a thread holds for this goes with hb_pool_drain.
+ */
+struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is_response, uint8_t major,
+				  uint8_t minor, uint8_t method, uint16_t status, bool close_delimited);
 
 struct http_head *head_ref(struct http_head *h);
 void head_unref(struct http_head *h);

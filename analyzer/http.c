@@ -104,11 +104,11 @@ static int on_status_complete(llhttp_t *p)
 static int on_headers_complete(llhttp_t *p)
 {
 	struct hx_dir *d = dir_of(p);
-	struct http_head *h = hb_freeze_after(&d->hb, d->is_response ? 0 : d->req_head_room, d->is_response,
-					      p->http_major, p->http_minor, p->method, p->status_code);
 	/* RFC 9112 §6.3 rule 8 (llhttp's reading); a bodiless framing below overrides it. */
+	bool eof = d->is_response && llhttp_message_needs_eof(p);
+	struct http_head *h = hb_freeze_alike(&d->hb, d->is_response ? 0 : d->req_head_room, d->is_response,
+					      p->http_major, p->http_minor, p->method, p->status_code, eof);
 	if (h && d->is_response) {
-		h->close_delimited = llhttp_message_needs_eof(p);
 		const struct hfield *ct = head_field_lit(h, "Content-Type");
 		d->keep = ct && ct->value.len >= 20 && strncasecmp(head_str(h, ct->value), "multipart/byteranges", 20) == 0;
 	}

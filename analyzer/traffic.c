@@ -238,7 +238,26 @@ static void series_add(struct traffic *tr, int64_t sec, int cls)
 		tr->nbins = (uint32_t)bin + 1;
 }
 
+/*
+ * A request head's row names, kept with it (http_head.rows) once it is
+ * handed out again (hb_freeze_alike): the names are the head's alone when
+ * it has a Host (else the server is the connection's address).
+ */
+struct rows_memo {
+	uint32_t server_len, endpoint_len;
+	uint64_t server_hash, endpoint_hash;
+	char text[]; /* the server, a NUL, the endpoint, a NUL */
+};
+
+static bool sample_of(const struct txn *t, struct tr_sample *s, char *text, bool memo);
+
 bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
+{
+	return sample_of(t, s, text, true);
+}
+
+/* With memo, the row names kept with t's request head are read and made (on the thread that made the head only). */
+static bool sample_of(const struct txn *t, struct tr_sample *s, char *text, bool memo)
 {
 	if (!t->resp)
 		return false;
@@ -251,6 +270,19 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	s->lat = false;
 	if (!s->final)
 		return true;
+	s->lat = tr_latency(t, &s->first, &s->last);
+	struct http_head *req = memo ? t->req : NULL;
+	const struct rows_memo *kept = req ? req->rows : NULL;
+	if (kept) {
+		memcpy(text, kept->text, kept->server_len + 1 + kept->endpoint_len + 1);
+		s->server = text;
+		s->endpoint = text + kept->server_len + 1;
+		s->server_len = kept->server_len;
+		s->endpoint_len = kept->endpoint_len;
+		s->server_hash = kept->server_hash;
+		s->endpoint_hash = kept->endpoint_hash;
+		return true;
+	}
 	struct fp_parts own;
 	const struct fp_parts *p = t->parts; /* worked out by a worker (-j) */
 	if (!p) {
@@ -275,7 +307,19 @@ bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
 	s->endpoint_len = (uint32_t)(ml + 1 + enl);
 	s->server_hash = name_hash(s->server, s->server_len);
 	s->endpoint_hash = name_hash(s->endpoint, s->endpoint_len);
-	s->lat = tr_latency(t, &s->first, &s->last);
+	uint32_t hl;
+	if (req && req->alike && txn_host(t, &hl) && hl) {
+		size_t n = s->server_len + 1 + s->endpoint_len + 1;
+		struct rows_memo *k = malloc(sizeof *k + n);
+		if (k) {
+			k->server_len = s->server_len;
+			k->endpoint_len = s->endpoint_len;
+			k->server_hash = s->server_hash;
+			k->endpoint_hash = s->endpoint_hash;
+			memcpy(k->text, text, n);
+			req->rows = k;
+		}
+	}
 	return true;
 }
 
@@ -297,7 +341,8 @@ void tr_add(struct traffic *tr, const struct txn *t)
 	char text[TR_SAMPLE_TEXT];
 	const struct tr_sample *s = t->brief;
 	if (!s) {
-		if (!tr_sample_of(t, &own, text))
+		/* Under -j a worker made the heads, and their row names are its. */
+		if (!sample_of(t, &own, text, !t->home))
 			return;
 		s = &own;
 	}

@@ -77,7 +77,12 @@ struct tr_sample {
 /* Room for tr_sample_of's names. */
 #define TR_SAMPLE_TEXT 512
 
-/* t's sample, its names written in text (TR_SAMPLE_TEXT bytes); false when t has no response. */
+/*
+ * t's sample, its names written in text (TR_SAMPLE_TEXT bytes); false
+ * when t has no response.  On the thread that made t's heads: the row
+ * names are read from its request head, or kept with it once the head is
+ * handed out again (http_head.rows).
+ */
 bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text);
 
 /* A copy of s in an allocation of its own (free), with its names after it, or NULL when memory ran out. */

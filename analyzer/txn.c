@@ -9,12 +9,19 @@
 
 struct txn *txn_new(void)
 {
-	return calloc(1, sizeof(struct txn));
+	uint8_t units;
+	struct txn *t = head_block_get(sizeof *t, &units);
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof *t);
+	t->block_units = units;
+	return t;
 }
 
 struct txn *txn_new_for(struct http_head *req)
 {
 	struct txn *t = req->block;
+	req->room_used = true;
 	memset(t, 0, sizeof *t);
 	t->req = req;
 	return t;
@@ -40,7 +47,10 @@ void txn_free(struct txn *t)
 		return;
 	}
 	head_unref(t->req);
-	free(t);
+	if (t->block_units)
+		head_block_put(t, t->block_units);
+	else
+		free(t);
 }
 
 struct finding *txn_add_finding(struct txn *t)

@@ -73,8 +73,10 @@ struct txn {
 	 * in (at or before its first byte), and its acknowledgment: the
 	 * server's bytes the client had when it sent the request. */
 	uint32_t req_seq, req_ack;
+	uint8_t block_units;       /* made by txn_new in a block of the thread's (head_block_get), of this size; 0: malloc's */
 };
 
+/* A transaction of its own (txn_free frees it), zeroed; NULL when memory ran out. */
 struct txn *txn_new(void);
 
 /* Room for a transaction in front of its request head (hb_freeze_after), a multiple of 16. */
@@ -83,7 +85,9 @@ struct txn *txn_new(void);
 /*
  * A new transaction in the room req was made with (TXN_ROOM bytes at
  * req->block), holding req: one allocation for both, which goes when the
- * last reference to req does.
+ * last reference to req does.  The room is then used (req->room_used): a
+ * request alike, handed the same head (hb_freeze_alike), gets a
+ * transaction of its own (txn_new).
  */
 struct txn *txn_new_for(struct http_head *req);
 

@@ -653,6 +653,55 @@ static void test_sample(void **state)
 	txn_free(t);
 }
 
+/* One exchange on a connection of its own from cport to the server at srv. */
+static void exchange_with(struct run *r, uint32_t srv, uint16_t cport, const char *req, const char *resp)
+{
+	frame(r, CLI, cport, srv, 80, r->cseq - 1, TCP_SYN, "", 0);
+	frame(r, srv, 80, CLI, cport, r->sseq - 1, TCP_SYN | TCP_ACK, "", 0);
+	frame(r, CLI, cport, srv, 80, r->cseq, TCP_ACK | TCP_PSH, req, strlen(req));
+	r->cseq += (uint32_t)strlen(req);
+	frame(r, srv, 80, CLI, cport, r->sseq, TCP_ACK | TCP_PSH, resp, strlen(resp));
+	r->sseq += (uint32_t)strlen(resp);
+}
+
+/* The requests counted in the row named name of the hosts' (or endpoints') table. */
+static uint64_t row_requests(const struct traffic *tr, bool endpoints, const char *name)
+{
+	uint32_t n;
+	struct tr_row *rows = tr_rows(tr, endpoints, false, 0, &n);
+	uint64_t k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (strcmp(rows[i].name, name) == 0)
+			k = rows[i].requests;
+	free(rows);
+	return k;
+}
+
+/*
+ * Requests alike share one head (hb_freeze_alike), and the statistics'
+ * row names kept with it (http_head.rows) once it is shared.  Without a
+ * Host the server's row is the connection's address, not the head's:
+ * requests alike without one, to two servers by turns, are each counted
+ * under their own server's address; with a Host, under the host.
+ */
+static void test_requests_alike(void **state)
+{
+	struct run r;
+	start(&r, NULL);
+	for (int i = 0; i < 6; i++)
+		exchange_with(&r, SRV + (uint32_t)(i % 2), (uint16_t)(41000 + i), "GET /a HTTP/1.1\r\n\r\n", ok200);
+	for (int i = 0; i < 6; i++)
+		exchange_with(&r, SRV + (uint32_t)(i % 2), (uint16_t)(41100 + i),
+			      "GET /a HTTP/1.1\r\nHost: H.test\r\n\r\n", ok200);
+	finish(&r);
+	assert_int_equal(r.e.st.transactions, 12);
+	assert_int_equal(row_requests(&r.e.traffic, false, "10.0.0.2"), 3);
+	assert_int_equal(row_requests(&r.e.traffic, false, "10.0.0.3"), 3);
+	assert_int_equal(row_requests(&r.e.traffic, false, "h.test"), 6);
+	assert_int_equal(row_requests(&r.e.traffic, true, "GET /a"), 12);
+	stop(&r);
+}
+
 static void test_counted_at_once(void **state)
 {
 	/* A transaction that would wait for an earlier connection to end,
@@ -725,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_checksums),
 		cmocka_unit_test(test_kept_content_budget),
 		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_requests_alike),
 		cmocka_unit_test(test_counted_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
