@@ -367,6 +367,7 @@ void head_unref(struct http_head *h)
 	if (atomic_load_explicit(&h->refs, memory_order_acquire) == 1 ||
 	    atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1) {
 		free(h->rows);
+		free(h->hist);
 		head_block_put(h->block ? h->block : h, h->block_units);
 	}
 }

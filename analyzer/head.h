@@ -113,9 +113,11 @@ struct http_head {
 	 * key of a request's URL (hist_url_key without a client), and the
 	 * statistics' row names for it (traffic.c: an allocation of theirs,
 	 * made once the head is handed out again, freed with the head).
+	 * Only the thread that froze the head reads or writes these.
 	 */
 	uint64_t url_key;
 	void *rows;
+	void *hist;          /* and the history's facts of it (history.c), the same way */
 	uint16_t status;     /* responses */
 	struct span method_s, uri, reason;
 	uint32_t nfields;

@@ -607,6 +607,90 @@ void hist_prefetch_entry(const struct history *h, uint64_t key)
 	}
 }
 
+/* What hist_facts_of reads of a response head alone. */
+struct resp_facts {
+	uint16_t fields;     /* the F_ bits of the fields it has */
+	bool strong;         /* its ETag is a strong one */
+	bool lm_ok;          /* its Last-Modified is a date (lm_time) */
+	bool allow, location, retry_after; /* it has the field */
+	uint64_t etag, lm, ce; /* value_hash of each */
+	int64_t cl;          /* Content-Length's value; -1 unknown */
+	int64_t lm_time;
+};
+
+/* What it reads of a request head alone. */
+struct req_facts {
+	bool host;
+	uint64_t host_key;
+};
+
+/*
+ * r's facts; the validators and length only with rep, the Last-Modified's
+ * date only with lm (each cost a hash or a parse that few responses need,
+ * unless the facts are kept for the responses alike).
+ */
+static void resp_facts_of(const struct history *h, const struct http_head *r, bool rep, bool lm,
+			  struct resp_facts *m)
+{
+	struct seen sn;
+	scan(h, r, &sn);
+	memset(m, 0, sizeof *m);
+	m->fields = sn.fields;
+	m->cl = -1;
+	if (rep) {
+		const struct hfield *et = sn.first[N_ETAG];
+		m->etag = value_hash(r, et);
+		m->strong = et && et->value.len && head_str(r, et->value)[0] == '"';
+		m->lm = value_hash(r, sn.first[N_LAST_MODIFIED]);
+		m->ce = value_hash(r, sn.first[N_CONTENT_ENCODING]);
+		m->cl = content_length(r, sn.first[N_CONTENT_LENGTH]);
+	}
+	const struct hfield *lmf = sn.first[N_LAST_MODIFIED];
+	time_t when;
+	if (lm && lmf && imf_fixdate(head_str(r, lmf->value), lmf->value.len, &when)) {
+		m->lm_ok = true;
+		m->lm_time = when;
+	}
+	m->allow = sn.first[N_ALLOW] != NULL;
+	m->location = sn.first[N_LOCATION] != NULL;
+	m->retry_after = sn.first[N_RETRY_AFTER] != NULL;
+}
+
+/* The server's key of q's Host, when it has one: "S " and the host, lower-cased. */
+static void req_facts_of(const struct http_head *q, struct req_facts *m)
+{
+	const struct hfield *hf = head_field_lit(q, "Host");
+	const char *host = hf ? head_str(q, hf->value) : NULL;
+	uint32_t hl = hf ? hf->value.len : 0;
+	m->host = host && hl;
+	m->host_key = 0;
+	if (!m->host)
+		return;
+	/* Host names compare without case (RFC 9110 §4.2.3): at most 256
+	 * bytes of it, and only up to a NUL in it, as for a C string. */
+	char lower[256];
+	const char *nul = memchr(host, 0, hl < 256 ? hl : 256);
+	uint32_t n = nul ? (uint32_t)(nul - host) : hl < 256 ? hl : 256;
+	for (uint32_t i = 0; i < n; i++)
+		lower[i] = (char)ascii_lower((unsigned char)host[i]);
+	m->host_key = hash_bytes(hash_bytes(HASH_SEED, "S ", 2), lower, n);
+}
+
+/*
+ * A copy of what a head alone gives, kept with it (http_head.hist) for
+ * the transactions that share it, once it is handed out again
+ * (hb_freeze_alike): the head is its thread's, which alone calls
+ * hist_facts_of, and the kept copy is a cache (it goes with the head).
+ */
+static void keep_facts(const struct http_head *hd, const void *m, size_t n)
+{
+	void *k = malloc(n);
+	if (!k)
+		return;
+	memcpy(k, m, n);
+	((struct http_head *)hd)->hist = k;
+}
+
 void hist_facts_of(const struct history *h, const struct txn *t, const char *client_ip, bool clients,
 		   struct hist_facts *f)
 {
@@ -631,32 +715,37 @@ void hist_facts_of(const struct history *h, const struct txn *t, const char *cli
 	f->get = meth(t->req, "GET", 3);
 	f->head = meth(t->req, "HEAD", 4);
 	f->del = meth(t->req, "DELETE", 6);
-	struct seen sn;
-	scan(h, r, &sn);
 	/* What the response shows of its representation, which only a 200,
 	 * 304 or 206 to GET or HEAD is compared by (judge_resource). */
-	if ((f->get || f->head) && (st == 200 || st == 304 || st == 206)) {
-		f->fields = sn.fields;
-		const struct hfield *et = sn.first[N_ETAG];
-		f->etag = value_hash(r, et);
-		f->strong = et && et->value.len && head_str(r, et->value)[0] == '"';
-		f->lm = value_hash(r, sn.first[N_LAST_MODIFIED]);
-		f->ce = value_hash(r, sn.first[N_CONTENT_ENCODING]);
-		f->cl = content_length(r, sn.first[N_CONTENT_LENGTH]);
+	bool rep = (f->get || f->head) && (st == 200 || st == 304 || st == 206);
+	struct resp_facts m;
+	if (r->hist) {
+		m = *(const struct resp_facts *)r->hist;
+	} else {
+		bool keep = r->alike != 0; /* all of it, once, for the responses alike */
+		resp_facts_of(h, r, rep || keep, (st == 200 && f->get) || keep, &m);
+		if (keep)
+			keep_facts(r, &m, sizeof m);
+	}
+	if (rep) {
+		f->fields = m.fields;
+		f->etag = m.etag;
+		f->strong = m.strong;
+		f->lm = m.lm;
+		f->ce = m.ce;
+		f->cl = m.cl;
 		f->body = (t->flags & (TXN_RESP_DONE | TXN_RESP_CUT | TXN_STRAY_CONTENT)) == TXN_RESP_DONE
 				  ? (int64_t)t->resp_body
 				  : -1;
-		const struct hfield *lmf = sn.first[N_LAST_MODIFIED];
-		time_t lm;
-		if (st == 200 && f->get && lmf && imf_fixdate(head_str(r, lmf->value), lmf->value.len, &lm)) {
+		if (st == 200 && f->get && m.lm_ok) {
 			f->lm_ok = true;
-			f->lm_time = lm;
+			f->lm_time = m.lm_time;
 		}
 	}
-	f->allow = sn.first[N_ALLOW] != NULL;
+	f->allow = m.allow;
 
 	/* location-dangling: where a 201 or redirect points. */
-	const struct hfield *loc = sn.first[N_LOCATION];
+	const struct hfield *loc = m.location ? head_field_lit(r, "Location") : NULL;
 	if (loc && (st == 201 || (st >= 300 && st <= 399 && st != 304))) {
 		char target[1024];
 		if (url_at_hand(t, url, &have_url) && redir_resolve(url, head_str(r, loc->value), loc->value.len, target, sizeof target)) {
@@ -666,25 +755,23 @@ void hist_facts_of(const struct history *h, const struct txn *t, const char *cli
 	}
 
 	/* The server, for not-implemented-vs-not-allowed. */
-	uint32_t hl;
-	const char *host = txn_host(t, &hl);
-	if (host && hl && f->method < 64) {
-		/* The key is "S " and the host, lower-cased (host names compare
-		 * without case, RFC 9110 §4.2.3): at most 256 bytes of it, and
-		 * only up to a NUL in it, as for a C string. */
-		char lower[256];
-		const char *nul = memchr(host, 0, hl < 256 ? hl : 256);
-		uint32_t n = nul ? (uint32_t)(nul - host) : hl < 256 ? hl : 256;
-		for (uint32_t i = 0; i < n; i++)
-			lower[i] = (char)ascii_lower((unsigned char)host[i]);
-		f->host = true;
-		f->host_key = hash_bytes(hash_bytes(HASH_SEED, "S ", 2), lower, n);
+	if (f->method < 64) {
+		struct req_facts q;
+		if (t->req->hist) {
+			q = *(const struct req_facts *)t->req->hist;
+		} else {
+			req_facts_of(t->req, &q);
+			if (t->req->alike)
+				keep_facts(t->req, &q, sizeof q);
+		}
+		f->host = q.host;
+		f->host_key = q.host_key;
 	}
 
 	/* The client's retries of the URL. */
 	f->req_us = (int64_t)t->req_ts.tv_sec * 1000000 + t->req_ts.tv_usec;
 	f->resp_us = (int64_t)t->resp_ts.tv_sec * 1000000 + t->resp_ts.tv_usec;
-	const struct hfield *ra = sn.first[N_RETRY_AFTER];
+	const struct hfield *ra = m.retry_after ? head_field_lit(r, "Retry-After") : NULL;
 	if (ra && (st == 429 || st == 503 || st == 413)) {
 		const char *v = head_str(r, ra->value);
 		int64_t delay = -1;

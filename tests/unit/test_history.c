@@ -388,6 +388,84 @@ static void test_apply_from_facts_without_client_key(void **state)
 	apply_from_facts(BY_WORKER_UNKEYED);
 }
 
+/*
+ * What a head alone gives the history is kept with it once it is handed
+ * out again (http_head.hist): the facts of transactions whose heads are
+ * shared, worked out when they are kept and read back after, are those of
+ * transactions with heads of their own, for every kind of request
+ * (methods, with a Host and without) and response (validators, length,
+ * Allow, Location, Retry-After, a Last-Modified that is no date; a 200,
+ * 304, 206, 201, 301, 503, 404).
+ */
+static void test_facts_alike(void **state)
+{
+	static const char *const none[] = { NULL };
+	static const char *const host[] = { "Host", "H.test", NULL };
+	static const char *const full[] = { "ETag", "\"v1\"", "Last-Modified", "Tue, 03 Nov 2026 10:00:00 GMT",
+					    "Content-Encoding", "gzip", "Content-Length", "12", "Allow", "GET", "Vary", "A",
+					    NULL };
+	static const char *const weak[] = { "ETag", "W/\"v\"", "Last-Modified", "yesterday", NULL };
+	static const char *const moved[] = { "Location", "/there", NULL };
+	static const char *const busy[] = { "Retry-After", "60", "Date", "Tue, 03 Nov 2026 10:00:00 GMT", NULL };
+	static const char *const busy_date[] = { "Retry-After", "Tue, 03 Nov 2026 10:01:00 GMT", "Date",
+						 "Tue, 03 Nov 2026 10:00:00 GMT", NULL };
+	const struct { int method; const char *meth; const char *const *fields; } reqs[] = {
+		{ HTTP_GET, "GET", host }, { HTTP_HEAD, "HEAD", host }, { HTTP_DELETE, "DELETE", host },
+		{ HTTP_POST, "POST", host }, { HTTP_GET, "GET", none },
+	};
+	const struct { int status; const char *const *fields; } resps[] = {
+		{ 200, full }, { 304, full }, { 206, weak }, { 200, weak }, { 201, moved }, { 301, moved },
+		{ 503, busy }, { 429, busy_date }, { 404, none },
+	};
+	struct history h;
+	hist_init(&h, 64);
+	const size_t nq = sizeof reqs / sizeof *reqs;
+	for (size_t k = 0; k < sizeof resps / sizeof *resps; k++) {
+		for (size_t i = 0; i < nq * nq; i++) {
+			/* Two transactions sharing a response head handed out
+			 * again, with requests q[0] and q[1] (heads handed out
+			 * again too): the first keeps the facts, the second
+			 * reads them, whatever its own request. */
+			size_t q[2] = { i / nq, i % nq };
+			struct txn *t[2], *own[2];
+			struct hist_facts f[2], fo[2];
+			struct http_head *resp = mk_head_alike(2, 1, 0, NULL, NULL, resps[k].status, "R", resps[k].fields);
+			for (int n = 0; n < 2; n++) {
+				t[n] = txn_new();
+				own[n] = txn_new();
+				struct txn *both[2] = { t[n], own[n] };
+				for (int b = 0; b < 2; b++) {
+					both[b]->flags = TXN_RESP_DONE;
+					both[b]->resp_body = 12;
+					both[b]->req_ts.tv_sec = both[b]->resp_ts.tv_sec = 1762164000;
+				}
+				t[n]->req = mk_head_alike(2, 0, reqs[q[n]].method, reqs[q[n]].meth, "/r", 0, NULL,
+							  reqs[q[n]].fields);
+				head_unref(t[n]->req); /* one reference is enough */
+				t[n]->resp = resp;
+				own[n]->req = mk_head(0, reqs[q[n]].method, reqs[q[n]].meth, "/r", 0, NULL, reqs[q[n]].fields);
+				own[n]->resp = mk_head(1, 0, NULL, NULL, resps[k].status, "R", resps[k].fields);
+			}
+			assert_null(resp->hist);
+			for (int n = 0; n < 2; n++) {
+				hist_facts_of(&h, t[n], "10.0.0.1", false, &f[n]);
+				hist_facts_of(&h, own[n], "10.0.0.1", false, &fo[n]);
+				/* Without a Host there is no URL, and nothing is kept. */
+				assert_int_equal(t[n]->req->hist != NULL, reqs[q[n]].fields == host);
+				assert_memory_equal(&f[n], &fo[n], sizeof f[n]);
+			}
+			assert_int_equal(resp->hist != NULL, reqs[q[0]].fields == host || reqs[q[1]].fields == host);
+			for (int n = 0; n < 2; n++) {
+				txn_free(t[n]);
+				txn_free(own[n]);
+			}
+			hb_pool_drain(); /* the heads held for the next alike: the next pair starts anew */
+		}
+	}
+	hist_free(&h);
+	hb_pool_drain();
+}
+
 static int load_rules(void **state)
 {
 	char err[256];
@@ -405,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_url_keys_apart),
 		cmocka_unit_test(test_apply_from_facts),
 		cmocka_unit_test(test_apply_from_facts_without_client_key),
+		cmocka_unit_test(test_facts_alike),
 	};
 	return cmocka_run_group_tests(tests, load_rules, NULL);
 }
