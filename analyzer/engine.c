@@ -208,8 +208,8 @@ void engine_free(struct engine *e)
 	redir_free(&e->redirects);
 	hist_free(&e->history);
 	tr_free(&e->traffic);
-	hb_pool_drain(); /* the calling thread's spare head-builder buffers (head.h) */
-	verdict_free();  /* and the verdicts it kept (verdict.h) */
+	verdict_free();  /* the verdicts the calling thread kept (verdict.h), and the heads it held for them */
+	hb_pool_drain(); /* then its spare head-builder buffers and kept blocks (head.h) */
 }
 
 void engine_counters(struct engine *e, struct wl_stats *st, uint32_t *open)

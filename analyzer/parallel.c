@@ -585,8 +585,8 @@ static void *worker_main(void *arg)
 		pthread_cond_signal(&p->cv_done);
 	}
 	pthread_mutex_unlock(&p->mu);
-	hb_pool_drain(); /* the head builders' spare buffers of this thread */
-	verdict_free();  /* and the verdicts it kept */
+	verdict_free();  /* the verdicts this thread kept, and the heads held for them */
+	hb_pool_drain(); /* then the head builders' spare buffers and kept blocks of this thread */
 	return NULL;
 }
 

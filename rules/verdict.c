@@ -27,6 +27,23 @@ struct verdict_slot {
 	struct vfinding f[VERDICT_FINDINGS];
 };
 
+/*
+ * What the key holds of the transaction, then of each head it has (the
+ * request, the response, the trailers): written whole, with no padding
+ * (the asserts), so that equal inputs give equal bytes.
+ */
+struct vtxn {
+	uint32_t gen, flags;
+	uint64_t req_body, resp_body;
+	int64_t resp_sec;           /* field_rules.c compares Date with it */
+	uint32_t kept_len;
+	uint8_t nfirst, has;        /* 1 the request, 2 the trailers, 4 kept content (even of no bytes) */
+	uint16_t zero;
+	uint8_t first[16];
+};
+_Static_assert(sizeof(struct vtxn) == 56, "struct vtxn has no padding");
+_Static_assert(sizeof(((struct txn *)0)->first) == 16, "first fits in struct vtxn");
+
 /* A thread's memo, allocated at its first lookup (verdict_free gives it back). */
 struct vtable {
 	struct verdict_slot slot[VERDICT_SETS][VERDICT_WAYS];
@@ -34,6 +51,12 @@ struct vtable {
 	uint32_t win_n, win_hits, rest; /* the current window's lookups and hits; transactions left to pass */
 	uint32_t rest_windows;          /* the next rest's length in windows: doubled after each window of few hits */
 	struct verdict_slot *last;      /* the verdict found or kept last */
+	/* The heads of the transaction last's verdict was found or kept for,
+	 * held (head_ref), and what its key holds of it besides (txn_desc):
+	 * a head is never changed once frozen, and heads alike are one
+	 * (hb_freeze_alike), so the same heads again are the same inputs. */
+	struct http_head *last_heads[3];
+	struct vtxn last_v;
 	char scratch[VERDICT_KEY_MAX];  /* the key being looked up */
 };
 
@@ -65,27 +88,14 @@ void verdict_free(void)
 			"%llu judged without a lookup\n",
 			(unsigned long long)stats.lookups, (unsigned long long)stats.hits, (unsigned long long)stats.kept,
 			(unsigned long long)stats.too_long, (unsigned long long)stats.passed);
+	if (vt)
+		for (int i = 0; i < 3; i++)
+			head_unref(vt->last_heads[i]);
 	free(vt);
 	vt = NULL;
 	memset(&stats, 0, sizeof stats);
 }
 
-/*
- * What the key holds of the transaction, then of each head it has (the
- * request, the response, the trailers): written whole, with no padding
- * (the asserts), so that equal inputs give equal bytes.
- */
-struct vtxn {
-	uint32_t gen, flags;
-	uint64_t req_body, resp_body;
-	int64_t resp_sec;           /* field_rules.c compares Date with it */
-	uint32_t kept_len;
-	uint8_t nfirst, has;        /* 1 the request, 2 the trailers, 4 kept content (even of no bytes) */
-	uint16_t zero;
-	uint8_t first[16];
-};
-_Static_assert(sizeof(struct vtxn) == 56, "struct vtxn has no padding");
-_Static_assert(sizeof(((struct txn *)0)->first) == 16, "first fits in struct vtxn");
 
 struct vhead {
 	uint8_t is_response, truncated, obs_fold, close_delimited;
@@ -233,6 +243,27 @@ static uint64_t key_hash(const char *p, uint32_t n)
 	return h ^ h >> 33;
 }
 
+/* s is the verdict found or kept last, for t (whose txn_desc is v). */
+static void set_last(struct verdict_slot *s, const struct txn *t, const struct vtxn *v)
+{
+	vt->last = s;
+	struct http_head *heads[3] = { t->req, t->resp, t->trailers };
+	for (int i = 0; i < 3; i++) {
+		if (vt->last_heads[i] == heads[i])
+			continue;
+		head_unref(vt->last_heads[i]);
+		vt->last_heads[i] = head_ref(heads[i]);
+	}
+	vt->last_v = *v;
+}
+
+/* Whether t has the heads of the last verdict's transaction, and the rest of its key (kept content apart) alike. */
+static bool same_as_last(const struct txn *t, const struct vtxn *v)
+{
+	return vt->last_heads[0] == t->req && vt->last_heads[1] == t->resp && vt->last_heads[2] == t->trailers &&
+	       !(v->has & 4) && same_words(v, &vt->last_v, sizeof *v);
+}
+
 static struct vtable *table(void)
 {
 	if (!vt && (vt = calloc(1, sizeof *vt)))
@@ -277,7 +308,7 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 	struct verdict_slot *found = NULL, *set = NULL;
 	uint32_t n = 0, si = 0;
 	uint64_t h = 0;
-	if (vt->last && vt->last->gen == gen && key_is(t, &v, vt->last->key, vt->last->len)) {
+	if (vt->last && vt->last->gen == gen && (same_as_last(t, &v) || key_is(t, &v, vt->last->key, vt->last->len))) {
 		found = vt->last;
 	} else {
 		n = key_of(t, &v, vt->scratch);
@@ -295,7 +326,7 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 	}
 	count_lookup(found != NULL);
 	if (found)
-		vt->last = found;
+		set_last(found, t, &v);
 	if (found && mode == VERDICT_CHECK) {
 		p->check = found;
 		return false;
@@ -367,5 +398,7 @@ void verdict_keep(const struct verdict_pending *p, const struct txn *t, bool com
 	}
 	s->gen = p->gen;
 	stats.kept++;
-	vt->last = s;
+	struct vtxn v;
+	txn_desc(t, p->gen, &v);
+	set_last(s, t, &v);
 }

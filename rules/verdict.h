@@ -20,7 +20,10 @@ struct verdict_slot;
  * The inputs are written out whole (the key) and compared byte for byte
  * with those kept, never by their hash alone; the verdict found or kept
  * last is compared first, where the inputs lie, before a key is written
- * or hashed (a server under load answers alike in a row).  Per thread, VERDICT_SETS
+ * or hashed (a server under load answers alike in a row), and by its
+ * heads alone when they are the very heads it was judged with (held
+ * until another verdict is last: heads are not changed once frozen, and
+ * heads alike are one, hb_freeze_alike).  Per thread, VERDICT_SETS
  * sets of VERDICT_WAYS, so that workers share nothing: at most about
  * 400 KiB a thread, whatever the capture.  Keys longer than
  * VERDICT_KEY_MAX bytes, and verdicts of more than VERDICT_FINDINGS
@@ -87,7 +90,12 @@ struct verdict_stats {
 };
 void verdict_stats(struct verdict_stats *s);
 
-/* Frees this thread's verdicts and zeroes its counts (a thread that judged calls it before it ends). */
+/*
+ * Frees this thread's verdicts, lets go of the heads it held for the last
+ * one, and zeroes its counts (a thread that judged calls it before it
+ * ends, before hb_pool_drain: the heads' blocks go to the thread's kept
+ * ones).
+ */
 void verdict_free(void);
 
 #endif

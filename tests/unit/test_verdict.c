@@ -160,57 +160,73 @@ struct change {
 	const char *what;
 	const char *rule_on;        /* an opt-in rule the change is seen by, or NULL */
 	struct spec before, after;
+	bool heads_alike;           /* the change is not in the heads */
 };
 
 static const struct change changes[] = {
 	{ "the request's target", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .uri = "/x", .req_fields = host_h, .status = 301, .resp_fields = loc_self },
-	  { .method = HTTP_GET, .method_s = "GET", .uri = "/y", .req_fields = host_h, .status = 301, .resp_fields = loc_self } },
+	  { .method = HTTP_GET, .method_s = "GET", .uri = "/y", .req_fields = host_h, .status = 301, .resp_fields = loc_self },
+	  false },
 	{ "the request's method", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .uri = "/x", .req_fields = host_h, .status = 301, .resp_fields = loc_self },
-	  { .method = HTTP_POST, .method_s = "POST", .uri = "/x", .req_fields = host_h, .status = 301, .resp_fields = loc_self } },
+	  { .method = HTTP_POST, .method_s = "POST", .uri = "/x", .req_fields = host_h, .status = 301, .resp_fields = loc_self },
+	  false },
 	{ "a byte of a response field's value", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_bad } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_bad },
+	  false },
 	{ "the status", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 301, .resp_fields = no_location },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 302, .resp_fields = no_location } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 302, .resp_fields = no_location },
+	  false },
 	{ "the reason phrase", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .reason = "OK", .resp_fields = etag_good },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .reason = "Not Found", .resp_fields = etag_good } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .reason = "Not Found", .resp_fields = etag_good },
+	  false },
 	{ "the response head cut at a cap", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 301, .resp_fields = no_location },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 301, .resp_fields = no_location, .resp_truncated = true } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 301, .resp_fields = no_location, .resp_truncated = true },
+	  false },
 	{ "the response's content length", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .resp_body = 0 },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .resp_body = 10 } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .resp_body = 10 },
+	  true },
 	{ "the request's content length", NULL,
 	  { .method = HTTP_POST, .method_s = "POST", .status = 413, .resp_fields = no_location, .req_body = 0 },
-	  { .method = HTTP_POST, .method_s = "POST", .status = 413, .resp_fields = no_location, .req_body = 10 } },
+	  { .method = HTTP_POST, .method_s = "POST", .status = 413, .resp_fields = no_location, .req_body = 10 },
+	  true },
 	{ "a flag", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .resp_body = 10 },
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .resp_body = 10,
-	    .flags = TXN_RESP_CUT } },
+	    .flags = TXN_RESP_CUT },
+	  true },
 	{ "the second the response was seen in", "date-skew",
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = dated, .resp_sec = 784111777 },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = dated, .resp_sec = 784111777 + 3600 } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = dated, .resp_sec = 784111777 + 3600 },
+	  true },
 	{ "the content's first bytes", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = html, .resp_body = 100, .first = "<html><body>" },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = html, .resp_body = 100, .first = "%PDF-1.7 abc" } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = html, .resp_body = 100, .first = "%PDF-1.7 abc" },
+	  true },
 	{ "the trailers", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .trailers = cl_trailer } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .trailers = cl_trailer },
+	  false },
 	{ "a trailer field", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .trailers = cl_trailer },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .trailers = sum_trailer } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good, .trailers = sum_trailer },
+	  false },
 	{ "kept content of no bytes", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 206, .resp_fields = multipart },
-	  { .method = HTTP_GET, .method_s = "GET", .status = 206, .resp_fields = multipart, .kept_set = true } },
+	  { .method = HTTP_GET, .method_s = "GET", .status = 206, .resp_fields = multipart, .kept_set = true },
+	  true },
 	{ "a byte of the kept content", NULL,
 	  { .method = HTTP_GET, .method_s = "GET", .status = 206, .resp_fields = multipart, .resp_body = PART_LEN,
 	    .kept = PART("AB") },
 	  { .method = HTTP_GET, .method_s = "GET", .status = 206, .resp_fields = multipart, .resp_body = PART_LEN,
-	    .kept = PART("AC") } },
+	    .kept = PART("AC") },
+	  true },
 };
 
 static void test_each_input_apart(void **state)
@@ -247,6 +263,93 @@ static void test_each_input_apart(void **state)
 		if (c->rule_on)
 			rule_set_enabled(on, false);
 	}
+}
+
+/* s's transaction with the heads of t, which its own would be alike to (heads alike are one: hb_freeze_alike). */
+static struct txn *build_on_heads(const struct spec *s, const struct txn *t)
+{
+	struct txn *u = build(s);
+	head_unref(u->req);
+	head_unref(u->resp);
+	head_unref(u->trailers);
+	u->req = head_ref(t->req);
+	u->resp = head_ref(t->resp);
+	u->trailers = head_ref(t->trailers);
+	return u;
+}
+
+/*
+ * The last verdict is found by its heads alone when a transaction has the
+ * very same heads (head objects are never changed once frozen), and the
+ * rest of its inputs alike; each input that is not in the heads, changed
+ * alone on the same heads, is judged anew, to the rules' own verdict.
+ */
+static void test_same_heads(void **state)
+{
+	(void)state;
+	int n = 0;
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+		const struct change *c = &changes[i];
+		if (!c->heads_alike)
+			continue;
+		n++;
+		int on = c->rule_on ? rule_by_id(c->rule_on) : -1;
+		if (c->rule_on)
+			rule_set_enabled(on, true);
+		verdict_free();
+		struct txn *before = build(&c->before);
+		rules_evaluate(before);
+		struct txn *rules_after = judged_without_memo(&c->after);
+		struct txn *after = build_on_heads(&c->after, before);
+		uint64_t hits = now().hits;
+		rules_evaluate(after);
+		if (now().hits != hits || !same_findings(after, rules_after))
+			fail_msg("%s, on the same heads: the memo gave the verdict of the inputs before the change", c->what);
+		txn_free(before);
+		txn_free(rules_after);
+		txn_free(after);
+		if (c->rule_on)
+			rule_set_enabled(on, false);
+	}
+	assert_int_equal(n, 7);
+	/* The trailers are a head too: the same request and response heads
+	 * with other trailers are judged anew. */
+	verdict_free();
+	struct spec t1 = { .method = HTTP_GET, .method_s = "GET", .status = 200, .resp_fields = etag_good,
+			   .trailers = cl_trailer };
+	struct spec t2 = t1;
+	t2.trailers = sum_trailer;
+	struct txn *before = build(&t1);
+	rules_evaluate(before);
+	struct txn *rules_after = judged_without_memo(&t2);
+	assert_false(same_findings(before, rules_after));
+	struct txn *after = build(&t2);
+	head_unref(after->req);
+	head_unref(after->resp);
+	after->req = head_ref(before->req);
+	after->resp = head_ref(before->resp);
+	uint64_t hits = now().hits;
+	rules_evaluate(after);
+	assert_int_equal(now().hits, hits);
+	assert_true(same_findings(after, rules_after));
+	txn_free(before);
+	txn_free(rules_after);
+	txn_free(after);
+	/* Found by the heads: their bytes are not read again (written over
+	 * here, as nothing in wirelint does, the verdict is still found). */
+	verdict_free();
+	struct spec s = { .method = HTTP_GET, .method_s = "GET", .status = 301, .resp_fields = no_location };
+	struct txn *a = build(&s);
+	rules_evaluate(a);
+	struct txn *b = build_on_heads(&s, a);
+	b->resp->buf[b->resp->len - 1] ^= 1;
+	rules_evaluate(b);
+	assert_int_equal(now().hits, 1);
+	assert_true(same_findings(a, b));
+	b->resp->buf[b->resp->len - 1] ^= 1;
+	txn_free(a);
+	txn_free(b);
+	verdict_free();
 }
 
 static void test_settings_change(void **state)
@@ -462,7 +565,7 @@ int main(void)
 		cmocka_unit_test(test_same_inputs_given_again), cmocka_unit_test(test_each_input_apart),
 		cmocka_unit_test(test_settings_change),         cmocka_unit_test(test_not_kept),
 		cmocka_unit_test(test_findings_cap),            cmocka_unit_test(test_rest_when_seldom_found),
-		cmocka_unit_test(test_check_mode),
+		cmocka_unit_test(test_check_mode),              cmocka_unit_test(test_same_heads),
 	};
 	int r = cmocka_run_group_tests(tests, setup, NULL);
 	verdict_free();
