@@ -308,7 +308,9 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 	struct verdict_slot *found = NULL, *set = NULL;
 	uint32_t n = 0, si = 0;
 	uint64_t h = 0;
-	if (vt->last && vt->last->gen == gen && (same_as_last(t, &v) || key_is(t, &v, vt->last->key, vt->last->len))) {
+	bool by_heads = false;
+	if (vt->last && vt->last->gen == gen &&
+	    ((by_heads = same_as_last(t, &v)) || key_is(t, &v, vt->last->key, vt->last->len))) {
 		found = vt->last;
 	} else {
 		n = key_of(t, &v, vt->scratch);
@@ -325,7 +327,7 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 				found = &set[w];
 	}
 	count_lookup(found != NULL);
-	if (found)
+	if (found && !by_heads)
 		set_last(found, t, &v);
 	if (found && mode == VERDICT_CHECK) {
 		p->check = found;
