@@ -31,6 +31,7 @@ enum {
 	BLOCK_EVENTS = 256,        /* results handed back at once */
 	BLOCK_TEXT = 32 << 10,     /* their samples' names (TR_SAMPLE_TEXT at most each) */
 	MERGE_AHEAD = 8,           /* events ahead of the merge whose history slots are asked for */
+	EVENT_AHEAD = 4,           /* and whose own lines are */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
 	BATCH_HOLDS = 4,           /* reading windows a batch may hold its payloads in (window_hold) */
 	MAX_HELD_WINDOWS = 48,     /* windows held by all batches at once: past that, payloads are copied */
@@ -824,6 +825,13 @@ void par_drain(struct par *p)
 		/* The history's slot for a transaction a few events on in this
 		 * worker's results, asked for while those before it are merged. */
 		struct evblock *b = best->m_head;
+		/* The lines of an event a few on, which its worker wrote on
+		 * the other core, asked for while those before it are merged. */
+		if (best->m_pos + EVENT_AHEAD < b->n) {
+			const char *x = (const char *)&b->ev[best->m_pos + EVENT_AHEAD];
+			for (size_t o = 0; o < sizeof(struct event); o += CACHE_LINE)
+				__builtin_prefetch(x + o);
+		}
 		if (best->m_pos + MERGE_AHEAD < b->n)
 			hist_prefetch(&p->e->history, url_key(&b->ev[best->m_pos + MERGE_AHEAD]),
 				      client_key(&b->ev[best->m_pos + MERGE_AHEAD]));
