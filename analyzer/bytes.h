@@ -45,13 +45,24 @@ static inline uint8_t rd_u8(struct rd *r)
 	return r->p[r->off++];
 }
 
+/* The big-endian 16- and 32-bit numbers at q, inside a span already checked (rd_span). */
+static inline uint16_t be16_at(const uint8_t *q)
+{
+	return (uint16_t)(q[0] << 8 | q[1]);
+}
+
+static inline uint32_t be32_at(const uint8_t *q)
+{
+	return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+}
+
 static inline uint16_t rd_be16(struct rd *r)
 {
 	if (!rd_has(r, 2)) {
 		r->bad = true;
 		return 0;
 	}
-	uint16_t v = (uint16_t)(r->p[r->off] << 8 | r->p[r->off + 1]);
+	uint16_t v = be16_at(r->p + r->off);
 	r->off += 2;
 	return v;
 }
@@ -64,7 +75,7 @@ static inline uint32_t rd_be32(struct rd *r)
 	}
 	const uint8_t *q = r->p + r->off;
 	r->off += 4;
-	return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+	return be32_at(q);
 }
 
 static inline uint32_t rd_le32(struct rd *r)

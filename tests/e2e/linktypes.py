@@ -202,6 +202,36 @@ if failures:
     sys.exit(1)
 print("tunnels counted; %d kinds of packet that are no tunnel to follow, each counted as such" % len(odd))
 
+# Headers cut short or lying about their length: an Ethernet, IPv4 and
+# TCP frame of demo.pcap cut at every length inside its headers is
+# truncated; an IPv4 header length under 20 bytes, a TCP data offset under
+# 20 bytes or past the segment, and a version that is not 4 are malformed.
+first = next(fr for _, _, fr in recs if len(fr) > 54 and fr[12:14] == b"\x08\x00" and fr[23] == 6)
+ihl = (first[14] & 0x0f) * 4
+tcp_at = 14 + ihl
+cuts = {"cut-at-%d" % k: (first[:k], "pkt_truncated") for k in range(14, tcp_at + 20)}
+
+
+def with_byte(fr, at, v):
+    return fr[:at] + bytes([v]) + fr[at + 1:]
+
+
+cuts["ihl-under-20"] = (with_byte(first, 14, 0x44), "pkt_malformed")
+cuts["version-6-in-ipv4"] = (with_byte(first, 14, 0x65), "pkt_malformed")
+cuts["tcp-offset-under-20"] = (with_byte(first, tcp_at + 12, 0x40), "pkt_malformed")
+cuts["tcp-offset-past-segment"] = (with_byte(first, tcp_at + 12, 0xf0), "pkt_malformed")
+for name, (fr, counter) in cuts.items():
+    path = os.path.join(tmp, name + ".pcap")
+    write_pcap(path, 1, [(1700000000, 0, fr)])
+    rc, found, summ = summary(path)
+    if rc != 0 or found or summ.get(counter) != 1 or summ["connections"] != 0:
+        failures.append("%s.pcap: exit %d, %d findings, %s %s, connections %s" % (
+            name, rc, len(found), counter, summ.get(counter), summ.get("connections")))
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("headers cut short at %d lengths counted as truncated, 4 lying headers as malformed" % (tcp_at + 20 - 14))
+
 # Damaged pcapng: what was read before the damage is still reported, the
 # message names the file and the damage, and the exit status is 2.
 good = os.path.join(tmp, "pcapng-mixed-interfaces.pcapng")
