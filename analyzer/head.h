@@ -179,6 +179,7 @@ int hb_pool_size(void);
 #define HEAD_BLOCK_UNITS 32
 #define HEAD_CACHE_BYTES (1u << 20)
 size_t head_cache_bytes(void);
+size_t head_cache_cap(void); /* HEAD_CACHE_BYTES, or 0 in a build with AddressSanitizer */
 
 /*
  * n bytes from the calling thread's kept blocks (or malloc), in a block
@@ -188,7 +189,6 @@ size_t head_cache_bytes(void);
  */
 void *head_block_get(size_t n, uint8_t *units);
 void head_block_put(void *p, uint8_t units);
-size_t head_cache_cap(void); /* HEAD_CACHE_BYTES, or 0 in a build with AddressSanitizer */
 
 /* For hb_append: starts part (NULL when it is dropped), and makes room for n more bytes (how many fit). */
 struct span *hb__begin(struct head_builder *b, enum hb_part part);
