@@ -394,13 +394,17 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
 		       uint32_t wirelen, bool reassembled, const struct dec_pkt *pp)
 {
-	struct dec_pkt p = *pp;
+	/* Read where the decoder left it, not copied: a copy reads it back
+	 * in wider loads than the decoder's stores, which wait for them
+	 * (docs/performance.md).  Copied only for a payload read again. */
+	const struct dec_pkt *p = pp;
+	struct dec_pkt again;
 	e->key = (struct par_key){ e->g, PAR_PHASE_FRAME, 0 };
 	struct flow_key k;
-	int side = flow_key_make(&k, &p);
+	int side = flow_key_make(&k, p);
 	struct conn *c = (struct conn *)flow_find(&e->flows, &k);
-	bool syn_only = (p.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
-	if (c && syn_only && c->rd[side].started && c->rd[side].next_seq != p.seq + 1) {
+	bool syn_only = (p->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
+	if (c && syn_only && c->rd[side].started && c->rd[side].next_seq != p->seq + 1) {
 		/* A new connection on the same addresses and ports. */
 		close_entry(e, &c->fe);
 		c = NULL;
@@ -408,9 +412,9 @@ void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, cons
 	if (!c) {
 		/* Only a SYN or data starts tracking; a stray ACK or the
 		 * last FIN of a closed connection does not. */
-		if (!(p.flags & TCP_SYN) && p.wire_plen == 0)
+		if (!(p->flags & TCP_SYN) && p->wire_plen == 0)
 			return;
-		if (p.flags & TCP_RST)
+		if (p->flags & TCP_RST)
 			return;
 		if (e->flows.count >= e->lim.max_flows) {
 			e->st.conn_evicted++;
@@ -430,8 +434,11 @@ void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, cons
 	}
 	c->touch_g = e->g;
 	/* -j: a payload the reader left in the file, for a connection that needs it. */
-	if (e->shard && !p.payload && p.plen && !conn_passed_over(c))
-		par_payload(e, &p);
+	if (e->shard && !p->payload && p->plen && !conn_passed_over(c)) {
+		again = *p;
+		par_payload(e, &again);
+		p = &again;
+	}
 	if (e->evidence) {
 		/* Held with the connection until it is known whether it
 		 * produced a finding.  A reassembled IPv4 datagram is not a
@@ -441,8 +448,8 @@ void engine_conn_frame(struct engine *e, int dlt, const struct timeval *ts, cons
 		else
 			e->evidence->not_kept++;
 	}
-	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len, p.seq, p.ack, (p.flags & TCP_ACK) != 0, e->pay_off };
-	conn_segment(c, side, &p, &m);
+	struct pkt_meta m = { e->frame, *ts, e->rec_off, e->rec_len, p->seq, p->ack, (p->flags & TCP_ACK) != 0, e->pay_off };
+	conn_segment(c, side, p, &m);
 	if (conn_finished(c))
 		close_entry(e, &c->fe);
 }
