@@ -249,13 +249,6 @@ struct rows_memo {
 	char text[]; /* the server, a NUL, the endpoint, a NUL */
 };
 
-static bool sample_of(const struct txn *t, struct tr_sample *s, char *text, bool memo);
-
-bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
-{
-	return sample_of(t, s, text, true);
-}
-
 /* With memo, the row names kept with t's request head are read and made (on the thread that made the head only). */
 static bool sample_of(const struct txn *t, struct tr_sample *s, char *text, bool memo)
 {
@@ -321,6 +314,11 @@ static bool sample_of(const struct txn *t, struct tr_sample *s, char *text, bool
 		}
 	}
 	return true;
+}
+
+bool tr_sample_of(const struct txn *t, struct tr_sample *s, char *text)
+{
+	return sample_of(t, s, text, true);
 }
 
 struct tr_sample *tr_sample_dup(const struct tr_sample *s)
