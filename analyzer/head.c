@@ -233,14 +233,18 @@ static struct span *hb_start(struct head_builder *b, enum hb_part part)
 
 struct span *hb__begin(struct head_builder *b, enum hb_part part)
 {
-	if (part == HB_NAME)
+	if (part == HB_NAME) {
+		/* The rest of a name dropped, in another piece: counted once. */
+		if (b->cur == HB_DROPPED_NAME)
+			return NULL;
 		b->dropping = false;
+	}
 	if (part == HB_VALUE && b->dropping)
 		return NULL;
 	struct span *s = hb_start(b, part);
 	if (!s) {
 		b->dropping = part == HB_NAME;
-		b->cur = HB_NONE;
+		b->cur = part == HB_NAME ? HB_DROPPED_NAME : HB_NONE;
 		return NULL;
 	}
 	b->cur = part;

@@ -129,7 +129,10 @@ struct http_head {
 };
 
 /* The parts of a head that arrive from llhttp in pieces. */
-enum hb_part { HB_NONE, HB_METHOD, HB_URI, HB_REASON, HB_NAME, HB_VALUE };
+enum hb_part {
+	HB_NONE, HB_METHOD, HB_URI, HB_REASON, HB_NAME, HB_VALUE,
+	HB_DROPPED_NAME, /* the builder's own: pieces of a name dropped at the field cap, until its value ends */
+};
 
 /*
  * Collects a head as llhttp hands it over, in pieces that may be split
@@ -144,7 +147,7 @@ struct head_builder {
 	uint32_t nfields, fcap, max_fields;
 	struct span method_s, uri, reason;
 	enum hb_part cur;
-	struct span *cur_span; /* cur's span, while cur is not HB_NONE */
+	struct span *cur_span; /* cur's span, while cur is a part of the head (not HB_NONE or HB_DROPPED_NAME) */
 	bool dropping;       /* the current field was dropped at the field cap */
 	bool truncated;
 	bool obs_fold;       /* set by the parser when a value continued on a folded line */

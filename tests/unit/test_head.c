@@ -107,6 +107,36 @@ static void test_caps(void **state)
 }
 
 /*
+ * A field dropped at the count cap counts once, however many pieces its
+ * name and value come in (as llhttp hands a field over: name pieces, then
+ * value pieces, then the value's end), and the field after it counts too.
+ */
+static void test_caps_in_pieces(void **state)
+{
+	struct head_builder b;
+	hb_init(&b, 1024, 1);
+	const char *names[] = {"Host", "Accept", "X"};
+	for (int i = 0; i < 3; i++) {
+		for (const char *c = names[i]; *c; c++)
+			hb_append(&b, HB_NAME, c, 1);
+		hb_append(&b, HB_VALUE, "v", 1);
+		hb_append(&b, HB_VALUE, "w", 1);
+		hb_end_part(&b);
+	}
+	/* A dropped field with an empty value. */
+	hb_append(&b, HB_NAME, "Y", 1);
+	hb_end_part(&b);
+	assert_int_equal(b.nfields, 1);
+	assert_int_equal(b.dropped_fields, 3);
+	struct http_head *h = hb_freeze(&b, false, 1, 1, 1, 0);
+	assert_int_equal(h->dropped_fields, 3);
+	assert_memory_equal(head_str(h, h->fields[0].name), "Host", 4);
+	assert_memory_equal(head_str(h, h->fields[0].value), "vw", 2);
+	head_unref(h);
+	hb_free(&b);
+}
+
+/*
  * Freezing a head gives the builder's buffers to this thread's pool, and
  * the next head begun takes them: the last given first, up to HB_POOL of
  * each; a buffer taken by a builder with a smaller cap is used only up to
@@ -502,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_empty_piece_first),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_caps_in_pieces),
 		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_block_cache),
 		cmocka_unit_test(test_refs),
