@@ -209,6 +209,7 @@ void engine_free(struct engine *e)
 	hist_free(&e->history);
 	tr_free(&e->traffic);
 	verdict_free();  /* the verdicts the calling thread kept (verdict.h), and the heads it held for them */
+	hx_memo_drain(); /* and the messages alike it kept (http.h) */
 	hb_pool_drain(); /* then its spare head-builder buffers and kept blocks (head.h) */
 }
 

@@ -12,6 +12,40 @@ static struct hx_dir *dir_of(llhttp_t *p)
 
 static int on_part_complete(llhttp_t *p);
 
+/*
+ * The last message of each kind (a request's, a response's) that this
+ * thread parsed whole from a message's start in one buffer, with a head
+ * handed out before (hb_freeze_alike): its bytes up to the end of its
+ * head, what llhttp made of them, and a reference to the head.  The next
+ * message whose head has these very bytes, at a message's start, in a
+ * direction with the same caps, is not parsed again: llhttp would read
+ * the same bytes from the same state the same way (replay_alike).
+ */
+struct hx_memo {
+	struct http_head *h;
+	uint32_t len;            /* wire's bytes */
+	uint32_t max_bytes, max_fields; /* the builder's caps it was made under */
+	size_t room;             /* the room before a request head */
+	uint64_t content_length; /* its Content-Length (0 without one) */
+	uint16_t flags;          /* llhttp's flags when the head ended */
+	char wire[HX_MEMO_MAX];
+};
+static _Thread_local struct hx_memo memo[2];
+static _Thread_local uint64_t memo_hits;
+
+void hx_memo_drain(void)
+{
+	for (int k = 0; k < 2; k++) {
+		head_unref(memo[k].h);
+		memo[k].h = NULL;
+	}
+}
+
+uint64_t hx_memo_hits(void)
+{
+	return memo_hits;
+}
+
 /* Frees the kept content, and gives its room back to the budget. */
 static void hx_drop_kept(struct hx_dir *d)
 {
@@ -37,6 +71,8 @@ static int on_message_begin(llhttp_t *p)
 	d->val_end = NULL;
 	head_unref(d->trailers);
 	d->trailers = NULL;
+	head_unref(d->cand);
+	d->cand = NULL;
 	hx_drop_kept(d);
 	d->ev->begin(d->ctx, d);
 	return 0;
@@ -101,6 +137,16 @@ static int on_status_complete(llhttp_t *p)
 	return 0;
 }
 
+/* Hands h to the head event; returns the framing it asked for (responses). */
+static int head_ready(struct hx_dir *d, struct http_head *h)
+{
+	if (h && d->is_response) {
+		const struct hfield *ct = head_field_lit(h, "Content-Type");
+		d->keep = ct && ct->value.len >= 20 && strncasecmp(head_str(h, ct->value), "multipart/byteranges", 20) == 0;
+	}
+	return d->ev->head(d->ctx, d, h);
+}
+
 static int on_headers_complete(llhttp_t *p)
 {
 	struct hx_dir *d = dir_of(p);
@@ -108,11 +154,16 @@ static int on_headers_complete(llhttp_t *p)
 	bool eof = d->is_response && llhttp_message_needs_eof(p);
 	struct http_head *h = hb_freeze_alike(&d->hb, d->is_response ? 0 : d->req_head_room, d->is_response,
 					      p->http_major, p->http_minor, p->method, p->status_code, eof);
-	if (h && d->is_response) {
-		const struct hfield *ct = head_field_lit(h, "Content-Type");
-		d->keep = ct && ct->value.len >= 20 && strncasecmp(head_str(h, ct->value), "multipart/byteranges", 20) == 0;
+	/* A head seen before, framed by its Content-Length (or, a request,
+	 * by none), may be the memo's (replay_alike): held until its message
+	 * ends in this buffer. */
+	if (h && h->alike && !(p->flags & (F_CHUNKED | F_TRANSFER_ENCODING)) && !p->upgrade &&
+	    (!d->is_response || (p->flags & F_CONTENT_LENGTH))) {
+		d->cand = head_ref(h);
+		d->cand_flags = p->flags;
+		d->cand_length = (p->flags & F_CONTENT_LENGTH) ? p->content_length : 0;
 	}
-	int frame = d->ev->head(d->ctx, d, h);
+	int frame = head_ready(d, h);
 	if (!d->is_response)
 		return 0;
 	switch (frame) {
@@ -124,6 +175,8 @@ static int on_headers_complete(llhttp_t *p)
 		return 1;
 	case HX_FRAME_TUNNEL:
 		d->tunnel = true;
+		head_unref(d->cand);
+		d->cand = NULL;
 		return 2;
 	default:
 		return 0;
@@ -175,8 +228,12 @@ static int on_message_complete(llhttp_t *p)
 	/* Stop after every response (but a protocol switch), so that the
 	 * bytes after it are checked before llhttp reads them as the next
 	 * status line: after a bodiless response they would be content it
-	 * carried, after any other content beyond its framing. */
-	return d->is_response && !d->tunnel ? HPE_PAUSED : 0;
+	 * carried, after any other content beyond its framing.  Stop after
+	 * every request that leaves the connection open to another, so that
+	 * the next one's bytes may be found alike (replay_alike). */
+	if (d->is_response)
+		return d->tunnel ? 0 : HPE_PAUSED;
+	return !p->upgrade && llhttp_should_keep_alive(p) ? HPE_PAUSED : 0;
 }
 
 static const llhttp_settings_t hx_settings = {
@@ -213,6 +270,7 @@ void hx_init(struct hx_dir *d, bool is_response, uint32_t max_header_bytes, uint
 
 void hx_free(struct hx_dir *d)
 {
+	head_unref(d->cand);
 	head_unref(d->trailers);
 	hx_drop_kept(d);
 	hb_free(&d->hb);
@@ -234,27 +292,121 @@ static void parser_restart(struct hx_dir *d)
 	 * instead of stopping the parse. */
 	llhttp_set_lenient_chunked_length(&d->parser, 1);
 	d->state = HX_PARSE;
+	d->at_start = false;
+}
+
+/*
+ * Keeps the message p[0..used) as this thread's memo of its kind: it was
+ * parsed whole, from a message's start, in one llhttp_execute call, and
+ * its head (d->cand) was handed out before.
+ */
+static void remember(struct hx_dir *d, const uint8_t *p, size_t used)
+{
+	struct hx_memo *m = &memo[d->is_response];
+	/* Its content, all of it in this buffer, follows the head. */
+	if (d->body_len > used || used - d->body_len > HX_MEMO_MAX)
+		return;
+	head_unref(m->h);
+	m->h = d->cand;
+	d->cand = NULL;
+	m->len = (uint32_t)(used - d->body_len);
+	memcpy(m->wire, p, m->len);
+	m->max_bytes = d->hb.max_bytes;
+	m->max_fields = d->hb.max_fields;
+	m->room = d->is_response ? 0 : d->req_head_room;
+	m->content_length = d->cand_length;
+	m->flags = d->cand_flags;
+}
+
+/*
+ * At a message's start: when p[0..n) begins with the memo's head, and
+ * holds all the content its Content-Length announces, hands out what
+ * llhttp made of that head, in the order llhttp's callbacks would, and
+ * returns the bytes the message took (0: not alike, parse them).  The
+ * framing is asked anew (a response alike may answer a HEAD).
+ */
+static size_t replay_alike(struct hx_dir *d, const uint8_t *p, size_t n)
+{
+	struct hx_memo *m = &memo[d->is_response];
+	if (!m->h || n < m->len || n - m->len < m->content_length || m->max_bytes != d->hb.max_bytes ||
+	    m->max_fields != d->hb.max_fields || m->room != (d->is_response ? 0 : d->req_head_room) ||
+	    memcmp(p, m->wire, m->len) != 0)
+		return 0;
+	llhttp_t *lp = &d->parser;
+	if (d->is_response) {
+		/* What the done event reads of llhttp (should_keep_alive,
+		 * needs_eof), as a parse of these bytes would have left it. */
+		parser_restart(d);
+		lp->http_major = m->h->major;
+		lp->http_minor = m->h->minor;
+		lp->status_code = m->h->status;
+		lp->flags = m->flags;
+		lp->content_length = m->content_length;
+	}
+	memo_hits++;
+	on_message_begin(lp);
+	m->h->alike++;
+	int frame = head_ready(d, head_ref(m->h));
+	size_t used = m->len;
+	if (d->is_response && frame == HX_FRAME_BODILESS) {
+		d->bodiless = true;
+		lp->flags |= F_SKIPBODY;
+	} else if (d->is_response && frame == HX_FRAME_TUNNEL) {
+		d->tunnel = true;
+		lp->flags |= F_SKIPBODY;
+		lp->upgrade = 1;
+	} else if (m->content_length) {
+		on_body(lp, (const char *)p + used, m->content_length);
+		lp->content_length = 0;
+		used += m->content_length;
+	}
+	on_message_complete(lp);
+	if (d->is_response) {
+		if (d->tunnel) {
+			d->state = HX_TUNNEL;
+		} else {
+			d->state = HX_CHECK_NEXT;
+			hunt_init(&d->hunt, HUNT_RESPONSE, true);
+		}
+	}
+	return used;
 }
 
 /* Runs llhttp over p[0..n); returns the bytes it consumed. */
 static size_t parse(struct hx_dir *d, const uint8_t *p, size_t n)
 {
+	bool at_start = d->at_start;
+	d->at_start = false;
 	d->exec_gen++;
 	d->exec_base = (const char *)p;
 	llhttp_errno_t err = llhttp_execute(&d->parser, (const char *)p, n);
 	d->prev_exec_end = (const char *)p + n;
-	if (err == HPE_OK)
+	if (err == HPE_OK) {
+		head_unref(d->cand);
+		d->cand = NULL;
 		return n;
+	}
 	size_t used = (size_t)((const uint8_t *)llhttp_get_error_pos(&d->parser) - p);
 	if (used > n)
 		used = n;
 	if (err == HPE_PAUSED) {
-		/* After a response (on_message_complete). */
+		/* After a message (on_message_complete): the one that started
+		 * at p when the parse started at a message's start. */
 		llhttp_resume(&d->parser);
+		if (d->cand && at_start)
+			remember(d, p, used);
+		head_unref(d->cand);
+		d->cand = NULL;
+		if (!d->is_response) {
+			d->at_start = true;
+			return used;
+		}
 		d->state = HX_CHECK_NEXT;
 		hunt_init(&d->hunt, HUNT_RESPONSE, true);
 		return used;
 	}
+	head_unref(d->cand);
+	d->cand = NULL;
 	if (err == HPE_PAUSED_UPGRADE) {
 		if (d->tunnel || d->is_response) {
 			/* A 101 or a 2xx to CONNECT: what follows is not HTTP. */
@@ -278,7 +430,8 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 		size_t used;
 		switch (d->state) {
 		case HX_PARSE:
-			used = parse(d, p, n);
+			if (!d->at_start || !(used = replay_alike(d, p, n)))
+				used = parse(d, p, n);
 			break;
 		case HX_START:
 		case HX_HUNT:
@@ -288,8 +441,11 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 				 * right here.  hunt_scan would match these seven bytes
 				 * and hand them back; llhttp reads them in place instead,
 				 * in the same call as the rest. */
+				if ((used = replay_alike(d, p, n)))
+					break;
 				d->hunt.consumed = 7;
 				parser_restart(d);
+				d->at_start = true;
 				used = parse(d, p, n);
 				break;
 			}

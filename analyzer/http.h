@@ -83,6 +83,16 @@ struct hx_dir {
 	/* Room made in front of each complete request head (hb_freeze_after)
 	 * for the head event's use; 0 = none. */
 	size_t req_head_room;
+	/* At a message's start, llhttp's state what it is after a message
+	 * that leaves the connection open (or fresh): the next bytes may be a
+	 * message alike (hx_memo). */
+	bool at_start;
+	/* The head of the message under way, while it may become the memo
+	 * (held, with llhttp's flags and Content-Length at its end), within
+	 * one llhttp_execute call. */
+	struct http_head *cand;
+	uint16_t cand_flags;
+	uint64_t cand_length;
 	struct hunt hunt;
 	struct head_builder hb;
 	const struct hx_events *ev;
@@ -137,5 +147,20 @@ struct http_head *hx_partial_head(struct hx_dir *d);
 
 /* Stops parsing: the rest of the stream is another protocol. */
 void hx_set_tunnel(struct hx_dir *d);
+
+/*
+ * Messages alike.  Each thread keeps the last request and the last
+ * response it parsed whole, from a message's start, in one buffer, whose
+ * head it had handed out before: up to HX_MEMO_MAX bytes of head each,
+ * and a reference to the head.  A message that starts with those very
+ * bytes, with all its content in the buffer, gets the same head and
+ * events without llhttp reading it again (docs/performance.md).
+ * hx_memo_drain lets this thread's memo go (a thread that parsed calls it
+ * before it ends, before hb_pool_drain); hx_memo_hits counts the messages
+ * this thread took from its memo.
+ */
+#define HX_MEMO_MAX 4096u
+void hx_memo_drain(void);
+uint64_t hx_memo_hits(void);
 
 #endif

@@ -587,6 +587,7 @@ static void *worker_main(void *arg)
 	}
 	pthread_mutex_unlock(&p->mu);
 	verdict_free();  /* the verdicts this thread kept, and the heads held for them */
+	hx_memo_drain(); /* and the messages alike it kept */
 	hb_pool_drain(); /* then the head builders' spare buffers and kept blocks of this thread */
 	return NULL;
 }

@@ -1,0 +1,372 @@
+/* test_http.c: one direction parsed by llhttp, and messages alike taken from the memo. */
+#include "wl_test.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+
+/*
+ * What a direction told its connection, written out in order: every
+ * event, the head each carried (its parts, fields and flags), what the
+ * done event reads of the direction and of llhttp, and the state after
+ * each feed.  The responses' framing comes from frames, one a head.
+ */
+struct rec {
+	char log[16384];
+	size_t len;
+	const int *frames;
+	int nframes, next;
+	struct hx_dir *d;
+	struct hx_keep_budget kb;
+};
+
+static void say(struct rec *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(r->log + r->len, sizeof r->log - r->len, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < sizeof r->log - r->len);
+	r->len += (size_t)n;
+}
+
+static void say_span(struct rec *r, const struct http_head *h, struct span s)
+{
+	say(r, "%.*s|", (int)s.len, head_str(h, s));
+}
+
+static void ev_begin(void *ctx, struct hx_dir *d)
+{
+	say(ctx, "\nbegin;");
+}
+
+static int ev_head(void *ctx, struct hx_dir *d, struct http_head *h)
+{
+	struct rec *r = ctx;
+	say(r, "head ");
+	if (h) {
+		say(r, "v%u.%u m%u s%u ", h->major, h->minor, h->method, h->status);
+		say_span(r, h, h->method_s);
+		say_span(r, h, h->uri);
+		say_span(r, h, h->reason);
+		for (uint32_t i = 0; i < h->nfields; i++) {
+			say_span(r, h, h->fields[i].name);
+			say_span(r, h, h->fields[i].value);
+		}
+		say(r, " trunc%d fold%d drop%u eof%d room%d keep%d;", h->truncated, h->obs_fold, h->dropped_fields,
+		    h->close_delimited, h->block != NULL, d->keep);
+		head_unref(h);
+	}
+	int frame = r->next < r->nframes ? r->frames[r->next++] : HX_FRAME_NORMAL;
+	if (d->is_response)
+		say(r, "frame%d;", frame);
+	return frame;
+}
+
+static void ev_done(void *ctx, struct hx_dir *d)
+{
+	struct rec *r = ctx;
+	say(r, "done body%llu first%.*s ext%d bodiless%d tunnel%d alive%d eof%d;", (unsigned long long)d->body_len,
+	    (int)d->nfirst, (const char *)d->first, d->chunk_ext, d->bodiless, d->tunnel,
+	    llhttp_should_keep_alive(&d->parser), llhttp_message_needs_eof(&d->parser));
+	struct http_head *t = hx_take_trailers(d);
+	if (t) {
+		say(r, "trailers%u;", t->nfields);
+		head_unref(t);
+	}
+	uint32_t len, cap;
+	char *k = hx_take_kept(d, &len, &cap);
+	if (k) {
+		say(r, "kept %.*s;", (int)len, k);
+		r->kb.used -= cap;
+		free(k);
+	}
+	if (d->tunnel)
+		hx_set_tunnel(d);
+}
+
+static void ev_cut(void *ctx, struct hx_dir *d)
+{
+	say(ctx, "cut;");
+}
+
+static void ev_error(void *ctx, struct hx_dir *d, const char *reason)
+{
+	say(ctx, "error %s;", reason);
+}
+
+static void ev_stray(void *ctx, struct hx_dir *d)
+{
+	say(ctx, "stray;");
+}
+
+static void ev_skipped(void *ctx, struct hx_dir *d, uint64_t n)
+{
+	say(ctx, "skipped %llu;", (unsigned long long)n);
+}
+
+static bool ev_no_start(void *ctx, struct hx_dir *d)
+{
+	say(ctx, "no start;");
+	return true;
+}
+
+static void ev_tunnel(void *ctx, struct hx_dir *d, const uint8_t *p, size_t n)
+{
+	/* Its first bytes: as many as came in the buffer. */
+	say(ctx, "tunnel %02x;", p[0]);
+}
+
+static const struct hx_events events = {
+	ev_begin, ev_head, ev_done, ev_cut, ev_error, ev_stray, ev_skipped, ev_no_start, ev_tunnel,
+};
+
+/* One direction's bytes, cut into the pieces it is fed in. */
+struct stream {
+	bool is_response;
+	uint32_t max_bytes, max_fields;
+	size_t room;
+	const int *frames;
+	int nframes;
+	const char *const *pieces; /* NULL-terminated */
+};
+
+#define FRAMES(...) (const int[]){__VA_ARGS__}, (int)(sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+#define PIECES(...) (const char *const[]){__VA_ARGS__, NULL}
+
+/*
+ * Feeds s into a direction, each piece whole (bytewise: a byte at a time,
+ * so that no message lies whole in one buffer and none is taken from the
+ * memo), then closes it; writes what it told into r.
+ */
+static void run(const struct stream *s, bool bytewise, struct rec *r)
+{
+	struct hx_dir d;
+	memset(r, 0, sizeof *r);
+	r->frames = s->frames;
+	r->nframes = s->nframes;
+	r->kb.max = 1 << 20;
+	hx_init(&d, s->is_response, s->max_bytes ? s->max_bytes : 65536, s->max_fields ? s->max_fields : 256, &events,
+		r);
+	d.req_head_room = s->room;
+	hx_set_keep_budget(&d, &r->kb);
+	r->d = &d;
+	for (int i = 0; s->pieces[i]; i++) {
+		const uint8_t *p = (const uint8_t *)s->pieces[i];
+		size_t n = strlen(s->pieces[i]);
+		if (bytewise) {
+			for (size_t k = 0; k < n; k++)
+				hx_feed(&d, p + k, 1);
+		} else {
+			hx_feed(&d, p, n);
+		}
+		say(r, "\n[fed: state%d ignored%llu]", d.state, (unsigned long long)d.ignored);
+	}
+	hx_close(&d);
+	say(r, "\n[closed: state%d]", d.state);
+	hx_free(&d);
+	assert_int_equal(r->kb.used, 0);
+}
+
+/*
+ * s fed whole must tell what it tells fed a byte at a time, with hits
+ * messages taken from the memo (the memo starts empty).
+ */
+static void check(const struct stream *s, uint64_t hits)
+{
+	static struct rec whole, bytewise;
+	hx_memo_drain();
+	hb_pool_drain();
+	uint64_t before = hx_memo_hits();
+	run(s, true, &bytewise);
+	assert_int_equal(hx_memo_hits(), before); /* the reference is llhttp's alone */
+	hx_memo_drain();
+	hb_pool_drain();
+	before = hx_memo_hits();
+	run(s, false, &whole);
+	uint64_t got = hx_memo_hits() - before;
+	if (strcmp(whole.log, bytewise.log) != 0 || got != hits)
+		fprintf(stderr, "fed whole (%llu from the memo, %llu expected):%s\n\nbyte by byte:%s\n",
+			(unsigned long long)got, (unsigned long long)hits, whole.log, bytewise.log);
+	assert_string_equal(whole.log, bytewise.log);
+	assert_int_equal(got, hits);
+	hx_memo_drain();
+	hb_pool_drain();
+}
+
+/* Messages the tests feed. */
+#define GET "GET /a HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n"
+#define OK3 "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nabc"
+#define CLOSE "GET / HTTP/1.1\r\nConnection: close\r\n\r\n"
+#define OLD "GET / HTTP/1.0\r\n\r\n"
+#define UPGRADE "GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+#define CHUNKED "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+#define POST0 "POST /b HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+#define OKCLOSE "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi"
+#define OK10 "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi"
+#define MULTI "HTTP/1.1 206 Partial Content\r\nContent-Type: multipart/byteranges; boundary=B\r\nContent-Length: 4\r\n\r\n--B\n"
+#define FOLDED "HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\nContent-Length: 0\r\n\r\n"
+#define EOFBODY "HTTP/1.1 200 OK\r\n\r\nto the end"
+#define CHUNKRESP "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-T: 1\r\n\r\n"
+#define SWITCH "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n"
+#define CONTINUE "HTTP/1.1 100 Continue\r\n\r\n"
+
+/*
+ * Requests alike, keep-alive: the first is parsed from the hunt's buffer,
+ * the second from a message's start (its head handed out before, so it
+ * becomes the memo), the rest are taken from the memo, whether they come
+ * together or one a buffer.
+ */
+static void test_requests_alike(void **state)
+{
+	check(&(struct stream){.pieces = PIECES(GET GET GET GET)}, 2);
+	check(&(struct stream){.pieces = PIECES(GET, GET, GET, GET, GET)}, 3);
+	/* Content, and the room before the head the connection asks for. */
+	check(&(struct stream){.room = 64,
+			       .pieces = PIECES("POST /f HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", "POST /f HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+						"POST /f HTTP/1.1\r\nContent-Length: 5\r\n\r\nworld", "POST /f HTTP/1.1\r\nContent-Length: 5\r\n\r\nhel",
+						"lo")},
+	      1);
+	/* An empty line before a request: part of the bytes alike. */
+	check(&(struct stream){.pieces = PIECES(GET, "\r\n" GET, "\r\n" GET, "\r\n" GET)}, 2);
+}
+
+/* Requests that do not leave the connection open, or change its protocol, are never taken from the memo. */
+static void test_requests_not_alike(void **state)
+{
+	check(&(struct stream){.pieces = PIECES(GET, GET, CLOSE, CLOSE)}, 0);
+	check(&(struct stream){.pieces = PIECES(OLD, OLD, OLD)}, 0);
+	check(&(struct stream){.pieces = PIECES(UPGRADE, UPGRADE, UPGRADE, UPGRADE)}, 0);
+	check(&(struct stream){.pieces = PIECES("CONNECT h:443 HTTP/1.1\r\n\r\n", "CONNECT h:443 HTTP/1.1\r\n\r\n",
+						"CONNECT h:443 HTTP/1.1\r\n\r\n")},
+	      0);
+	/* Chunked: its end is not where the head says. */
+	check(&(struct stream){.pieces = PIECES(CHUNKED, CHUNKED, CHUNKED, CHUNKED)}, 0);
+	/* A head is kept only once it has come twice: the first POST is
+	 * parsed and not kept, the second kept, the third taken. */
+	check(&(struct stream){.pieces = PIECES(GET, POST0, POST0, POST0)}, 1);
+	/* A message alike but for one byte is parsed: here the last, whose
+	 * method differs in case. */
+	check(&(struct stream){.pieces = PIECES(GET, GET, "GET /a HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n",
+						"GET /a HTTP/1.1\r\nHost: example.test\r\naccept: */*\r\n\r\n")},
+	      1);
+}
+
+/*
+ * Responses alike: each is framed as its request asks (frames), so one
+ * alike to the memo's may end at its head (a HEAD's), or switch the
+ * connection to another protocol (a CONNECT's), though the memo's did
+ * neither; what follows is then stray content, or the tunnel's bytes.
+ */
+static void test_responses_alike(void **state)
+{
+	check(&(struct stream){.is_response = true, .pieces = PIECES(OK3, OK3, OK3, OK3)}, 2);
+	check(&(struct stream){.is_response = true, .pieces = PIECES(OK3 OK3 OK3 OK3 OK3)}, 3);
+	check(&(struct stream){.is_response = true,
+			       .frames = FRAMES(HX_FRAME_NORMAL, HX_FRAME_NORMAL, HX_FRAME_NORMAL, HX_FRAME_BODILESS),
+			       .pieces = PIECES(OK3, OK3, OK3, OK3)},
+	      2);
+	check(&(struct stream){.is_response = true,
+			       .frames = FRAMES(HX_FRAME_NORMAL, HX_FRAME_NORMAL, HX_FRAME_TUNNEL),
+			       .pieces = PIECES(OK3, OK3, OK3 "\x16\x03\x01", "more")},
+	      1);
+	/* What the done event reads of llhttp: whether the connection stays open. */
+	check(&(struct stream){.is_response = true, .pieces = PIECES(OKCLOSE, OKCLOSE, OKCLOSE)}, 1);
+	check(&(struct stream){.is_response = true, .pieces = PIECES(OK10, OK10, OK10)}, 1);
+	/* The memo's from a HEAD's response, ending at its head: one alike to
+	 * it framed by its Content-Length has the content. */
+	check(&(struct stream){.is_response = true,
+			       .frames = FRAMES(HX_FRAME_BODILESS, HX_FRAME_BODILESS, HX_FRAME_NORMAL),
+			       .pieces = PIECES("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
+						"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
+						"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz")},
+	      1);
+	/* Content kept for the multipart rules. */
+	check(&(struct stream){.is_response = true, .pieces = PIECES(MULTI, MULTI, MULTI)}, 1);
+	/* A folded value. */
+	check(&(struct stream){.is_response = true, .pieces = PIECES(FOLDED, FOLDED, FOLDED)}, 1);
+}
+
+/*
+ * Responses not taken from the memo: their content not all in the buffer
+ * yet, or ending at the close, or chunked; and an interim response.
+ */
+static void test_responses_not_alike(void **state)
+{
+	check(&(struct stream){.is_response = true, .pieces = PIECES(OK3, OK3, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nab", "c")},
+	      0);
+	check(&(struct stream){.is_response = true, .pieces = PIECES(EOFBODY)}, 0);
+	check(&(struct stream){.is_response = true, .pieces = PIECES(CHUNKRESP, CHUNKRESP, CHUNKRESP)}, 0);
+	/* A protocol switch, however the connection frames it. */
+	check(&(struct stream){.is_response = true, .pieces = PIECES(SWITCH, SWITCH, SWITCH)}, 0);
+	check(&(struct stream){.is_response = true,
+			       .frames = FRAMES(HX_FRAME_BODILESS, HX_FRAME_BODILESS, HX_FRAME_BODILESS),
+			       .pieces = PIECES(CONTINUE, CONTINUE, CONTINUE)},
+	      0);
+}
+
+/*
+ * The memo is one thread's, across directions: a message alike in a
+ * direction with other caps, or another room before its head, is parsed
+ * under them.
+ */
+static void test_memo_caps(void **state)
+{
+	hx_memo_drain();
+	hb_pool_drain();
+	static struct rec a, b, ref;
+	const struct stream big = {.pieces = PIECES(GET, GET)};
+	for (int k = 0; k < 3; k++) {
+		struct stream other = {.pieces = PIECES(GET, GET)};
+		if (k == 0)
+			other.max_bytes = 20; /* the head cut at the cap */
+		else if (k == 1)
+			other.max_fields = 1; /* a field dropped */
+		else
+			other.room = 64;
+		run(&big, false, &a); /* leaves its second request as the memo */
+		uint64_t before = hx_memo_hits();
+		run(&other, false, &b);
+		assert_int_equal(hx_memo_hits(), before);
+		hx_memo_drain();
+		hb_pool_drain();
+		run(&other, true, &ref);
+		assert_string_equal(b.log, ref.log);
+		hx_memo_drain();
+		hb_pool_drain();
+	}
+	/* Nor after a request that closes the connection: llhttp reads no
+	 * request after it, and neither does the memo. */
+	const struct stream closing = {.pieces = PIECES(CLOSE, GET, GET)};
+	run(&big, false, &a);
+	uint64_t was = hx_memo_hits();
+	run(&closing, false, &b);
+	assert_int_equal(hx_memo_hits(), was);
+	hx_memo_drain();
+	hb_pool_drain();
+	run(&closing, true, &ref);
+	assert_string_equal(b.log, ref.log);
+	hx_memo_drain();
+	hb_pool_drain();
+	/* With the same caps, the other direction takes it for its second
+	 * request (the first is the hunt's, at the stream's start). */
+	run(&big, false, &a);
+	uint64_t before = hx_memo_hits();
+	run(&big, false, &b);
+	assert_int_equal(hx_memo_hits() - before, 1);
+	hx_memo_drain();
+	hb_pool_drain();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_requests_alike),   cmocka_unit_test(test_requests_not_alike),
+		cmocka_unit_test(test_responses_alike),  cmocka_unit_test(test_responses_not_alike),
+		cmocka_unit_test(test_memo_caps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
