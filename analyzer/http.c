@@ -154,11 +154,12 @@ static int on_headers_complete(llhttp_t *p)
 	bool eof = d->is_response && llhttp_message_needs_eof(p);
 	struct http_head *h = hb_freeze_alike(&d->hb, d->is_response ? 0 : d->req_head_room, d->is_response,
 					      p->http_major, p->http_minor, p->method, p->status_code, eof);
-	/* A head seen before, framed by its Content-Length (or, a request,
-	 * by none), may be the memo's (replay_alike): held until its message
-	 * ends in this buffer. */
+	/* A head seen before, framed by its Content-Length (or, a request or
+	 * a 204 or 304, by none: llhttp reads no content after them), may be
+	 * the memo's (replay_alike): held until its message ends in this
+	 * buffer. */
 	if (h && h->alike && !(p->flags & (F_CHUNKED | F_TRANSFER_ENCODING)) && !p->upgrade &&
-	    (!d->is_response || (p->flags & F_CONTENT_LENGTH))) {
+	    (!d->is_response || (p->flags & F_CONTENT_LENGTH) || p->status_code == 204 || p->status_code == 304)) {
 		d->cand = head_ref(h);
 		d->cand_flags = p->flags;
 		d->cand_length = (p->flags & F_CONTENT_LENGTH) ? p->content_length : 0;

@@ -213,6 +213,8 @@ static void check(const struct stream *s, uint64_t hits)
 #define CHUNKRESP "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-T: 1\r\n\r\n"
 #define SWITCH "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n"
 #define CONTINUE "HTTP/1.1 100 Continue\r\n\r\n"
+#define NOTMOD "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n"
+#define NOCONTENT "HTTP/1.1 204 No Content\r\n\r\n"
 
 /*
  * Requests alike, keep-alive: the first is parsed from the hunt's buffer,
@@ -284,6 +286,13 @@ static void test_responses_alike(void **state)
 						"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
 						"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz")},
 	      1);
+	/* A 304 and a 204 without a Content-Length end at their heads,
+	 * however they are framed. */
+	check(&(struct stream){.is_response = true,
+			       .frames = FRAMES(HX_FRAME_BODILESS, HX_FRAME_BODILESS, HX_FRAME_BODILESS, HX_FRAME_NORMAL),
+			       .pieces = PIECES(NOTMOD, NOTMOD, NOTMOD, NOTMOD "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")},
+	      2);
+	check(&(struct stream){.is_response = true, .pieces = PIECES(NOCONTENT NOCONTENT NOCONTENT NOCONTENT)}, 2);
 	/* Content kept for the multipart rules. */
 	check(&(struct stream){.is_response = true, .pieces = PIECES(MULTI, MULTI, MULTI)}, 1);
 	/* A folded value. */
