@@ -451,6 +451,7 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 				break;
 			}
 			struct hunt_match m;
+			uint64_t earlier = d->hunt.consumed; /* bytes earlier buffers gave the hunt */
 			int r = hunt_scan(&d->hunt, p, n, &m);
 			if (r == 1) {
 				if (m.skipped)
@@ -480,6 +481,9 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 				d->hunt.consumed = 0;
 			} else {
 				d->state = d->ev->no_start(d->ctx, d) ? HX_DEAD : HX_NOT_HTTP;
+				/* Those bytes are ignored with this buffer's, however
+				 * the stream was cut. */
+				d->ignored += earlier;
 				used = 0;
 			}
 			break;

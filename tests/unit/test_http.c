@@ -318,6 +318,18 @@ static void test_responses_not_alike(void **state)
 }
 
 /*
+ * A stream that does not start with a message: every byte of it is
+ * ignored (bytes_after_error), those the hunt read in earlier buffers
+ * before it gave up too.
+ */
+static void test_no_start(void **state)
+{
+	check(&(struct stream){.is_response = true, .pieces = PIECES("HTTX/1.1 200 OK\r\n\r\n", "more")}, 0);
+	check(&(struct stream){.pieces = PIECES("GEX / HTTP/1.1\r\n\r\n")}, 0);
+	check(&(struct stream){.pieces = PIECES("\r\nGE", "X / HTTP/1.1\r\n\r\n")}, 0);
+}
+
+/*
  * The memo is one thread's, across directions: a message alike in a
  * direction with other caps, or another room before its head, is parsed
  * under them.
@@ -370,12 +382,105 @@ static void test_memo_caps(void **state)
 	hb_pool_drain();
 }
 
+/*
+ * Streams drawn at random (a fixed seed): three to eight messages from a
+ * pool, most of them one message drawn for the stream, now and then one
+ * byte changed, cut into pieces mostly at the messages' ends, with
+ * random framing and caps; fed whole, each must tell what it tells fed a
+ * byte at a time.
+ */
+static void test_random_streams(void **state)
+{
+	static const char *const requests[] = {
+		GET, GET, GET, POST0, CLOSE, OLD, UPGRADE, CHUNKED,
+		"POST /f HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", "\r\n" GET,
+	};
+	static const char *const responses[] = {
+		OK3, OK3, OK3, OKCLOSE, OK10, MULTI, FOLDED, CHUNKRESP, CONTINUE, NOTMOD, NOCONTENT, SWITCH,
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+	};
+	static char buf[4096];
+	static char piece_buf[64][4096];
+	srand(20261127);
+	uint64_t hits = 0;
+	for (int round = 0; round < 3000; round++) {
+		bool resp = rand() % 2;
+		const char *const *pool = resp ? responses : requests;
+		int npool = resp ? (int)(sizeof responses / sizeof *responses) : (int)(sizeof requests / sizeof *requests);
+		size_t len = 0, ends[8];
+		int nmsg = 3 + rand() % 6;
+		const char *often = pool[rand() % npool];
+		for (int i = 0; i < nmsg; i++) {
+			const char *m = rand() % 10 < 7 ? often : pool[rand() % npool];
+			size_t k = strlen(m);
+			memcpy(buf + len, m, k);
+			len += k;
+			ends[i] = len;
+		}
+		if (rand() % 8 == 0)
+			buf[rand() % len] = "xX:\r\n 0"[rand() % 7];
+		/* Cut into pieces: mostly at the messages' ends, one to three
+		 * messages a piece, else anywhere. */
+		const char *pieces[65];
+		int np = 0, next = 0;
+		size_t at = 0;
+		while (at < len) {
+			size_t to;
+			if (np == 63) {
+				to = len;
+			} else if (rand() % 4) {
+				while (next < nmsg && ends[next] <= at)
+					next++;
+				int i = next + rand() % 3;
+				to = i < nmsg ? ends[i] : len;
+			} else {
+				to = at + 1 + (size_t)rand() % 120;
+			}
+			if (to > len)
+				to = len;
+			memcpy(piece_buf[np], buf + at, to - at);
+			piece_buf[np][to - at] = 0;
+			pieces[np] = piece_buf[np];
+			np++;
+			at = to;
+		}
+		pieces[np] = NULL;
+		int frames[8];
+		for (int i = 0; i < 8; i++)
+			frames[i] = rand() % 3 ? HX_FRAME_NORMAL : rand() % 2 ? HX_FRAME_BODILESS : HX_FRAME_TUNNEL;
+		struct stream s = {.is_response = resp, .frames = frames, .nframes = 8, .pieces = pieces};
+		if (rand() % 4 == 0)
+			s.max_bytes = 20 + (uint32_t)rand() % 60;
+		if (rand() % 4 == 0)
+			s.max_fields = 1 + (uint32_t)rand() % 2;
+		if (!resp && rand() % 2)
+			s.room = 64;
+		static struct rec whole, bytewise;
+		hx_memo_drain();
+		hb_pool_drain();
+		run(&s, true, &bytewise);
+		hx_memo_drain();
+		hb_pool_drain();
+		uint64_t before = hx_memo_hits();
+		run(&s, false, &whole);
+		hits += hx_memo_hits() - before;
+		if (strcmp(whole.log, bytewise.log) != 0)
+			fprintf(stderr, "round %d, fed whole:%s\n\nbyte by byte:%s\n", round, whole.log, bytewise.log);
+		assert_string_equal(whole.log, bytewise.log);
+	}
+	/* The memo was used, or the comparison tells nothing of it. */
+	assert_true(hits > 1000);
+	hx_memo_drain();
+	hb_pool_drain();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests_alike),   cmocka_unit_test(test_requests_not_alike),
 		cmocka_unit_test(test_responses_alike),  cmocka_unit_test(test_responses_not_alike),
-		cmocka_unit_test(test_memo_caps),
+		cmocka_unit_test(test_no_start),         cmocka_unit_test(test_memo_caps),
+		cmocka_unit_test(test_random_streams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
