@@ -336,8 +336,8 @@ static size_t replay_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 	llhttp_t *lp = &d->parser;
 	if (d->is_response) {
 		/* What the done event reads of llhttp (should_keep_alive,
-		 * needs_eof), as a parse of these bytes would have left it. */
-		parser_restart(d);
+		 * needs_eof), as a parse of these bytes would have left the
+		 * fresh parser (parser_restart). */
 		lp->http_major = m->h->major;
 		lp->http_minor = m->h->minor;
 		lp->status_code = m->h->status;
@@ -437,17 +437,19 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 		case HX_START:
 		case HX_HUNT:
 		case HX_CHECK_NEXT: {
-			if (d->state == HX_CHECK_NEXT && d->hunt.consumed == 0 && n >= 7 && memcmp(p, "HTTP/1.", 7) == 0) {
-				/* The usual case after a response: the next one starts
-				 * right here.  hunt_scan would match these seven bytes
-				 * and hand them back; llhttp reads them in place instead,
-				 * in the same call as the rest. */
-				if ((used = replay_alike(d, p, n)))
-					break;
-				d->hunt.consumed = 7;
+			size_t k;
+			if (d->state != HX_HUNT && d->hunt.consumed == 0 && (k = hunt_start_len(d->hunt.kinds, p, n))) {
+				/* The usual case at a stream's start and after a
+				 * response: a message starts right here.  hunt_scan
+				 * would match its first k bytes and hand them back;
+				 * llhttp reads them in place instead, in the same call
+				 * as the rest, or a message alike is taken from the
+				 * memo. */
+				d->hunt.consumed = k;
 				parser_restart(d);
 				d->at_start = true;
-				used = parse(d, p, n);
+				if (!(used = replay_alike(d, p, n)))
+					used = parse(d, p, n);
 				break;
 			}
 			struct hunt_match m;

@@ -32,7 +32,11 @@ struct hx_dir;
 /*
  * What a direction tells its connection.  head takes ownership of h (which
  * may be NULL when memory ran out) and, for responses, returns an
- * enum hx_frame.  cut reports a message that ended early (hole, close or
+ * enum hx_frame.  When a response is done, d->parser tells whether the
+ * connection stays open and whether the content ended at the close
+ * (llhttp_should_keep_alive, llhttp_message_needs_eof); when a request
+ * is, its fields are not the request's (a request alike is not parsed,
+ * hx_memo).  cut reports a message that ended early (hole, close or
  * end of capture).  stray reports bytes that stand where the status line
  * after a bodiless response should be: content the response carried.
  */

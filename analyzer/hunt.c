@@ -99,3 +99,15 @@ int hunt_scan(struct hunt *h, const uint8_t *p, size_t n, struct hunt_match *m)
 	}
 	return 0;
 }
+
+size_t hunt_start_len(uint8_t kinds, const uint8_t *p, size_t n)
+{
+	if ((kinds & HUNT_RESPONSE) && n >= STATUS_MAGIC_LEN && memcmp(p, status_magic, STATUS_MAGIC_LEN) == 0)
+		return STATUS_MAGIC_LEN;
+	if (!(kinds & HUNT_REQUEST))
+		return 0;
+	size_t i = 0;
+	while (i < n && i < METHOD_MAX && is_method_char(p[i]))
+		i++;
+	return i > 0 && i < n && p[i] == ' ' && hunt_is_method((const char *)p, i) ? i + 1 : 0;
+}

@@ -1,6 +1,8 @@
 /* test_hunt.c: finding message starts, whole and split across segments. */
 #include "wl_test.h"
 
+#include <stdlib.h>
+
 #include "hunt.h"
 
 /* Scans s in pieces of size step; returns the match result, fills m and the absolute end offset. */
@@ -87,6 +89,48 @@ static void test_methods(void **state)
 	assert_false(hunt_is_method("PRI", 3));
 }
 
+/*
+ * hunt_start_len names the prefix a fresh strict hunt matches at the
+ * first byte, with nothing skipped, and nothing else: on starts, near
+ * starts, every cut of them, and random bytes drawn from a start's.
+ */
+static void test_start_len(void **state)
+{
+	static const char *const inputs[] = {
+		"GET / HTTP/1.1\r\n", "HTTP/1.1 200 OK\r\n", "M-SEARCH * HTTP/1.1", "PROPPATCH /x HTTP/1.1",
+		"\r\nGET / HTTP/1.1", "GET/ HTTP/1.1", "get / HTTP/1.1", "FOO / HTTP/1.1", "HTTP/2 200",
+		"XGET / HTTP/1.1", " GET / HTTP/1.1", "HTTP/1.0 404 x", "ABCDEFGHIJKLMNOPQRSTU / HTTP/1.1",
+		"SOURCE / HTTP/1.1", "DESCRIBE rtsp://x RTSP/1.0",
+	};
+	char buf[32];
+	srand(7);
+	for (int i = 0; i < 3000; i++) {
+		const char *s = inputs[i % (int)(sizeof inputs / sizeof *inputs)];
+		size_t n = strlen(s);
+		memcpy(buf, s, n);
+		if (i >= 200) /* a byte changed to another of a start's */
+			buf[rand() % n] = "GETHTP/1. \r\nA-Sx"[rand() % 18];
+		for (size_t cut = 1; cut <= n; cut++) {
+			for (uint8_t kinds = 1; kinds <= 3; kinds++) {
+				size_t len = hunt_start_len(kinds, (const uint8_t *)buf, cut);
+				struct hunt_match m;
+				hunt_init(&h, kinds, true);
+				int r = hunt_scan(&h, (const uint8_t *)buf, cut, &m);
+				if (r == 1 && m.skipped == 0)
+					assert_int_equal(len, m.end);
+				else
+					assert_int_equal(len, 0);
+			}
+		}
+	}
+	size_t n = hunt_start_len(HUNT_REQUEST, (const uint8_t *)"GET / HTTP/1.1", 14);
+	assert_int_equal(n, 4);
+	n = hunt_start_len(HUNT_RESPONSE, (const uint8_t *)"GET / HTTP/1.1", 14);
+	assert_int_equal(n, 0);
+	n = hunt_start_len(HUNT_RESPONSE, (const uint8_t *)"HTTP/1.1 200", 12);
+	assert_int_equal(n, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_strict_failures),
 		cmocka_unit_test(test_loose),
 		cmocka_unit_test(test_methods),
+		cmocka_unit_test(test_start_len),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
