@@ -53,9 +53,9 @@ void hunt_init(struct hunt *h, uint8_t kinds, bool strict);
 int hunt_scan(struct hunt *h, const uint8_t *p, size_t n, struct hunt_match *m);
 
 /*
- * The length of the prefix hunt_scan, fresh and strict, would match at
- * p[0] (the start line's "METHOD SP" or "HTTP/1.", of kinds), with no
- * byte skipped before it; 0 when p[0..n) does not start so.
+ * The length of the prefix a fresh hunt_scan, strict or loose, would
+ * match at p[0] (the start line's "METHOD SP" or "HTTP/1.", of kinds),
+ * with no byte skipped before it; 0 when p[0..n) does not start so.
  */
 size_t hunt_start_len(uint8_t kinds, const uint8_t *p, size_t n);
 

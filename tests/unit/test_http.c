@@ -134,6 +134,7 @@ struct stream {
 	const int *frames;
 	int nframes;
 	const char *const *pieces; /* NULL-terminated */
+	int hole_after;            /* a hole after this many pieces (hx_gap); 0 none */
 };
 
 #define FRAMES(...) (const int[]){__VA_ARGS__}, (int)(sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
@@ -166,6 +167,10 @@ static void run(const struct stream *s, bool bytewise, struct rec *r)
 			hx_feed(&d, p, n);
 		}
 		say(r, "\n[fed: state%d ignored%llu]", d.state, (unsigned long long)d.ignored);
+		if (i + 1 == s->hole_after) {
+			hx_gap(&d);
+			say(r, "\n[hole: state%d]", d.state);
+		}
 	}
 	hx_close(&d);
 	say(r, "\n[closed: state%d]", d.state);
@@ -252,6 +257,11 @@ static void test_requests_not_alike(void **state)
 	/* A head is kept only once it has come twice: the first POST is
 	 * parsed and not kept, the second kept, the third taken. */
 	check(&(struct stream){.pieces = PIECES(GET, POST0, POST0, POST0)}, 1);
+	/* A message alike split over two buffers is not kept: the second
+	 * buffer starts no message, and bytes like it later are parsed. */
+	check(&(struct stream){.pieces = PIECES(GET, GET, "GET /a HTTP/1.1\r\nHost: example.test\r\n", "Accept: */*\r\n\r\n",
+						"Accept: */*\r\n\r\n")},
+	      0);
 	/* A message alike but for one byte is parsed: here the last, whose
 	 * method differs in case. */
 	check(&(struct stream){.pieces = PIECES(GET, GET, "GET /a HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n",
@@ -332,75 +342,55 @@ static void test_no_start(void **state)
 }
 
 /*
- * The memo is one thread's, across directions: a message alike in a
- * direction with other caps, or another room before its head, is parsed
- * under them.
+ * first fed whole leaves its memo; then s fed whole, with hits messages
+ * taken from it, must tell what it tells fed a byte at a time.
  */
-static void test_memo_caps(void **state)
+static void after_memo(const struct stream *first, const struct stream *s, uint64_t hits)
 {
-	hx_memo_drain();
-	hb_pool_drain();
 	static struct rec a, b, ref;
-	const struct stream big = {.pieces = PIECES(GET, GET)};
-	for (int k = 0; k < 3; k++) {
-		struct stream other = {.pieces = PIECES(GET, GET)};
-		if (k == 0)
-			other.max_bytes = 20; /* the head cut at the cap */
-		else if (k == 1)
-			other.max_fields = 1; /* a field dropped */
-		else
-			other.room = 64;
-		run(&big, false, &a); /* leaves its second request as the memo */
-		uint64_t before = hx_memo_hits();
-		run(&other, false, &b);
-		assert_int_equal(hx_memo_hits(), before);
-		hx_memo_drain();
-		hb_pool_drain();
-		run(&other, true, &ref);
-		assert_string_equal(b.log, ref.log);
-		hx_memo_drain();
-		hb_pool_drain();
-	}
-	/* Nor after a request that closes the connection: llhttp reads no
-	 * request after it, and neither does the memo. */
-	const struct stream closing = {.pieces = PIECES(CLOSE, GET, GET)};
-	run(&big, false, &a);
-	uint64_t was = hx_memo_hits();
-	run(&closing, false, &b);
-	assert_int_equal(hx_memo_hits(), was);
 	hx_memo_drain();
 	hb_pool_drain();
-	run(&closing, true, &ref);
-	assert_string_equal(b.log, ref.log);
-	hx_memo_drain();
-	hb_pool_drain();
-	/* With the same caps, the other direction takes both its requests,
-	 * the first at the stream's start. */
-	run(&big, false, &a);
+	run(first, false, &a);
 	uint64_t before = hx_memo_hits();
-	run(&big, false, &b);
-	assert_int_equal(hx_memo_hits() - before, 2);
-	/* So does a response direction's first response, when the memo
-	 * holds one alike. */
-	const struct stream oks = {.is_response = true, .pieces = PIECES(OK3, OK3)};
-	run(&oks, false, &a);
-	before = hx_memo_hits();
-	run(&oks, false, &b);
-	assert_int_equal(hx_memo_hits() - before, 2);
+	run(s, false, &b);
+	assert_int_equal(hx_memo_hits() - before, hits);
 	hx_memo_drain();
 	hb_pool_drain();
-	run(&oks, true, &ref);
+	run(s, true, &ref);
 	assert_string_equal(b.log, ref.log);
 	hx_memo_drain();
 	hb_pool_drain();
 }
 
 /*
+ * The memo is one thread's, across directions: a message alike in a
+ * direction with other caps, or another room before its head, is parsed
+ * under them.
+ */
+static void test_memo_caps(void **state)
+{
+	const struct stream gets = {.pieces = PIECES(GET, GET)};
+	after_memo(&gets, &(struct stream){.max_bytes = 20, .pieces = PIECES(GET, GET)}, 0); /* the head cut */
+	after_memo(&gets, &(struct stream){.max_fields = 1, .pieces = PIECES(GET, GET)}, 0); /* a field dropped */
+	after_memo(&gets, &(struct stream){.room = 64, .pieces = PIECES(GET, GET)}, 0);
+	/* Nor after a request that closes the connection: llhttp reads no
+	 * request after it, and neither does the memo. */
+	after_memo(&gets, &(struct stream){.pieces = PIECES(CLOSE, GET, GET)}, 0);
+	/* With the same caps, the other direction takes both its requests,
+	 * the first at the stream's start; so does a response direction its
+	 * first response. */
+	after_memo(&gets, &gets, 2);
+	const struct stream oks = {.is_response = true, .pieces = PIECES(OK3, OK3)};
+	after_memo(&oks, &oks, 2);
+}
+
+/*
  * Streams drawn at random (a fixed seed): three to eight messages from a
  * pool, most of them one message drawn for the stream, now and then one
  * byte changed, cut into pieces mostly at the messages' ends, with
- * random framing and caps, half of them after the memo the stream before
- * left; fed whole, each must tell what it tells fed a byte at a time.
+ * random framing and caps, a quarter with a hole after a piece, half of
+ * them after the memo the stream before left; fed whole, each must tell
+ * what it tells fed a byte at a time.
  */
 static void test_random_streams(void **state)
 {
@@ -468,6 +458,8 @@ static void test_random_streams(void **state)
 			s.max_fields = 1 + (uint32_t)rand() % 2;
 		if (!resp && rand() % 2)
 			s.room = 64;
+		if (rand() % 4 == 0)
+			s.hole_after = 1 + rand() % np;
 		/* Half the streams start with the memo the stream before left
 		 * (made under its caps), so that a stream's first message may
 		 * be taken from it. */

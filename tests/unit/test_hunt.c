@@ -90,8 +90,8 @@ static void test_methods(void **state)
 }
 
 /*
- * hunt_start_len names the prefix a fresh strict hunt matches at the
- * first byte, with nothing skipped, and nothing else: on starts, near
+ * hunt_start_len names the prefix a fresh hunt, strict or loose, matches
+ * at the first byte, with nothing skipped, and nothing else: on starts, near
  * starts, every cut of them, and random bytes drawn from a start's.
  */
 static void test_start_len(void **state)
@@ -111,10 +111,11 @@ static void test_start_len(void **state)
 		if (i >= 200) /* a byte changed to another of a start's */
 			buf[rand() % n] = "GETHTP/1. \r\nA-Sx"[rand() % 18];
 		for (size_t cut = 1; cut <= n; cut++) {
-			for (uint8_t kinds = 1; kinds <= 3; kinds++) {
+			for (int k = 0; k < 6; k++) {
+				uint8_t kinds = (uint8_t)(1 + k % 3);
 				size_t len = hunt_start_len(kinds, (const uint8_t *)buf, cut);
 				struct hunt_match m;
-				hunt_init(&h, kinds, true);
+				hunt_init(&h, kinds, k < 3);
 				int r = hunt_scan(&h, (const uint8_t *)buf, cut, &m);
 				if (r == 1 && m.skipped == 0)
 					assert_int_equal(len, m.end);
