@@ -441,11 +441,10 @@ void hx_feed(struct hx_dir *d, const uint8_t *p, size_t n)
 			if (d->hunt.consumed == 0 && (k = hunt_start_len(d->hunt.kinds, p, n))) {
 				/* The usual case at a stream's start and after a
 				 * response (and after a hole, now and then): a message
-				 * starts right here.  hunt_scan
-				 * would match its first k bytes and hand them back;
-				 * llhttp reads them in place instead, in the same call
-				 * as the rest, or a message alike is taken from the
-				 * memo. */
+				 * starts right here.  hunt_scan would match its first k
+				 * bytes and hand them back; llhttp reads them in place
+				 * instead, in the same call as the rest, or a message
+				 * alike is taken from the memo. */
 				d->hunt.consumed = k;
 				parser_restart(d);
 				d->at_start = true;
