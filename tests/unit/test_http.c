@@ -396,7 +396,7 @@ static void test_random_streams(void **state)
 {
 	static const char *const requests[] = {
 		GET, GET, GET, POST0, CLOSE, OLD, UPGRADE, CHUNKED,
-		"POST /f HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", "\r\n" GET,
+		"POST /f HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", ("\r\n" GET),
 	};
 	static const char *const responses[] = {
 		OK3, OK3, OK3, OKCLOSE, OK10, MULTI, FOLDED, CHUNKRESP, CONTINUE, NOTMOD, NOCONTENT, SWITCH,
