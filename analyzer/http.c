@@ -57,6 +57,26 @@ static void hx_drop_kept(struct hx_dir *d)
 	d->keep = false;
 }
 
+/* Lets go of the head that might have become the memo (remember). */
+static void drop_cand(struct hx_dir *d)
+{
+	head_unref(d->cand);
+	d->cand = NULL;
+}
+
+/* The room made before d's heads: a request's (req_head_room); none before a response's. */
+static size_t head_room(const struct hx_dir *d)
+{
+	return d->is_response ? 0 : d->req_head_room;
+}
+
+/* After a response: the next bytes must start a status line. */
+static void expect_status_line(struct hx_dir *d)
+{
+	d->state = HX_CHECK_NEXT;
+	hunt_init(&d->hunt, HUNT_RESPONSE, true);
+}
+
 static int on_message_begin(llhttp_t *p)
 {
 	struct hx_dir *d = dir_of(p);
@@ -71,8 +91,7 @@ static int on_message_begin(llhttp_t *p)
 	d->val_end = NULL;
 	head_unref(d->trailers);
 	d->trailers = NULL;
-	head_unref(d->cand);
-	d->cand = NULL;
+	drop_cand(d);
 	hx_drop_kept(d);
 	d->ev->begin(d->ctx, d);
 	return 0;
@@ -152,7 +171,7 @@ static int on_headers_complete(llhttp_t *p)
 	struct hx_dir *d = dir_of(p);
 	/* RFC 9112 §6.3 rule 8 (llhttp's reading); a bodiless framing below overrides it. */
 	bool eof = d->is_response && llhttp_message_needs_eof(p);
-	struct http_head *h = hb_freeze_alike(&d->hb, d->is_response ? 0 : d->req_head_room, d->is_response,
+	struct http_head *h = hb_freeze_alike(&d->hb, head_room(d), d->is_response,
 					      p->http_major, p->http_minor, p->method, p->status_code, eof);
 	/* A head seen before, framed by its Content-Length (or, a request or
 	 * a 204 or 304, by none: llhttp reads no content after them), may be
@@ -176,8 +195,7 @@ static int on_headers_complete(llhttp_t *p)
 		return 1;
 	case HX_FRAME_TUNNEL:
 		d->tunnel = true;
-		head_unref(d->cand);
-		d->cand = NULL;
+		drop_cand(d);
 		return 2;
 	default:
 		return 0;
@@ -314,7 +332,7 @@ static void remember(struct hx_dir *d, const uint8_t *p, size_t used)
 	memcpy(m->wire, p, m->len);
 	m->max_bytes = d->hb.max_bytes;
 	m->max_fields = d->hb.max_fields;
-	m->room = d->is_response ? 0 : d->req_head_room;
+	m->room = head_room(d);
 	m->content_length = d->cand_length;
 	m->flags = d->cand_flags;
 }
@@ -330,7 +348,7 @@ static size_t replay_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 {
 	struct hx_memo *m = &memo[d->is_response];
 	if (!m->h || n < m->len || n - m->len < m->content_length || m->max_bytes != d->hb.max_bytes ||
-	    m->max_fields != d->hb.max_fields || m->room != (d->is_response ? 0 : d->req_head_room) ||
+	    m->max_fields != d->hb.max_fields || m->room != head_room(d) ||
 	    memcmp(p, m->wire, m->len) != 0)
 		return 0;
 	llhttp_t *lp = &d->parser;
@@ -363,12 +381,10 @@ static size_t replay_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 	}
 	on_message_complete(lp);
 	if (d->is_response) {
-		if (d->tunnel) {
+		if (d->tunnel)
 			d->state = HX_TUNNEL;
-		} else {
-			d->state = HX_CHECK_NEXT;
-			hunt_init(&d->hunt, HUNT_RESPONSE, true);
-		}
+		else
+			expect_status_line(d);
 	}
 	return used;
 }
@@ -382,32 +398,28 @@ static size_t parse(struct hx_dir *d, const uint8_t *p, size_t n)
 	d->exec_base = (const char *)p;
 	llhttp_errno_t err = llhttp_execute(&d->parser, (const char *)p, n);
 	d->prev_exec_end = (const char *)p + n;
-	if (err == HPE_OK) {
-		head_unref(d->cand);
-		d->cand = NULL;
-		return n;
+	size_t used = n;
+	if (err != HPE_OK) {
+		used = (size_t)((const uint8_t *)llhttp_get_error_pos(&d->parser) - p);
+		if (used > n)
+			used = n;
 	}
-	size_t used = (size_t)((const uint8_t *)llhttp_get_error_pos(&d->parser) - p);
-	if (used > n)
-		used = n;
+	/* After a message (on_message_complete): the one that started at p
+	 * when the parse started at a message's start may become the memo.
+	 * A head held for it is let go within the call either way. */
+	if (err == HPE_PAUSED && d->cand && at_start)
+		remember(d, p, used);
+	drop_cand(d);
+	if (err == HPE_OK)
+		return n;
 	if (err == HPE_PAUSED) {
-		/* After a message (on_message_complete): the one that started
-		 * at p when the parse started at a message's start. */
 		llhttp_resume(&d->parser);
-		if (d->cand && at_start)
-			remember(d, p, used);
-		head_unref(d->cand);
-		d->cand = NULL;
-		if (!d->is_response) {
+		if (d->is_response)
+			expect_status_line(d);
+		else
 			d->at_start = true;
-			return used;
-		}
-		d->state = HX_CHECK_NEXT;
-		hunt_init(&d->hunt, HUNT_RESPONSE, true);
 		return used;
 	}
-	head_unref(d->cand);
-	d->cand = NULL;
 	if (err == HPE_PAUSED_UPGRADE) {
 		if (d->tunnel || d->is_response) {
 			/* A 101 or a 2xx to CONNECT: what follows is not HTTP. */
