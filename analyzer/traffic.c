@@ -377,10 +377,45 @@ void tr_add_sample(struct traffic *tr, const struct tr_sample *s, unsigned findi
 	}
 }
 
-static int cmp_u32(const void *a, const void *b)
+/*
+ * Sorts v[0..n) in place, tmp holding n more: insertion for a few, else
+ * a radix sort a byte at a time (least significant first), skipping a
+ * byte all of them share (latencies in microseconds seldom reach the
+ * top one).  Linear in n, whatever the order it is given in: qsort's
+ * merge sort called a comparison for every step, 5% of a 20 MB run.
+ */
+static void sort_u32(uint32_t *v, uint32_t n, uint32_t *tmp)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	if (n <= 32) {
+		for (uint32_t i = 1; i < n; i++) {
+			uint32_t x = v[i], j = i;
+			for (; j && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	uint32_t *from = v, *to = tmp;
+	for (unsigned shift = 0; shift < 32; shift += 8) {
+		uint32_t count[256] = { 0 };
+		for (uint32_t i = 0; i < n; i++)
+			count[from[i] >> shift & 255]++;
+		if (count[from[0] >> shift & 255] == n)
+			continue;
+		uint32_t at = 0;
+		for (unsigned b = 0; b < 256; b++) {
+			uint32_t c = count[b];
+			count[b] = at;
+			at += c;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			to[count[from[i] >> shift & 255]++] = from[i];
+		uint32_t *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
 }
 
 /* Nearest rank: the smallest sample with at least q% of the samples at or below it. */
@@ -420,11 +455,11 @@ static void pct_of(const struct tr_lat *l, struct tr_pct *p)
 	}
 	if (!l->n)
 		return;
-	uint32_t *v = malloc(l->n * sizeof *v);
+	uint32_t *v = malloc(2 * (size_t)l->n * sizeof *v);
 	if (!v)
 		return;
 	memcpy(v, l->v, l->n * sizeof *v);
-	qsort(v, l->n, sizeof *v, cmp_u32);
+	sort_u32(v, l->n, v + l->n);
 	p->p50 = rank(v, l->n, 50);
 	p->p90 = rank(v, l->n, 90);
 	p->p99 = rank(v, l->n, 99);

@@ -407,6 +407,62 @@ static void test_names_set(void **state)
  * comparison skipped would not be), a letter of the other case is not,
  * nor is '@' taken for '`' (they differ as cases do, but are no letters).
  */
+/* The first field named n, found by reading every field: what a lookup must answer. */
+static const struct hfield *scan_all(const struct http_head *h, const char *n)
+{
+	for (uint32_t i = 0; i < h->nfields; i++)
+		if (head_field_is(h, &h->fields[i], n))
+			return &h->fields[i];
+	return NULL;
+}
+
+/*
+ * A lookup finds the first field of its name wherever it is: behind
+ * another name with the same bit, repeated, and past the 255th field.
+ * Every name of a head of 300 fields, and some not in it.
+ */
+static void test_first_of_name(void **state)
+{
+	enum { N = 300 };
+	static char names[N][16];
+	const char *fields[2 * N + 1];
+	uint32_t target_bit = head_name_hash("target", 6) % 64;
+	int other = 0;
+	for (int i = 0; i < N; i++) {
+		if (i == 3) {
+			/* An earlier name with Target's bit. */
+			do
+				snprintf(names[i], sizeof names[i], "C-%d", other++);
+			while (head_name_hash(names[i], strlen(names[i])) % 64 != target_bit);
+		} else if (i == 280 || i == 281 || i == 299) {
+			snprintf(names[i], sizeof names[i], "Target");
+		} else {
+			snprintf(names[i], sizeof names[i], "F-%d", i);
+		}
+		fields[2 * i] = names[i];
+		fields[2 * i + 1] = names[i];
+	}
+	fields[2 * N] = NULL;
+	struct http_head *h = mk_head_max(1, 0, NULL, NULL, 200, "OK", fields, N);
+	assert_int_equal(h->nfields, N);
+	assert_ptr_equal(head_field(h, "TARGET"), &h->fields[280]);
+	assert_ptr_equal(head_field_lit(h, "target"), &h->fields[280]);
+	assert_ptr_equal(head_field(h, names[3]), &h->fields[3]);
+	for (int i = 0; i < N; i++) {
+		const struct hfield *want = scan_all(h, names[i]);
+		assert_non_null(want);
+		assert_ptr_equal(head_field(h, names[i]), want);
+	}
+	/* F-299 is not there (Target is, at 299); names of the same bit as one there are not either. */
+	assert_null(head_field(h, "F-299"));
+	for (int k = 0; k < 200; k++) {
+		char absent[16];
+		snprintf(absent, sizeof absent, "Z-%d", k);
+		assert_null(head_field(h, absent));
+	}
+	head_unref(h);
+}
+
 static void test_name_same(void **state)
 {
 	(void)state;
@@ -539,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_refs_across_threads),
 		cmocka_unit_test(test_name_hash),
 		cmocka_unit_test(test_names_set),
+		cmocka_unit_test(test_first_of_name),
 		cmocka_unit_test(test_name_same),
 		cmocka_unit_test(test_alike),
 	};
