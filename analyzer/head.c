@@ -1,7 +1,6 @@
 /* head.c: collecting and keeping HTTP message heads. */
 #include "head.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,7 +283,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	h->block_units = units;
 	/* Not yet seen by another thread: a plain store, not the xchg (a full
 	 * barrier) an assignment to an atomic is. */
-	atomic_init(&h->refs, 1);
+	h->refs = 1;
 	h->is_response = is_response;
 	h->truncated = b->truncated;
 	h->obs_fold = b->obs_fold;
@@ -347,8 +346,7 @@ struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is
 	if (!h)
 		return NULL;
 	h->close_delimited = close_delimited;
-	/* Not yet seen by another thread: its two references set with a plain store. */
-	atomic_init(&h->refs, 2);
+	h->refs = 2; /* the caller's and alike[]'s */
 	head_unref(*last);
 	*last = h;
 	return h;
@@ -365,11 +363,8 @@ void head_unref(struct http_head *h)
 {
 	if (!h)
 		return;
-	/* Nearly always the last reference: then no other thread holds one,
-	 * so none can take or drop one, and it is freed without a locked
-	 * read-modify-write (the acquire pairs with other holders' drops). */
-	if (atomic_load_explicit(&h->refs, memory_order_acquire) == 1 ||
-	    atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1) {
+	/* Counted on one thread at a time (struct http_head): no locked instruction. */
+	if (--h->refs == 0) {
 		free(h->rows);
 		free(h->hist);
 		head_block_put(h->block ? h->block : h, h->block_units);

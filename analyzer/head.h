@@ -95,7 +95,15 @@ static inline uint64_t head_name_bit(uint32_t hash)
  * head is shared by the interim and final responses to it, hence refs.
  */
 struct http_head {
-	_Atomic int refs;    /* -j: freed by the merge, shared in a worker */
+	/*
+	 * A plain count: references are taken and dropped only on the thread
+	 * that froze the head.  Under -j the merge reads heads and gives each
+	 * transaction back to its worker to be freed (parallel.c); another
+	 * thread may count them only after the worker is done with them and
+	 * has handed them over under a lock, or has ended (ThreadSanitizer's
+	 * run of e2e.jobs_identical would see two threads count at once).
+	 */
+	int refs;
 	bool is_response;
 	bool truncated;      /* cut at the header-size or header-count cap */
 	bool obs_fold;       /* a field value was folded over lines (RFC 9112 §5.2) */
