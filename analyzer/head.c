@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rest.h"
+
 void hb_init(struct head_builder *b, uint32_t max_bytes, uint32_t max_fields)
 {
 	memset(b, 0, sizeof *b);
@@ -114,17 +116,26 @@ void head_block_put(void *p, uint8_t units)
 }
 
 /*
- * The last head of each kind hb_freeze_alike froze on this thread (a
- * request's, a response's), holding a reference of its own, for the
- * next one alike.
+ * The heads of each kind hb_freeze_alike froze on this thread (a
+ * request's, a response's) and holds a reference of its own to, for the
+ * next ones alike: when each was last frozen or handed out (used, by
+ * this thread's count), and which was last (the first compared).
  */
-static _Thread_local struct http_head *alike[2];
+struct alike_set {
+	struct http_head *h[HB_ALIKE];
+	uint64_t used[HB_ALIKE];
+	unsigned last;
+	struct rest rest;   /* traffic that seldom repeats compares with the last one only */
+};
+static _Thread_local struct alike_set alike[2];
+static _Thread_local uint64_t alike_clock;
 
 void hb_pool_drain(void)
 {
 	for (int k = 0; k < 2; k++) {
-		head_unref(alike[k]);
-		alike[k] = NULL;
+		for (int i = 0; i < HB_ALIKE; i++)
+			head_unref(alike[k].h[i]);
+		memset(&alike[k], 0, sizeof alike[k]);
 	}
 	while (spare.nbufs)
 		free(spare.bufs[--spare.nbufs].p);
@@ -313,7 +324,8 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 static bool same_head(const struct head_builder *b, const struct http_head *h, size_t before, uint8_t major,
 		      uint8_t minor, uint8_t method, uint16_t status, bool close_delimited)
 {
-	if (h->len != b->len || h->nfields != b->nfields || h->status != status || h->method != method ||
+	if (h->len != b->len || (b->len >= 16 && head_ends_differ(h->buf, b->buf, b->len)) ||
+	    h->nfields != b->nfields || h->status != status || h->method != method ||
 	    h->major != major || h->minor != minor || h->close_delimited != close_delimited ||
 	    h->truncated != b->truncated || h->obs_fold != b->obs_fold || h->dropped_fields != b->dropped_fields ||
 	    (h->block ? (size_t)((char *)h - (char *)h->block) : 0) != before)
@@ -335,20 +347,43 @@ static bool same_head(const struct head_builder *b, const struct http_head *h, s
 struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is_response, uint8_t major,
 				  uint8_t minor, uint8_t method, uint16_t status, bool close_delimited)
 {
-	struct http_head **last = &alike[is_response];
-	if (*last && same_head(b, *last, before, major, minor, method, status, close_delimited)) {
+	/* The last one handed out first: a server under load answers alike in
+	 * a row.  The others unless their search rests (rest.h), which counts
+	 * only searches beyond the last one. */
+	struct alike_set *a = &alike[is_response];
+	int found = -1;
+	unsigned oldest = a->last;
+	if (a->h[a->last] && same_head(b, a->h[a->last], before, major, minor, method, status, close_delimited)) {
+		found = (int)a->last;
+	} else if (rest_search_all(&a->rest)) {
+		for (unsigned i = 0; i < HB_ALIKE && found < 0; i++) {
+			if (i == a->last)
+				continue;
+			if (a->h[i] && same_head(b, a->h[i], before, major, minor, method, status, close_delimited))
+				found = (int)i;
+			else if (a->used[i] < a->used[oldest] || oldest == a->last)
+				oldest = i;
+		}
+		rest_count(&a->rest, found >= 0);
+	}
+	if (found >= 0) {
+		struct http_head *x = a->h[found];
 		hb_reset(b);
 		give_back(b);
-		(*last)->alike++;
-		return head_ref(*last);
+		x->alike++;
+		a->used[found] = ++alike_clock;
+		a->last = (unsigned)found;
+		return head_ref(x);
 	}
 	struct http_head *h = hb_freeze_after(b, before, is_response, major, minor, method, status);
 	if (!h)
 		return NULL;
 	h->close_delimited = close_delimited;
 	h->refs = 2; /* the caller's and alike[]'s */
-	head_unref(*last);
-	*last = h;
+	head_unref(a->h[oldest]);
+	a->h[oldest] = h;
+	a->used[oldest] = ++alike_clock;
+	a->last = oldest;
 	return h;
 }
 

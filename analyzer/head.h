@@ -249,6 +249,26 @@ static inline void hb_append(struct head_builder *b, enum hb_part part, const ch
 	s->len += (uint32_t)n;
 }
 
+/*
+ * Whether the n bytes at a and b differ in their first or last 16, read a
+ * word at a time (n at least 16): heads alike or not are told apart so
+ * before a whole comparison, most that differ at their start (a request's
+ * target) or end (a validator, a length), without a call.
+ */
+static inline bool head_ends_differ(const char *a, const char *b, size_t n)
+{
+	uint64_t x[4], y[4];
+	memcpy(&x[0], a, 8);
+	memcpy(&x[1], a + 8, 8);
+	memcpy(&x[2], a + n - 16, 8);
+	memcpy(&x[3], a + n - 8, 8);
+	memcpy(&y[0], b, 8);
+	memcpy(&y[1], b + 8, 8);
+	memcpy(&y[2], b + n - 16, 8);
+	memcpy(&y[3], b + n - 8, 8);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) != 0;
+}
+
 /* Ends the current piece (llhttp's *_complete callbacks). */
 static inline void hb_end_part(struct head_builder *b)
 {
@@ -281,14 +301,18 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 /*
  * The same for the head of a message (the trailers and a head cut short
  * are frozen apart), with whether it is a response whose content ends
- * with the connection (close_delimited).  A head the same as the last
- * one this thread froze of its kind (request or response) is that head
- * again, with one more reference: its bytes, fields, start line, version,
- * flags and room before it all equal.  A client under load sends the
- * same request again and again, and a server's answers to it differ in
+ * with the connection (close_delimited).  A head the same as one of the
+ * last HB_ALIKE heads of its kind (request or response) this thread froze
+ * is that head again, with one more reference: its bytes, fields, start
+ * line, version, flags and room before it all equal.  A client under
+ * load sends the same requests again and again (one URL, or a few in
+ * turn over its connections), and a server's answers to them differ in
  * their Date once a second; collected, each is compared rather than
- * copied.  The head a thread holds for this goes with hb_pool_drain.
+ * copied.  The thread holds those it has frozen least long ago since it
+ * last handed them out (the least recently used makes room), and lets
+ * them go with hb_pool_drain.
  */
+#define HB_ALIKE 8
 struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is_response, uint8_t major,
 				  uint8_t minor, uint8_t method, uint16_t status, bool close_delimited);
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rest.h"
+
 static struct hx_dir *dir_of(llhttp_t *p)
 {
 	return (struct hx_dir *)p->data;
@@ -13,31 +15,42 @@ static struct hx_dir *dir_of(llhttp_t *p)
 static int on_part_complete(llhttp_t *p);
 
 /*
- * The last message of each kind (a request's, a response's) that this
- * thread parsed whole from a message's start in one buffer, with a head
- * handed out before (hb_freeze_alike): its bytes up to the end of its
- * head, what llhttp made of them, and a reference to the head.  The next
- * message whose head has these very bytes, at a message's start, in a
- * direction with the same caps, is not parsed again: llhttp would read
- * the same bytes from the same state the same way (replay_alike).
+ * A message of each kind (a request's, a response's) that this thread
+ * parsed whole from a message's start in one buffer, with a head handed
+ * out before (hb_freeze_alike): its bytes up to the end of its head,
+ * what llhttp made of them, and a reference to the head.  A message whose
+ * head has these very bytes, at a message's start, in a direction with
+ * the same caps, is not parsed again: llhttp would read the same bytes
+ * from the same state the same way (replay_alike).
  */
 struct hx_memo {
-	struct http_head *h;
+	struct http_head *h;     /* NULL: the slot is free */
 	uint32_t len;            /* wire's bytes */
 	uint32_t max_bytes, max_fields; /* the builder's caps it was made under */
 	size_t room;             /* the room before a request head */
 	uint64_t content_length; /* its Content-Length (0 without one) */
 	uint16_t flags;          /* llhttp's flags when the head ended */
-	char wire[HX_MEMO_MAX];
+	uint64_t used;           /* when it was kept or last taken, by memo_clock */
+	char *wire;              /* HX_MEMO_MAX bytes, allocated when the slot is first used */
 };
-static _Thread_local struct hx_memo memo[2];
-static _Thread_local uint64_t memo_hits;
+
+/* HX_MEMO_SLOTS of each kind; last, the one last kept or taken, is compared first. */
+struct hx_memo_set {
+	struct hx_memo m[HX_MEMO_SLOTS];
+	unsigned last;
+	struct rest rest;   /* traffic that seldom repeats compares with the last one only */
+};
+static _Thread_local struct hx_memo_set memo[2];
+static _Thread_local uint64_t memo_hits, memo_clock;
 
 void hx_memo_drain(void)
 {
 	for (int k = 0; k < 2; k++) {
-		head_unref(memo[k].h);
-		memo[k].h = NULL;
+		for (int i = 0; i < HX_MEMO_SLOTS; i++) {
+			head_unref(memo[k].m[i].h);
+			free(memo[k].m[i].wire);
+		}
+		memset(&memo[k], 0, sizeof memo[k]);
 	}
 }
 
@@ -315,16 +328,27 @@ static void parser_restart(struct hx_dir *d)
 }
 
 /*
- * Keeps the message p[0..used) as this thread's memo of its kind: it was
+ * Keeps the message p[0..used) in this thread's memo of its kind: it was
  * parsed whole, from a message's start, in one llhttp_execute call, and
  * its head (d->cand) was handed out before.
  */
 static void remember(struct hx_dir *d, const uint8_t *p, size_t used)
 {
-	struct hx_memo *m = &memo[d->is_response];
 	/* Its content, all of it in this buffer, follows the head. */
 	if (d->body_len > used || used - d->body_len > HX_MEMO_MAX)
 		return;
+	/* In the slot kept or taken least long ago (a free one first); while
+	 * the search rests, in the last one, which alone it compares with. */
+	struct hx_memo_set *set = &memo[d->is_response];
+	unsigned oldest = set->last;
+	for (unsigned i = 0; i < HX_MEMO_SLOTS && !set->rest.left; i++)
+		if (set->m[i].used < set->m[oldest].used)
+			oldest = i;
+	struct hx_memo *m = &set->m[oldest];
+	if (!m->wire && !(m->wire = malloc(HX_MEMO_MAX)))
+		return;
+	set->last = oldest;
+	m->used = ++memo_clock;
 	head_unref(m->h);
 	m->h = d->cand;
 	d->cand = NULL;
@@ -344,12 +368,48 @@ static void remember(struct hx_dir *d, const uint8_t *p, size_t used)
  * returns the bytes the message took (0: not alike, parse them).  The
  * framing is asked anew (a response alike may answer a HEAD).
  */
+/* Whether m's message is the one whose head p[0..n) begins with, under d's caps, with all its content there. */
+static bool memo_is(const struct hx_memo *m, const struct hx_dir *d, const uint8_t *p, size_t n)
+{
+	return m->h && n >= m->len && n - m->len >= m->content_length && m->max_bytes == d->hb.max_bytes &&
+	       m->max_fields == d->hb.max_fields && m->room == head_room(d) && memcmp(p, m->wire, m->len) == 0;
+}
+
+/*
+ * The memo's message p[0..n) begins with, or NULL: the last one found or
+ * kept first (a server under load answers alike in a row), then the
+ * others, each told apart by the ends of its head before it is compared
+ * whole, unless their search rests (rest.h, which counts only searches
+ * beyond the last one).
+ */
+static struct hx_memo *memo_alike(struct hx_dir *d, const uint8_t *p, size_t n)
+{
+	struct hx_memo_set *set = &memo[d->is_response];
+	struct hx_memo *m = &set->m[set->last];
+	if (!memo_is(m, d, p, n)) {
+		if (!rest_search_all(&set->rest))
+			return NULL;
+		m = NULL;
+		for (unsigned i = 0; i < HX_MEMO_SLOTS && !m; i++) {
+			struct hx_memo *x = &set->m[i];
+			if (i != set->last && x->h && n >= x->len &&
+			    (x->len < 16 || !head_ends_differ((const char *)p, x->wire, x->len)) && memo_is(x, d, p, n)) {
+				m = x;
+				set->last = i;
+			}
+		}
+		rest_count(&set->rest, m != NULL);
+		if (!m)
+			return NULL;
+	}
+	m->used = ++memo_clock;
+	return m;
+}
+
 static size_t replay_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 {
-	struct hx_memo *m = &memo[d->is_response];
-	if (!m->h || n < m->len || n - m->len < m->content_length || m->max_bytes != d->hb.max_bytes ||
-	    m->max_fields != d->hb.max_fields || m->room != head_room(d) ||
-	    memcmp(p, m->wire, m->len) != 0)
+	struct hx_memo *m = memo_alike(d, p, n);
+	if (!m)
 		return 0;
 	llhttp_t *lp = &d->parser;
 	if (d->is_response) {

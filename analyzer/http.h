@@ -153,17 +153,19 @@ struct http_head *hx_partial_head(struct hx_dir *d);
 void hx_set_tunnel(struct hx_dir *d);
 
 /*
- * Messages alike.  Each thread keeps the last request and the last
- * response it parsed whole, from a message's start, in one buffer, whose
- * head it had handed out before: up to HX_MEMO_MAX bytes of head each,
- * and a reference to the head.  A message that starts with those very
- * bytes, with all its content in the buffer, gets the same head and
+ * Messages alike.  Each thread keeps the last HX_MEMO_SLOTS requests and
+ * responses it parsed whole, from a message's start, in one buffer, whose
+ * head it had handed out before (hb_freeze_alike): up to HX_MEMO_MAX
+ * bytes of head each, and a reference to the head; the one taken least
+ * long ago makes room for a new one.  A message that starts with those
+ * very bytes, with all its content in the buffer, gets the same head and
  * events without llhttp reading it again (docs/performance.md).
  * hx_memo_drain lets this thread's memo go (a thread that parsed calls it
  * before it ends, before hb_pool_drain); hx_memo_hits counts the messages
  * this thread took from its memo.
  */
 #define HX_MEMO_MAX 4096u
+#define HX_MEMO_SLOTS 8
 void hx_memo_drain(void);
 uint64_t hx_memo_hits(void);
 

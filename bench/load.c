@@ -2,10 +2,13 @@
  * load: a load generator of the kind the issue's reference captures were
  * recorded under (wrk): C keep-alive connections to 127.0.0.1:PORT, each
  * asking "GET PATH" again and again, one request at a time, until N
- * requests have been answered in all.  It reads each response to its end
- * (by its Content-Length) before sending the next request, and stops
- * with a message on the first error.  Made for bench/record_nginx.sh.
- *   load PORT CONNECTIONS REQUESTS [PATH]
+ * requests have been answered in all.  PATH may be a list, "/a,/b,/c":
+ * each connection then asks for them in turn, the i-th connection
+ * starting at the i-th path, as a wrk script that cycles through URLs.
+ * It reads each response to its end (by its Content-Length) before
+ * sending the next request, and stops with a message on the first error.
+ * Made for bench/record_nginx.sh.
+ *   load PORT CONNECTIONS REQUESTS [PATH[,PATH...]]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -15,6 +18,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +26,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define MAX_PATHS 64
+
 static int port;
-static const char *path = "/";
+static const char *paths[MAX_PATHS] = { "/" };
+static int npaths = 1;
 static atomic_long left;
 
 /* Stops the whole run: what went wrong, and the system's reason when there is one. */
@@ -72,7 +79,7 @@ static size_t read_response(int s, char *buf, size_t cap, size_t have)
 
 static void *conn_main(void *arg)
 {
-	(void)arg;
+	int k = (int)(intptr_t)arg % npaths;
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -80,14 +87,17 @@ static void *conn_main(void *arg)
 		die("connect", true);
 	int one = 1;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	char req[512];
-	int rl = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", path, port);
+	static _Thread_local char req[MAX_PATHS][512];
+	int rl[MAX_PATHS];
+	for (int i = 0; i < npaths; i++)
+		rl[i] = snprintf(req[i], sizeof req[i], "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", paths[i], port);
 	static _Thread_local char buf[1 << 16];
 	size_t have = 0;
 	while (atomic_fetch_sub(&left, 1) > 0) {
-		ssize_t w = write(s, req, (size_t)rl);
-		if (w != rl)
+		ssize_t w = write(s, req[k], (size_t)rl[k]);
+		if (w != rl[k])
 			die(w < 0 ? "write" : "a request written in part", w < 0);
+		k = (k + 1) % npaths;
 		have = read_response(s, buf, sizeof buf, have);
 	}
 	close(s);
@@ -97,16 +107,27 @@ static void *conn_main(void *arg)
 int main(int argc, char **argv)
 {
 	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: load PORT CONNECTIONS REQUESTS [PATH]\n");
+		fprintf(stderr, "usage: load PORT CONNECTIONS REQUESTS [PATH[,PATH...]]\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
 	int conns = atoi(argv[2]);
 	long n = atol(argv[3]);
-	if (argc == 5)
-		path = argv[4];
-	if (port <= 0 || port > 65535 || conns <= 0 || conns > 1024 || n <= 0 || strlen(path) > 256) {
-		fprintf(stderr, "load: PORT 1-65535, CONNECTIONS 1-1024, REQUESTS > 0, PATH up to 256 bytes\n");
+	bool paths_ok = true;
+	if (argc == 5) {
+		npaths = 0;
+		for (char *save = NULL, *p = strtok_r(argv[4], ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			if (npaths == MAX_PATHS || strlen(p) > 256) {
+				paths_ok = false;
+				break;
+			}
+			paths[npaths++] = p;
+		}
+		paths_ok = paths_ok && npaths > 0;
+	}
+	if (port <= 0 || port > 65535 || conns <= 0 || conns > 1024 || n <= 0 || !paths_ok) {
+		fprintf(stderr, "load: PORT 1-65535, CONNECTIONS 1-1024, REQUESTS > 0, 1 to %d PATHs of up to 256 bytes\n",
+			MAX_PATHS);
 		return 2;
 	}
 	atomic_store(&left, n);
@@ -114,7 +135,7 @@ int main(int argc, char **argv)
 	if (!t)
 		die("calloc", true);
 	for (int i = 0; i < conns; i++)
-		if ((errno = pthread_create(&t[i], NULL, conn_main, NULL)) != 0)
+		if ((errno = pthread_create(&t[i], NULL, conn_main, (void *)(intptr_t)i)) != 0)
 			die("pthread_create", true);
 	for (int i = 0; i < conns; i++)
 		pthread_join(t[i], NULL);

@@ -6,20 +6,30 @@
 # tcpdump), nginx (Debian's nginx-light or nginx) and tcpdump; nginx, tcpdump
 # and the load stop with the script, whatever happens.  Then time it with
 #   python3 bench/run.py --capture bench/out/nginx-load-384000.pcap
-# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--port P] [--out FILE]
+# With --paths K, nginx serves K pages (the welcome page with 1 to K
+# comments after it, each a different size) and every connection asks
+# for them in turn, as a wrk script cycling through URLs does.
+# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--port P] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests=384000 conns=64 port=18081 out=""
+requests=384000 conns=64 port=18081 out="" npaths=1
 while (($#)); do
   case "$1" in
     --requests) requests=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
+    --paths) npaths=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "record_nginx: unknown argument $1 (see the script's head)" >&2; exit 2 ;;
   esac
 done
-out=${out:-bench/out/nginx-load-$requests.pcap}
+[[ "$npaths" =~ ^[0-9]+$ ]] && ((npaths >= 1 && npaths <= 64)) ||
+  { echo "record_nginx: --paths takes 1 to 64" >&2; exit 2; }
+if ((npaths == 1)); then
+  out=${out:-bench/out/nginx-load-$requests.pcap}
+else
+  out=${out:-bench/out/nginx-load-$requests-paths$npaths.pcap}
+fi
 load=${WIRELINT_BUILD_DIR:-build}/bench/load
 for tool in nginx tcpdump; do
   command -v "$tool" >/dev/null || { echo "record_nginx: $tool is not installed (apt-get install nginx-light tcpdump)" >&2; exit 1; }
@@ -43,6 +53,14 @@ if [ -f /usr/share/nginx/html/index.html ]; then
 else
   head -c 615 /dev/zero | tr '\0' 'x' > "$dir/www/index.html"
 fi
+paths=/
+if ((npaths > 1)); then
+  paths=""
+  for i in $(seq "$npaths"); do
+    { cat "$dir/www/index.html"; for _ in $(seq "$i"); do echo "<!-- page $i -->"; done; } > "$dir/www/p$i.html"
+    paths+="${paths:+,}/p$i.html"
+  done
+fi
 mime=/etc/nginx/mime.types
 cat > "$dir/nginx.conf" <<CONF
 worker_processes 1;
@@ -62,7 +80,7 @@ tcpdump -Z root -i lo -s 0 -B 262144 -w "$out" "tcp port $port" 2>"$dir/tcpdump.
 tcpd=$!
 for _ in $(seq 50); do grep -q listening "$dir/tcpdump.err" && break; sleep 0.1; done
 sleep 0.5
-timeout 600 "$load" "$port" "$conns" "$requests"
+timeout 600 "$load" "$port" "$conns" "$requests" "$paths"
 sleep 1
 kill "$tcpd"; wait "$tcpd" 2>/dev/null || true
 tcpd=""
@@ -72,4 +90,4 @@ if [ "${dropped:-1}" != 0 ]; then
   cat "$dir/tcpdump.err" >&2
   exit 1
 fi
-echo "record_nginx: $out, $(stat -c %s "$out") bytes, $requests requests over $conns connections"
+echo "record_nginx: $out, $(stat -c %s "$out") bytes, $requests requests for $npaths path(s) over $conns connections"

@@ -20,6 +20,7 @@ _Static_assert(FINDING_MSG_MAX <= 256, "a message's length fits in a byte");
 
 struct verdict_slot {
 	uint64_t hash;
+	uint64_t version;           /* counts the verdicts kept in it: a recent one names the one it was */
 	unsigned gen;               /* the rules' generation when kept; 0: empty */
 	uint32_t len;               /* of key */
 	uint8_t nf;
@@ -50,13 +51,22 @@ struct vtable {
 	uint8_t next[VERDICT_SETS];     /* each set's way to fill next */
 	uint32_t win_n, win_hits, rest; /* the current window's lookups and hits; transactions left to pass */
 	uint32_t rest_windows;          /* the next rest's length in windows: doubled after each window of few hits */
-	struct verdict_slot *last;      /* the verdict found or kept last */
-	/* The heads of the transaction last's verdict was found or kept for,
-	 * held (head_ref), and what its key holds of it besides (txn_desc):
-	 * a head is never changed once frozen, and heads alike are one
-	 * (hb_freeze_alike), so the same heads again are the same inputs. */
-	struct http_head *last_heads[3];
-	struct vtxn last_v;
+	/*
+	 * The verdicts found or kept last, each with the heads of the
+	 * transaction it was found or kept for, held (head_ref), and what
+	 * its key holds of it besides (txn_desc): a head is never changed
+	 * once frozen, and heads alike are one (hb_freeze_alike), so the same
+	 * heads again are the same inputs.  The slot's version says the
+	 * verdict is still the one that was there.  last is the latest.
+	 */
+	struct recent {
+		struct verdict_slot *s;
+		uint64_t version, used;
+		struct http_head *heads[3];
+		struct vtxn v;
+	} recent[VERDICT_RECENT];
+	unsigned last;
+	uint64_t clock;
 	char scratch[VERDICT_KEY_MAX];  /* the key being looked up */
 };
 
@@ -89,8 +99,9 @@ void verdict_free(void)
 			(unsigned long long)stats.lookups, (unsigned long long)stats.hits, (unsigned long long)stats.kept,
 			(unsigned long long)stats.too_long, (unsigned long long)stats.passed);
 	if (vt)
-		for (int i = 0; i < 3; i++)
-			head_unref(vt->last_heads[i]);
+		for (int r = 0; r < VERDICT_RECENT; r++)
+			for (int i = 0; i < 3; i++)
+				head_unref(vt->recent[r].heads[i]);
 	free(vt);
 	vt = NULL;
 	memset(&stats, 0, sizeof stats);
@@ -243,25 +254,54 @@ static uint64_t key_hash(const char *p, uint32_t n)
 	return h ^ h >> 33;
 }
 
-/* s is the verdict found or kept last, for t (whose txn_desc is v). */
-static void set_last(struct verdict_slot *s, const struct txn *t, const struct vtxn *v)
+/* The recent verdict i, when it is still in its slot, judged under the rules' generation gen. */
+static struct verdict_slot *recent_slot(unsigned i, unsigned gen)
 {
-	vt->last = s;
-	struct http_head *heads[3] = { t->req, t->resp, t->trailers };
-	for (int i = 0; i < 3; i++) {
-		if (vt->last_heads[i] == heads[i])
-			continue;
-		head_unref(vt->last_heads[i]);
-		vt->last_heads[i] = head_ref(heads[i]);
-	}
-	vt->last_v = *v;
+	const struct recent *r = &vt->recent[i];
+	return r->s && r->s->version == r->version && r->s->gen == gen ? r->s : NULL;
 }
 
-/* Whether t has the heads of the last verdict's transaction, and the rest of its key (kept content apart) alike. */
-static bool same_as_last(const struct txn *t, const struct vtxn *v)
+/* s is the verdict found or kept last, for t (whose txn_desc is v): the latest recent one. */
+static void set_last(struct verdict_slot *s, const struct txn *t, const struct vtxn *v)
 {
-	return vt->last_heads[0] == t->req && vt->last_heads[1] == t->resp && vt->last_heads[2] == t->trailers &&
-	       !(v->has & 4) && same_words(v, &vt->last_v, sizeof *v);
+	/* Its own place when it is there already, else the one used least long ago. */
+	unsigned at = 0;
+	for (unsigned i = 0; i < VERDICT_RECENT; i++) {
+		if (vt->recent[i].s == s && vt->recent[i].version == s->version) {
+			at = i;
+			break;
+		}
+		if (vt->recent[i].used < vt->recent[at].used)
+			at = i;
+	}
+	struct recent *r = &vt->recent[at];
+	struct http_head *heads[3] = { t->req, t->resp, t->trailers };
+	for (int i = 0; i < 3; i++) {
+		if (r->heads[i] == heads[i])
+			continue;
+		head_unref(r->heads[i]);
+		r->heads[i] = head_ref(heads[i]);
+	}
+	r->s = s;
+	r->version = s->version;
+	r->v = *v;
+	r->used = ++vt->clock;
+	vt->last = at;
+}
+
+/* The recent verdict whose transaction had t's very heads and the rest of its key (kept content apart) alike, or -1. */
+static int same_heads(const struct txn *t, const struct vtxn *v, unsigned gen)
+{
+	if (v->has & 4)
+		return -1;
+	for (unsigned k = 0; k < VERDICT_RECENT; k++) {
+		unsigned i = k == 0 ? vt->last : k == vt->last ? 0 : k;
+		const struct recent *r = &vt->recent[i];
+		if (r->heads[1] == t->resp && r->heads[0] == t->req && r->heads[2] == t->trailers &&
+		    recent_slot(i, gen) && same_words(v, &r->v, sizeof *v))
+			return (int)i;
+	}
+	return -1;
 }
 
 static struct vtable *table(void)
@@ -305,13 +345,16 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 	/* The verdict found or kept last, compared where the inputs lie, before
 	 * any key is written or hashed: a server under load answers alike in a
 	 * row. */
-	struct verdict_slot *found = NULL, *set = NULL;
+	struct verdict_slot *found = NULL, *set = NULL, *last = recent_slot(vt->last, gen);
 	uint32_t n = 0, si = 0;
 	uint64_t h = 0;
-	bool by_heads = false;
-	if (vt->last && vt->last->gen == gen &&
-	    ((by_heads = same_as_last(t, &v)) || key_is(t, &v, vt->last->key, vt->last->len))) {
-		found = vt->last;
+	int by_heads = same_heads(t, &v, gen);
+	if (by_heads >= 0) {
+		found = vt->recent[by_heads].s;
+		vt->recent[by_heads].used = ++vt->clock;
+		vt->last = (unsigned)by_heads;
+	} else if (last && key_is(t, &v, last->key, last->len)) {
+		found = last;
 	} else {
 		n = key_of(t, &v, vt->scratch);
 		if (!n) {
@@ -327,7 +370,7 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 				found = &set[w];
 	}
 	count_lookup(found != NULL);
-	if (found && !by_heads)
+	if (found && by_heads < 0)
 		set_last(found, t, &v);
 	if (found && mode == VERDICT_CHECK) {
 		p->check = found;
@@ -385,6 +428,7 @@ void verdict_keep(const struct verdict_pending *p, const struct txn *t, bool com
 		return;
 	}
 	s->gen = 0;
+	s->version++; /* the recent ones that named what was here do no longer */
 	s->hash = p->hash;
 	s->len = p->len;
 	memcpy(s->key, vt->scratch, p->len);

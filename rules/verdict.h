@@ -18,12 +18,13 @@ struct verdict_slot;
  * "The same inputs judged once").
  *
  * The inputs are written out whole (the key) and compared byte for byte
- * with those kept, never by their hash alone; the verdict found or kept
- * last is compared first, where the inputs lie, before a key is written
- * or hashed (a server under load answers alike in a row), and by its
- * heads alone when they are the very heads it was judged with (held
- * until another verdict is last: heads are not changed once frozen, and
- * heads alike are one, hb_freeze_alike).  Per thread, VERDICT_SETS
+ * with those kept, never by their hash alone.  The last VERDICT_RECENT
+ * verdicts found or kept are compared first, by their heads alone when a
+ * transaction has the very heads one was judged with (held until it
+ * makes room for another: heads are not changed once frozen, and heads
+ * alike are one, hb_freeze_alike), and the last one also where the
+ * inputs lie, before a key is written or hashed (a server under load
+ * answers alike in a row, or its few URLs in turn).  Per thread, VERDICT_SETS
  * sets of VERDICT_WAYS, so that workers share nothing: at most about
  * 400 KiB a thread, whatever the capture.  Keys longer than
  * VERDICT_KEY_MAX bytes, and verdicts of more than VERDICT_FINDINGS
@@ -35,6 +36,7 @@ struct verdict_slot;
  * little for the memo; a window with hits enough sets it back.
  */
 #define VERDICT_SETS 64
+#define VERDICT_RECENT 8
 #define VERDICT_WAYS 2
 #define VERDICT_KEY_MAX 2048
 #define VERDICT_FINDINGS 4

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rest.h"
+
 static void test_pieces(void **state)
 {
 	struct head_builder b;
@@ -512,12 +514,12 @@ static void fill_alike(struct head_builder *b, const char *reason, const char *e
 }
 
 /*
- * hb_freeze_alike: a head the same as the last one of its kind the thread
- * froze is that head again, with one more reference and no copy; any one
- * thing that differs (a byte, a span, the start line, the version, a
- * flag, the room before it) makes a head of its own.  Requests and
- * responses are held apart, and hb_pool_drain lets the held ones go
- * (AddressSanitizer's leak check sees any it kept).
+ * hb_freeze_alike: a head the same as one the thread froze of its kind
+ * and still holds is that head again, with one more reference and no
+ * copy; any one thing that differs (a byte, a span, the start line, the
+ * version, a flag, the room before it) makes a head of its own.
+ * Requests and responses are held apart, and hb_pool_drain lets the held
+ * ones go (AddressSanitizer's leak check sees any it kept).
  */
 static void test_alike(void **state)
 {
@@ -572,20 +574,114 @@ static void test_alike(void **state)
 		assert_int_equal(x->obs_fold, v == 7);
 		assert_int_equal(x->fields[0].name.len, v == 5 ? 3 : 4);
 		head_unref(x);
-		/* And the head as it was is frozen anew after it. */
+		/* And the head as it was is still the one held (the one
+		 * handed out least long ago makes room for a new one). */
 		fill_alike(&b, "OK", "\"a\"", 4);
 		struct http_head *y = hb_freeze_alike(&b, 0, true, 1, 1, 0, 200, false);
-		assert_ptr_not_equal(y, a);
-		assert_int_equal(y->status, 200);
-		assert_false(y->close_delimited);
+		assert_ptr_equal(y, a);
 		head_unref(y);
 	}
+	assert_int_equal(a->alike, 2 + 9);
 	head_unref(a);
 	head_unref(a2);
 	head_unref(a3);
 	head_unref(q);
 	head_unref(q2);
 	head_unref(q3);
+	hb_free(&b);
+	hb_pool_drain();
+}
+
+/* A head of its own, each different (its ETag) by n. */
+static struct http_head *freeze_nth(struct head_builder *b, int n)
+{
+	char etag[16];
+	snprintf(etag, sizeof etag, "\"%d\"", n);
+	fill_alike(b, "OK", etag, 4);
+	return hb_freeze_alike(b, 0, true, 1, 1, 0, 200, false);
+}
+
+/*
+ * The thread holds HB_ALIKE heads of a kind: heads that come in turn, as
+ * a client's few URLs do over its connections, are each handed out
+ * again; one more than it holds makes room by letting go of the head
+ * handed out least long ago, which is then frozen anew.
+ */
+static void test_alike_slots(void **state)
+{
+	struct head_builder b;
+	hb_init(&b, 1024, 16);
+	hb_pool_drain();
+	struct http_head *first[HB_ALIKE + 1];
+	for (int n = 0; n < HB_ALIKE; n++)
+		first[n] = freeze_nth(&b, n);
+	for (int round = 0; round < 3; round++)
+		for (int n = 0; n < HB_ALIKE; n++) {
+			struct http_head *x = freeze_nth(&b, n);
+			assert_ptr_equal(x, first[n]);
+			head_unref(x);
+		}
+	for (int n = 0; n < HB_ALIKE; n++)
+		assert_int_equal(first[n]->alike, 3);
+	/* Head 0 was handed out least long ago: the new one takes its place. */
+	first[HB_ALIKE] = freeze_nth(&b, HB_ALIKE);
+	for (int n = 1; n <= HB_ALIKE; n++) {
+		struct http_head *x = freeze_nth(&b, n);
+		assert_ptr_equal(x, first[n]);
+		head_unref(x);
+	}
+	struct http_head *again = freeze_nth(&b, 0);
+	assert_ptr_not_equal(again, first[0]);
+	assert_int_equal(again->alike, 0);
+	head_unref(again);
+	/* And one used again now and then stays while others come and go. */
+	hb_pool_drain();
+	struct http_head *kept = freeze_nth(&b, 1000);
+	for (int n = 0; n < 4 * HB_ALIKE; n++) {
+		head_unref(freeze_nth(&b, 2000 + n));
+		struct http_head *x = freeze_nth(&b, 1000);
+		assert_ptr_equal(x, kept);
+		head_unref(x);
+	}
+	head_unref(kept);
+	for (int n = 0; n <= HB_ALIKE; n++)
+		head_unref(first[n]);
+	hb_free(&b);
+	hb_pool_drain();
+}
+
+/*
+ * Heads that seldom repeat: after REST_WINDOW searches of all the slots
+ * with fewer than one in eight found, the next REST_WINDOWS windows' worth
+ * compare with the last head only (heads in turn are each frozen anew,
+ * the same head in a row still handed out again); then all are searched
+ * again.
+ */
+static void test_alike_rest(void **state)
+{
+	struct head_builder b;
+	hb_init(&b, 1024, 16);
+	hb_pool_drain();
+	int n = 0;
+	for (unsigned i = 0; i < REST_WINDOW; i++)
+		head_unref(freeze_nth(&b, n++));
+	/* Resting: A, B, A: the second A is compared with B only. */
+	struct http_head *a = freeze_nth(&b, -1), *bb = freeze_nth(&b, -2), *a2 = freeze_nth(&b, -1);
+	assert_ptr_not_equal(a2, a);
+	struct http_head *a3 = freeze_nth(&b, -1);
+	assert_ptr_equal(a3, a2);
+	head_unref(a);
+	head_unref(bb);
+	head_unref(a2);
+	head_unref(a3);
+	for (unsigned i = 4; i < REST_WINDOWS * REST_WINDOW; i++)
+		head_unref(freeze_nth(&b, n++));
+	/* The rest is over: X, Y, X: the second X is the first. */
+	struct http_head *x = freeze_nth(&b, -3), *y = freeze_nth(&b, -4), *x2 = freeze_nth(&b, -3);
+	assert_ptr_equal(x2, x);
+	head_unref(x);
+	head_unref(y);
+	head_unref(x2);
 	hb_free(&b);
 	hb_pool_drain();
 }
@@ -606,6 +702,8 @@ int main(void)
 		cmocka_unit_test(test_first_of_name),
 		cmocka_unit_test(test_name_same),
 		cmocka_unit_test(test_alike),
+		cmocka_unit_test(test_alike_slots),
+		cmocka_unit_test(test_alike_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "rest.h"
 
 /*
  * What a direction told its connection, written out in order: every
@@ -15,8 +16,8 @@
  * each feed.  The responses' framing comes from frames, one a head.
  */
 struct rec {
-	char log[16384];
-	size_t len;
+	char *log;                 /* grown as needed, kept from one run to the next */
+	size_t len, cap;
 	const int *frames;
 	int nframes, next;
 	struct hx_dir *d;
@@ -27,9 +28,20 @@ static void say(struct rec *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(r->log + r->len, sizeof r->log - r->len, fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	assert_true(n >= 0 && (size_t)n < sizeof r->log - r->len);
+	assert_true(n >= 0);
+	if (r->len + (size_t)n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 16384;
+		while (r->len + (size_t)n + 1 > cap)
+			cap *= 2;
+		r->log = realloc(r->log, cap);
+		assert_non_null(r->log);
+		r->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(r->log + r->len, r->cap - r->len, fmt, ap);
+	va_end(ap);
 	r->len += (size_t)n;
 }
 
@@ -148,7 +160,12 @@ struct stream {
 static void run(const struct stream *s, bool bytewise, struct rec *r)
 {
 	struct hx_dir d;
+	char *log = r->log;
+	size_t cap = r->cap;
 	memset(r, 0, sizeof *r);
+	r->log = log;
+	r->cap = cap;
+	say(r, "%s", "");
 	r->frames = s->frames;
 	r->nframes = s->nframes;
 	r->kb.max = 1 << 20;
@@ -330,6 +347,108 @@ static void test_responses_not_alike(void **state)
 }
 
 /*
+ * n different messages (requests for /p0, /p1..., or responses of 0, 1...
+ * bytes of content) in turn, rounds times, one a buffer: must tell fed
+ * whole what they tell fed a byte at a time, with hits taken from the
+ * memo.
+ */
+static void in_turn(bool is_response, int n, int rounds, uint64_t hits)
+{
+	static char msg[HX_MEMO_SLOTS + 1][128];
+	const char *pieces[(HX_MEMO_SLOTS + 1) * 3 + 1];
+	assert_true(n <= HX_MEMO_SLOTS + 1 && rounds <= 3);
+	for (int i = 0; i < n; i++) {
+		if (is_response)
+			snprintf(msg[i], sizeof msg[i], "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%.*s", i, i,
+				 "0123456789");
+		else
+			snprintf(msg[i], sizeof msg[i], "GET /p%d HTTP/1.1\r\nHost: example.test\r\n\r\n", i);
+	}
+	int k = 0;
+	for (int r = 0; r < rounds; r++)
+		for (int i = 0; i < n; i++)
+			pieces[k++] = msg[i];
+	pieces[k] = NULL;
+	check(&(struct stream){.is_response = is_response, .pieces = pieces}, hits);
+}
+
+/*
+ * Messages that come in turn, as a client's few URLs do over its
+ * connections: each is kept once its head has come twice (the head's
+ * own memo holds HB_ALIKE of them) and taken from then on, as long as
+ * they are no more than the memo holds (HX_MEMO_SLOTS); one more, and
+ * each has made room for the next before it comes again.
+ */
+static void test_alike_in_turn(void **state)
+{
+	assert_true(HB_ALIKE >= HX_MEMO_SLOTS);
+	in_turn(false, 2, 3, 2);
+	in_turn(true, 2, 3, 2);
+	in_turn(false, HX_MEMO_SLOTS, 3, HX_MEMO_SLOTS);
+	in_turn(true, HX_MEMO_SLOTS, 3, HX_MEMO_SLOTS);
+	in_turn(false, HX_MEMO_SLOTS + 1, 3, 0);
+	in_turn(true, HX_MEMO_SLOTS + 1, 3, 0);
+}
+
+/*
+ * Traffic that seldom repeats: REST_WINDOW requests each unlike the
+ * others, then, while the memos rest (rest.h), two in turn are never
+ * taken (each is compared with the last one only), one again and again
+ * is (from its third); after the rest, two in turn are taken again.  The
+ * memo of messages rests by its own count, that of heads by its own.
+ */
+static void test_alike_rest(void **state)
+{
+	enum { DIFFERENT = REST_WINDOW + 2 };
+	size_t total = DIFFERENT + (size_t)REST_WINDOWS * REST_WINDOW + 16;
+	char (*msg)[64] = calloc(total, sizeof *msg);
+	const char **pieces = calloc(total + 1, sizeof *pieces);
+	assert_non_null(msg);
+	assert_non_null(pieces);
+	size_t k = 0;
+	/* A window and two more, so that the rest has begun whether or not the first looks. */
+	for (int i = 0; i < DIFFERENT; i++)
+		snprintf(msg[k++], sizeof msg[0], "GET /d%d HTTP/1.1\r\nHost: example.test\r\n\r\n", i);
+	for (int r = 0; r < 3; r++) {
+		snprintf(msg[k++], sizeof msg[0], "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
+		snprintf(msg[k++], sizeof msg[0], "GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
+	}
+	for (int r = 0; r < 3; r++)
+		snprintf(msg[k++], sizeof msg[0], "GET /c HTTP/1.1\r\nHost: example.test\r\n\r\n");
+	for (size_t i = 0; i < k; i++)
+		pieces[i] = msg[i];
+	check(&(struct stream){.pieces = pieces}, 1);
+	/* The same, with the rest run out before the two in turn. */
+	k = DIFFERENT;
+	for (size_t i = 0; i < (size_t)REST_WINDOWS * REST_WINDOW; i++)
+		snprintf(msg[k++], sizeof msg[0], "GET /e%zu HTTP/1.1\r\nHost: example.test\r\n\r\n", i);
+	for (int r = 0; r < 3; r++) {
+		snprintf(msg[k++], sizeof msg[0], "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
+		snprintf(msg[k++], sizeof msg[0], "GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
+	}
+	for (size_t i = 0; i < k; i++)
+		pieces[i] = msg[i];
+	pieces[k] = NULL;
+	check(&(struct stream){.pieces = pieces}, 2);
+	/* The memo of messages rests on its own: chunked requests alike are
+	 * heads found alike (no rest there) but never messages kept; then
+	 * two in turn, kept each in the last slot, are never taken. */
+	k = 0;
+	for (int i = 0; i < DIFFERENT; i++)
+		snprintf(msg[k++], sizeof msg[0], "%s", CHUNKED);
+	for (int r = 0; r < 3; r++) {
+		snprintf(msg[k++], sizeof msg[0], "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
+		snprintf(msg[k++], sizeof msg[0], "GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
+	}
+	for (size_t i = 0; i < k; i++)
+		pieces[i] = msg[i];
+	pieces[k] = NULL;
+	check(&(struct stream){.pieces = pieces}, 0);
+	free(pieces);
+	free(msg);
+}
+
+/*
  * A stream that does not start with a message: every byte of it is
  * ignored (bytes_after_error), those the hunt read in earlier buffers
  * before it gave up too.
@@ -488,6 +607,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests_alike),   cmocka_unit_test(test_requests_not_alike),
 		cmocka_unit_test(test_responses_alike),  cmocka_unit_test(test_responses_not_alike),
+		cmocka_unit_test(test_alike_in_turn),
+		cmocka_unit_test(test_alike_rest),
 		cmocka_unit_test(test_no_start),         cmocka_unit_test(test_memo_caps),
 		cmocka_unit_test(test_random_streams),
 	};

@@ -561,6 +561,93 @@ static void test_check_mode(void **state)
 	txn_free(b);
 }
 
+/* A 301 without Location for /r<i>: findings, its key its own by the URI. */
+static struct spec redirect_to(int i, char *uri, size_t n)
+{
+	snprintf(uri, n, "/r%d", i);
+	return (struct spec){ .method = HTTP_GET, .method_s = "GET", .uri = uri, .status = 301, .resp_fields = no_location };
+}
+
+/*
+ * The last VERDICT_RECENT verdicts are found by their heads alone (the
+ * heads' bytes written over, as nothing in wirelint does, are not read
+ * again): transactions that come in turn, as a client's few URLs do.
+ * One more, and the verdict used least long ago is no longer found so.
+ */
+static void test_recent_by_heads(void **state)
+{
+	(void)state;
+	enum { N = VERDICT_RECENT + 1 };
+	char uri[N][16];
+	struct spec s[N];
+	struct txn *a[N];
+	for (int k = VERDICT_RECENT; k <= N; k++) {
+		verdict_free();
+		for (int i = 0; i < k; i++) {
+			s[i] = redirect_to(i, uri[i], sizeof uri[i]);
+			a[i] = build(&s[i]);
+			rules_evaluate(a[i]);
+			assert_true(a[i]->nfindings >= 1);
+		}
+		/* The last first: a transaction judged anew is kept, and takes the place of another. */
+		for (int i = k - 1; i >= 0; i--) {
+			struct txn *b = build_on_heads(&s[i], a[i], false);
+			b->resp->buf[b->resp->len - 1] ^= 1;
+			uint64_t hits = now().hits;
+			rules_evaluate(b);
+			/* With one more than it holds, the first made room for the last. */
+			bool by_heads = k == VERDICT_RECENT || i > 0;
+			assert_int_equal(now().hits, hits + by_heads);
+			b->resp->buf[b->resp->len - 1] ^= 1;
+			if (by_heads)
+				assert_true(same_findings(a[i], b));
+			txn_free(b);
+		}
+		for (int i = 0; i < k; i++)
+			txn_free(a[i]);
+	}
+	verdict_free();
+}
+
+/*
+ * A recent verdict whose slot has since been given to other inputs is
+ * not found by its heads: a transaction on the first one's heads is
+ * given its own findings, whatever was kept in its slot after.  Others
+ * kept one after another (200s, with other findings) until the first one's
+ * slot has been taken; the first one's heads come back after each.
+ */
+static void test_recent_slot_taken(void **state)
+{
+	(void)state;
+	verdict_free();
+	char uri[16];
+	struct spec first = redirect_to(0, uri, sizeof uri);
+	struct txn *a = build(&first);
+	rules_evaluate(a);
+	assert_true(a->nfindings >= 1);
+	int missed = 0;
+	for (int k = 0; k < 2000; k++) {
+		char other_uri[16];
+		snprintf(other_uri, sizeof other_uri, "/ok%d", k);
+		struct spec other = { .method = HTTP_GET, .method_s = "GET", .uri = other_uri, .status = 200,
+				      .resp_fields = etag_good };
+		struct txn *o = build(&other);
+		rules_evaluate(o);
+		assert_false(same_findings(o, a));
+		txn_free(o);
+		struct txn *b = build_on_heads(&first, a, false);
+		uint64_t hits = now().hits;
+		rules_evaluate(b);
+		missed += now().hits == hits;
+		assert_true(same_findings(a, b));
+		txn_free(b);
+	}
+	/* Its slot was taken, and it was judged again. */
+	assert_true(missed >= 1);
+	txn_free(a);
+	verdict_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_settings_change),         cmocka_unit_test(test_not_kept),
 		cmocka_unit_test(test_findings_cap),            cmocka_unit_test(test_rest_when_seldom_found),
 		cmocka_unit_test(test_check_mode),              cmocka_unit_test(test_same_heads),
+		cmocka_unit_test(test_recent_by_heads),         cmocka_unit_test(test_recent_slot_taken),
 	};
 	int r = cmocka_run_group_tests(tests, setup, NULL);
 	verdict_free();
