@@ -6,8 +6,10 @@
  * each connection then asks for them in turn, the i-th connection
  * starting at the i-th path, as a wrk script that cycles through URLs.
  * It reads each response to its end (by its Content-Length) before
- * sending the next request, and stops with a message on the first error.
- * Made for bench/record_nginx.sh.
+ * sending the next request; a response that says "Connection: close" (a
+ * server's cap on requests a connection) is followed by a new connection
+ * in its place, as wrk opens one.  It stops with a message on the first
+ * error.  Made for bench/record_nginx.sh.
  *   load PORT CONNECTIONS REQUESTS [PATH[,PATH...]]
  */
 #define _GNU_SOURCE
@@ -58,8 +60,12 @@ static size_t read_more(int s, char *buf, size_t cap, size_t have)
 	return have;
 }
 
-/* Reads one response whose first `have` bytes are in buf; returns how many bytes past it were read. */
-static size_t read_response(int s, char *buf, size_t cap, size_t have)
+/*
+ * Reads one response whose first `have` bytes are in buf; returns how many
+ * bytes past it were read, and in *closes whether it says the server
+ * closes the connection after it.
+ */
+static size_t read_response(int s, char *buf, size_t cap, size_t have, bool *closes)
 {
 	char *end;
 	while (!(end = memmem(buf, have, "\r\n\r\n", 4)))
@@ -69,6 +75,8 @@ static size_t read_response(int s, char *buf, size_t cap, size_t have)
 	const char *cl = strcasestr(buf, "\r\nContent-Length:");
 	if (!cl || cl > end)
 		die("a response without Content-Length", false);
+	const char *conn = strcasestr(buf, "\r\nConnection: close\r\n");
+	*closes = conn && conn < end;
 	size_t need = head + strtoul(cl + 17, NULL, 10);
 	while (have < need)
 		have = read_more(s, buf, cap, have);
@@ -77,9 +85,9 @@ static size_t read_response(int s, char *buf, size_t cap, size_t have)
 	return have - need;
 }
 
-static void *conn_main(void *arg)
+/* A new connection to the server, without Nagle's delay. */
+static int open_conn(void)
 {
-	int k = (int)(intptr_t)arg % npaths;
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -87,6 +95,13 @@ static void *conn_main(void *arg)
 		die("connect", true);
 	int one = 1;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return s;
+}
+
+static void *conn_main(void *arg)
+{
+	int k = (int)(intptr_t)arg % npaths;
+	int s = open_conn();
 	static _Thread_local char req[MAX_PATHS][512];
 	int rl[MAX_PATHS];
 	for (int i = 0; i < npaths; i++)
@@ -98,7 +113,13 @@ static void *conn_main(void *arg)
 		if (w != rl[k])
 			die(w < 0 ? "write" : "a request written in part", w < 0);
 		k = (k + 1) % npaths;
-		have = read_response(s, buf, sizeof buf, have);
+		bool closes;
+		have = read_response(s, buf, sizeof buf, have, &closes);
+		if (closes) {
+			close(s);
+			s = open_conn();
+			have = 0;
+		}
 	}
 	close(s);
 	return NULL;

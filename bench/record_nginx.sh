@@ -9,27 +9,30 @@
 # With --paths K, nginx serves K pages (the welcome page with 1 to K
 # comments after it, each a different size) and every connection asks
 # for them in turn, as a wrk script cycling through URLs does.
-# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--port P] [--out FILE]
+# With --keepalive R nginx closes a connection after R requests, as its
+# default (1000) does, and the load opens a new one in its place.
+# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--keepalive R] [--port P] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests=384000 conns=64 port=18081 out="" npaths=1
+requests=384000 conns=64 port=18081 out="" npaths=1 keepalive=1000000
 while (($#)); do
   case "$1" in
     --requests) requests=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --paths) npaths=$2; shift 2 ;;
+    --keepalive) keepalive=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "record_nginx: unknown argument $1 (see the script's head)" >&2; exit 2 ;;
   esac
 done
 [[ "$npaths" =~ ^[0-9]+$ ]] && ((npaths >= 1 && npaths <= 64)) ||
   { echo "record_nginx: --paths takes 1 to 64" >&2; exit 2; }
-if ((npaths == 1)); then
-  out=${out:-bench/out/nginx-load-$requests.pcap}
-else
-  out=${out:-bench/out/nginx-load-$requests-paths$npaths.pcap}
-fi
+[[ "$keepalive" =~ ^[0-9]+$ ]] && ((keepalive >= 1)) || { echo "record_nginx: --keepalive takes a number of requests" >&2; exit 2; }
+suffix=""
+((npaths == 1)) || suffix+="-paths$npaths"
+((keepalive == 1000000)) || suffix+="-keepalive$keepalive"
+out=${out:-bench/out/nginx-load-$requests$suffix.pcap}
 load=${WIRELINT_BUILD_DIR:-build}/bench/load
 for tool in nginx tcpdump; do
   command -v "$tool" >/dev/null || { echo "record_nginx: $tool is not installed (apt-get install nginx-light tcpdump)" >&2; exit 1; }
@@ -70,7 +73,7 @@ events { worker_connections 2048; }
 http {
   access_log off;
   $( [ -f "$mime" ] && echo "include $mime;" )
-  keepalive_requests 1000000;
+  keepalive_requests $keepalive;
   server { listen 127.0.0.1:$port; root $dir/www; }
 }
 CONF
