@@ -292,8 +292,6 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 	if (before)
 		h->block = block;
 	h->block_units = units;
-	/* Not yet seen by another thread: a plain store, not the xchg (a full
-	 * barrier) an assignment to an atomic is. */
 	h->refs = 1;
 	h->is_response = is_response;
 	h->truncated = b->truncated;
@@ -355,7 +353,7 @@ struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is
 	unsigned oldest = a->last;
 	if (a->h[a->last] && same_head(b, a->h[a->last], before, major, minor, method, status, close_delimited)) {
 		found = (int)a->last;
-	} else if (rest_search_all(&a->rest)) {
+	} else if (rest_search_others(&a->rest)) {
 		for (unsigned i = 0; i < HB_ALIKE && found < 0; i++) {
 			if (i == a->last)
 				continue;

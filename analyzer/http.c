@@ -361,13 +361,6 @@ static void remember(struct hx_dir *d, const uint8_t *p, size_t used)
 	m->flags = d->cand_flags;
 }
 
-/*
- * At a message's start: when p[0..n) begins with the memo's head, and
- * holds all the content its Content-Length announces, hands out what
- * llhttp made of that head, in the order llhttp's callbacks would, and
- * returns the bytes the message took (0: not alike, parse them).  The
- * framing is asked anew (a response alike may answer a HEAD).
- */
 /* Whether m's message is the one whose head p[0..n) begins with, under d's caps, with all its content there. */
 static bool memo_is(const struct hx_memo *m, const struct hx_dir *d, const uint8_t *p, size_t n)
 {
@@ -387,7 +380,7 @@ static struct hx_memo *memo_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 	struct hx_memo_set *set = &memo[d->is_response];
 	struct hx_memo *m = &set->m[set->last];
 	if (!memo_is(m, d, p, n)) {
-		if (!rest_search_all(&set->rest))
+		if (!rest_search_others(&set->rest))
 			return NULL;
 		m = NULL;
 		for (unsigned i = 0; i < HX_MEMO_SLOTS && !m; i++) {
@@ -406,6 +399,13 @@ static struct hx_memo *memo_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 	return m;
 }
 
+/*
+ * At a message's start: when p[0..n) begins with the memo's head, and
+ * holds all the content its Content-Length announces, hands out what
+ * llhttp made of that head, in the order llhttp's callbacks would, and
+ * returns the bytes the message took (0: not alike, parse them).  The
+ * framing is asked anew (a response alike may answer a HEAD).
+ */
 static size_t replay_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 {
 	struct hx_memo *m = memo_alike(d, p, n);

@@ -7,24 +7,25 @@
 
 /*
  * The memos of heads and messages alike (head.c, http.c) keep a few of
- * each kind, for a client's few URLs asked for in turn; traffic that
- * seldom repeats would pay for comparing each new one with all of them.
- * So a window of REST_WINDOW searches of all slots in which fewer than
- * one in eight found is followed by a rest of REST_WINDOWS windows' worth
- * of lookups that compare with the slot found or kept last only (what a
- * memo of one slot would do); then all slots are searched again, and
- * counted.  verdict.c's memo does the same with its own lengths.
+ * each kind, for a client's few URLs asked for in turn, and compare a new
+ * one with the slot found or kept last first; traffic that seldom repeats
+ * would pay for comparing it with all the others too.  So a window of
+ * REST_WINDOW searches of the others in which fewer than one in eight
+ * found is followed by a rest: for the next REST_WINDOWS windows' worth of
+ * lookups the last slot does not answer, the others are not searched
+ * (what a memo of one slot would do); then they are again, and counted.
+ * verdict.c's lookups rest in a like way, with lengths of their own.
  */
 #define REST_WINDOW 1024u
 #define REST_WINDOWS 15u
 
 struct rest {
-	uint32_t n, hits; /* the window's searches of all slots, and those that found */
-	uint32_t left;    /* lookups left in the rest */
+	uint32_t n, hits; /* the window's searches of the other slots, and those that found */
+	uint32_t left;    /* searches left to pass over in the rest */
 };
 
-/* Whether the next lookup searches every slot (false: the last one only, while resting). */
-static inline bool rest_search_all(struct rest *r)
+/* Whether a lookup the last slot did not answer searches the others (false while resting). */
+static inline bool rest_search_others(struct rest *r)
 {
 	if (r->left) {
 		r->left--;
@@ -33,7 +34,7 @@ static inline bool rest_search_all(struct rest *r)
 	return true;
 }
 
-/* Counts a search of every slot; found or not. */
+/* Counts a search of the others: found or not. */
 static inline void rest_count(struct rest *r, bool found)
 {
 	r->hits += found;
