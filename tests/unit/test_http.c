@@ -390,6 +390,27 @@ static void test_alike_in_turn(void **state)
 	in_turn(true, HX_MEMO_SLOTS + 1, 3, 0);
 }
 
+typedef char rest_msg[64];
+
+/* Requests for /a and /b in turn, three rounds, written from msg[k]; returns the next k. */
+static size_t two_in_turn(rest_msg *msg, size_t k)
+{
+	for (int r = 0; r < 3; r++) {
+		snprintf(msg[k++], sizeof msg[0], "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
+		snprintf(msg[k++], sizeof msg[0], "GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
+	}
+	return k;
+}
+
+/* msg[0..k) as a stream's pieces, checked with hits taken from the memo. */
+static void check_msgs(const char **pieces, const rest_msg *msg, size_t k, uint64_t hits)
+{
+	for (size_t i = 0; i < k; i++)
+		pieces[i] = msg[i];
+	pieces[k] = NULL;
+	check(&(struct stream){.pieces = pieces}, hits);
+}
+
 /*
  * Traffic that seldom repeats: REST_WINDOW requests each unlike the
  * others, then, while the memos rest (rest.h), two in turn are never
@@ -401,7 +422,7 @@ static void test_alike_rest(void **state)
 {
 	enum { DIFFERENT = REST_WINDOW + 2 };
 	size_t total = DIFFERENT + (size_t)REST_WINDOWS * REST_WINDOW + 16;
-	char (*msg)[64] = calloc(total, sizeof *msg);
+	rest_msg *msg = calloc(total, sizeof *msg);
 	const char **pieces = calloc(total + 1, sizeof *pieces);
 	assert_non_null(msg);
 	assert_non_null(pieces);
@@ -409,41 +430,22 @@ static void test_alike_rest(void **state)
 	/* A window and two more, so that the rest has begun whether or not the first looks. */
 	for (int i = 0; i < DIFFERENT; i++)
 		snprintf(msg[k++], sizeof msg[0], "GET /d%d HTTP/1.1\r\nHost: example.test\r\n\r\n", i);
-	for (int r = 0; r < 3; r++) {
-		snprintf(msg[k++], sizeof msg[0], "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
-		snprintf(msg[k++], sizeof msg[0], "GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
-	}
+	k = two_in_turn(msg, k);
 	for (int r = 0; r < 3; r++)
 		snprintf(msg[k++], sizeof msg[0], "GET /c HTTP/1.1\r\nHost: example.test\r\n\r\n");
-	for (size_t i = 0; i < k; i++)
-		pieces[i] = msg[i];
-	check(&(struct stream){.pieces = pieces}, 1);
+	check_msgs(pieces, msg, k, 1);
 	/* The same, with the rest run out before the two in turn. */
 	k = DIFFERENT;
 	for (size_t i = 0; i < (size_t)REST_WINDOWS * REST_WINDOW; i++)
 		snprintf(msg[k++], sizeof msg[0], "GET /e%zu HTTP/1.1\r\nHost: example.test\r\n\r\n", i);
-	for (int r = 0; r < 3; r++) {
-		snprintf(msg[k++], sizeof msg[0], "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
-		snprintf(msg[k++], sizeof msg[0], "GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
-	}
-	for (size_t i = 0; i < k; i++)
-		pieces[i] = msg[i];
-	pieces[k] = NULL;
-	check(&(struct stream){.pieces = pieces}, 2);
+	check_msgs(pieces, msg, two_in_turn(msg, k), 2);
 	/* The memo of messages rests on its own: chunked requests alike are
 	 * heads found alike (no rest there) but never messages kept; then
 	 * two in turn, kept each in the last slot, are never taken. */
 	k = 0;
 	for (int i = 0; i < DIFFERENT; i++)
 		snprintf(msg[k++], sizeof msg[0], "%s", CHUNKED);
-	for (int r = 0; r < 3; r++) {
-		snprintf(msg[k++], sizeof msg[0], "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
-		snprintf(msg[k++], sizeof msg[0], "GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
-	}
-	for (size_t i = 0; i < k; i++)
-		pieces[i] = msg[i];
-	pieces[k] = NULL;
-	check(&(struct stream){.pieces = pieces}, 0);
+	check_msgs(pieces, msg, two_in_turn(msg, k), 0);
 	free(pieces);
 	free(msg);
 }
