@@ -312,7 +312,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
  * last handed them out (the least recently used makes room), and lets
  * them go with hb_pool_drain.
  */
-#define HB_ALIKE 8
+#define HB_ALIKE 16
 struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is_response, uint8_t major,
 				  uint8_t minor, uint8_t method, uint16_t status, bool close_delimited);
 

@@ -165,7 +165,7 @@ void hx_set_tunnel(struct hx_dir *d);
  * this thread took from its memo.
  */
 #define HX_MEMO_MAX 4096u
-#define HX_MEMO_SLOTS 8
+#define HX_MEMO_SLOTS 16
 void hx_memo_drain(void);
 uint64_t hx_memo_hits(void);
 

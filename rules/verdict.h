@@ -36,7 +36,7 @@ struct verdict_slot;
  * little for the memo; a window with hits enough sets it back.
  */
 #define VERDICT_SETS 64
-#define VERDICT_RECENT 8
+#define VERDICT_RECENT 16
 #define VERDICT_WAYS 2
 #define VERDICT_KEY_MAX 2048
 #define VERDICT_FINDINGS 4

@@ -356,11 +356,11 @@ static void in_turn(bool is_response, int n, int rounds, uint64_t hits)
 {
 	static char msg[HX_MEMO_SLOTS + 1][128];
 	const char *pieces[(HX_MEMO_SLOTS + 1) * 3 + 1];
-	assert_true(n <= HX_MEMO_SLOTS + 1 && rounds <= 3);
+	assert_true(n <= HX_MEMO_SLOTS + 1 && n <= 36 && rounds <= 3);
 	for (int i = 0; i < n; i++) {
 		if (is_response)
 			snprintf(msg[i], sizeof msg[i], "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%.*s", i, i,
-				 "0123456789");
+				 "0123456789abcdefghijklmnopqrstuvwxyz");
 		else
 			snprintf(msg[i], sizeof msg[i], "GET /p%d HTTP/1.1\r\nHost: example.test\r\n\r\n", i);
 	}
