@@ -350,18 +350,13 @@ struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is
 	 * only searches beyond the last one. */
 	struct alike_set *a = &alike[is_response];
 	int found = -1;
-	unsigned oldest = a->last;
+	bool searched = false;
 	if (a->h[a->last] && same_head(b, a->h[a->last], before, major, minor, method, status, close_delimited)) {
 		found = (int)a->last;
-	} else if (rest_search_others(&a->rest)) {
-		for (unsigned i = 0; i < HB_ALIKE && found < 0; i++) {
-			if (i == a->last)
-				continue;
-			if (a->h[i] && same_head(b, a->h[i], before, major, minor, method, status, close_delimited))
+	} else if ((searched = rest_search_others(&a->rest))) {
+		for (unsigned i = 0; i < HB_ALIKE && found < 0; i++)
+			if (i != a->last && a->h[i] && same_head(b, a->h[i], before, major, minor, method, status, close_delimited))
 				found = (int)i;
-			else if (a->used[i] < a->used[oldest] || oldest == a->last)
-				oldest = i;
-		}
 		rest_count(&a->rest, found >= 0);
 	}
 	if (found >= 0) {
@@ -378,6 +373,8 @@ struct http_head *hb_freeze_alike(struct head_builder *b, size_t before, bool is
 		return NULL;
 	h->close_delimited = close_delimited;
 	h->refs = 2; /* the caller's and alike[]'s */
+	/* While the search rests, in the last one's place, which alone it compares with. */
+	unsigned oldest = searched ? rest_oldest(a->used, HB_ALIKE, a->last) : a->last;
 	head_unref(a->h[oldest]);
 	a->h[oldest] = h;
 	a->used[oldest] = ++alike_clock;

@@ -30,13 +30,13 @@ struct hx_memo {
 	size_t room;             /* the room before a request head */
 	uint64_t content_length; /* its Content-Length (0 without one) */
 	uint16_t flags;          /* llhttp's flags when the head ended */
-	uint64_t used;           /* when it was kept or last taken, by memo_clock */
 	char *wire;              /* HX_MEMO_MAX bytes, allocated when the slot is first used */
 };
 
 /* HX_MEMO_SLOTS of each kind; last, the one last kept or taken, is compared first. */
 struct hx_memo_set {
 	struct hx_memo m[HX_MEMO_SLOTS];
+	uint64_t used[HX_MEMO_SLOTS]; /* when each was kept or last taken, by memo_clock */
 	unsigned last;
 	struct rest rest;   /* traffic that seldom repeats compares with the last one only */
 };
@@ -340,15 +340,12 @@ static void remember(struct hx_dir *d, const uint8_t *p, size_t used)
 	/* In the slot kept or taken least long ago (a free one first); while
 	 * the search rests, in the last one, which alone it compares with. */
 	struct hx_memo_set *set = &memo[d->is_response];
-	unsigned oldest = set->last;
-	for (unsigned i = 0; i < HX_MEMO_SLOTS && !set->rest.left; i++)
-		if (set->m[i].used < set->m[oldest].used)
-			oldest = i;
+	unsigned oldest = set->rest.left ? set->last : rest_oldest(set->used, HX_MEMO_SLOTS, set->last);
 	struct hx_memo *m = &set->m[oldest];
 	if (!m->wire && !(m->wire = malloc(HX_MEMO_MAX)))
 		return;
 	set->last = oldest;
-	m->used = ++memo_clock;
+	set->used[oldest] = ++memo_clock;
 	head_unref(m->h);
 	m->h = d->cand;
 	d->cand = NULL;
@@ -395,7 +392,7 @@ static struct hx_memo *memo_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 		if (!m)
 			return NULL;
 	}
-	m->used = ++memo_clock;
+	set->used[set->last] = ++memo_clock;
 	return m;
 }
 

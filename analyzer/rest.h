@@ -1,4 +1,4 @@
-/* rest.h: a memo's search of all its slots, paid for only while it finds what it looks for. */
+/* rest.h: a memo's few slots: the one that makes room, and a search of them all paid for only while it finds. */
 #ifndef WL_REST_H
 #define WL_REST_H
 
@@ -32,6 +32,21 @@ static inline bool rest_search_others(struct rest *r)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * The slot other than last used least long ago (used[i]: when slot i was
+ * kept or found, by the memo's own count; 0 never): the one that makes
+ * room for a new one.  The heads', messages' and verdicts' memos all
+ * choose so.
+ */
+static inline unsigned rest_oldest(const uint64_t *used, unsigned n, unsigned last)
+{
+	unsigned oldest = last == 0 && n > 1 ? 1 : 0;
+	for (unsigned i = 0; i < n; i++)
+		if (i != last && used[i] < used[oldest])
+			oldest = i;
+	return oldest;
 }
 
 /* Counts a search of the others: found or not. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "head.h"
+#include "rest.h"
 #include "rule.h"
 #include "txn.h"
 
@@ -61,10 +62,11 @@ struct vtable {
 	 */
 	struct recent {
 		struct verdict_slot *s;
-		uint64_t version, used;
+		uint64_t version;
 		struct http_head *heads[3];
 		struct vtxn v;
 	} recent[VERDICT_RECENT];
+	uint64_t recent_used[VERDICT_RECENT]; /* when each was found or kept, by clock */
 	unsigned last;
 	uint64_t clock;
 	char scratch[VERDICT_KEY_MAX];  /* the key being looked up */
@@ -265,15 +267,12 @@ static struct verdict_slot *recent_slot(unsigned i, unsigned gen)
 static void set_last(struct verdict_slot *s, const struct txn *t, const struct vtxn *v)
 {
 	/* Its own place when it is there already, else the one used least long ago. */
-	unsigned at = 0;
-	for (unsigned i = 0; i < VERDICT_RECENT; i++) {
-		if (vt->recent[i].s == s && vt->recent[i].version == s->version) {
+	unsigned at = VERDICT_RECENT;
+	for (unsigned i = 0; i < VERDICT_RECENT && at == VERDICT_RECENT; i++)
+		if (vt->recent[i].s == s && vt->recent[i].version == s->version)
 			at = i;
-			break;
-		}
-		if (vt->recent[i].used < vt->recent[at].used)
-			at = i;
-	}
+	if (at == VERDICT_RECENT)
+		at = rest_oldest(vt->recent_used, VERDICT_RECENT, vt->last);
 	struct recent *r = &vt->recent[at];
 	struct http_head *heads[3] = { t->req, t->resp, t->trailers };
 	for (int i = 0; i < 3; i++) {
@@ -285,7 +284,7 @@ static void set_last(struct verdict_slot *s, const struct txn *t, const struct v
 	r->s = s;
 	r->version = s->version;
 	r->v = *v;
-	r->used = ++vt->clock;
+	vt->recent_used[at] = ++vt->clock;
 	vt->last = at;
 }
 
@@ -351,7 +350,7 @@ bool verdict_replay(struct txn *t, unsigned gen, struct verdict_pending *p)
 	int by_heads = same_heads(t, &v, gen);
 	if (by_heads >= 0) {
 		found = vt->recent[by_heads].s;
-		vt->recent[by_heads].used = ++vt->clock;
+		vt->recent_used[by_heads] = ++vt->clock;
 		vt->last = (unsigned)by_heads;
 	} else if (last && key_is(t, &v, last->key, last->len)) {
 		found = last;
