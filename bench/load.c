@@ -5,12 +5,15 @@
  * requests have been answered in all.  PATH may be a list, "/a,/b,/c":
  * each connection then asks for them in turn, the i-th connection
  * starting at the i-th path, as a wrk script that cycles through URLs.
- * It reads each response to its end (by its Content-Length) before
- * sending the next request; a response that says "Connection: close" (a
- * server's cap on requests a connection) is followed by a new connection
- * in its place, as wrk opens one.  It stops with a message on the first
- * error.  Made for bench/record_nginx.sh.
- *   load PORT CONNECTIONS REQUESTS [PATH[,PATH...]]
+ * It reads each response to its end (by its Content-Length, or chunked;
+ * a body is counted, not kept, so it may be of any size) before sending
+ * the next request.  With -z the requests say "Accept-Encoding: gzip",
+ * as browsers' do, so that a server set to compress answers chunked and
+ * gzip.  After a response that says "Connection: close" (a server's cap
+ * on requests a connection) the next request goes on a new connection,
+ * as wrk opens one.  It stops with a message on the first error.  Made
+ * for bench/record_nginx.sh.
+ *   load [-z] PORT CONNECTIONS REQUESTS [PATH[,PATH...]]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,6 +36,7 @@
 static int port;
 static const char *paths[MAX_PATHS] = { "/" };
 static int npaths = 1;
+static bool gzip;
 static atomic_long left;
 
 /* Stops the whole run: what went wrong, and the system's reason when there is one. */
@@ -60,10 +64,34 @@ static size_t read_more(int s, char *buf, size_t cap, size_t have)
 	return have;
 }
 
+/* Drops the first n bytes of buf[0..*have), reading more as they are needed. */
+static void consume(int s, char *buf, size_t cap, size_t *have, size_t n)
+{
+	while (*have < n) {
+		n -= *have;
+		*have = 0;
+		*have = read_more(s, buf, cap, 0);
+	}
+	memmove(buf, buf + n, *have - n);
+	*have -= n;
+	buf[*have] = '\0';
+}
+
+/* The length of the line at buf's start, its CRLF included, reading until it is whole. */
+static size_t line_len(int s, char *buf, size_t cap, size_t *have)
+{
+	char *end;
+	while (!(end = memmem(buf, *have, "\r\n", 2)))
+		*have = read_more(s, buf, cap, *have);
+	return (size_t)(end - buf) + 2;
+}
+
 /*
- * Reads one response whose first `have` bytes are in buf; returns how many
- * bytes past it were read, and in *closes whether it says the server
- * closes the connection after it.
+ * Reads one response whose first `have` bytes are in buf, framed by its
+ * Content-Length or as chunked (without trailer fields, as nginx sends
+ * it); the body is counted, not kept, so it may be larger than buf.
+ * Returns how many bytes past it were read, and in *closes whether it
+ * says the server closes the connection after it.
  */
 static size_t read_response(int s, char *buf, size_t cap, size_t have, bool *closes)
 {
@@ -72,17 +100,35 @@ static size_t read_response(int s, char *buf, size_t cap, size_t have, bool *clo
 		have = read_more(s, buf, cap, have);
 	size_t head = (size_t)(end - buf) + 4;
 	/* The head has no NUL (a server's would be malformed) and one follows what was read. */
-	const char *cl = strcasestr(buf, "\r\nContent-Length:");
-	if (!cl || cl > end)
-		die("a response without Content-Length", false);
 	const char *conn = strcasestr(buf, "\r\nConnection: close\r\n");
 	*closes = conn && conn < end;
-	size_t need = head + strtoul(cl + 17, NULL, 10);
-	while (have < need)
-		have = read_more(s, buf, cap, have);
-	memmove(buf, buf + need, have - need);
-	buf[have - need] = '\0';
-	return have - need;
+	const char *cl = strcasestr(buf, "\r\nContent-Length:");
+	const char *te = strcasestr(buf, "\r\nTransfer-Encoding: chunked\r\n");
+	if (cl && cl < end) {
+		consume(s, buf, cap, &have, head + strtoul(cl + 17, NULL, 10));
+		return have;
+	}
+	if (!te || te > end)
+		die("a response framed neither by Content-Length nor as chunked", false);
+	consume(s, buf, cap, &have, head);
+	for (;;) {
+		size_t n = line_len(s, buf, cap, &have);
+		char *stop;
+		unsigned long size = strtoul(buf, &stop, 16);
+		if (stop == buf)
+			die("a chunk without its size", false);
+		consume(s, buf, cap, &have, n);
+		if (size == 0)
+			break;
+		consume(s, buf, cap, &have, size);
+		if (line_len(s, buf, cap, &have) != 2)
+			die("a chunk longer than its size", false);
+		consume(s, buf, cap, &have, 2);
+	}
+	if (line_len(s, buf, cap, &have) != 2)
+		die("trailer fields after the last chunk", false);
+	consume(s, buf, cap, &have, 2);
+	return have;
 }
 
 /* A new connection to the server, without Nagle's delay. */
@@ -105,30 +151,39 @@ static void *conn_main(void *arg)
 	static _Thread_local char req[MAX_PATHS][512];
 	int rl[MAX_PATHS];
 	for (int i = 0; i < npaths; i++)
-		rl[i] = snprintf(req[i], sizeof req[i], "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", paths[i], port);
+		rl[i] = snprintf(req[i], sizeof req[i], "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n", paths[i], port,
+			      gzip ? "Accept-Encoding: gzip\r\n" : "");
 	static _Thread_local char buf[1 << 16];
 	size_t have = 0;
 	while (atomic_fetch_sub(&left, 1) > 0) {
+		if (s < 0)
+			s = open_conn();
 		ssize_t w = write(s, req[k], (size_t)rl[k]);
 		if (w != rl[k])
 			die(w < 0 ? "write" : "a request written in part", w < 0);
 		k = (k + 1) % npaths;
 		bool closes;
 		have = read_response(s, buf, sizeof buf, have, &closes);
-		if (closes) {
+		if (closes) { /* the next request, if any, opens a new one */
 			close(s);
-			s = open_conn();
+			s = -1;
 			have = 0;
 		}
 	}
-	close(s);
+	if (s >= 0)
+		close(s);
 	return NULL;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "-z") == 0) {
+		gzip = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: load PORT CONNECTIONS REQUESTS [PATH[,PATH...]]\n");
+		fprintf(stderr, "usage: load [-z] PORT CONNECTIONS REQUESTS [PATH[,PATH...]]\n");
 		return 2;
 	}
 	port = atoi(argv[1]);

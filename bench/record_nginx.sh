@@ -11,10 +11,21 @@
 # for them in turn, as a wrk script cycling through URLs does.
 # With --keepalive R nginx closes a connection after R requests, as its
 # default (1000) does, and the load opens a new one in its place.
-# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--keepalive R] [--port P] [--out FILE]
+# With --large, the issue's second kind: nginx serves K files (--paths,
+# 64 by default) of 2 KiB to 128 KiB (log-uniform, the same from run to
+# run), every third an HTML page it compresses (the load accepts gzip,
+# so these come chunked and gzip) and the others binary files it sends
+# with their Content-Length; 32000 requests by default (about 730 MB).
+# Everything runs in a network namespace of its own, whose loopback has
+# a 1500-byte MTU and sends one segment a packet (no segmentation
+# offload): frames as on an Ethernet link, as the issue's captures had,
+# and the host's own loopback untouched.  --mtu 0 records on the host's
+# loopback as it is (65536 bytes, segments of up to 64 KiB); needs ip
+# (iproute2) otherwise.
+# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--keepalive R] [--large] [--mtu M] [--port P] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests=384000 conns=64 port=18081 out="" npaths=1 keepalive=1000000
+requests="" conns=64 port=18081 out="" npaths="" keepalive=1000000 large=0 mtu=1500
 while (($#)); do
   case "$1" in
     --requests) requests=$2; shift 2 ;;
@@ -22,19 +33,28 @@ while (($#)); do
     --port) port=$2; shift 2 ;;
     --paths) npaths=$2; shift 2 ;;
     --keepalive) keepalive=$2; shift 2 ;;
+    --large) large=1; shift ;;
+    --mtu) mtu=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "record_nginx: unknown argument $1 (see the script's head)" >&2; exit 2 ;;
   esac
 done
+if ((large)); then requests=${requests:-32000} npaths=${npaths:-64}; else requests=${requests:-384000} npaths=${npaths:-1}; fi
 [[ "$npaths" =~ ^[0-9]+$ ]] && ((npaths >= 1 && npaths <= 64)) ||
   { echo "record_nginx: --paths takes 1 to 64" >&2; exit 2; }
 [[ "$keepalive" =~ ^[0-9]+$ ]] && ((keepalive >= 1)) || { echo "record_nginx: --keepalive takes a number of requests" >&2; exit 2; }
+[[ "$mtu" =~ ^[0-9]+$ ]] && ((mtu == 0 || (mtu >= 576 && mtu <= 65536))) ||
+  { echo "record_nginx: --mtu takes 576 to 65536, or 0 for the host's loopback" >&2; exit 2; }
 suffix=""
-((npaths == 1)) || suffix+="-paths$npaths"
+((large == 0)) || suffix+="-large"
+((npaths == (large ? 64 : 1))) || suffix+="-paths$npaths"
 ((keepalive == 1000000)) || suffix+="-keepalive$keepalive"
+((mtu == 1500 || mtu == 0)) || suffix+="-mtu$mtu"
 out=${out:-bench/out/nginx-load-$requests$suffix.pcap}
 load=${WIRELINT_BUILD_DIR:-build}/bench/load
-for tool in nginx tcpdump; do
+tools="nginx tcpdump"
+((mtu == 0)) || tools+=" ip"
+for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "record_nginx: $tool is not installed (apt-get install nginx-light tcpdump)" >&2; exit 1; }
 done
 [ -x "$load" ] || { echo "record_nginx: $load is not built (scripts/setup.sh builds it)" >&2; exit 1; }
@@ -42,13 +62,20 @@ done
 mkdir -p "$(dirname "$out")"
 
 dir=$(mktemp -d)
-tcpd=""
+tcpd="" ns="" inns=()
 cleanup() {
   [ -z "$tcpd" ] || kill "$tcpd" 2>/dev/null || true
   [ ! -f "$dir/nginx.pid" ] || nginx -p "$dir" -c "$dir/nginx.conf" -s stop 2>/dev/null || true
+  [ -z "$ns" ] || { sleep 0.2; ip netns del "$ns" 2>/dev/null || true; }
   rm -rf "$dir"
 }
 trap cleanup EXIT
+if ((mtu)); then
+  ns=wirelint-record-$$
+  ip netns add "$ns" || { ns=""; echo "record_nginx: cannot make a network namespace (--mtu 0 records on the host's loopback)" >&2; exit 1; }
+  ip netns exec "$ns" ip link set dev lo up mtu "$mtu" gso_max_segs 1
+  inns=(ip netns exec "$ns")
+fi
 chmod 755 "$dir"
 mkdir -p "$dir/www" "$dir/logs"
 if [ -f /usr/share/nginx/html/index.html ]; then
@@ -57,7 +84,33 @@ else
   head -c 615 /dev/zero | tr '\0' 'x' > "$dir/www/index.html"
 fi
 paths=/
-if ((npaths > 1)); then
+gzip="" loadopt=()
+if ((large)); then
+  # Sizes log-uniform from 2 KiB to 128 KiB; a page is words of a small
+  # vocabulary (compressible, as HTML is), a binary file bytes drawn at
+  # random (which nginx sends as they are).
+  python3 - "$dir/www" "$npaths" <<'PY'
+import math, random, sys
+www, k = sys.argv[1], int(sys.argv[2])
+rng = random.Random(8)
+words = [''.join(rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(rng.randint(2, 9))) for _ in range(400)]
+for i in range(1, k + 1):
+    size = int(math.exp(rng.uniform(math.log(2048), math.log(131072))))
+    if i % 3 == 1:
+        out, n = ['<!DOCTYPE html>\n<html><body>\n'], 0
+        while sum(map(len, out)) < size:
+            out.append('<p>' + ' '.join(rng.choice(words) for _ in range(12)) + '</p>\n')
+        open(f'{www}/p{i}.html', 'w').write(''.join(out)[:size])
+    else:
+        open(f'{www}/p{i}.bin', 'wb').write(rng.randbytes(size))
+PY
+  paths=""
+  for i in $(seq "$npaths"); do
+    paths+="${paths:+,}/p$i.$( ((i % 3 == 1)) && echo html || echo bin)"
+  done
+  gzip="gzip on; gzip_min_length 1024;"
+  loadopt=(-z)
+elif ((npaths > 1)); then
   paths=""
   for i in $(seq "$npaths"); do
     { cat "$dir/www/index.html"; for _ in $(seq "$i"); do echo "<!-- page $i -->"; done; } > "$dir/www/p$i.html"
@@ -74,16 +127,18 @@ http {
   access_log off;
   $( [ -f "$mime" ] && echo "include $mime;" )
   keepalive_requests $keepalive;
+  sendfile on;
+  $gzip
   server { listen 127.0.0.1:$port; root $dir/www; }
 }
 CONF
 ulimit -n 4096 2>/dev/null || true   # --conns up to 1024: a socket each, on both sides
-nginx -p "$dir" -c "$dir/nginx.conf"
-tcpdump -Z root -i lo -s 0 -B 262144 -w "$out" "tcp port $port" 2>"$dir/tcpdump.err" &
+"${inns[@]}" nginx -p "$dir" -c "$dir/nginx.conf"
+"${inns[@]}" tcpdump -Z root -i lo -s 0 -B 262144 -w "$out" "tcp port $port" 2>"$dir/tcpdump.err" &
 tcpd=$!
 for _ in $(seq 50); do grep -q listening "$dir/tcpdump.err" && break; sleep 0.1; done
 sleep 0.5
-timeout 600 "$load" "$port" "$conns" "$requests" "$paths"
+"${inns[@]}" timeout 600 "$load" "${loadopt[@]}" "$port" "$conns" "$requests" "$paths"
 sleep 1
 kill "$tcpd"; wait "$tcpd" 2>/dev/null || true
 tcpd=""
@@ -93,4 +148,4 @@ if [ "${dropped:-1}" != 0 ]; then
   cat "$dir/tcpdump.err" >&2
   exit 1
 fi
-echo "record_nginx: $out, $(stat -c %s "$out") bytes, $requests requests for $npaths path(s) over $conns connections"
+echo "record_nginx: $out, $(stat -c %s "$out") bytes, $requests requests for $npaths path(s) over $conns connections$( ((mtu)) && echo ", MTU $mtu")"
