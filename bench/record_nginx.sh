@@ -15,7 +15,9 @@
 # 64 by default) of 2 KiB to 128 KiB (log-uniform, the same from run to
 # run), every third an HTML page it compresses (the load accepts gzip,
 # so these come chunked and gzip) and the others binary files it sends
-# with their Content-Length; 32000 requests by default (about 730 MB).
+# with their Content-Length; 32000 requests by default (about 680 MB).
+# With --conns C the load keeps C connections rather than 64 (wrk's
+# default is 10); files named ...-connsC.pcap.
 # Everything runs in a network namespace of its own, whose loopback has
 # a 1500-byte MTU and sends one segment a packet (no segmentation
 # offload): frames as on an Ethernet link, as the captures had,
@@ -49,6 +51,7 @@ suffix=""
 ((large == 0)) || suffix+="-large"
 ((npaths == (large ? 64 : 1))) || suffix+="-paths$npaths"
 ((keepalive == 1000000)) || suffix+="-keepalive$keepalive"
+((conns == 64)) || suffix+="-conns$conns"
 ((mtu == 1500 || mtu == 0)) || suffix+="-mtu$mtu"
 out=${out:-bench/out/nginx-load-$requests$suffix.pcap}
 load=${WIRELINT_BUILD_DIR:-build}/bench/load
@@ -127,7 +130,7 @@ http {
   access_log off;
   $( [ -f "$mime" ] && echo "include $mime;" )
   keepalive_requests $keepalive;
-  sendfile on;
+  sendfile on; tcp_nopush on;   # as Debian's nginx.conf: a response's head and body leave together
   $gzip
   server { listen 127.0.0.1:$port; root $dir/www; }
 }
