@@ -69,7 +69,6 @@ static void consume(int s, char *buf, size_t cap, size_t *have, size_t n)
 {
 	while (*have < n) {
 		n -= *have;
-		*have = 0;
 		*have = read_more(s, buf, cap, 0);
 	}
 	memmove(buf, buf + n, *have - n);

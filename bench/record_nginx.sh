@@ -100,10 +100,12 @@ words = [''.join(rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(rng.ran
 for i in range(1, k + 1):
     size = int(math.exp(rng.uniform(math.log(2048), math.log(131072))))
     if i % 3 == 1:
-        out, n = ['<!DOCTYPE html>\n<html><body>\n'], 0
-        while sum(map(len, out)) < size:
-            out.append('<p>' + ' '.join(rng.choice(words) for _ in range(12)) + '</p>\n')
-        open(f'{www}/p{i}.html', 'w').write(''.join(out)[:size])
+        page = ['<!DOCTYPE html>\n<html><body>\n']
+        n = len(page[0])
+        while n < size:
+            page.append('<p>' + ' '.join(rng.choice(words) for _ in range(12)) + '</p>\n')
+            n += len(page[-1])
+        open(f'{www}/p{i}.html', 'w').write(''.join(page)[:size])
     else:
         open(f'{www}/p{i}.bin', 'wb').write(rng.randbytes(size))
 PY

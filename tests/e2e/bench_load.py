@@ -49,7 +49,7 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 def pieces(data, n):
-    """data written in pieces of n bytes, with a pause between them, so that load reads them apart."""
+    """data cut in pieces of n bytes, for the server to write apart, so that load reads them apart."""
     return [data[i:i + n] for i in range(0, len(data), n)]
 
 
