@@ -225,6 +225,11 @@ struct par {
 	bool stats;                /* WIRELINT_JOBS_STATS: say how many payloads were copied, left, read again, held */
 	uint64_t copied, elided, held;
 	atomic_uint held_windows;  /* reading windows the batches hold */
+	/* The merge's: redirect findings held for transactions still being
+	 * read (struct redir_held), over all connections.  While there are
+	 * none, a transaction is merged without its connection's record
+	 * being read: with many connections, a cache miss each. */
+	uint64_t redir_held;
 	unsigned max_held;         /* MAX_HELD_WINDOWS, or another cap for the tests (WIRELINT_JOBS_HOLD) */
 	unsigned nthreads;         /* th's length, each with its cv; shard i is thread i % nthreads's */
 	unsigned started;          /* of them running, to be joined */
@@ -708,6 +713,7 @@ static void merge_redirect(struct engine *e, struct event *ev)
 	*found = s;
 	*h = (struct redir_held){ ev->pc->held, ev->t, found };
 	ev->pc->held = h;
+	e->par->redir_held++;
 }
 
 /*
@@ -720,7 +726,7 @@ static void merge_txn(struct engine *e, struct par_shard *w, struct event *ev)
 	struct txn *t = ev->t;
 	struct par_conn *pc = ev->pc;
 	bool found = ev->nfindings != 0;
-	for (struct redir_held **hp = pc ? &pc->held : NULL; hp && *hp; hp = &(*hp)->next) {
+	for (struct redir_held **hp = pc && e->par->redir_held ? &pc->held : NULL; hp && *hp; hp = &(*hp)->next) {
 		struct redir_held *h = *hp;
 		if (h->t != t)
 			continue;
@@ -728,6 +734,7 @@ static void merge_txn(struct engine *e, struct par_shard *w, struct event *ev)
 		t->hist_at = (uint16_t)(t->hist_at + h->found->nfindings);
 		found = found || h->found->nfindings;
 		*hp = h->next;
+		e->par->redir_held--;
 		txn_free(h->found);
 		free(h);
 		break;
@@ -770,6 +777,7 @@ static void merge_event(struct engine *e, struct par_shard *w, struct event *ev)
 		while (pc->held) {
 			struct redir_held *h = pc->held;
 			pc->held = h->next;
+			e->par->redir_held--;
 			txn_free(h->found);
 			free(h);
 		}
