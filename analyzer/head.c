@@ -322,7 +322,7 @@ struct http_head *hb_freeze_after(struct head_builder *b, size_t before, bool is
 static bool same_head(const struct head_builder *b, const struct http_head *h, size_t before, uint8_t major,
 		      uint8_t minor, uint8_t method, uint16_t status, bool close_delimited)
 {
-	if (h->len != b->len || (b->len >= 16 && head_ends_differ(h->buf, b->buf, b->len)) ||
+	if (h->len != b->len || head_ends_differ(h->buf, b->buf, b->len) ||
 	    h->nfields != b->nfields || h->status != status || h->method != method ||
 	    h->major != major || h->minor != minor || h->close_delimited != close_delimited ||
 	    h->truncated != b->truncated || h->obs_fold != b->obs_fold || h->dropped_fields != b->dropped_fields ||

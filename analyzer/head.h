@@ -251,12 +251,15 @@ static inline void hb_append(struct head_builder *b, enum hb_part part, const ch
 
 /*
  * Whether the n bytes at a and b differ in their first or last 16, read a
- * word at a time (n at least 16): heads alike or not are told apart so
- * before a whole comparison, most that differ at their start (a request's
- * target) or end (a validator, a length), without a call.
+ * word at a time: heads alike or not are told apart so before a whole
+ * comparison, most that differ at their start (a request's target) or
+ * end (a validator, a length), without a call.  False for fewer than 16
+ * bytes, which are left to the whole comparison.
  */
 static inline bool head_ends_differ(const char *a, const char *b, size_t n)
 {
+	if (n < 16)
+		return false;
 	uint64_t x[4], y[4];
 	memcpy(&x[0], a, 8);
 	memcpy(&x[1], a + 8, 8);

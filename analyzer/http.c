@@ -383,7 +383,7 @@ static struct hx_memo *memo_alike(struct hx_dir *d, const uint8_t *p, size_t n)
 		for (unsigned i = 0; i < HX_MEMO_SLOTS && !m; i++) {
 			struct hx_memo *x = &set->m[i];
 			if (i != set->last && x->h && n >= x->len &&
-			    (x->len < 16 || !head_ends_differ((const char *)p, x->wire, x->len)) && memo_is(x, d, p, n)) {
+			    !head_ends_differ((const char *)p, x->wire, x->len) && memo_is(x, d, p, n)) {
 				m = x;
 				set->last = i;
 			}
