@@ -18,16 +18,19 @@
 # with their Content-Length; 32000 requests by default (about 680 MB).
 # With --conns C the load keeps C connections rather than 64 (wrk's
 # default is 10); files named ...-connsC.pcap.
+# With --page B the page is B bytes rather than 615: the welcome page cut
+# short, or followed by spaces (files named ...-pageB.pcap); the issue's
+# capture, 836 bytes a transaction, fits a page of about 390.
 # Everything runs in a network namespace of its own, whose loopback has
 # a 1500-byte MTU and sends one segment a packet (no segmentation
 # offload): frames as on an Ethernet link, as the issue's captures had,
 # and the host's own loopback untouched.  --mtu 0 records on the host's
 # loopback as it is (65536 bytes, segments of up to 64 KiB); needs ip
 # (iproute2) otherwise.
-# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--keepalive R] [--large] [--mtu M] [--port P] [--out FILE]
+# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--keepalive R] [--large] [--page B] [--mtu M] [--port P] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests="" conns=64 port=18081 out="" npaths="" keepalive=1000000 large=0 mtu=1500
+requests="" conns=64 port=18081 out="" npaths="" keepalive=1000000 large=0 mtu=1500 page=615
 while (($#)); do
   case "$1" in
     --requests) requests=$2; shift 2 ;;
@@ -37,6 +40,7 @@ while (($#)); do
     --keepalive) keepalive=$2; shift 2 ;;
     --large) large=1; shift ;;
     --mtu) mtu=$2; shift 2 ;;
+    --page) page=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "record_nginx: unknown argument $1 (see the script's head)" >&2; exit 2 ;;
   esac
@@ -47,11 +51,14 @@ if ((large)); then requests=${requests:-32000} npaths=${npaths:-64}; else reques
 [[ "$keepalive" =~ ^[0-9]+$ ]] && ((keepalive >= 1)) || { echo "record_nginx: --keepalive takes a number of requests" >&2; exit 2; }
 [[ "$mtu" =~ ^[0-9]+$ ]] && ((mtu == 0 || (mtu >= 576 && mtu <= 65536))) ||
   { echo "record_nginx: --mtu takes 576 to 65536, or 0 for the host's loopback" >&2; exit 2; }
+[[ "$page" =~ ^[0-9]+$ ]] && ((page >= 1 && page <= 1048576)) && ! ((large && page != 615)) ||
+  { echo "record_nginx: --page takes 1 to 1048576 bytes, and not with --large" >&2; exit 2; }
 suffix=""
 ((large == 0)) || suffix+="-large"
 ((npaths == (large ? 64 : 1))) || suffix+="-paths$npaths"
 ((keepalive == 1000000)) || suffix+="-keepalive$keepalive"
 ((conns == 64)) || suffix+="-conns$conns"
+((page == 615)) || suffix+="-page$page"
 ((mtu == 1500 || mtu == 0)) || suffix+="-mtu$mtu"
 out=${out:-bench/out/nginx-load-$requests$suffix.pcap}
 load=${WIRELINT_BUILD_DIR:-build}/bench/load
@@ -85,6 +92,10 @@ if [ -f /usr/share/nginx/html/index.html ]; then
   cp /usr/share/nginx/html/index.html "$dir/www/index.html"   # nginx's welcome page, 615 bytes
 else
   head -c 615 /dev/zero | tr '\0' 'x' > "$dir/www/index.html"
+fi
+if ((page != 615)); then
+  python3 -c 'import sys; f, n = sys.argv[1], int(sys.argv[2]); b = open(f, "rb").read(); open(f, "wb").write(b[:n].ljust(n, b" "))' \
+    "$dir/www/index.html" "$page"
 fi
 paths=/
 gzip="" loadopt=()
