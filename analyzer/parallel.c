@@ -8,12 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "balance.h"
 #include "conn.h"
-#include "cpus.h"
 #include "decode.h"
 #include "endpoint.h"
 #include "engine.h"
@@ -38,8 +35,6 @@ enum {
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
 	BATCH_HOLDS = 4,           /* reading windows a batch may hold its payloads in (window_hold) */
 	MAX_HELD_WINDOWS = 48,     /* windows held by all batches at once: past that, payloads are copied */
-	BALANCE_EVERY = 64,        /* batches handed over between two looks at the threads' CPU time (balance.h) */
-	BALANCE_AGREE = 2,         /* looks in a row that must find a worker better resting before one does */
 };
 
 /* IT_FRAME_LEFT: a frame whose payload was left in the file, at off (the reading engine's src_fd). */
@@ -205,9 +200,7 @@ struct par_thread {
 	struct par *p;
 	unsigned me;
 	pthread_t th;
-	clockid_t clock;           /* its CPU time, read by the reading thread (balance_look) */
-	bool has_clock;
-	pthread_cond_t cv;         /* a batch it may take (pick), to rest, or quit */
+	pthread_cond_t cv;         /* a batch it may take (pick), or quit */
 	bool idle;                 /* waiting on cv; under par.mu */
 };
 
@@ -244,28 +237,6 @@ struct par {
 	pthread_mutex_t mu;        /* the shards' queues, results and counters */
 	pthread_cond_t cv_done;    /* a batch done */
 	bool quit;
-	/*
-	 * A worker thread resting (balance.h): under mu.  rest_ask is the
-	 * thread asked to (-1: none); once it has let go of what it kept of
-	 * its own, resting is set and its shards are rest_to's from then on.
-	 * At most one thread rests, and never takes its shards back: the
-	 * heads its shards' transactions hold were counted on its thread,
-	 * and are counted on rest_to's only once it is done with them.
-	 */
-	int rest_ask;
-	bool resting;
-	unsigned rest_thread, rest_to;
-	/* The reading thread's: the looks at the threads' CPU time. */
-	unsigned cores;            /* cpus_available() */
-	uint64_t pushed;           /* batches handed over */
-	uint64_t waited;           /* of them, those that found their shard's queue full (the workers behind) */
-	uint64_t rest_at;          /* pushed when a thread was asked to rest (0: none) */
-	long rest_knob;            /* WIRELINT_JOBS_REST: -1 never; 0 as measured; N: after N batches, whatever the time */
-	unsigned agree;            /* looks in a row that found one better resting */
-	bool looked;               /* base_r, base_t, base_pushed and base_waited hold the first look's */
-	uint64_t base_pushed, base_waited;
-	double base_r, *base_t;    /* the reading thread's and each worker's CPU time then; after them, the last look's since */
-	double look_r;             /* the last look's: the reading thread's CPU time since the first */
 };
 
 static int key_cmp(const struct par_key *a, const struct par_key *b)
@@ -538,64 +509,22 @@ static void run_batch(struct par_shard *w, struct batch *b)
 	}
 }
 
-/* The thread that runs shard w, under p->mu: its own, or, when that one rests, the one that took its shards. */
+/* The thread whose own shard w is. */
 static unsigned owner(const struct par *p, const struct par_shard *w)
 {
-	unsigned t = (unsigned)(w - p->w) % p->nthreads;
-	return p->resting && t == p->rest_thread ? p->rest_to : t;
+	return (unsigned)(w - p->w) % p->nthreads;
 }
 
-/*
- * The shard thread me runs next, under p->mu: the one of those it runs
- * (its own, and a resting thread's if it took them) furthest behind, the
- * last it ran among equals; NULL none.
- */
+/* The shard thread me runs next, under p->mu: the one of its own furthest behind, the last it ran among equals; NULL none. */
 static struct par_shard *pick(struct par *p, unsigned me, struct par_shard *last)
 {
 	struct par_shard *own = NULL;
-	for (int took = 0; took < 2; took++) {
-		unsigned from = me;
-		if (took) {
-			if (!p->resting || p->rest_to != me)
-				break;
-			from = p->rest_thread;
-		}
-		for (unsigned i = from; i < p->n; i += p->nthreads) {
-			struct par_shard *w = &p->w[i];
-			if (w->q_head && (!own || w->queued > own->queued || (w->queued == own->queued && w == last)))
-				own = w;
-		}
+	for (unsigned i = me; i < p->n; i += p->nthreads) {
+		struct par_shard *w = &p->w[i];
+		if (w->q_head && (!own || w->queued > own->queued || (w->queued == own->queued && w == last)))
+			own = w;
 	}
 	return own;
-}
-
-/* What a thread keeps of its own for the next transactions: let go of, as it stops or rests. */
-static void thread_let_go(void)
-{
-	verdict_free();  /* the verdicts this thread kept, and the heads held for them */
-	hx_memo_drain(); /* and the messages alike it kept */
-	hb_pool_drain(); /* then the head builders' spare buffers and kept blocks of this thread */
-}
-
-/*
- * Thread t was asked to rest, under p->mu, between two batches: it lets
- * go of what it kept of its own (heads among it, which only it counts),
- * then hands its shards to rest_to and waits to be told to quit.
- */
-static void rest(struct par *p, struct par_thread *t)
-{
-	pthread_mutex_unlock(&p->mu);
-	thread_let_go();
-	pthread_mutex_lock(&p->mu);
-	p->resting = true;
-	p->rest_ask = -1;
-	/* Its shards may have batches waiting: the thread that runs them now is told. */
-	pthread_cond_signal(&p->th[p->rest_to].cv);
-	while (!p->quit) {
-		t->idle = true;
-		pthread_cond_wait(&t->cv, &p->mu);
-		t->idle = false;
-	}
 }
 
 /* Wakes the thread that owns w, if it waits: w has a batch.  Under p->mu. */
@@ -613,10 +542,6 @@ static void *worker_main(void *arg)
 	struct par_shard *last = NULL;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		if (p->rest_ask == (int)t->me) {
-			rest(p, t);
-			break;
-		}
 		struct par_shard *w = pick(p, t->me, last);
 		if (!w) {
 			if (p->quit)
@@ -666,7 +591,9 @@ static void *worker_main(void *arg)
 		pthread_cond_signal(&p->cv_done);
 	}
 	pthread_mutex_unlock(&p->mu);
-	thread_let_go();
+	verdict_free();  /* the verdicts this thread kept, and the heads held for them */
+	hx_memo_drain(); /* and the messages alike it kept */
+	hb_pool_drain(); /* then the head builders' spare buffers and kept blocks of this thread */
 	return NULL;
 }
 
@@ -984,78 +911,6 @@ static void skip_clear(struct par *p)
 	}
 }
 
-/* A thread's CPU time in seconds, or -1 when it cannot be read. */
-static double cpu_seconds(clockid_t c)
-{
-	struct timespec ts;
-	if (clock_gettime(c, &ts) != 0)
-		return -1;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The reading thread: asks worker thread j to rest, its shards to go to thread k. */
-static void ask_rest(struct par *p, unsigned j, unsigned k)
-{
-	pthread_mutex_lock(&p->mu);
-	p->rest_thread = j;
-	p->rest_to = k;
-	p->rest_ask = (int)j;
-	if (p->th[j].idle)
-		pthread_cond_signal(&p->th[j].cv);
-	pthread_mutex_unlock(&p->mu);
-	p->rest_at = p->pushed;
-}
-
-/*
- * The reading thread, after each batch it hands over: every BALANCE_EVERY
- * batches it reads its own and each worker thread's CPU time, and asks the
- * lightest worker to rest when BALANCE_AGREE looks in a row find that the
- * run would be shorter so (balance.h).  Each look weighs all the time
- * since the first, not since the one before: a stretch of a few
- * milliseconds is as much the scheduler's as the traffic's (the merge's
- * share of the reading thread comes in bursts).  The batches before the
- * first look are not counted: the memos are filling then.  A clock that
- * cannot be read ends the looks.
- */
-static void balance_look(struct par *p)
-{
-	if (p->rest_at || p->rest_knob < 0 || p->nthreads < 2)
-		return;
-	if (p->rest_knob > 0) {
-		if (p->pushed >= (uint64_t)p->rest_knob)
-			ask_rest(p, p->nthreads - 1, 0);
-		return;
-	}
-	if (p->pushed % BALANCE_EVERY)
-		return;
-	double *t = p->base_t + p->nthreads;
-	double r = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
-	bool ok = r >= 0;
-	for (unsigned i = 0; ok && i < p->nthreads; i++)
-		ok = p->th[i].has_clock && (t[i] = cpu_seconds(p->th[i].clock)) >= 0;
-	if (!ok) {
-		p->rest_knob = -1;
-		return;
-	}
-	if (!p->looked) {
-		p->looked = true;
-		p->base_r = r;
-		p->base_pushed = p->pushed;
-		p->base_waited = p->waited;
-		memcpy(p->base_t, t, p->nthreads * sizeof *t);
-		return;
-	}
-	p->look_r = r - p->base_r;
-	for (unsigned i = 0; i < p->nthreads; i++)
-		t[i] -= p->base_t[i];
-	unsigned j, k;
-	double full = (double)(p->waited - p->base_waited) / (double)(p->pushed - p->base_pushed);
-	if (!balance_rest(p->look_r, t, p->nthreads, p->cores, full, &j, &k))
-		p->agree = 0;
-	else if (++p->agree >= BALANCE_AGREE)
-		ask_rest(p, j, k);
-}
-
 /*
  * Hands w its batch, telling it that it has everything up to g = through:
  * the merge waits for every worker to be through a g before it takes
@@ -1066,7 +921,6 @@ static void push(struct par *p, struct par_shard *w, uint64_t through)
 	struct batch *b = w->fill ? w->fill : batch_get(w);
 	w->fill = NULL;
 	b->through = through;
-	bool waited = false;
 	pthread_mutex_lock(&p->mu);
 	if (w->pub_notes.n)
 		take_notes(p, w);
@@ -1075,12 +929,9 @@ static void push(struct par *p, struct par_shard *w, uint64_t through)
 		pthread_mutex_unlock(&p->mu);
 		par_drain(p);
 		pthread_mutex_lock(&p->mu);
-		if (w->queued >= MAX_QUEUED) {
-			waited = true;
+		if (w->queued >= MAX_QUEUED)
 			pthread_cond_wait(&p->cv_done, &p->mu);
-		}
 	}
-	p->waited += waited;
 	if (w->q_tail)
 		w->q_tail->next = b;
 	else
@@ -1089,8 +940,6 @@ static void push(struct par *p, struct par_shard *w, uint64_t through)
 	w->queued++;
 	wake_for(p, w);
 	pthread_mutex_unlock(&p->mu);
-	p->pushed++;
-	balance_look(p);
 }
 
 static void flush_all(struct par *p)
@@ -1289,11 +1138,9 @@ struct par *par_start(struct engine *e, unsigned threads)
 	if (p->w)
 		memset(p->w, 0, n * sizeof *p->w);
 	p->th = calloc(threads, sizeof *p->th);
-	p->base_t = calloc(2 * (size_t)threads, sizeof *p->base_t);
-	if (!p->w || !p->th || !p->base_t) {
+	if (!p->w || !p->th) {
 		free(p->w);
 		free(p->th);
-		free(p->base_t);
 		free(p);
 		return NULL;
 	}
@@ -1301,15 +1148,6 @@ struct par *par_start(struct engine *e, unsigned threads)
 	pthread_cond_init(&p->cv_done, NULL);
 	p->e = e;
 	p->flushed_g = e->g;
-	/* A worker rests when the reading thread is the heavier (balance.h);
-	 * the tests make one rest after so many batches, or none (docs/testing.md). */
-	p->rest_ask = -1;
-	p->cores = cpus_available();
-	const char *re = getenv("WIRELINT_JOBS_REST");
-	if (re && strcmp(re, "off") == 0)
-		p->rest_knob = -1;
-	else if (re && atol(re) >= 1)
-		p->rest_knob = atol(re);
 	/* The tests make batches tiny, so that hand-overs fall between every
 	 * two items and the reader waits for full queues (docs/testing.md). */
 	p->batch_items = BATCH_ITEMS;
@@ -1360,7 +1198,6 @@ struct par *par_start(struct engine *e, unsigned threads)
 			return NULL;
 		}
 		p->started = i + 1;
-		p->th[i].has_clock = pthread_getcpuclockid(p->th[i].th, &p->th[i].clock) == 0;
 	}
 	return p;
 }
@@ -1391,22 +1228,6 @@ void par_stop(struct par *p)
 			"wirelint: -j: %" PRIu64 " payloads copied to the workers, %" PRIu64 " left in the file, %" PRIu64
 			" read again from it, %" PRIu64 " held where they were read\n",
 			p->copied, p->elided, reread, p->held);
-		if (!p->resting) {
-			fprintf(stderr, "wirelint: -j threads: no worker rested (%u of them, %u cores)\n", p->nthreads,
-				p->cores);
-		} else {
-			fprintf(stderr, "wirelint: -j threads: worker %u of %u rested after batch %" PRIu64
-				", its shards run by worker %u", p->rest_thread + 1, p->nthreads, p->rest_at, p->rest_to + 1);
-			if (p->rest_knob > 0) {
-				fputs(" (WIRELINT_JOBS_REST)\n", stderr);
-			} else {
-				fprintf(stderr, " (CPU time since the first look: reading thread %.1f ms, workers",
-					p->look_r * 1e3);
-				for (unsigned i = 0; i < p->nthreads; i++)
-					fprintf(stderr, " %.1f", p->base_t[p->nthreads + i] * 1e3);
-				fputs(" ms)\n", stderr);
-			}
-		}
 	}
 	skip_clear(p);
 	flow_table_free(&p->skip);
@@ -1441,6 +1262,5 @@ void par_stop(struct par *p)
 		pthread_cond_destroy(&p->th[i].cv);
 	free(p->th);
 	free(p->w);
-	free(p->base_t);
 	free(p);
 }

@@ -13,11 +13,8 @@ between any two frames, and with 2 workers over 2 shards and over 7
 (WIRELINT_JOBS_SHARDS; -j N has N + 1 by default, so that one thread
 runs two), and with every payload left in the file for the workers to
 read again (WIRELINT_JOBS_ELIDE=all; the reader leaves only those of
-connections that are not HTTP otherwise), and with a worker thread
-resting after the first batch or the second, its shards run by another
-from then on (WIRELINT_JOBS_REST; the reading thread decides that by the
-threads' CPU time otherwise).  Outputs and exit statuses must be
-identical.  Also
+connections that are not HTTP otherwise).  Outputs and exit statuses
+must be identical.  Also
 all the captures in one run (several files, one report); -j's usage errors;
 and -w and --max-findings, which read in one thread and say so.
 
@@ -62,7 +59,7 @@ def run(args, jobs, outdir, env=None):
 
 
 def compare(name, args, combos=((3, None),)):
-    """Compares -j 1 with each (jobs, batch[, shards[, elide[, rest]]]) of combos."""
+    """Compares -j 1 with each (jobs, batch[, shards]) of combos."""
     base = run(args, 1, tmp)
     if base[2] not in (0, 1):
         failures.append("%s: -j 1 exited %d: %s" % (name, base[2], base[3].decode(errors="replace")))
@@ -70,7 +67,6 @@ def compare(name, args, combos=((3, None),)):
     for jobs, batch, *rest in combos:
         shards = rest[0] if rest else None
         elide = len(rest) > 1 and rest[1]
-        rested = rest[2] if len(rest) > 2 else None
         env = dict(os.environ)
         if batch:
             env["WIRELINT_JOBS_BATCH"] = str(batch)
@@ -78,15 +74,12 @@ def compare(name, args, combos=((3, None),)):
             env["WIRELINT_JOBS_SHARDS"] = str(shards)
         if elide:
             env["WIRELINT_JOBS_ELIDE"] = "all"
-        if rested:
-            env["WIRELINT_JOBS_REST"] = str(rested)
         got = run(args, jobs, tmp, env)
         if got[:3] != base[:3]:
             what = "output" if got[0] != base[0] else "report" if got[1] != base[1] else "exit status"
-            failures.append("%s %s: -j %d%s%s%s%s differs from -j 1 (%s)%s" % (
+            failures.append("%s %s: -j %d%s%s%s differs from -j 1 (%s)%s" % (
                 name, " ".join(args[:-1]), jobs, " batch %s" % batch if batch else "",
-                " shards %s" % shards if shards else "", " every payload read again" if elide else "",
-                " a worker resting after batch %s" % rested if rested else "", what,
+                " shards %s" % shards if shards else "", " every payload read again" if elide else "", what,
                 "\n" + got[3].decode(errors="replace") if got[2] != base[2] else ""))
 
 
@@ -251,13 +244,10 @@ for pcap, extra in captures:
         # on full queues; with 2 workers over as many shards (one each),
         # and over 7 with batches of 3 frames (four shards for one thread,
         # three for the other, their queues full); with every payload read
-        # again by the workers, in batches of one frame and of 512; with
-        # a worker resting after the first batch (of 3 frames: its
-        # connections go on in the thread that takes its shards) and,
-        # of 3 workers, the third after the second batch of one frame;
-        # the other formats with 3 workers (over 4 shards).
+        # again by the workers, in batches of one frame and of 512; the
+        # other formats with 3 workers (over 4 shards).
         jsonl = ((2, None), (3, None), (8, None), (3, 1), (8, 3), (2, None, 2), (2, 3, 7), (2, None, None, True),
-                 (3, 1, None, True), (2, 3, None, False, 1), (3, 1, None, False, 2))
+                 (3, 1, None, True))
         compare(os.path.basename(pcap), extra + fmt + [pcap], jsonl if fmt == formats[1] else ((3, None),))
 
 # Several files in one run; idle timeouts while other connections are busy.
@@ -380,27 +370,6 @@ def piped(jobs):
 out, c = piped(2)
 if out != piped(1)[0] or not c or c[1] or c[2] or c[3] or not c[0]:
     failures.append("TLS from a pipe: %r, or the output differs from -j 1" % (c,))
-
-# A worker thread resting: when asked to (WIRELINT_JOBS_REST), it lets go
-# of its shards after that batch and the thread named takes them; the
-# output is -j 1's.  Asked for no rest, none rests, whatever the times.
-def resting(jobs, after):
-    env = dict(os.environ, WIRELINT_JOBS_STATS="1", WIRELINT_JOBS_BATCH="3", WIRELINT_JOBS_REST=str(after))
-    p = subprocess.run([wirelint, "-j", str(jobs), "--fail-on", "none", "-F", "jsonl", tls], capture_output=True,
-                       timeout=300, env=env)
-    said = [x for x in p.stderr.decode().splitlines() if x.startswith("wirelint: -j threads: ")]
-    return p.stdout, said
-
-
-want = run(["-F", "jsonl", tls], 1, tmp)[0]
-for jobs, after, said_want in (
-        (2, 1, "wirelint: -j threads: worker 2 of 2 rested after batch 1, its shards run by worker 1 (WIRELINT_JOBS_REST)"),
-        (3, 5, "wirelint: -j threads: worker 3 of 3 rested after batch 5, its shards run by worker 1 (WIRELINT_JOBS_REST)"),
-        (2, "off", "wirelint: -j threads: no worker rested (2 of them, ")):
-    out, said = resting(jobs, after)
-    if out != want or len(said) != 1 or not said[0].startswith(said_want):
-        failures.append("-j %d, a worker resting after batch %s: %s, or the output differs from -j 1" % (
-            jobs, after, said))
 
 # -j's own errors and the options that read in one thread.
 demo = os.path.join(root, "captures", "demo.pcap")
