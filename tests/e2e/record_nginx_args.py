@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""bench/record_nginx.sh's arguments (docs/performance.md): each one it cannot
+take stops it with status 2 and a message naming the option, before it
+looks for nginx, tcpdump or root; one it does not know, likewise.  Arguments
+it takes get as far as looking for nginx.  The script runs with a PATH
+that has none of nginx, tcpdump and ip (only dirname, which it uses
+first), so that even if it took a bad argument it would stop there, never
+start a server or a capture.
+
+    record_nginx_args.py
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+
+from e2e_checks import check, finish
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+script = os.path.join(root, "bench", "record_nginx.sh")
+bash = shutil.which("bash")
+scratch = tempfile.TemporaryDirectory()  # removed at exit
+os.symlink(shutil.which("dirname"), os.path.join(scratch.name, "dirname"))
+env = dict(os.environ, PATH=scratch.name)
+
+for args, said in (
+        (["--page", "0"], "--page takes 1 to 1048576 bytes, and not with --large"),
+        (["--page", "1048577"], "--page takes 1 to 1048576 bytes, and not with --large"),
+        (["--page", "x"], "--page takes 1 to 1048576 bytes, and not with --large"),
+        (["--large", "--page", "390"], "--page takes 1 to 1048576 bytes, and not with --large"),
+        (["--paths", "0"], "--paths takes 1 to 64"),
+        (["--paths", "65"], "--paths takes 1 to 64"),
+        (["--keepalive", "0"], "--keepalive takes a number of requests"),
+        (["--mtu", "575"], "--mtu takes 576 to 65536, or 0 for the host's loopback"),
+        (["--mtu", "65537"], "--mtu takes 576 to 65536, or 0 for the host's loopback"),
+        (["--pages", "3"], "unknown argument --pages")):
+    p = subprocess.run([bash, script, *args], capture_output=True, timeout=60, env=env)
+    err = p.stderr.decode(errors="replace")
+    check(p.returncode == 2 and ("record_nginx: " + said) in err and not p.stdout,
+          "record_nginx.sh %s: exit %d, %r" % (" ".join(args), p.returncode, err))
+for args in (["--page", "390", "--requests", "422402"], ["--page", "1048576"], ["--large"], ["--mtu", "0"]):
+    p = subprocess.run([bash, script, *args], capture_output=True, timeout=60, env=env)
+    err = p.stderr.decode(errors="replace")
+    check(p.returncode == 1 and "record_nginx: nginx is not installed" in err,
+          "record_nginx.sh %s: exit %d, %r (taken, it should stop at looking for nginx)" % (
+              " ".join(args), p.returncode, err))
+finish()
