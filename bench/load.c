@@ -85,6 +85,14 @@ static size_t line_len(int s, char *buf, size_t cap, size_t *have)
 	return (size_t)(end - buf) + 2;
 }
 
+/* Drops the empty line (CRLF) at buf's start; stops with `otherwise` when the line is not empty. */
+static void crlf(int s, char *buf, size_t cap, size_t *have, const char *otherwise)
+{
+	if (line_len(s, buf, cap, have) != 2)
+		die(otherwise, false);
+	consume(s, buf, cap, have, 2);
+}
+
 /*
  * Reads one response whose first `have` bytes are in buf, framed by its
  * Content-Length or as chunked (without trailer fields, as nginx sends
@@ -120,13 +128,9 @@ static size_t read_response(int s, char *buf, size_t cap, size_t have, bool *clo
 		if (size == 0)
 			break;
 		consume(s, buf, cap, &have, size);
-		if (line_len(s, buf, cap, &have) != 2)
-			die("a chunk longer than its size", false);
-		consume(s, buf, cap, &have, 2);
+		crlf(s, buf, cap, &have, "a chunk longer than its size");
 	}
-	if (line_len(s, buf, cap, &have) != 2)
-		die("trailer fields after the last chunk", false);
-	consume(s, buf, cap, &have, 2);
+	crlf(s, buf, cap, &have, "trailer fields after the last chunk");
 	return have;
 }
 
