@@ -25,7 +25,10 @@ the number of cores).  With
 tshark installed it times tshark on the first --tshark MB of each capture
 and prints its ratio to the floor per byte.  --flat compares wirelint's
 peak memory on a 100 MB and a 1 GB capture of the same mix, with each -j.  --quick is
-the CI's run: small captures, one run, to see that it works.
+the CI's run: small captures, one run, to see that it works.  Before and
+after the timings it prints a cache line's round trip between two cores
+(build/bench/corelat): what -j's figures follow, and on a virtual machine
+what the host's placement of its CPUs makes it at the time.
 
 --capture FILE (may be repeated) times a capture of your own, pcap or
 pcapng, the same way, instead of the generated ones (add --mixes to time
@@ -118,6 +121,7 @@ for c in a.capture:
 wirelint = os.path.join(a.build, "wirelint")
 floor = os.path.join(a.build, "bench", "floor")
 llfloor = os.path.join(a.build, "bench", "llhttp_floor")
+corelat = os.path.join(a.build, "bench", "corelat")
 for b in (wirelint, floor, llfloor, "/usr/bin/time"):
     if not os.access(b, os.X_OK):
         sys.exit("bench: %s is missing; run scripts/setup.sh first" % b)
@@ -236,6 +240,17 @@ jobs = [int(j) for j in a.jobs.split(",")]
 rows = []
 print("machine: %s, %d cores; wirelint %s" % (os.uname().machine, os.cpu_count(),
                                              subprocess.run([wirelint, "--version"], capture_output=True).stdout.decode().strip()))
+
+
+def round_trip():
+    """A cache line's round trip between two cores (build/bench/corelat), which -j's figures follow."""
+    r = subprocess.run([corelat], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("bench: %s failed: %s" % (corelat, r.stderr.strip()))
+    return r.stdout.strip()
+
+
+print("cores: %s (before the timings)" % round_trip())
 def per(x, y, fmt="%.2f"):
     """x / y, or "-" when y is too small to divide by (a capture read in less than the clock's tick)."""
     return fmt % (x / y) if y > 0 else "-"
@@ -314,3 +329,5 @@ if a.flat:
         for j in jobs:
             cpu, wall, rss = measure([wirelint, "-j", str(j), "--fail-on", "none", "-q", "-o", "/dev/null", path])
             print("  %6d MB, -j%d: peak %.1f MiB" % (mb, j, rss))
+
+print("\ncores: %s (after the timings)" % round_trip())

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""bench/corelat (docs/performance.md, "The cores' round trip"): a cache
+line's round trip between the first two cores the process may run on,
+the median of 8 series, with the fastest and slowest series; "one core"
+when it may run on only one; status 2 and a message naming the argument
+it cannot take.  bench/run.py prints it before and after its timings.
+
+    bench_corelat.py BUILD_DIR
+"""
+import os
+import re
+import subprocess
+import sys
+
+from e2e_checks import check, finish
+
+build = sys.argv[1]
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+corelat = os.path.join(build, "bench", "corelat")
+allowed = sorted(os.sched_getaffinity(0))
+said = re.compile(r"cpu(\d+)-cpu(\d+) round trip (\d+) ns \(series from (\d+) to (\d+) ns\)\n")
+
+p = subprocess.run([corelat, "--rounds", "1000"], capture_output=True, text=True, timeout=60)
+if len(allowed) >= 2:
+    m = said.fullmatch(p.stdout)
+    check(p.returncode == 0 and m is not None, "corelat: exit %d, %r %r" % (p.returncode, p.stdout, p.stderr))
+    if m:
+        a, b, mid, lo, hi = (int(x) for x in m.groups())
+        check((a, b) == tuple(allowed[:2]), "corelat measured cpu%d-cpu%d, not the first two allowed %s" % (a, b, allowed[:2]))
+        check(0 < lo <= mid <= hi, "corelat: median %d ns outside its series' %d to %d ns" % (mid, lo, hi))
+else:
+    check(p.returncode == 0 and p.stdout == "one core: no round trip\n", "corelat on one core: %r" % p.stdout)
+
+# Allowed one core only (as taskset -c would): nothing to measure, and no hang.
+p = subprocess.run([corelat, "--rounds", "1000"], capture_output=True, text=True, timeout=60,
+                   preexec_fn=lambda: os.sched_setaffinity(0, {allowed[0]}))
+check(p.returncode == 0 and p.stdout == "one core: no round trip\n" and not p.stderr,
+      "corelat on one core: exit %d, %r %r" % (p.returncode, p.stdout, p.stderr))
+
+for args, err in ((["--rounds", "0"], "corelat: --rounds takes 1 to 1000000, not 0\n"),
+                  (["--rounds", "1000001"], "corelat: --rounds takes 1 to 1000000, not 1000001\n"),
+                  (["--rounds", "10x"], "corelat: --rounds takes 1 to 1000000, not 10x\n"),
+                  (["--round", "5"], "usage: corelat [--rounds N]\n")):
+    p = subprocess.run([corelat, *args], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 2 and p.stderr == err and not p.stdout,
+          "corelat %s: exit %d, %r" % (" ".join(args), p.returncode, p.stderr))
+
+# The bench prints it before and after its timings.
+p = subprocess.run([sys.executable, os.path.join(root, "bench", "run.py"), "--build", build, "--runs", "1",
+                    "--jobs", "1", "--tshark", "0", "--capture", os.path.join(root, "captures", "demo.pcap")],
+                   capture_output=True, text=True, timeout=240)
+lines = [l for l in p.stdout.splitlines() if l.startswith("cores: ")]
+check(p.returncode == 0 and len(lines) == 2 and lines[0].endswith("(before the timings)")
+      and lines[1].endswith("(after the timings)"),
+      "run.py: exit %d, cores lines %r, %r" % (p.returncode, lines, p.stderr[-500:]))
+finish()
