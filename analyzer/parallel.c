@@ -31,7 +31,10 @@ enum {
 	BLOCK_EVENTS = 256,        /* results handed back at once */
 	BLOCK_TEXT = 32 << 10,     /* their samples' names (TR_SAMPLE_TEXT at most each) */
 	MERGE_AHEAD = 8,           /* events ahead of the merge whose history slots are asked for */
-	EVENT_AHEAD = 4,           /* and whose own lines are */
+	EVENT_AHEAD = 16,          /* and whose own lines are */
+	ITEM_AHEAD = 6,            /* items ahead of the one a worker runs whose lines are asked for */
+	PAYLOAD_AHEAD = 3,         /* and whose payload is, */
+	PAYLOAD_AHEAD_BYTES = 1536, /* up to this much of it */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
 	BATCH_HOLDS = 4,           /* reading windows a batch may hold its payloads in (window_hold) */
 	MAX_HELD_WINDOWS = 48,     /* windows held by all batches at once: past that, payloads are copied */
@@ -468,6 +471,20 @@ static void run_batch(struct par_shard *w, struct batch *b)
 	struct engine *e = &w->e;
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct item *it = &b->items[i];
+		/* What the reader wrote on the other core, asked for a few
+		 * items ahead: the lines of an item, then its payload's. */
+		if (i + ITEM_AHEAD < b->n) {
+			const char *x = (const char *)&b->items[i + ITEM_AHEAD];
+			for (size_t o = 0; o < sizeof *it; o += CACHE_LINE)
+				__builtin_prefetch(x + o);
+		}
+		if (i + PAYLOAD_AHEAD < b->n && b->items[i + PAYLOAD_AHEAD].kind == IT_FRAME) {
+			const struct item *f = &b->items[i + PAYLOAD_AHEAD];
+			const uint8_t *pay = f->pkt.payload ? f->pkt.payload : b->data + f->off;
+			uint32_t n = f->pkt.plen < PAYLOAD_AHEAD_BYTES ? f->pkt.plen : PAYLOAD_AHEAD_BYTES;
+			for (uint32_t o = 0; o < n; o += CACHE_LINE)
+				__builtin_prefetch(pay + o);
+		}
 		e->g = it->g;
 		switch (it->kind) {
 		case IT_BEGIN:
