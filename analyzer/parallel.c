@@ -36,6 +36,8 @@ enum {
 	PAYLOAD_AHEAD = 3,         /* and whose payload is, */
 	PAYLOAD_AHEAD_BYTES = 1536, /* up to this much of it */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
+	FLUSH_SHORT = 1024,        /* or segments shorter than a full one: about as many messages ended */
+	SHORT_SEGMENT = 1024,      /* payload bytes under which a segment counts as short */
 	BATCH_HOLDS = 4,           /* reading windows a batch may hold its payloads in (window_hold) */
 	MAX_HELD_WINDOWS = 48,     /* windows held by all batches at once: past that, payloads are copied */
 };
@@ -212,6 +214,7 @@ struct par {
 	unsigned n;                /* shards */
 	uint32_t batch_items;      /* BATCH_ITEMS, or fewer for the tests (WIRELINT_JOBS_BATCH) */
 	uint64_t flushed_g;
+	uint32_t short_since;      /* segments with a short payload since the last flush (FLUSH_SHORT) */
 	struct par_shard *w;
 	atomic_bool clients;       /* the merge's history holds clients (par_clients) */
 	/*
@@ -964,6 +967,7 @@ static void flush_all(struct par *p)
 	for (unsigned i = 0; i < p->n; i++)
 		push(p, &p->w[i], p->e->g);
 	p->flushed_g = p->e->g;
+	p->short_since = 0;
 	par_drain(p);
 }
 
@@ -1060,7 +1064,14 @@ void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const str
 		it->pkt.payload = NULL;
 	if (pkt->plen && !elide && !held)
 		memcpy(w->fill->data + it->off, pkt->payload, pkt->plen);
-	if (e->g - p->flushed_g >= FLUSH_EVERY)
+	/* The merge gives transactions back to be freed only after a flush:
+	 * flushed often, fewer wait, and their memory is still in the
+	 * worker's caches when it is used again.  Messages end mostly in
+	 * short segments, so those are what is counted; a capture of large
+	 * bodies, whose full segments would make batches small for nothing,
+	 * goes by frames (docs/performance.md, "Flushed by short segments"). */
+	p->short_since += pkt->plen && pkt->plen < SHORT_SEGMENT;
+	if (e->g - p->flushed_g >= FLUSH_EVERY || p->short_since >= FLUSH_SHORT)
 		flush_all(p);
 }
 
