@@ -27,8 +27,9 @@ and prints its ratio to the floor per byte.  --flat compares wirelint's
 peak memory on a 100 MB and a 1 GB capture of the same mix, with each -j.  --quick is
 the CI's run: small captures, one run, to see that it works.  Before and
 after the timings it prints a cache line's round trip between two cores
-(build/bench/corelat): what -j's figures follow, and on a virtual machine
-what the host's placement of its CPUs makes it at the time.
+(build/bench/corelat), what -j's figures follow, and the time of a load
+that misses the caches (build/bench/memlat), what the small mix's
+follow: on a virtual machine, what the host gives at the time.
 
 --capture FILE (may be repeated) times a capture of your own, pcap or
 pcapng, the same way, instead of the generated ones (add --mixes to time
@@ -122,6 +123,7 @@ wirelint = os.path.join(a.build, "wirelint")
 floor = os.path.join(a.build, "bench", "floor")
 llfloor = os.path.join(a.build, "bench", "llhttp_floor")
 corelat = os.path.join(a.build, "bench", "corelat")
+memlat = os.path.join(a.build, "bench", "memlat")
 for b in (wirelint, floor, llfloor, "/usr/bin/time"):
     if not os.access(b, os.X_OK):
         sys.exit("bench: %s is missing; run scripts/setup.sh first" % b)
@@ -242,15 +244,18 @@ print("machine: %s, %d cores; wirelint %s" % (os.uname().machine, os.cpu_count()
                                              subprocess.run([wirelint, "--version"], capture_output=True).stdout.decode().strip()))
 
 
-def round_trip():
-    """A cache line's round trip between two cores (build/bench/corelat), which -j's figures follow."""
-    r = subprocess.run([corelat], capture_output=True, text=True)
+def host(program):
+    """What the host gives at the time: a cache line's round trip between two cores
+    (build/bench/corelat), which -j's figures follow, or a load that misses the caches
+    (build/bench/memlat), which the small mix's follow."""
+    r = subprocess.run([program], capture_output=True, text=True)
     if r.returncode != 0:
-        sys.exit("bench: %s failed: %s" % (corelat, r.stderr.strip()))
+        sys.exit("bench: %s failed: %s" % (program, r.stderr.strip()))
     return r.stdout.strip()
 
 
-print("cores: %s (before the timings)" % round_trip())
+print("cores: %s (before the timings)" % host(corelat))
+print("memory: %s (before the timings)" % host(memlat))
 def per(x, y, fmt="%.2f"):
     """x / y, or "-" when y is too small to divide by (a capture read in less than the clock's tick)."""
     return fmt % (x / y) if y > 0 else "-"
@@ -330,4 +335,5 @@ if a.flat:
             cpu, wall, rss = measure([wirelint, "-j", str(j), "--fail-on", "none", "-q", "-o", "/dev/null", path])
             print("  %6d MB, -j%d: peak %.1f MiB" % (mb, j, rss))
 
-print("\ncores: %s (after the timings)" % round_trip())
+print("\ncores: %s (after the timings)" % host(corelat))
+print("memory: %s (after the timings)" % host(memlat))

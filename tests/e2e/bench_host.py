@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""bench/corelat (docs/performance.md, "The cores' round trip"): a cache
-line's round trip between the first two cores the process may run on,
-the median of 8 series, with the fastest and slowest series; "one core"
-when it may run on only one; status 2 and a message naming the argument
-it cannot take.  bench/run.py prints it before and after its timings.
+"""What the bench measures of the host (docs/performance.md, method item
+11).  bench/corelat: a cache line's round trip between the first two
+cores the process may run on, the median of 8 series, with the fastest
+and slowest series; "one core" when it may run on only one.
+bench/memlat: a load at random from 8 MB and from 256 MB.  Each stops
+with status 2 and a message naming an argument it cannot take.
+bench/run.py prints both before and after its timings.
 
-    bench_corelat.py BUILD_DIR
+    bench_host.py BUILD_DIR
 """
 import os
 import re
@@ -45,12 +47,25 @@ for args, err in ((["--rounds", "0"], "corelat: --rounds takes 1 to 1000000, not
     check(p.returncode == 2 and p.stderr == err and not p.stdout,
           "corelat %s: exit %d, %r" % (" ".join(args), p.returncode, p.stderr))
 
-# The bench prints it before and after its timings.
+memlat = os.path.join(build, "bench", "memlat")
+p = subprocess.run([memlat, "--loads", "1000"], capture_output=True, text=True, timeout=120)
+m = re.fullmatch(r"a load at random: 8 MB (\d+) ns, 256 MB (\d+) ns\n", p.stdout)
+check(p.returncode == 0 and m is not None and not p.stderr, "memlat: exit %d, %r %r" % (p.returncode, p.stdout, p.stderr))
+for args, err in ((["--loads", "0"], "memlat: --loads takes 1 to 100000000, not 0\n"),
+                  (["--loads", "100000001"], "memlat: --loads takes 1 to 100000000, not 100000001\n"),
+                  (["--loads", "x"], "memlat: --loads takes 1 to 100000000, not x\n"),
+                  (["--rounds", "5"], "usage: memlat [--loads N]\n")):
+    p = subprocess.run([memlat, *args], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 2 and p.stderr == err and not p.stdout,
+          "memlat %s: exit %d, %r" % (" ".join(args), p.returncode, p.stderr))
+
+# The bench prints both before and after its timings.
 p = subprocess.run([sys.executable, os.path.join(root, "bench", "run.py"), "--build", build, "--runs", "1",
                     "--jobs", "1", "--tshark", "0", "--capture", os.path.join(root, "captures", "demo.pcap")],
                    capture_output=True, text=True, timeout=240)
-lines = [l for l in p.stdout.splitlines() if l.startswith("cores: ")]
-check(p.returncode == 0 and len(lines) == 2 and lines[0].endswith("(before the timings)")
-      and lines[1].endswith("(after the timings)"),
-      "run.py: exit %d, cores lines %r, %r" % (p.returncode, lines, p.stderr[-500:]))
+for what in ("cores: ", "memory: a load at random: "):
+    lines = [l for l in p.stdout.splitlines() if l.startswith(what)]
+    check(p.returncode == 0 and len(lines) == 2 and lines[0].endswith("(before the timings)")
+          and lines[1].endswith("(after the timings)"),
+          "run.py: exit %d, %r lines %r, %r" % (p.returncode, what, lines, p.stderr[-500:]))
 finish()
