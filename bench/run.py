@@ -124,7 +124,7 @@ floor = os.path.join(a.build, "bench", "floor")
 llfloor = os.path.join(a.build, "bench", "llhttp_floor")
 corelat = os.path.join(a.build, "bench", "corelat")
 memlat = os.path.join(a.build, "bench", "memlat")
-for b in (wirelint, floor, llfloor, "/usr/bin/time"):
+for b in (wirelint, floor, llfloor, corelat, memlat, "/usr/bin/time"):
     if not os.access(b, os.X_OK):
         sys.exit("bench: %s is missing; run scripts/setup.sh first" % b)
 os.makedirs(a.out, exist_ok=True)
@@ -256,6 +256,8 @@ def host(program):
 
 print("cores: %s (before the timings)" % host(corelat))
 print("memory: %s (before the timings)" % host(memlat))
+
+
 def per(x, y, fmt="%.2f"):
     """x / y, or "-" when y is too small to divide by (a capture read in less than the clock's tick)."""
     return fmt % (x / y) if y > 0 else "-"

@@ -39,25 +39,24 @@ p = subprocess.run([corelat, "--rounds", "1000"], capture_output=True, text=True
 check(p.returncode == 0 and p.stdout == "one core: no round trip\n" and not p.stderr,
       "corelat on one core: exit %d, %r %r" % (p.returncode, p.stdout, p.stderr))
 
-for args, err in ((["--rounds", "0"], "corelat: --rounds takes 1 to 1000000, not 0\n"),
-                  (["--rounds", "1000001"], "corelat: --rounds takes 1 to 1000000, not 1000001\n"),
-                  (["--rounds", "10x"], "corelat: --rounds takes 1 to 1000000, not 10x\n"),
-                  (["--round", "5"], "usage: corelat [--rounds N]\n")):
-    p = subprocess.run([corelat, *args], capture_output=True, text=True, timeout=60)
-    check(p.returncode == 2 and p.stderr == err and not p.stdout,
-          "corelat %s: exit %d, %r" % (" ".join(args), p.returncode, p.stderr))
-
 memlat = os.path.join(build, "bench", "memlat")
 p = subprocess.run([memlat, "--loads", "1000"], capture_output=True, text=True, timeout=120)
 m = re.fullmatch(r"a load at random: 8 MB (\d+) ns, 256 MB (\d+) ns\n", p.stdout)
 check(p.returncode == 0 and m is not None and not p.stderr, "memlat: exit %d, %r %r" % (p.returncode, p.stdout, p.stderr))
-for args, err in ((["--loads", "0"], "memlat: --loads takes 1 to 100000000, not 0\n"),
-                  (["--loads", "100000001"], "memlat: --loads takes 1 to 100000000, not 100000001\n"),
-                  (["--loads", "x"], "memlat: --loads takes 1 to 100000000, not x\n"),
-                  (["--rounds", "5"], "usage: memlat [--loads N]\n")):
-    p = subprocess.run([memlat, *args], capture_output=True, text=True, timeout=60)
+
+# Arguments each cannot take: status 2, a message naming them, nothing measured.
+for program, args, err in (
+        (corelat, ["--rounds", "0"], "corelat: --rounds takes 1 to 1000000, not 0\n"),
+        (corelat, ["--rounds", "1000001"], "corelat: --rounds takes 1 to 1000000, not 1000001\n"),
+        (corelat, ["--rounds", "10x"], "corelat: --rounds takes 1 to 1000000, not 10x\n"),
+        (corelat, ["--round", "5"], "usage: corelat [--rounds N]\n"),
+        (memlat, ["--loads", "0"], "memlat: --loads takes 1 to 100000000, not 0\n"),
+        (memlat, ["--loads", "100000001"], "memlat: --loads takes 1 to 100000000, not 100000001\n"),
+        (memlat, ["--loads", "x"], "memlat: --loads takes 1 to 100000000, not x\n"),
+        (memlat, ["--rounds", "5"], "usage: memlat [--loads N]\n")):
+    p = subprocess.run([program, *args], capture_output=True, text=True, timeout=60)
     check(p.returncode == 2 and p.stderr == err and not p.stdout,
-          "memlat %s: exit %d, %r" % (" ".join(args), p.returncode, p.stderr))
+          "%s %s: exit %d, %r" % (os.path.basename(program), " ".join(args), p.returncode, p.stderr))
 
 # The bench prints both before and after its timings.
 p = subprocess.run([sys.executable, os.path.join(root, "bench", "run.py"), "--build", build, "--runs", "1",
