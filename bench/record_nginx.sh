@@ -46,12 +46,18 @@ while (($#)); do
   esac
 done
 if ((large)); then requests=${requests:-32000} npaths=${npaths:-64}; else requests=${requests:-384000} npaths=${npaths:-1}; fi
-[[ "$npaths" =~ ^[0-9]+$ ]] && ((npaths >= 1 && npaths <= 64)) ||
+# A number as the options take it: decimal, no sign, no leading zero
+# (bash would read 010 as octal), at most 9 digits (no overflow).
+is_num() { [[ "$1" =~ ^(0|[1-9][0-9]{0,8})$ ]]; }
+is_num "$requests" && ((requests >= 1)) || { echo "record_nginx: --requests takes 1 to 999999999" >&2; exit 2; }
+is_num "$conns" && ((conns >= 1 && conns <= 1024)) || { echo "record_nginx: --conns takes 1 to 1024" >&2; exit 2; }
+is_num "$port" && ((port >= 1 && port <= 65535)) || { echo "record_nginx: --port takes 1 to 65535" >&2; exit 2; }
+is_num "$npaths" && ((npaths >= 1 && npaths <= 64)) ||
   { echo "record_nginx: --paths takes 1 to 64" >&2; exit 2; }
-[[ "$keepalive" =~ ^[0-9]+$ ]] && ((keepalive >= 1)) || { echo "record_nginx: --keepalive takes a number of requests" >&2; exit 2; }
-[[ "$mtu" =~ ^[0-9]+$ ]] && ((mtu == 0 || (mtu >= 576 && mtu <= 65536))) ||
+is_num "$keepalive" && ((keepalive >= 1)) || { echo "record_nginx: --keepalive takes a number of requests" >&2; exit 2; }
+is_num "$mtu" && ((mtu == 0 || (mtu >= 576 && mtu <= 65536))) ||
   { echo "record_nginx: --mtu takes 576 to 65536, or 0 for the host's loopback" >&2; exit 2; }
-[[ "$page" =~ ^[0-9]+$ ]] && ((page >= 1 && page <= 1048576)) && ! ((large && page != 615)) ||
+is_num "$page" && ((page >= 1 && page <= 1048576)) && ! ((large && page != 615)) ||
   { echo "record_nginx: --page takes 1 to 1048576 bytes, and not with --large" >&2; exit 2; }
 suffix=""
 ((large == 0)) || suffix+="-large"
