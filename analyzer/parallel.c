@@ -481,8 +481,8 @@ static void run_batch(struct par_shard *w, struct batch *b)
 			for (size_t o = 0; o < sizeof *it; o += CACHE_LINE)
 				__builtin_prefetch(x + o);
 		}
-		if (i + PAYLOAD_AHEAD < b->n && b->items[i + PAYLOAD_AHEAD].kind == IT_FRAME) {
-			const struct item *f = &b->items[i + PAYLOAD_AHEAD];
+		const struct item *f = i + PAYLOAD_AHEAD < b->n ? &b->items[i + PAYLOAD_AHEAD] : NULL;
+		if (f && f->kind == IT_FRAME) {
 			const uint8_t *pay = f->pkt.payload ? f->pkt.payload : b->data + f->off;
 			uint32_t n = f->pkt.plen < PAYLOAD_AHEAD_BYTES ? f->pkt.plen : PAYLOAD_AHEAD_BYTES;
 			for (uint32_t o = 0; o < n; o += CACHE_LINE)

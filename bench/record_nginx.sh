@@ -49,11 +49,12 @@ if ((large)); then requests=${requests:-32000} npaths=${npaths:-64}; else reques
 # A number as the options take it: decimal, no sign, no leading zero
 # (bash would read 010 as octal), at most 9 digits (no overflow).
 is_num() { [[ "$1" =~ ^(0|[1-9][0-9]{0,8})$ ]]; }
-is_num "$requests" && ((requests >= 1)) || { echo "record_nginx: --requests takes 1 to 999999999" >&2; exit 2; }
-is_num "$conns" && ((conns >= 1 && conns <= 1024)) || { echo "record_nginx: --conns takes 1 to 1024" >&2; exit 2; }
-is_num "$port" && ((port >= 1 && port <= 65535)) || { echo "record_nginx: --port takes 1 to 65535" >&2; exit 2; }
-is_num "$npaths" && ((npaths >= 1 && npaths <= 64)) ||
-  { echo "record_nginx: --paths takes 1 to 64" >&2; exit 2; }
+# OPTION VALUE MIN MAX: VALUE a number from MIN to MAX, or stop naming OPTION.
+in_range() { is_num "$2" && (($2 >= $3 && $2 <= $4)) || { echo "record_nginx: $1 takes $3 to $4" >&2; exit 2; }; }
+in_range --requests "$requests" 1 999999999
+in_range --conns "$conns" 1 1024
+in_range --port "$port" 1 65535
+in_range --paths "$npaths" 1 64
 is_num "$keepalive" && ((keepalive >= 1)) || { echo "record_nginx: --keepalive takes a number of requests" >&2; exit 2; }
 is_num "$mtu" && ((mtu == 0 || (mtu >= 576 && mtu <= 65536))) ||
   { echo "record_nginx: --mtu takes 576 to 65536, or 0 for the host's loopback" >&2; exit 2; }
