@@ -27,10 +27,17 @@
 # and the host's own loopback untouched.  --mtu 0 records on the host's
 # loopback as it is (65536 bytes, segments of up to 64 KiB); needs ip
 # (iproute2) otherwise.
-# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--keepalive R] [--large] [--page B] [--mtu M] [--port P] [--out FILE]
+# With --wrk the load is wrk itself (Debian's wrk, apt-get install wrk)
+# rather than bench/load: wrk's two threads (one with --conns 1), its own
+# requests, and a Lua script that stops each thread after its share of
+# the requests have been answered and, with --paths, asks for them in
+# turn; files named ...-wrk.pcap.  wrk stops a thread without waiting
+# for its other connections, so their last responses may be in the
+# capture as well: up to --conns more than --requests.
+# Usage: bench/record_nginx.sh [--requests N] [--conns C] [--paths K] [--keepalive R] [--large] [--page B] [--mtu M] [--port P] [--wrk] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests="" conns=64 port=18081 out="" npaths="" keepalive=1000000 large=0 mtu=1500 page=615
+requests="" conns=64 port=18081 out="" npaths="" keepalive=1000000 large=0 mtu=1500 page=615 wrk=0
 while (($#)); do
   case "$1" in
     --requests) requests=$2; shift 2 ;;
@@ -39,6 +46,7 @@ while (($#)); do
     --paths) npaths=$2; shift 2 ;;
     --keepalive) keepalive=$2; shift 2 ;;
     --large) large=1; shift ;;
+    --wrk) wrk=1; shift ;;
     --mtu) mtu=$2; shift 2 ;;
     --page) page=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -67,20 +75,24 @@ suffix=""
 ((conns == 64)) || suffix+="-conns$conns"
 ((page == 615)) || suffix+="-page$page"
 ((mtu == 1500 || mtu == 0)) || suffix+="-mtu$mtu"
+((wrk == 0)) || suffix+="-wrk"
 out=${out:-bench/out/nginx-load-$requests$suffix.pcap}
 load=${WIRELINT_BUILD_DIR:-build}/bench/load
 tools="nginx tcpdump"
 ((mtu == 0)) || tools+=" ip"
+hint="nginx-light tcpdump"
+((wrk == 0)) || { tools+=" wrk"; hint+=" wrk"; }
 for tool in $tools; do
-  command -v "$tool" >/dev/null || { echo "record_nginx: $tool is not installed (apt-get install nginx-light tcpdump)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "record_nginx: $tool is not installed (apt-get install $hint)" >&2; exit 1; }
 done
-[ -x "$load" ] || { echo "record_nginx: $load is not built (scripts/setup.sh builds it)" >&2; exit 1; }
+((wrk)) || [ -x "$load" ] || { echo "record_nginx: $load is not built (scripts/setup.sh builds it)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "record_nginx: tcpdump on lo needs root" >&2; exit 1; }
 mkdir -p "$(dirname "$out")"
 
 dir=$(mktemp -d)
-tcpd="" ns="" inns=()
+tcpd="" ns="" inns=() wrkpid=""
 cleanup() {
+  [ -z "$wrkpid" ] || kill "$wrkpid" 2>/dev/null || true
   [ -z "$tcpd" ] || kill "$tcpd" 2>/dev/null || true
   [ ! -f "$dir/nginx.pid" ] || nginx -p "$dir" -c "$dir/nginx.conf" -s stop 2>/dev/null || true
   [ -z "$ns" ] || { sleep 0.2; ip netns del "$ns" 2>/dev/null || true; }
@@ -161,7 +173,36 @@ ulimit -n 4096 2>/dev/null || true   # --conns up to 1024: a socket each, on bot
 tcpd=$!
 for _ in $(seq 50); do grep -q listening "$dir/tcpdump.err" && break; sleep 0.1; done
 sleep 0.5
-"${inns[@]}" timeout 600 "$load" "${loadopt[@]}" "$port" "$conns" "$requests" "$paths"
+if ((wrk)); then
+  # Each of wrk's threads (a Lua state each, counting apart) stops once
+  # its share of the requests is answered, and says so in a file; with
+  # several paths it asks for them in turn, from its own on.  wrk itself
+  # waits out its -d, so it is stopped (SIGINT, as by hand) once every
+  # thread has said so; -d bounds it.
+  threads=$((conns < 2 ? conns : 2))
+  {
+    echo "local threads, n, i, limit = 0, 0, 0, 0"
+    echo "local paths = {\"${paths//,/\", \"}\"}"
+    echo "function setup(thread) thread:set(\"id\", threads); threads = threads + 1 end"
+    echo "function init(args) limit = $((requests / threads)) + (id < $((requests % threads)) and 1 or 0); i = id end"
+    echo "function response(status, headers, body)"
+    echo "  n = n + 1"
+    echo "  if n == limit then io.open(\"$dir/done.\" .. id, \"w\"):close(); wrk.thread:stop() end"
+    echo "end"
+    ((npaths == 1 && !large)) || echo "function request() i = i % #paths + 1; return wrk.format(nil, paths[i]) end"
+  } > "$dir/stop.lua"
+  ((large == 0)) || loadopt=(-H "Accept-Encoding: gzip")
+  "${inns[@]}" wrk -t "$threads" -c "$conns" -d 600s "${loadopt[@]}" -s "$dir/stop.lua" \
+    "http://127.0.0.1:$port${paths%%,*}" >"$dir/wrk.out" &
+  wrkpid=$!
+  while kill -0 "$wrkpid" 2>/dev/null && (($(ls "$dir" | grep -c '^done\.') < threads)); do sleep 0.1; done
+  kill -INT "$wrkpid" 2>/dev/null || true
+  wait "$wrkpid" || { echo "record_nginx: wrk failed" >&2; cat "$dir/wrk.out" >&2; exit 1; }
+  wrkpid=""
+  grep -q 'requests in' "$dir/wrk.out" || { echo "record_nginx: wrk said:" >&2; cat "$dir/wrk.out" >&2; exit 1; }
+else
+  "${inns[@]}" timeout 600 "$load" "${loadopt[@]}" "$port" "$conns" "$requests" "$paths"
+fi
 sleep 1
 kill "$tcpd"; wait "$tcpd" 2>/dev/null || true
 tcpd=""
@@ -171,4 +212,4 @@ if [ "${dropped:-1}" != 0 ]; then
   cat "$dir/tcpdump.err" >&2
   exit 1
 fi
-echo "record_nginx: $out, $(stat -c %s "$out") bytes, $requests requests for $npaths path(s) over $conns connections$( ((mtu)) && echo ", MTU $mtu")"
+echo "record_nginx: $out, $(stat -c %s "$out") bytes, $requests requests for $npaths path(s) over $conns connections$( ((mtu)) && echo ", MTU $mtu")$( ((wrk)) && echo ", by wrk: $(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$dir/wrk.out") answered")"

@@ -4,7 +4,8 @@ take (out of range, not a decimal number, with a leading zero bash would
 read as octal) stops it with status 2 and a message naming the option,
 before it looks for nginx, tcpdump or root; one it does not know,
 likewise.  Arguments
-it takes get as far as looking for nginx.  The script runs with a PATH
+it takes get as far as looking for nginx, and its message says what to
+install: wrk as well with --wrk.  The script runs with a PATH
 that has none of nginx, tcpdump and ip (only dirname, which it uses
 first), so that even if it took a bad argument it would stop there, never
 start a server or a capture.
@@ -53,10 +54,14 @@ for args, said in (
     check(p.returncode == 2 and ("record_nginx: " + said) in err and not p.stdout,
           "record_nginx.sh %s: exit %d, %r" % (" ".join(args), p.returncode, err))
 for args in (["--page", "390", "--requests", "422402"], ["--page", "1048576"], ["--large"], ["--mtu", "0"],
-             ["--conns", "1024", "--port", "65535", "--requests", "1"], ["--conns", "1", "--port", "1"]):
+             ["--conns", "1024", "--port", "65535", "--requests", "1"], ["--conns", "1", "--port", "1"],
+             ["--wrk", "--large", "--paths", "3"]):
     p = subprocess.run([bash, script, *args], capture_output=True, timeout=60, env=env)
     err = p.stderr.decode(errors="replace")
     check(p.returncode == 1 and "record_nginx: nginx is not installed" in err,
           "record_nginx.sh %s: exit %d, %r (taken, it should stop at looking for nginx)" % (
               " ".join(args), p.returncode, err))
+    # What to install names wrk only when the load is to be wrk.
+    hint = "(apt-get install nginx-light tcpdump%s)" % (" wrk" if "--wrk" in args else "")
+    check(hint + "\n" in err, "record_nginx.sh %s: %r does not end %r" % (" ".join(args), err, hint))
 finish()
