@@ -129,14 +129,22 @@ static int ref_fd(const struct reasm_dir *r)
 	return r->budget && r->budget->file_fd ? *r->budget->file_fd : -1;
 }
 
+/* The i-th oldest of r's refs. */
+static struct ring_ref *ref_at(const struct reasm_dir *r, uint32_t i)
+{
+	return &r->refs[(r->ref0 + i) & (RING_REFS - 1)];
+}
+
 /* The ref holding the byte at seq, age bytes before next_seq, or NULL. */
 static const struct ring_ref *ref_of(const struct reasm_dir *r, uint32_t seq, uint32_t age)
 {
 	if (age > r->ring_span)
 		return NULL;
-	for (uint32_t i = 0; i < r->nref; i++)
-		if (seq - r->refs[i].seq < r->refs[i].n)
-			return &r->refs[i];
+	for (uint32_t i = 0; i < r->nref; i++) {
+		const struct ring_ref *f = ref_at(r, i);
+		if (seq - f->seq < f->n)
+			return f;
+	}
 	return NULL;
 }
 
@@ -257,21 +265,21 @@ static bool ref_push(struct reasm_dir *r, uint32_t seq, uint32_t n, uint64_t off
 	if (r->nref == RING_REFS) {
 		uint32_t end = seq + n; /* next_seq once these are handed on */
 		uint32_t k = 0;
-		while (k < r->nref && end - (r->refs[k].seq + r->refs[k].n - 1) > r->ring_cap)
+		while (k < r->nref && end - (ref_at(r, k)->seq + ref_at(r, k)->n - 1) > r->ring_cap)
 			k++;
 		if (k == 0) {
-			uint32_t newest = end - (r->refs[0].seq + r->refs[0].n - 1); /* the age of its last byte */
+			const struct ring_ref *f = ref_at(r, 0);
+			uint32_t newest = end - (f->seq + f->n - 1); /* the age of its last byte */
 			if (r->ring_span > newest - 1 - n)
 				r->ring_span = newest - 1 - n;
 			if (r->ring_valid > newest - 1 - n)
 				r->ring_valid = newest - 1 - n;
 			k = 1;
 		}
-		for (uint32_t i = k; i < r->nref; i++)
-			r->refs[i - k] = r->refs[i];
+		r->ref0 = (uint8_t)((r->ref0 + k) & (RING_REFS - 1));
 		r->nref = (uint8_t)(r->nref - k);
 	}
-	r->refs[r->nref++] = (struct ring_ref){ seq, n, off };
+	*ref_at(r, r->nref++) = (struct ring_ref){ seq, n, off };
 	return true;
 }
 

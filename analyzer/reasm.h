@@ -56,14 +56,19 @@ struct reasm_budget {
 /*
  * n bytes handed on from seq that are kept as where they lie in the file
  * (off), not copied into the window: in-order payload from a file is not
- * copied.  Only segments of more than ring_cap / (RING_REFS - 1) bytes are,
- * so that RING_REFS of them always reach back as far as the window does.
+ * copied.  Only segments of more than ring_cap / (RING_REFS - 1) bytes are
+ * (136 of the default 2048: a small response is a ref, a small request is
+ * copied), so that RING_REFS of them always reach back as far as the
+ * window does.  They are a ring of their own, oldest at ref0: a ref
+ * written is one line of the connection's, where a copy of a response
+ * writes ten (docs/performance.md).
  */
 struct ring_ref {
 	uint32_t seq, n;
 	uint64_t off;
 };
-#define RING_REFS 4
+#define RING_REFS 16
+_Static_assert((RING_REFS & (RING_REFS - 1)) == 0, "the refs' ring wraps by a mask");
 
 /*
  * One direction.  In-order payload is handed on straight from the packet
@@ -91,7 +96,8 @@ struct reasm_dir {
 	 * bytes before it that were not seen will not be sent again. */
 	uint32_t acked;
 	bool acked_set;
-	uint8_t nref;          /* refs in use */
+	uint8_t nref;          /* refs in use, */
+	uint8_t ref0;          /* the oldest of them at refs[ref0], the next at ref0 + 1 (mod RING_REFS) */
 	/* The last bytes handed on, to compare retransmissions with (the
 	 * first copy wins, but a copy that differs is a possible evasion). */
 	uint8_t *ring;
@@ -99,7 +105,7 @@ struct reasm_dir {
 	uint32_t ring_size;    /* bytes of ring: a power of two, from 64 up to ring_cap as bytes are handed on */
 	uint32_t ring_valid;   /* bytes before next_seq that the ring holds, those in refs aside (their places in it are not written) */
 	uint32_t ring_span;    /* bytes before next_seq that are compared: in the ring or in refs, up to ring_cap */
-	struct ring_ref *refs; /* RING_REFS, oldest first: allocated at the first, counted with the windows */
+	struct ring_ref *refs; /* RING_REFS, from ref0 on: allocated at the first, counted with the windows */
 	uint64_t overlap_mismatch;  /* overlapping bytes that differed */
 	uint64_t overlap_unchecked; /* overlapping bytes too old to compare */
 };

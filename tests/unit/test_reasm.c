@@ -472,7 +472,7 @@ static void test_ring_in_file(void **state)
 	send_placed(&d, 2896, 4344, false);
 	assert_null(d.ring);
 	assert_int_equal(b.ring_held, RING_REFS * sizeof(struct ring_ref)); /* the refs, not 2 KiB of window */
-	assert_int_equal(d.nref, 3); /* the first, older than the window, goes when a fifth needs its place */
+	assert_int_equal(d.nref, 3); /* the first, older than the window, goes when RING_REFS + 1 need a place */
 	/* The same bytes: read again, none differ; changed, all do; older
 	 * than the window, unchecked. */
 	window_holds(&d, 4344, 2048);
@@ -480,9 +480,11 @@ static void test_ring_in_file(void **state)
 	send_placed(&d, 0, 4344, true);
 	assert_int_equal(d.overlap_mismatch, 2048 + 2048);
 	assert_int_equal(d.overlap_unchecked, 4344 - 2048);
-	/* Small segments are copied, and the window spans both kinds. */
-	send_placed(&d, 4344, 4500, false);
-	send_placed(&d, 4500, 4600, false);
+	/* Small segments (of 2048 / (RING_REFS - 1) bytes or fewer) are
+	 * copied, and the window spans both kinds. */
+	send_placed(&d, 4344, 4344 + 2048 / (RING_REFS - 1), false);
+	assert_int_equal(d.nref, 3);
+	send_placed(&d, 4344 + 2048 / (RING_REFS - 1), 4600, false);
 	assert_non_null(d.ring);
 	window_holds(&d, 4600, 2048);
 	send_placed(&d, 4600, 6000, false);
@@ -493,6 +495,44 @@ static void test_ring_in_file(void **state)
 	send_placed(&d, 5000, 7000, false);
 	assert_int_equal(d.next_seq, 7001);
 	window_holds(&d, 7000, 2048);
+	reasm_free(&d);
+	assert_int_equal(b.ring_held, 0);
+	close(fd);
+}
+
+/*
+ * The refs are a ring of their own: segments just too large to be copied,
+ * three times as many as it holds, each kept as a ref, and after each the
+ * window holds its last 2048 bytes, then one copied after them; the
+ * oldest refs go as new ones come, so that the ring wraps, and bytes
+ * older than the window are unchecked.
+ */
+static void test_ring_refs_wrap(void **state)
+{
+	const uint32_t seg = 2048 / (RING_REFS - 1) + 1;
+	int fd = stream_file(8000);
+	struct reasm_budget b;
+	struct reasm_dir d;
+	start_placed(&d, &b, 1 << 20, &fd);
+	uint32_t sent = 0;
+	for (uint32_t i = 0; i < 3 * RING_REFS; i++) {
+		send_placed(&d, sent, sent + seg, false);
+		sent += seg;
+		assert_null(d.ring);
+		/* Full, the two oldest are past the window: 15 of these span it. */
+		if (i < RING_REFS)
+			assert_int_equal(d.nref, i + 1);
+		else
+			assert_in_range(d.nref, RING_REFS - 1, RING_REFS);
+		window_holds(&d, sent, 2048);
+	}
+	send_placed(&d, sent, sent + 10, false);
+	sent += 10;
+	assert_non_null(d.ring);
+	window_holds(&d, sent, 2048);
+	uint64_t unch = d.overlap_unchecked;
+	send_placed(&d, 0, sent, true);
+	assert_int_equal(d.overlap_unchecked, unch + sent - 2048);
 	reasm_free(&d);
 	assert_int_equal(b.ring_held, 0);
 	close(fd);
@@ -709,7 +749,7 @@ int main(void)
 		cmocka_unit_test(test_half_space_distance), cmocka_unit_test(test_ring_grows),
 		cmocka_unit_test(test_ring_growth_denied), cmocka_unit_test(test_ring_in_file),
 		cmocka_unit_test(test_ring_file_changed), cmocka_unit_test(test_ring_refs_denied),
-		cmocka_unit_test(test_ring_without_file),
+		cmocka_unit_test(test_ring_without_file), cmocka_unit_test(test_ring_refs_wrap),
 		cmocka_unit_test(test_ack_declares_hole),
 		cmocka_unit_test(test_ack_then_segment), cmocka_unit_test(test_ack_then_fin),
 		cmocka_unit_test(test_ack_forgotten),
