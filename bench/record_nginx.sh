@@ -28,7 +28,8 @@
 # loopback as it is (65536 bytes, segments of up to 64 KiB); needs ip
 # (iproute2) otherwise.
 # With --wrk the load is wrk itself (Debian's wrk, apt-get install wrk)
-# rather than bench/load: wrk's two threads (one with --conns 1), its own
+# rather than bench/load: wrk's two threads (one with --conns 1 or
+# --requests 1), its own
 # requests, and a Lua script that stops each thread after its share of
 # the requests have been answered and, with --paths, asks for them in
 # turn; files named ...-wrk.pcap.  wrk stops a thread without waiting
@@ -180,6 +181,7 @@ if ((wrk)); then
   # waits out its -d, so it is stopped (SIGINT, as by hand) once every
   # thread has said so; -d bounds it.
   threads=$((conns < 2 ? conns : 2))
+  ((requests >= threads)) || threads=$requests   # each thread a share of at least one
   {
     echo "local threads, n, i, limit = 0, 0, 0, 0"
     echo "local paths = {\"${paths//,/\", \"}\"}"
