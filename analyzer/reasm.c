@@ -246,10 +246,9 @@ static void span_grow(struct reasm_dir *r, uint32_t n)
 }
 
 /*
- * Keeps n bytes handed on at seq as where they lie in the file (off).
- * When RING_REFS are in use, those older than the window go; were none
- * that old, the oldest would go all the same, and the window would end
- * after it.  False when the budget or memory refuses the refs.
+ * Keeps n bytes handed on at seq as where they lie in the file (off): n is
+ * more than ring_cap / (RING_REFS - 1) (remember).  False when the budget
+ * or memory refuses the refs.
  */
 static bool ref_push(struct reasm_dir *r, uint32_t seq, uint32_t n, uint64_t off)
 {
@@ -262,22 +261,12 @@ static bool ref_push(struct reasm_dir *r, uint32_t seq, uint32_t n, uint64_t off
 			return false;
 		b->ring_held += REFS_BYTES;
 	}
+	/* Full, the oldest goes, unread (its line is out of the caches as
+	 * often as not): the 15 after it and this one are each more than a
+	 * fifteenth of the window, so its bytes are older than the window. */
 	if (r->nref == RING_REFS) {
-		uint32_t end = seq + n; /* next_seq once these are handed on */
-		uint32_t k = 0;
-		while (k < r->nref && end - (ref_at(r, k)->seq + ref_at(r, k)->n - 1) > r->ring_cap)
-			k++;
-		if (k == 0) {
-			const struct ring_ref *f = ref_at(r, 0);
-			uint32_t newest = end - (f->seq + f->n - 1); /* the age of its last byte */
-			if (r->ring_span > newest - 1 - n)
-				r->ring_span = newest - 1 - n;
-			if (r->ring_valid > newest - 1 - n)
-				r->ring_valid = newest - 1 - n;
-			k = 1;
-		}
-		r->ref0 = (uint8_t)((r->ref0 + k) & (RING_REFS - 1));
-		r->nref = (uint8_t)(r->nref - k);
+		r->ref0 = (uint8_t)((r->ref0 + 1) & (RING_REFS - 1));
+		r->nref--;
 	}
 	*ref_at(r, r->nref++) = (struct ring_ref){ seq, n, off };
 	return true;

@@ -504,8 +504,8 @@ static void test_ring_in_file(void **state)
  * The refs are a ring of their own: segments just too large to be copied,
  * three times as many as it holds, each kept as a ref, and after each the
  * window holds its last 2048 bytes, then one copied after them; the
- * oldest refs go as new ones come, so that the ring wraps, and bytes
- * older than the window are unchecked.
+ * oldest ref goes as each new one comes, so that the ring wraps, and
+ * bytes older than the window are unchecked.
  */
 static void test_ring_refs_wrap(void **state)
 {
@@ -519,11 +519,9 @@ static void test_ring_refs_wrap(void **state)
 		send_placed(&d, sent, sent + seg, false);
 		sent += seg;
 		assert_null(d.ring);
-		/* Full, the two oldest are past the window: 15 of these span it. */
-		if (i < RING_REFS)
-			assert_int_equal(d.nref, i + 1);
-		else
-			assert_in_range(d.nref, RING_REFS - 1, RING_REFS);
+		/* Full, the oldest goes as each new one comes. */
+		assert_int_equal(d.nref, i < RING_REFS ? i + 1 : RING_REFS);
+		assert_int_equal(d.ref0, i < RING_REFS ? 0 : (i + 1) % RING_REFS);
 		window_holds(&d, sent, 2048);
 	}
 	send_placed(&d, sent, sent + 10, false);
