@@ -61,6 +61,13 @@ struct conn {
 /* A new connection for the segment p, numbered id; NULL when memory is exhausted. */
 struct conn *conn_new(struct engine *e, const struct flow_key *k, uint64_t id);
 
+/*
+ * Asks for the lines of the connection whose flow key hashes to hash that
+ * a segment sent by side reads, if t's front (flow_peek) holds it: a hint,
+ * for a segment a few ahead of the one handled (-j's workers).
+ */
+void conn_prefetch(const struct flow_table *t, uint32_t hash, int side);
+
 /* Handles one segment sent by side. */
 void conn_segment(struct conn *c, int side, const struct dec_pkt *p, const struct pkt_meta *m);
 

@@ -383,9 +383,9 @@ void engine_frame(struct engine *e, int dlt, const struct timeval *ts, const uin
 	clock_moved(e, false);
 	if (e->par) {
 		struct flow_key k;
-		flow_key_make(&k, &p);
+		int side = flow_key_make(&k, &p);
 		/* A datagram put together from fragments is not in the file. */
-		par_frame(e->par, flow_key_hash(&k), &k, ts, &p, reassembled ? NULL : data);
+		par_frame(e->par, flow_key_hash(&k), side, &k, ts, &p, reassembled ? NULL : data);
 		return;
 	}
 	e->pay_off = engine_pay_off(e, reassembled ? NULL : data, &p);

@@ -129,6 +129,24 @@ struct flow_entry *flow_find(struct flow_table *t, const struct flow_key *k)
 	return e;
 }
 
+/* Kept out of link-time optimisation's analysis, as conn_prefetch is. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#endif
+void flow_prefetch(const struct flow_table *t, uint32_t hash)
+{
+	if (t->front)
+		__builtin_prefetch(&t->front[hash % FLOW_FRONT_SLOTS]);
+}
+
+const struct flow_entry *flow_peek(const struct flow_table *t, uint32_t hash)
+{
+	if (!t->front)
+		return NULL;
+	const struct flow_front *f = &t->front[hash % FLOW_FRONT_SLOTS];
+	return f->hash == hash ? f->e : NULL;
+}
+
 void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now)
 {
 	if (!t->front)

@@ -61,6 +61,16 @@ uint32_t flow_key_hash(const struct flow_key *k);
 
 struct flow_entry *flow_find(struct flow_table *t, const struct flow_key *k);
 
+/* Asks for the slot of the front (below) that a key hashed to hash has, to be brought into the cache: a hint. */
+void flow_prefetch(const struct flow_table *t, uint32_t hash);
+
+/*
+ * The entry in that slot if it was found or added with that hash, or
+ * NULL: most likely the key's, but not surely (keys are not compared), so
+ * only good for asking for its memory ahead.
+ */
+const struct flow_entry *flow_peek(const struct flow_table *t, uint32_t hash);
+
 /* Adds e (its key set) as the most recently active entry. */
 void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now);
 

@@ -35,6 +35,8 @@ enum {
 	ITEM_AHEAD = 6,            /* items ahead of the one a worker runs whose lines are asked for */
 	PAYLOAD_AHEAD = 3,         /* and whose payload is, */
 	PAYLOAD_AHEAD_BYTES = 1536, /* up to this much of it */
+	SLOT_AHEAD = 4,            /* frames ahead whose flow-table slot is asked for, */
+	CONN_AHEAD = 2,            /* and whose connection's lines are (conn_prefetch) */
 	FLUSH_EVERY = 4096,        /* frames after which every worker is told how far reading got */
 	FLUSH_SHORT = 1024,        /* or segments shorter than a full one: about as many messages ended */
 	SHORT_SEGMENT = 1024,      /* payload bytes under which a segment counts as short */
@@ -52,6 +54,8 @@ struct item {
 	uint8_t kind;
 	bool sweep, settle, live;
 	uint32_t rec_len;
+	uint32_t hash;             /* a frame's flow key's (flow_key_hash) */
+	uint8_t side;              /* and its sender's side of the key */
 	uint64_t g, frame, rec_off;
 	uint64_t off;              /* of the segment's payload in the batch's data, or in the file (IT_FRAME_LEFT) */
 	uint64_t pay_off;          /* of the payload in the file, or 0 (engine.pay_off) */
@@ -488,6 +492,13 @@ static void run_batch(struct par_shard *w, struct batch *b)
 			for (uint32_t o = 0; o < n; o += CACHE_LINE)
 				__builtin_prefetch(pay + o);
 		}
+		/* With many connections, most of a frame's connection is out
+		 * of the caches by its next frame: its slot in the flow table
+		 * is asked for, then (the slot at hand) the connection's lines. */
+		if (i + SLOT_AHEAD < b->n && b->items[i + SLOT_AHEAD].kind <= IT_FRAME_LEFT)
+			flow_prefetch(&e->flows, b->items[i + SLOT_AHEAD].hash);
+		if (i + CONN_AHEAD < b->n && b->items[i + CONN_AHEAD].kind <= IT_FRAME_LEFT)
+			conn_prefetch(&e->flows, b->items[i + CONN_AHEAD].hash, b->items[i + CONN_AHEAD].side);
 		e->g = it->g;
 		switch (it->kind) {
 		case IT_BEGIN:
@@ -1022,7 +1033,7 @@ static bool hold_window(struct par *p, struct par_shard *w, struct window *win)
 	return true;
 }
 
-void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const struct timeval *ts,
+void par_frame(struct par *p, uint32_t hash, int side, const struct flow_key *k, const struct timeval *ts,
 	       const struct dec_pkt *pkt, const uint8_t *frame)
 {
 	struct engine *e = p->e;
@@ -1057,6 +1068,8 @@ void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const str
 	it->now = e->now;
 	it->rec_off = e->rec_off;
 	it->rec_len = e->rec_len;
+	it->hash = hash;
+	it->side = (uint8_t)side;
 	it->pkt = *pkt;
 	/* The headers stay behind: the worker reads none of them again. */
 	it->pkt.ip = it->pkt.tcp = NULL;

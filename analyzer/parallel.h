@@ -71,7 +71,7 @@ void par_begin_file(struct par *p, const char *name, bool live);
  * worker passes over (not HTTP, par_conn_blind) is then not copied, only
  * where it lies in the file (src_fd).
  */
-void par_frame(struct par *p, uint32_t hash, const struct flow_key *k, const struct timeval *ts,
+void par_frame(struct par *p, uint32_t hash, int side, const struct flow_key *k, const struct timeval *ts,
 	       const struct dec_pkt *pkt, const uint8_t *frame);
 
 /*

@@ -15,7 +15,7 @@ import sys
 
 from disasm import disassemble
 
-FUNCTIONS = ["hist_prefetch"]
+FUNCTIONS = ["hist_prefetch", "conn_prefetch", "flow_prefetch"]
 
 binary = sys.argv[1]
 dis = disassemble(binary)

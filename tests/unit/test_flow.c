@@ -120,6 +120,48 @@ static void test_front_collisions(void **state)
 	flow_table_free(&t);
 }
 
+/*
+ * flow_peek, the hint for prefetching: the entry in a hash's slot when
+ * the slot is that hash's, whichever side's key asks; NULL for an empty
+ * table, a slot emptied by a removal, or a slot another hash took (the
+ * keys collide on the slot, not on the hash).
+ */
+static void test_peek(void **state)
+{
+	(void)state;
+	struct flow_table t;
+	memset(&t, 0, sizeof t);
+	struct flow_key k0 = key_of(0, 1);
+	uint32_t h0 = flow_key_hash(&k0);
+	assert_null(flow_peek(&t, h0));
+	flow_prefetch(&t, h0); /* no front yet: nothing to ask for, and no crash */
+	unsigned other = 0;
+	for (unsigned i = 1; i < 1000000 && !other; i++) {
+		struct flow_key k = key_of(i, 0);
+		if (flow_key_hash(&k) % FLOW_FRONT_SLOTS == h0 % FLOW_FRONT_SLOTS && flow_key_hash(&k) != h0)
+			other = i;
+	}
+	assert_true(other != 0);
+	struct flow_key ko = key_of(other, 0);
+	uint32_t ho = flow_key_hash(&ko);
+	struct flow_entry *a = entry_of(0), *b = entry_of(other);
+	flow_insert(&t, a, 0);
+	assert_ptr_equal(flow_peek(&t, h0), a);
+	assert_null(flow_peek(&t, ho));
+	/* b takes the slot: a is still found, but no longer peeked. */
+	flow_insert(&t, b, 0);
+	assert_ptr_equal(flow_peek(&t, ho), b);
+	assert_null(flow_peek(&t, h0));
+	assert_ptr_equal(flow_find(&t, &k0), a);
+	assert_ptr_equal(flow_peek(&t, h0), a);
+	flow_remove(&t, a);
+	assert_null(flow_peek(&t, h0));
+	flow_remove(&t, b);
+	free(a);
+	free(b);
+	flow_table_free(&t);
+}
+
 /* The key as its fields say it: side 0 the endpoint that sorts first (address, then port), padding zero. */
 static void reference_key(struct flow_key *k, const struct dec_pkt *p, int *side)
 {
@@ -247,6 +289,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_remove),
 		cmocka_unit_test(test_front_collisions),
+		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_key_layout),
 		cmocka_unit_test(test_hash_spreads),
