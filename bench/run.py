@@ -29,7 +29,9 @@ the CI's run: small captures, one run, to see that it works.  Before and
 after the timings it prints a cache line's round trip between two cores
 (build/bench/corelat), what -j's figures follow, and the time of a load
 that misses the caches (build/bench/memlat), what the small mix's
-follow: on a virtual machine, what the host gives at the time.
+follow: on a virtual machine, what the host gives at the time.  After
+each capture's runs it says how much of the capture the page cache still
+holds (bench/pagecache.py), and warns when the kernel dropped some of it.
 
 --capture FILE (may be repeated) times a capture of your own, pcap or
 pcapng, the same way, instead of the generated ones (add --mixes to time
@@ -58,6 +60,8 @@ import sys
 import time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(root, "bench"))
+import pagecache  # noqa: E402
 ap = argparse.ArgumentParser(description="wirelint against the floor (libpcap reading the capture), in one run")
 ap.add_argument("--quick", action="store_true", help="the CI's run: small captures, one run, to see that it works")
 ap.add_argument("--small", type=float, default=350, help="MB of the small-transaction capture (default 350)")
@@ -302,6 +306,15 @@ for mix, path in todo:
         rows.append((mix, j, cpu / f_cpu if f_cpu else None, wall / f_wall if f_wall else None))
     # What wirelint does beyond parsing: its CPU time over floor+llhttp's.
     print("  wirelint -j%d's CPU time over floor+llhttp's: %s" % (jobs[0], per(median([x[0] for x in wl[jobs[0]]]), h_cpu)))
+    # Warmed before the runs; a kernel may have dropped some of it since.
+    held = pagecache.resident(path)
+    if held is None:
+        print("  in the page cache after the runs: cannot tell (mincore refused)")
+    else:
+        print("  in the page cache after the runs: %.1f of %.1f MB" % (held[0] / 1e6, held[1] / 1e6))
+        if held[0] < 0.99 * held[1]:
+            print("  note: the kernel dropped some of the capture from the page cache during the runs, so they read it "
+                  "from the disk again: slower and noisier figures (time a copy in /dev/shm, or free memory)")
     if shutil.which("tshark") and a.tshark:
         sl = slice_of(path, a.tshark)
         ssize = os.path.getsize(sl) / 1e6

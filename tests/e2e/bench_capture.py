@@ -17,6 +17,7 @@ message naming it.
 """
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -95,6 +96,9 @@ for c in (pcap, le, be):
     part = text.split(head, 1)[-1].split("\n\n", 1)[0]
     for r in ("floor ", "floor64 ", "floor+llhttp ", "wirelint -j1 ", "wirelint -j2 "):
         check(("\n  " + r) in part, "%s has a row %r" % (os.path.basename(c), r.strip()))
+    m = re.search(r"\n  in the page cache after the runs: ([0-9.]+) of ([0-9.]+) MB\n", part)
+    check(m is not None and m.group(2) == "%.1f" % (os.path.getsize(c) / 1e6) and float(m.group(1)) <= float(m.group(2)),
+          "%s says how much of it the page cache held: %r" % (os.path.basename(c), m and m.group(0)))
     if shutil.which("tshark"):
         check("\n  tshark " in part and "on the first 0.2 MB" in part, "%s has tshark's row, on 0.2 MB" % c)
 check("small-" not in text and "large-" not in text and "targets:" not in text,

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 from e2e_checks import check, finish
 
@@ -59,12 +60,54 @@ for program, args, err in (
           "%s %s: exit %d, %r" % (os.path.basename(program), " ".join(args), p.returncode, p.stderr))
 
 # The bench prints both before and after its timings.
+demo = os.path.join(root, "captures", "demo.pcap")
 p = subprocess.run([sys.executable, os.path.join(root, "bench", "run.py"), "--build", build, "--runs", "1",
-                    "--jobs", "1", "--tshark", "0", "--capture", os.path.join(root, "captures", "demo.pcap")],
+                    "--jobs", "1", "--tshark", "0", "--capture", demo],
                    capture_output=True, text=True, timeout=240)
 for what in ("cores: ", "memory: a load at random: "):
     lines = [l for l in p.stdout.splitlines() if l.startswith(what)]
     check(p.returncode == 0 and len(lines) == 2 and lines[0].endswith("(before the timings)")
           and lines[1].endswith("(after the timings)"),
           "run.py: exit %d, %r lines %r, %r" % (p.returncode, what, lines, p.stderr[-500:]))
+# And how much of the capture the page cache held after its runs.
+held = re.findall(r"\n  in the page cache after the runs: ([0-9.]+) of ([0-9.]+) MB\n", p.stdout)
+check(len(held) == 1 and float(held[0][1]) == round(os.path.getsize(demo) / 1e6, 1)
+      and 0 <= float(held[0][0]) <= float(held[0][1]), "run.py says how much of the capture stayed cached: %r" % held)
+
+# bench/pagecache.py: a file just written and read is in the page cache
+# whole; let go (POSIX_FADV_DONTNEED, written back first), it is not,
+# except on a tmpfs, which has nowhere else to keep it.  The file is made
+# under TMPDIR (the tests': the build's scratch directory).
+sys.path.insert(0, os.path.join(root, "bench"))
+import pagecache  # noqa: E402
+
+scratch = tempfile.TemporaryDirectory()
+path = os.path.join(scratch.name, "cached.bin")
+size = (4 << 20) + 123
+with open(path, "wb") as f:
+    f.write(os.urandom(size))
+    f.flush()
+    os.fsync(f.fileno())
+with open(path, "rb") as f:
+    f.read()
+check(pagecache.resident(path) == (size, size), "a file just read is all in the page cache: %r" % (pagecache.resident(path),))
+fd = os.open(path, os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+os.close(fd)
+kept, whole = pagecache.resident(path)
+fstype = ""
+with open("/proc/self/mountinfo") as f:
+    best = ""
+    for line in f:
+        fields = line.split()
+        point, fs = fields[4], fields[fields.index("-") + 1]
+        if (path + "/").startswith(point.rstrip("/") + "/") and len(point) >= len(best):
+            best, fstype = point, fs
+if fstype != "tmpfs":
+    check(whole == size and kept < size // 2, "let go, most of it leaves the page cache (%d of %d bytes stay, on %s)" % (
+        kept, size, fstype))
+empty = os.path.join(scratch.name, "empty.bin")
+open(empty, "wb").close()
+check(pagecache.resident(empty) == (0, 0), "an empty file: nothing cached, nothing to cache")
+scratch.cleanup()
 finish()
