@@ -829,9 +829,9 @@ void conn_prefetch(const struct flow_table *t, uint32_t hash, int side)
 	const struct conn *c = (const struct conn *)flow_peek(t, hash);
 	if (!c)
 		return;
-	/* The entry and the connection's own fields; the side's reassembly
-	 * and parser; the transactions' queue and the rest (from cur on).
-	 * The hunt before the client is known (orient) is left out. */
+	/* The entry and the fields a segment reads first (up to rd), the
+	 * side's reassembly and parser, and where its message began; the
+	 * rest (the hunt before the client is known among them) is left. */
 	const char *x = (const char *)c;
 	for (const char *z = x; z < (const char *)&c->rd[0]; z += CONN_LINE)
 		__builtin_prefetch(z, 1);
@@ -841,6 +841,5 @@ void conn_prefetch(const struct flow_table *t, uint32_t hash, int side)
 	const char *h = (const char *)&c->hx[side];
 	for (size_t o = 0; o < sizeof c->hx[side]; o += CONN_LINE)
 		__builtin_prefetch(h + o, 1);
-	for (const char *z = (const char *)&c->cur; z < (const char *)(c + 1); z += CONN_LINE)
-		__builtin_prefetch(z, 1);
+	__builtin_prefetch(&c->msg_meta[side], 1);
 }

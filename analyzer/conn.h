@@ -24,38 +24,45 @@ struct conn_side {
 };
 
 struct conn {
+	/*
+	 * What a segment reads and writes first, on the lines after the flow
+	 * entry's: with many connections a connection is out of the caches
+	 * by its next segment, and each line is a miss (docs/performance.md,
+	 * "A connection's hot fields together").  The rest follows.
+	 */
 	struct flow_entry fe;       /* first: the flow table holds conns */
-	uint64_t id;
+	uint64_t touch_g;           /* -j: the order (engine.g) of its latest frame */
+	struct pkt_meta cur;        /* the segment being fed */
 	struct engine *eng;
-	struct endpoints *ep;
-	struct seq_conn *sc;
 	uint8_t client;             /* side of the client: 0, 1 or SIDE_UNKNOWN */
 	bool syn_seen;
 	bool http, not_http, tunnel;
-	struct conn_side cs[2];
-	struct reasm_dir rd[2];     /* by side: bytes sent by that side */
-	struct hx_dir hx[2];        /* by side; ready once the client is known */
 	bool hx_ready;
-	struct hunt orient[2];      /* before the client is known (no SYN seen) */
-	struct pkt_meta cur;        /* the segment being fed */
-	struct pkt_meta msg_meta[2];/* where the current message of each side began */
-	struct txn *pend_head, *pend_tail; /* requests awaiting their final response */
-	uint32_t npend;
-	struct txn *req_txn;        /* the request being read */
-	struct txn *resp_txn;       /* the response being read */
-	struct txn *check_txn;      /* a bodiless response whose next bytes are not seen yet */
-	uint32_t ntxn;
-	uint64_t overlap_told[2];   /* differing overlap bytes already reported, by side */
 	bool said_close;            /* a final response said the connection ends after it */
 	bool pairing_lost;          /* a request was dropped at the pipelining cap */
 	bool resp_gap;              /* a hole in the server's stream between responses, since the last response began */
-	uint32_t resp_gap_at;       /* where the first such hole began, in the server's sequence numbers */
 	bool rst_seen;
 	uint8_t resp_version;       /* major * 10 + minor of the first final response; 0 none yet */
 	bool version_told, pipelining_told;
-	struct ev_buf ev;           /* -w: this connection's packets, until its verdict */
-	uint64_t open_g, touch_g;   /* -j: the order (engine.g) of its first and latest frames */
+	uint32_t npend;
+	uint32_t ntxn;
+	uint32_t resp_gap_at;       /* where the first such hole began, in the server's sequence numbers */
+	struct txn *pend_head, *pend_tail; /* requests awaiting their final response */
+	struct txn *req_txn;        /* the request being read */
+	struct txn *resp_txn;       /* the response being read */
+	struct txn *check_txn;      /* a bodiless response whose next bytes are not seen yet */
+	struct endpoints *ep;
+	struct conn_side cs[2];
+	struct reasm_dir rd[2];     /* by side: bytes sent by that side */
+	struct hx_dir hx[2];        /* by side; ready once the client is known */
+	struct pkt_meta msg_meta[2];/* where the current message of each side began */
+	uint64_t id;
+	struct seq_conn *sc;
+	uint64_t overlap_told[2];   /* differing overlap bytes already reported, by side */
+	uint64_t open_g;            /* -j: the order (engine.g) of its first frame */
 	struct par_conn *pc;        /* -j: the merge's record of it */
+	struct hunt orient[2];      /* before the client is known (no SYN seen) */
+	struct ev_buf ev;           /* -w: this connection's packets, until its verdict */
 };
 
 /* A new connection for the segment p, numbered id; NULL when memory is exhausted. */
