@@ -69,7 +69,9 @@ void par_begin_file(struct par *p, const char *name, bool live);
  * frame is the frame pkt was decoded from, as the file holds it at the
  * reading engine's data_off, or NULL: the payload of a connection its
  * worker passes over (not HTTP, par_conn_blind) is then not copied, only
- * where it lies in the file (src_fd).
+ * where it lies in the file (src_fd).  side is the sender's side of k
+ * (flow_key_make's): with hash, what the worker asks for the connection's
+ * memory ahead by (conn_prefetch).
  */
 void par_frame(struct par *p, uint32_t hash, int side, const struct flow_key *k, const struct timeval *ts,
 	       const struct dec_pkt *pkt, const uint8_t *frame);
