@@ -71,6 +71,8 @@ void cli_usage(FILE *f)
 	      "                            written at once)\n"
 	      "      --overlap-window N    bytes kept per direction to compare retransmitted\n"
 	      "                            bytes with the first copy (default 2048; 0: off)\n"
+	      "      --no-huge-pages       keep the heap in small pages (by default, at -j 1,\n"
+	      "                            64 MiB of it are asked for in transparent huge pages)\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
 	      "\n"
@@ -105,6 +107,7 @@ enum {
 	OPT_IDLE,
 	OPT_OVERLAP,
 	OPT_CHECKSUMS,
+	OPT_NO_HUGE,
 	OPT_MAX_FRAG,
 	OPT_MAX_HISTORY,
 	OPT_MAX_PENDING,
@@ -178,6 +181,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "overlap-window", required_argument, NULL, OPT_OVERLAP },
 		{ "verify-checksums", no_argument, NULL, OPT_CHECKSUMS },
+		{ "no-huge-pages", no_argument, NULL, OPT_NO_HUGE },
 		{ "max-frag-bytes", required_argument, NULL, OPT_MAX_FRAG },
 		{ "max-history", required_argument, NULL, OPT_MAX_HISTORY },
 		{ "max-pending-requests", required_argument, NULL, OPT_MAX_PENDING },
@@ -392,6 +396,9 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_CHECKSUMS:
 			o->verify_checksums = true;
+			break;
+		case OPT_NO_HUGE:
+			o->no_huge_pages = true;
 			break;
 		case 'h':
 			cli_usage(stdout);

@@ -42,6 +42,7 @@ struct cli_opts {
 	bool quiet;
 	bool list_rules;
 	bool verify_checksums;
+	bool no_huge_pages;         /* --no-huge-pages */
 	const char *explain;       /* --explain ID */
 	const char *config;        /* --config FILE */
 	const char **rules_files;  /* --rules FILE, in order */

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "cpus.h"
 #include "engine.h"
+#include "heap.h"
 #include "inputs.h"
 #include "live.h"
 #include "json.h"
@@ -444,6 +445,14 @@ int main(int argc, char **argv)
 		r.e.progress = !r.o.iface && !r.o.quiet && isatty(2);
 		r.out.rd = &r.e.redirects;
 		unsigned jobs = jobs_for(&r.o);
+		/* In one thread, before the connections' state is allocated, the
+		 * heap in huge pages; not under -j, whose reading thread's heap
+		 * then grows by several MiB for little (docs/performance.md,
+		 * "The heap in huge pages"). */
+		if (jobs <= 1 && !r.o.no_huge_pages) {
+			void *at;
+			heap_prefer_huge_pages(&at);
+		}
 		if (!engine_jobs(&r.e, jobs))
 			fprintf(stderr, "wirelint: -j %u: cannot start the threads; reading in one\n", jobs);
 		int errors = 0;
