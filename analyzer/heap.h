@@ -15,7 +15,8 @@
  * pages").  Returns the bytes advised, from *start on: 0 when none (the
  * allocator does not grow by brk, as a sanitizer's does not, or the
  * kernel refused).  Call it once, early: only what the heap grows into
- * afterwards is covered.
+ * afterwards is covered.  The heap then grows, and keeps at its top when
+ * trimmed, HEAP_HUGE_BYTES at a time (M_TOP_PAD, for every arena).
  */
 size_t heap_prefer_huge_pages(void **start);
 
