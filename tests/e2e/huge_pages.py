@@ -5,7 +5,7 @@ wirelint reading a pipe that stays open waits in read(2) once it is set
 up; its mappings are read then from /proc.  At -j 1 the heap ([heap])
 has a range advised for huge pages (VmFlags "hg"), where the kernel
 offers them (transparent_hugepage not "never") and the allocator is
-glibc's (not a sanitizer's, whose library is then mapped); with
+glibc's (not a sanitizer's, whose runtime is then mapped or linked in); with
 --no-huge-pages, and at -j 2, no mapping has it.  The findings are the
 same with and without, at -j 1 and -j 2.
 
@@ -31,7 +31,7 @@ def offered():
 
 
 def mappings(args):
-    """(mappings advised for huge pages, whether a sanitizer's runtime is mapped) of wirelint waiting on a pipe."""
+    """(mappings advised for huge pages, whether a sanitizer's runtime is in it) of wirelint waiting on a pipe."""
     p = subprocess.Popen([wirelint, *args, "-q", "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     try:
@@ -53,8 +53,12 @@ def mappings(args):
                     current = line.split()
                 elif line.startswith("VmFlags:") and " hg" in line and current:
                     hg.append(current[-1] if len(current) > 5 else "(anonymous)")
+        # A sanitizer's runtime: a library mapped (GCC's), or linked in (clang's).
         with open("/proc/%d/maps" % p.pid) as f:
-            sanitized = any(x in f.read() for x in ("libasan", "libtsan", "libubsan"))
+            sanitized = any(x in f.read() for x in ("libasan", "libtsan"))
+        with open(wirelint, "rb") as f:
+            body = f.read()
+        sanitized = sanitized or b"AddressSanitizer" in body or b"ThreadSanitizer" in body
     finally:
         p.stdin.close()
         p.wait(timeout=30)
