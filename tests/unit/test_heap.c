@@ -76,10 +76,9 @@ static void test_heap_advised(void **state)
 	if (n == 0)
 		skip();
 #endif
-	if (!thp_offered()) {
-		assert_int_equal(n, 0);
+	/* Set to "never", the kernel may still take the advice (and give no huge page). */
+	if (!thp_offered())
 		skip();
-	}
 	uintptr_t lo = (uintptr_t)at, huge = (uintptr_t)2 << 20;
 	assert_true(n >= HEAP_HUGE_BYTES - 2 * huge && n <= HEAP_HUGE_BYTES + huge);
 	assert_int_equal(lo % huge, 0);
