@@ -1,6 +1,7 @@
 /* conn.c: one TCP connection: reassembled directions, their parsers, and request/response pairing. */
 #include "conn.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -816,6 +817,13 @@ void conn_settle(struct conn *c)
 /* The cache line's size conn_prefetch steps by (the x86-64 and arm64 machines' own). */
 #define CONN_LINE 64
 
+/* Asks for the lines of [p, p + n) to be written soon. */
+static inline void prefetch_lines(const void *p, size_t n)
+{
+	for (size_t o = 0; o < n; o += CONN_LINE)
+		__builtin_prefetch((const char *)p + o, 1);
+}
+
 /*
  * Reads only a slot and prefetches, so, like hist_prefetch, kept out of
  * link-time optimisation's analysis, which could take it for a function
@@ -832,14 +840,8 @@ void conn_prefetch(const struct flow_table *t, uint32_t hash, int side)
 	/* The entry and the fields a segment reads first (up to rd), the
 	 * side's reassembly and parser, and where its message began; the
 	 * rest (the hunt before the client is known among them) is left. */
-	const char *x = (const char *)c;
-	for (const char *z = x; z < (const char *)&c->rd[0]; z += CONN_LINE)
-		__builtin_prefetch(z, 1);
-	const char *r = (const char *)&c->rd[side];
-	for (size_t o = 0; o < sizeof c->rd[side]; o += CONN_LINE)
-		__builtin_prefetch(r + o, 1);
-	const char *h = (const char *)&c->hx[side];
-	for (size_t o = 0; o < sizeof c->hx[side]; o += CONN_LINE)
-		__builtin_prefetch(h + o, 1);
+	prefetch_lines(c, offsetof(struct conn, rd));
+	prefetch_lines(&c->rd[side], sizeof c->rd[side]);
+	prefetch_lines(&c->hx[side], sizeof c->hx[side]);
 	__builtin_prefetch(&c->msg_meta[side], 1);
 }

@@ -111,7 +111,7 @@ int flow_key_make(struct flow_key *k, const struct dec_pkt *p)
 }
 
 /* hash's slot in front of the buckets, or NULL when there are none. */
-static struct flow_front *front_of(struct flow_table *t, unsigned hash)
+static struct flow_front *front_of(const struct flow_table *t, unsigned hash)
 {
 	return t->front ? &t->front[hash % FLOW_FRONT_SLOTS] : NULL;
 }
@@ -135,16 +135,15 @@ __attribute__((noipa))
 #endif
 void flow_prefetch(const struct flow_table *t, uint32_t hash)
 {
-	if (t->front)
-		__builtin_prefetch(&t->front[hash % FLOW_FRONT_SLOTS]);
+	const struct flow_front *f = front_of(t, hash);
+	if (f)
+		__builtin_prefetch(f);
 }
 
 const struct flow_entry *flow_peek(const struct flow_table *t, uint32_t hash)
 {
-	if (!t->front)
-		return NULL;
-	const struct flow_front *f = &t->front[hash % FLOW_FRONT_SLOTS];
-	return f->hash == hash ? f->e : NULL;
+	const struct flow_front *f = front_of(t, hash);
+	return f && f->hash == hash ? f->e : NULL;
 }
 
 void flow_insert(struct flow_table *t, struct flow_entry *e, int64_t now)
